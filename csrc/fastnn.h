@@ -1,0 +1,68 @@
+/* fastnn public C API.
+ *
+ * Conventions: every array is row-major with an explicit leading dimension;
+ * outputs come first, then inputs, then sizes.  Every entry point validates its
+ * sizes before touching memory and returns an fnn_status; none prints, exits or
+ * asserts on user input.  Sizes are int64_t so products never overflow.
+ *
+ * Layers (see STYLE.md): gemm/ (blocked GEMM), ops/ (elementwise, losses,
+ * dropout, optimizers), train/ (whole epochs), dispatch/ (CPU features).
+ */
+#ifndef FASTNN_H
+#define FASTNN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    FNN_OK = 0,
+    FNN_EINVAL = 1,      /* bad size, stride or enum value */
+    FNN_ENOMEM = 2,      /* an allocation failed */
+    FNN_EINTR = 3,       /* interrupted (Ctrl-C seen between batches) */
+    FNN_ENONFINITE = 4,  /* the loss became NaN or infinite */
+    FNN_EOVERFLOW = 5    /* a size product does not fit */
+} fnn_status;
+
+/* ---- threads (dispatch/threads.c) ----
+ * One process-wide setting honoured by every kernel.  Results never depend on
+ * it: each thread owns disjoint outputs and reductions run in a fixed order. */
+void fnn_set_num_threads(int n);
+int fnn_get_num_threads(void);
+int fnn_have_openmp(void);
+
+/* ---- dispatch (dispatch/) ---- */
+typedef enum { FNN_ISA_GENERIC = 0, FNN_ISA_AVX2 = 1, FNN_ISA_AVX512 = 2 } fnn_isa;
+/* CPU feature bits, read once from CPUID. */
+#define FNN_CPU_AVX2     (1u << 0)
+#define FNN_CPU_FMA      (1u << 1)
+#define FNN_CPU_AVX512F  (1u << 2)
+#define FNN_CPU_AVX512BW (1u << 3)
+#define FNN_CPU_AVX512VL (1u << 4)
+#define FNN_CPU_AVX512DQ (1u << 5)
+#define FNN_CPU_AVX512BF16 (1u << 6)
+unsigned fnn_cpu_features(void);
+/* The best ISA this CPU and build support. */
+fnn_isa fnn_best_isa(void);
+/* Select the ISA used by every kernel; FNN_EINVAL if the CPU lacks it. */
+fnn_status fnn_set_isa(fnn_isa isa);
+fnn_isa fnn_get_isa(void);
+const char *fnn_isa_name(fnn_isa isa);
+const char *fnn_compiler(void);
+
+/* ---- aligned memory (dispatch/memory.c): the only malloc in csrc/ ---- */
+void *fnn_aligned_alloc(size_t bytes);
+void fnn_aligned_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#include "gemm/gemm.h"
+#include "ops/ops.h"
+#include "train/train.h"
+
+#endif

@@ -1,0 +1,49 @@
+/* GEMM: C = alpha * op(A) * op(B) + beta * C, row-major, any leading dims.
+ *
+ *   op(A) is (m, k): A is (m, k) with row stride lda, or stored transposed as
+ *   (k, m) when trans_a.  op(B) is (k, n) likewise.  C is (m, n), row stride ldc.
+ *
+ * Blocked and packed in the BLIS manner; threads split m and n only (never k),
+ * so the result is bit-identical for any thread count.  beta == 0 means C is
+ * write-only (NaN in C is not propagated), as in BLAS.
+ *
+ * The optional epilogue runs once on every finished block of C, after its
+ * last k-panel, while the block is still in cache: fused bias, activation and
+ * dropout live there (ops/dense.c), not in GEMM.
+ */
+#ifndef FASTNN_GEMM_H
+#define FASTNN_GEMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* c points at C[i0, j0] of the full matrix; the block is m x n, row stride ldc. */
+typedef void (*fnn_epilogue_fn)(void *ctx, int64_t i0, int64_t j0, int64_t m, int64_t n,
+                                void *c, int64_t ldc);
+typedef struct {
+    fnn_epilogue_fn fn;
+    void *ctx;
+} fnn_epilogue;
+
+/* work: optional scratch of at least fnn_gemm_work_bytes(...) bytes, 64-byte
+ * aligned (the training workspace passes one so a step never allocates);
+ * NULL makes GEMM allocate and free its own. */
+size_t fnn_gemm_work_bytes(int64_t m, int64_t n, int64_t k, size_t elem_size, int n_threads);
+
+int fnn_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                 float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
+                 float beta, float *c, int64_t ldc,
+                 const fnn_epilogue *epi, void *work, size_t work_bytes);
+int fnn_gemm_f64(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                 double alpha, const double *a, int64_t lda, const double *b, int64_t ldb,
+                 double beta, double *c, int64_t ldc,
+                 const fnn_epilogue *epi, void *work, size_t work_bytes);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,94 @@
+/* Elementwise kernels, losses, dropout and optimizer updates.
+ *
+ * Every function exists for float32 and float64 (suffix _f32 / _f64), generated
+ * from one templated source.  Arrays are C-contiguous; `size` counts elements,
+ * (m, n) are rows and columns.  Each returns an fnn_status.
+ *
+ * The Python twins in fastnn/reference.py are the specification.
+ */
+#ifndef FASTNN_OPS_H
+#define FASTNN_OPS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    FNN_ACT_IDENTITY = 0,
+    FNN_ACT_RELU = 1,
+    FNN_ACT_LEAKY_RELU = 2, /* slope FNN_LEAKY_SLOPE for z < 0 */
+    FNN_ACT_TANH = 3,
+    FNN_ACT_SIGMOID = 4,
+    FNN_ACT_ELU = 5,        /* alpha 1 */
+    FNN_ACT_GELU = 6,       /* tanh form */
+    FNN_ACT_SOFTPLUS = 7,
+    FNN_ACT_COUNT = 8
+} fnn_activation;
+#define FNN_LEAKY_SLOPE 0.01
+
+typedef enum {
+    FNN_LOSS_SOFTMAX_CE = 0, /* logits -> softmax; target probs/one-hot, or int64 labels */
+    FNN_LOSS_BCE_LOGITS = 1, /* logits -> sigmoid; target in [0, 1] */
+    FNN_LOSS_MSE = 2         /* 1/2 sum (t - a)^2, a = the given "logits" */
+} fnn_loss_kind;
+
+typedef enum { FNN_DROPOUT_INVERTED = 0, FNN_DROPOUT_CLASSIC = 1 } fnn_dropout_mode;
+
+typedef enum { FNN_ADAM_EPS_HAT = 0,    /* p -= lr * mhat / (sqrt(vhat) + eps)   (PyTorch, Kingma & Ba) */
+               FNN_ADAM_EPS_SKLEARN = 1 /* p -= lr*sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps) */
+} fnn_adam_eps_style;
+
+#define FNN_DECLARE_OPS(T, SFX)                                                              \
+    /* a = g(z), elementwise over size elements */                                           \
+    int fnn_act_fwd_##SFX(T *a, const T *z, int64_t size, int act);                          \
+    /* dz = da * g'(z); a = g(z) is passed too so kernels may use whichever is cheaper */    \
+    int fnn_act_bwd_##SFX(T *dz, const T *da, const T *z, const T *a, int64_t size, int act); \
+    /* out[j] = sum_i x[i, j], fixed-order chunked sum: same bits for any thread count */    \
+    int fnn_colsum_##SFX(T *out, const T *x, int64_t m, int64_t n);                          \
+    int fnn_softmax_##SFX(T *out, const T *z, int64_t m, int64_t n);                         \
+    int fnn_log_softmax_##SFX(T *out, const T *z, int64_t m, int64_t n);                     \
+    /* value = (1/m) sum_i sum_j loss_ij; grad = d value / d logits (already / m).           \
+     * labels (int64, m) replaces target for FNN_LOSS_SOFTMAX_CE when not NULL. */           \
+    int fnn_loss_##SFX(double *value, T *grad, const T *logits, const T *target,             \
+                       const int64_t *labels, int64_t m, int64_t n, int kind);               \
+    /* Dense layer, forward: z = x w + b (x (m,k), w (k,n), b (n) or NULL), a = g(z),        \
+     * in one pass per output tile (GEMM epilogue).  z may be NULL (not stored). */          \
+    int fnn_dense_fwd_##SFX(T *a, T *z, const T *x, const T *w, const T *b,                  \
+                            int64_t m, int64_t n, int64_t k, int act);                       \
+    /* Dense layer, backward: dz = da * g'(z); dw = x^T dz; db = colsum(dz);                 \
+     * dx = dz w^T (dx may be NULL).  dz is caller scratch (m, n). */                        \
+    int fnn_dense_bwd_##SFX(T *dx, T *dw, T *db, T *dz, const T *da, const T *x,             \
+                            const T *w, const T *z, const T *a,                              \
+                            int64_t m, int64_t n, int64_t k, int act);                       \
+    /* Dropout: element i is kept iff fnn_rng_bits(seed, offset + i) >> 40 >=               \
+     * ceil(rate * 2^24) (see rng.h).  inverted: y = x * mask / (1 - rate);                 \
+     * classic: y = x * mask.  mask (uint8, size) may be NULL. */                            \
+    int fnn_dropout_fwd_##SFX(T *y, uint8_t *mask, const T *x, int64_t size, double rate,    \
+                              uint64_t seed, uint64_t offset, int mode);                     \
+    int fnn_dropout_bwd_##SFX(T *dx, const T *dy, const uint8_t *mask, int64_t size,         \
+                              double rate, int mode);                                        \
+    /* Optimizers, in place over flat buffers.  g = grad + l2*p + l1*sign(p).                \
+     * SGD: momentum 0: p -= lr*g.  else v = momentum*v - lr*g;                              \
+     *      p += nesterov ? momentum*v - lr*g : v.                                           \
+     * Decoupled weight decay: p -= lr*weight_decay*p_old, before the gradient step. */      \
+    int fnn_sgd_step_##SFX(T *p, T *v, const T *grad, int64_t size, double lr,               \
+                           double momentum, int nesterov, double l1, double l2,              \
+                           double weight_decay);                                             \
+    /* Adam, step t >= 1 (bias correction), eps placement per fnn_adam_eps_style. */         \
+    int fnn_adam_step_##SFX(T *p, T *m, T *v, const T *grad, int64_t size, double lr,        \
+                            double beta1, double beta2, double eps, int64_t t, double l1,    \
+                            double l2, double weight_decay, int eps_style);
+
+FNN_DECLARE_OPS(float, f32)
+FNN_DECLARE_OPS(double, f64)
+#undef FNN_DECLARE_OPS
+
+/* Counter-based random bits: a strong 64-bit hash of (seed, counter); see rng.h. */
+uint64_t fnn_rng_bits(uint64_t seed, uint64_t counter);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

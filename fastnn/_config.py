@@ -1,0 +1,63 @@
+"""Threads, kernel selection and the configuration report."""
+import os
+import platform
+import sys
+
+from . import _core
+
+__version__ = "0.1.0"
+KERNELS = ("generic", "avx2", "avx512")
+
+
+def _apply_kernel_env():
+    """Honour FASTNN_KERNEL=generic|avx2|avx512 (forces one SIMD path)."""
+    name = os.environ.get("FASTNN_KERNEL", "").strip().lower()
+    if not name:
+        return
+    if name not in KERNELS:
+        raise ImportError("FASTNN_KERNEL=%r is not one of %s" % (name, ", ".join(KERNELS)))
+    try:
+        _core.set_isa(name)
+    except ValueError:
+        raise ImportError("FASTNN_KERNEL=%r: this CPU or build cannot run it (best: %s)"
+                          % (name, _core.best_isa())) from None
+
+
+def set_num_threads(n):
+    """Threads used by every kernel.  Results are bit-identical for any count."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError("n must be a positive int, got %r" % (n,))
+    _core.set_num_threads(n)
+
+
+def get_num_threads():
+    return _core.get_num_threads()
+
+
+def config():
+    """The build and run-time configuration as a dict."""
+    return {
+        "version": __version__,
+        "python": sys.version.split()[0],
+        "platform": platform.machine(),
+        "compiler": _core.compiler(),
+        "openmp": _core.have_openmp(),
+        "threads": _core.get_num_threads(),
+        "cpu_features": _core.cpu_features(),
+        "kernel": _core.get_isa(),
+        "best_kernel": _core.best_isa(),
+    }
+
+
+def show_config(file=None):
+    """Print the version, compiler, OpenMP, CPU features and the kernel chosen."""
+    c = config()
+    lines = [
+        "fastnn %s (Python %s, %s)" % (c["version"], c["python"], c["platform"]),
+        "compiler: %s" % c["compiler"],
+        "openmp: %s" % ("yes" if c["openmp"] else "no (built single-threaded)"),
+        "threads: %d" % c["threads"],
+        "cpu features: %s" % (" ".join(c["cpu_features"]) or "none beyond baseline"),
+        "kernel: %s (best available: %s)" % (c["kernel"], c["best_kernel"]),
+    ]
+    print("\n".join(lines), file=file or sys.stdout)

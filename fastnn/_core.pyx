@@ -1,0 +1,88 @@
+# cython: language_level=3
+"""Thin bindings to the C core: memoryviews to pointers, ``with nogil``, C
+status to exception.  No logic and no defaults live here: fastnn/ops.py
+validates every argument before it reaches these functions.
+
+The bindings are split by layer into .pxi files included below, one per C
+header: _gemm.pxi (csrc/gemm), _ops.pxi (csrc/ops), _train.pxi (csrc/train).
+"""
+import numpy as np
+cimport numpy as cnp
+from libc.stdint cimport int64_t, uint64_t, uint8_t
+
+cnp.import_array()
+
+cdef extern from "fastnn.h":
+    ctypedef enum fnn_status:
+        FNN_OK, FNN_EINVAL, FNN_ENOMEM, FNN_EINTR, FNN_ENONFINITE, FNN_EOVERFLOW
+    void fnn_set_num_threads(int n) nogil
+    int fnn_get_num_threads() nogil
+    int fnn_have_openmp() nogil
+    unsigned fnn_cpu_features() nogil
+    int fnn_best_isa() nogil
+    int fnn_set_isa(int isa) nogil
+    int fnn_get_isa() nogil
+    const char *fnn_isa_name(int isa) nogil
+    const char *fnn_compiler() nogil
+
+
+_STATUS_ERRORS = {
+    FNN_EINVAL: (ValueError, "invalid size, stride or option"),
+    FNN_ENOMEM: (MemoryError, "out of memory"),
+    FNN_EINTR: (KeyboardInterrupt, "interrupted"),
+    FNN_ENONFINITE: (FloatingPointError, "non-finite loss"),
+    FNN_EOVERFLOW: (OverflowError, "size too large"),
+}
+
+
+cdef int check_status(int status, str where) except -1:
+    """Raise the Python exception for a C status (ops.py should have caught
+    every user error earlier; reaching here with EINVAL is a fastnn bug)."""
+    if status == FNN_OK:
+        return 0
+    exc, what = _STATUS_ERRORS.get(status, (RuntimeError, "unknown status %d" % status))
+    raise exc("%s: %s" % (where, what))
+
+
+ISA_NAMES = ("generic", "avx2", "avx512")
+CPU_FEATURE_BITS = {"avx2": 1 << 0, "fma": 1 << 1, "avx512f": 1 << 2, "avx512bw": 1 << 3,
+                    "avx512vl": 1 << 4, "avx512dq": 1 << 5, "avx512_bf16": 1 << 6}
+
+
+def set_num_threads(int n):
+    fnn_set_num_threads(n)
+
+
+def get_num_threads():
+    return fnn_get_num_threads()
+
+
+def have_openmp():
+    return bool(fnn_have_openmp())
+
+
+def cpu_features():
+    cdef unsigned f = fnn_cpu_features()
+    return [name for name, bit in CPU_FEATURE_BITS.items() if f & bit]
+
+
+def best_isa():
+    return ISA_NAMES[fnn_best_isa()]
+
+
+def set_isa(str name):
+    if fnn_set_isa(ISA_NAMES.index(name)) != FNN_OK:
+        raise ValueError("this CPU or build does not support the %r kernels" % name)
+
+
+def get_isa():
+    return ISA_NAMES[fnn_get_isa()]
+
+
+def compiler():
+    return fnn_compiler().decode()
+
+
+include "_gemm.pxi"
+include "_ops.pxi"
+include "_train.pxi"

@@ -1,0 +1,1 @@
+# Bindings for csrc/ops (included by _core.pyx).

@@ -1,0 +1,1 @@
+# Bindings for csrc/train (included by _core.pyx).

@@ -1,0 +1,28 @@
+"""Shared test fixtures: every SIMD path this CPU runs, and thread counts."""
+import pytest
+
+import fastnn
+from fastnn import _core
+
+
+def supported_kernels():
+    order = ("generic", "avx2", "avx512")
+    best = order.index(_core.best_isa())
+    return list(order[: best + 1])
+
+
+@pytest.fixture(params=supported_kernels())
+def kernel(request):
+    """Run the test once per SIMD path this CPU supports (FASTNN_KERNEL in-process)."""
+    old = _core.get_isa()
+    _core.set_isa(request.param)
+    yield request.param
+    _core.set_isa(old)
+
+
+@pytest.fixture(params=[1, 2])
+def n_threads(request):
+    old = fastnn.get_num_threads()
+    fastnn.set_num_threads(request.param)
+    yield request.param
+    fastnn.set_num_threads(old)
