@@ -26,3 +26,17 @@ def n_threads(request):
     fastnn.set_num_threads(request.param)
     yield request.param
     fastnn.set_num_threads(old)
+
+
+def run_python(code, env=None, timeout=60, **kwargs):
+    """Run `code` in a fresh interpreter that imports the same fastnn as this
+    test process: its cwd is the directory holding the fastnn package, so an
+    in-place build and an installed wheel both work."""
+    import os
+    import subprocess
+    import sys
+    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(fastnn.__file__)))
+    full_env = dict(os.environ if env is None else env)
+    full_env["PYTHONPATH"] = package_parent
+    return subprocess.run([sys.executable, "-c", code], env=full_env, cwd=package_parent,
+                          capture_output=True, text=True, timeout=timeout, **kwargs)

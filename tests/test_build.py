@@ -1,10 +1,11 @@
 """The build and the dispatch: the package imports, reports its config, and
 honours FASTNN_KERNEL."""
 import os
-import subprocess
-import sys
+
+import pytest
 
 import fastnn
+from conftest import run_python
 
 
 def test_show_config_names_kernel_and_openmp(capsys):
@@ -23,16 +24,14 @@ def test_threads_roundtrip():
 
 
 def test_bad_thread_count_is_value_error():
-    import pytest
     for bad in (0, -1, 1.5, "2", True):
         with pytest.raises(ValueError):
             fastnn.set_num_threads(bad)
 
 
 def _kernel_in_subprocess(name):
-    env = dict(os.environ, FASTNN_KERNEL=name)
-    return subprocess.run([sys.executable, "-c", "import fastnn; print(fastnn.config()['kernel'])"],
-                          env=env, capture_output=True, text=True)
+    return run_python("import fastnn; print(fastnn.config()['kernel'])",
+                      env=dict(os.environ, FASTNN_KERNEL=name))
 
 
 def test_fastnn_kernel_env_forces_generic():
