@@ -47,3 +47,50 @@ def check_rate(rate, name="rate"):
     if not (0.0 <= rate < 1.0):
         raise ValueError("%s must be in [0, 1), got %r" % (name, rate))
     return rate
+
+
+def contiguous_float(x, name, ndim=None, dtype=None):
+    """float_array(...) as a C-contiguous array (copied only when needed)."""
+    return np.ascontiguousarray(float_array(x, name, ndim=ndim, dtype=dtype))
+
+
+def same_shape(x, name, shape):
+    if x.shape != tuple(shape):
+        raise ValueError("%s must have shape %s, got %s" % (name, tuple(shape), x.shape))
+    return x
+
+
+# Codes shared with csrc/ops/ops.h (fnn_activation, fnn_loss_kind, fnn_dropout_mode).
+ACTIVATIONS = {"identity": 0, "relu": 1, "leaky_relu": 2, "tanh": 3, "sigmoid": 4, "elu": 5,
+               "gelu": 6, "softplus": 7}
+ACTIVATION_ALIASES = {"logistic": "sigmoid", "linear": "identity"}
+LOSSES = {"cross_entropy": 0, "binary_cross_entropy": 1, "mse": 2}
+DROPOUT_MODES = {"inverted": 0, "classic": 1}
+ADAM_EPS_STYLES = {"hat": 0, "sklearn": 1}
+
+
+def choice(value, options, name):
+    """The code of `value` among `options` (a dict), or a ValueError listing them."""
+    if isinstance(value, str) and value in options:
+        return options[value]
+    raise ValueError("%s must be one of %s, got %r" % (name, ", ".join(map(repr, options)), value))
+
+
+def activation_code(name):
+    if isinstance(name, str):
+        name = ACTIVATION_ALIASES.get(name, name)
+    return choice(name, ACTIVATIONS, "activation")
+
+
+def finite_number(value, name, low=None, high=None, low_open=False):
+    """A float within [low, high] (or (low, high] if low_open); TypeError/ValueError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError("%s must be a number, got %r" % (name, value))
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError("%s must be finite, got %r" % (name, value))
+    if low is not None and (value < low or (low_open and value == low)):
+        raise ValueError("%s must be %s %s, got %r" % (name, ">" if low_open else ">=", low, value))
+    if high is not None and value > high:
+        raise ValueError("%s must be <= %s, got %r" % (name, high, value))
+    return value

@@ -7,7 +7,9 @@ in fastnn.reference, which is its specification.
 import numpy as np
 
 from . import _core
-from ._validate import float_array, row_major_view
+from ._validate import (ADAM_EPS_STYLES, DROPOUT_MODES, LOSSES, activation_code, check_rate,
+                        choice, contiguous_float, finite_number, float_array, row_major_view,
+                        same_shape)
 
 
 def matmul(a, b, *, trans_a=False, trans_b=False, out=None):
@@ -48,3 +50,219 @@ def matmul(a, b, *, trans_a=False, trans_b=False, out=None):
     _core.gemm(bool(trans_a) != a_flipped, bool(trans_b) != b_flipped,
                av, lda, bv, ldb, out, m, n, k)
     return out
+
+
+def linear(x, w, b=None, activation="identity"):
+    """g(x @ w + b): a fused dense layer.  x (m, k), w (k, n), b (n,) or None."""
+    act = activation_code(activation)
+    x = contiguous_float(x, "x", ndim=2)
+    w = contiguous_float(w, "w", ndim=2, dtype=x.dtype)
+    if w.shape[0] != x.shape[1]:
+        raise ValueError("linear: x is %s but w is %s; w must have %d rows"
+                         % (x.shape, w.shape, x.shape[1]))
+    if b is not None:
+        b = same_shape(contiguous_float(b, "b", ndim=1, dtype=x.dtype), "b", (w.shape[1],))
+    out = np.empty((x.shape[0], w.shape[1]), dtype=x.dtype)
+    _core.dense_fwd(out, None, x, w, b, act)
+    return out
+
+
+def linear_backward(x, w, z, a, da, activation="identity"):
+    """(dx, dw, db) of a = g(x @ w + b) given da = dL/da; z and a from the forward."""
+    act = activation_code(activation)
+    x = contiguous_float(x, "x", ndim=2)
+    w = contiguous_float(w, "w", ndim=2, dtype=x.dtype)
+    if w.shape[0] != x.shape[1]:
+        raise ValueError("linear_backward: x is %s but w is %s" % (x.shape, w.shape))
+    shape = (x.shape[0], w.shape[1])
+    z, a, da = (same_shape(contiguous_float(v, name, ndim=2, dtype=x.dtype), name, shape)
+                for v, name in ((z, "z"), (a, "a"), (da, "da")))
+    dx = np.empty_like(x)
+    dw = np.empty_like(w)
+    db = np.empty(w.shape[1], dtype=x.dtype)
+    dz = np.empty(shape, dtype=x.dtype)
+    _core.dense_bwd(dx, dw, db, dz, da, x, w, z, a, act)
+    return dx, dw, db
+
+
+def activation(z, name):
+    """g(z) elementwise, any shape."""
+    act = activation_code(name)
+    z = contiguous_float(z, "z")
+    out = np.empty_like(z)
+    _core.act_fwd(out, z, act)
+    return out
+
+
+def activation_grad(name, z, a, da):
+    """da * g'(z), where a = g(z) (kernels use whichever is cheaper)."""
+    act = activation_code(name)
+    z = contiguous_float(z, "z")
+    a = same_shape(contiguous_float(a, "a", dtype=z.dtype), "a", z.shape)
+    da = same_shape(contiguous_float(da, "da", dtype=z.dtype), "da", z.shape)
+    out = np.empty_like(z)
+    _core.act_bwd(out, da, z, a, act)
+    return out
+
+
+def column_sums(x):
+    """x.sum(axis=0) in a fixed order: bit-identical for any thread count."""
+    x = contiguous_float(x, "x", ndim=2)
+    out = np.empty(x.shape[1], dtype=x.dtype)
+    _core.colsum(out, x)
+    return out
+
+
+def softmax(z):
+    """Row-wise softmax, max-shifted: no overflow for any finite z."""
+    z = contiguous_float(z, "z", ndim=2)
+    out = np.empty_like(z)
+    _core.softmax(out, z, False)
+    return out
+
+
+def log_softmax(z):
+    z = contiguous_float(z, "z", ndim=2)
+    out = np.empty_like(z)
+    _core.softmax(out, z, True)
+    return out
+
+
+def softmax_grad(a, da):
+    """dL/dz for a = softmax(z) given da = dL/da (row-wise Jacobian product)."""
+    a = contiguous_float(a, "a", ndim=2)
+    da = same_shape(contiguous_float(da, "da", ndim=2, dtype=a.dtype), "da", a.shape)
+    out = np.empty_like(a)
+    _core.softmax_bwd(out, da, a)
+    return out
+
+
+def _loss_target(name, logits, target):
+    """(target, labels) for the C loss: exactly one is an array."""
+    target = np.asarray(target)
+    if name == "cross_entropy" and target.ndim == 1:
+        if target.dtype.kind not in "iu":
+            raise TypeError("cross_entropy: 1-D targets must be integer class labels, got %s"
+                            % target.dtype)
+        if target.shape[0] != logits.shape[0]:
+            raise ValueError("cross_entropy: %d labels for %d rows of logits"
+                             % (target.shape[0], logits.shape[0]))
+        if target.size and (target.min() < 0 or target.max() >= logits.shape[1]):
+            raise ValueError("cross_entropy: labels must be in [0, %d), got range [%d, %d]"
+                             % (logits.shape[1], target.min(), target.max()))
+        return None, np.ascontiguousarray(target, dtype=np.int64)
+    if target.dtype.kind not in "fiub":
+        raise TypeError("%s: target must be numeric, got %s" % (name, target.dtype))
+    target = same_shape(np.ascontiguousarray(target, dtype=logits.dtype), "target", logits.shape)
+    return target, None
+
+
+def loss(name, logits, target):
+    """(value, grad): the loss summed over outputs and averaged over rows, and
+    its gradient with respect to `logits`.
+
+    cross_entropy: softmax cross-entropy from logits; target one-hot/probabilities
+    (m, n) or integer labels (m,).  binary_cross_entropy: sigmoid cross-entropy
+    from logits, target in [0, 1].  mse: 1/2 sum (target - logits)^2."""
+    kind = choice(name, LOSSES, "loss")
+    logits = contiguous_float(logits, "logits", ndim=2)
+    target, labels = _loss_target(name, logits, target)
+    grad = np.empty_like(logits)
+    value = _core.loss(grad, logits, target, labels, kind)
+    return value, grad
+
+
+def dropout(x, rate, *, seed, offset=0, mode="inverted"):
+    """(y, mask): Bernoulli dropout with drop probability `rate`.
+
+    Element i (row-major) is kept iff rng_bits(seed, offset + i) >> 40 is at
+    least ceil(rate * 2**24).  inverted: y = x * mask / (1 - rate); classic:
+    y = x * mask (scale by 1 - rate at inference instead)."""
+    rate = check_rate(rate)
+    mode_code = choice(mode, DROPOUT_MODES, "mode")
+    seed, offset = _uint64(seed, "seed"), _uint64(offset, "offset")
+    x = contiguous_float(x, "x")
+    y = np.empty_like(x)
+    mask = np.empty(x.shape, dtype=np.uint8)
+    _core.dropout_fwd(y, mask, x, rate, seed, offset, mode_code)
+    return y, mask
+
+
+def dropout_backward(dy, mask, rate, mode="inverted"):
+    """dL/dx of dropout: the same mask and scale applied to dy."""
+    rate = check_rate(rate)
+    mode_code = choice(mode, DROPOUT_MODES, "mode")
+    dy = contiguous_float(dy, "dy")
+    mask = np.asarray(mask)
+    if mask.dtype not in (np.uint8, np.bool_):
+        raise TypeError("mask must be uint8 or bool, got %s" % mask.dtype)
+    mask = same_shape(np.ascontiguousarray(mask.view(np.uint8)), "mask", dy.shape)
+    dx = np.empty_like(dy)
+    _core.dropout_bwd(dx, dy, mask, rate, mode_code)
+    return dx
+
+
+def rng_bits(seed, counter):
+    """The counter-based generator behind every random draw (a uint64)."""
+    return _core.rng_bits(_uint64(seed, "seed"), _uint64(counter, "counter"))
+
+
+def _uint64(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError("%s must be an int, got %r" % (name, value))
+    if not 0 <= int(value) < 2 ** 64:
+        raise ValueError("%s must be in [0, 2**64), got %r" % (name, value))
+    return int(value)
+
+
+def _param_buffers(params, grad, names_and_buffers):
+    params = float_array(params, "params")
+    if not params.flags.c_contiguous or not params.flags.writeable:
+        raise ValueError("params must be a writeable C-contiguous array (updated in place)")
+    grad = same_shape(contiguous_float(grad, "grad", dtype=params.dtype), "grad", params.shape)
+    for name, buf in names_and_buffers:
+        float_array(buf, name, dtype=params.dtype)
+        same_shape(buf, name, params.shape)
+        if not buf.flags.c_contiguous or not buf.flags.writeable:
+            raise ValueError("%s must be a writeable C-contiguous array (updated in place)"
+                             % name)
+    return params, grad
+
+
+def sgd_step(params, grad, velocity=None, *, lr, momentum=0.0, nesterov=False, l1=0.0,
+             l2=0.0, weight_decay=0.0):
+    """One SGD step in place.  g = grad + l2 p + l1 sign(p); p -= lr wd p; then
+    momentum 0: p -= lr g, else v = momentum v - lr g and
+    p += (momentum v - lr g if nesterov else v)."""
+    lr = finite_number(lr, "lr", low=0)
+    momentum = finite_number(momentum, "momentum", low=0, high=1)
+    l1, l2, wd = (finite_number(v, n, low=0) for v, n in
+                  ((l1, "l1"), (l2, "l2"), (weight_decay, "weight_decay")))
+    if momentum != 0 and velocity is None:
+        raise ValueError("sgd_step: momentum > 0 needs a velocity buffer")
+    extra = [("velocity", velocity)] if velocity is not None else []
+    params, grad = _param_buffers(params, grad, extra)
+    _core.sgd_step(params, velocity, grad, lr, momentum, bool(nesterov), l1, l2, wd)
+    return params
+
+
+def adam_step(params, grad, m, v, *, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, l1=0.0,
+              l2=0.0, weight_decay=0.0, eps_style="hat"):
+    """One Adam (AdamW when weight_decay > 0) step in place, t >= 1.
+
+    eps_style "hat": p -= lr mhat / (sqrt(vhat) + eps) (Kingma & Ba, PyTorch);
+    "sklearn": p -= lr sqrt(1 - beta2^t) / (1 - beta1^t) m / (sqrt(v) + eps)."""
+    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 1:
+        raise ValueError("t must be an int >= 1, got %r" % (t,))
+    lr = finite_number(lr, "lr", low=0)
+    beta1 = finite_number(beta1, "beta1", low=0)
+    beta2 = finite_number(beta2, "beta2", low=0)
+    if beta1 >= 1 or beta2 >= 1:
+        raise ValueError("beta1 and beta2 must be in [0, 1), got %r, %r" % (beta1, beta2))
+    eps = finite_number(eps, "eps", low=0)
+    l1, l2, wd = (finite_number(x, n, low=0) for x, n in
+                  ((l1, "l1"), (l2, "l2"), (weight_decay, "weight_decay")))
+    style = choice(eps_style, ADAM_EPS_STYLES, "eps_style")
+    params, grad = _param_buffers(params, grad, [("m", m), ("v", v)])
+    _core.adam_step(params, m, v, grad, lr, beta1, beta2, eps, int(t), l1, l2, wd, style)
+    return params

@@ -49,6 +49,8 @@ typedef enum { FNN_ADAM_EPS_HAT = 0,    /* p -= lr * mhat / (sqrt(vhat) + eps)  
     int fnn_colsum_##SFX(T *out, const T *x, int64_t m, int64_t n);                          \
     int fnn_softmax_##SFX(T *out, const T *z, int64_t m, int64_t n);                         \
     int fnn_log_softmax_##SFX(T *out, const T *z, int64_t m, int64_t n);                     \
+    /* dz = a * (da - rowsum(da * a)): the softmax Jacobian applied to da, a = softmax(z) */ \
+    int fnn_softmax_bwd_##SFX(T *dz, const T *da, const T *a, int64_t m, int64_t n);         \
     /* value = (1/m) sum_i sum_j loss_ij; grad = d value / d logits (already / m).           \
      * labels (int64, m) replaces target for FNN_LOSS_SOFTMAX_CE when not NULL. */           \
     int fnn_loss_##SFX(double *value, T *grad, const T *logits, const T *target,             \

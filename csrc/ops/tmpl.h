@@ -1,0 +1,19 @@
+/* Helpers for the dtype templates: a kernel family lives in name.inc and is
+ * included once per dtype by name.c with T and SFX defined, so float32 and
+ * float64 come from one source. */
+#ifndef FASTNN_TMPL_H
+#define FASTNN_TMPL_H
+#define FNN_CAT_(a, b) a##_##b
+#define FNN_CAT(a, b) FNN_CAT_(a, b)
+#define FN(name) FNN_CAT(name, SFX)
+
+/* Run a loop in parallel only when it is big enough to pay for the team. */
+#define FNN_PAR_MIN 32768
+#ifdef FNN_HAVE_OPENMP
+#define FNN_PRAGMA(x) _Pragma(#x)
+#define FNN_PARALLEL_FOR(cond) \
+    FNN_PRAGMA(omp parallel for schedule(static) if(cond) num_threads(fnn_get_num_threads()))
+#else
+#define FNN_PARALLEL_FOR(cond)
+#endif
+#endif
