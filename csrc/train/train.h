@@ -1,4 +1,101 @@
-/* Whole training epochs in compiled code (train/epoch.c, train/workspace.c). */
+/* Whole training epochs in compiled code (train/epoch.c, train/workspace.c).
+ *
+ * A trainer holds the network's description and every buffer a step needs,
+ * allocated once (fnn_trainer_new) and reused by every step: a step never
+ * allocates.  Parameters, gradients and optimizer state are flat buffers owned
+ * by the caller with the layout given by w_off/b_off (element offsets of each
+ * layer's weights (fan_in, fan_out), row-major, and biases (fan_out)).
+ *
+ * One step on a batch of B rows:
+ *   forward   a_l = g(x_l W_l + b_l); h_l = dropout(a_l) for hidden layers
+ *   loss      softmax + cross-entropy and sigmoid + binary cross-entropy from the
+ *             logits; otherwise the output activation, then 1/2 (t - a)^2
+ *   backward  the chain rule down the layers, dropout masks reapplied
+ *   update    SGD/momentum/Nesterov or Adam/AdamW; L1/L2/weight decay on
+ *             weights only, never on biases
+ * Random draws (shuffle, dropout, input noise) come from fnn_rng_bits with the
+ * streams below, so they depend on the seed and positions only.
+ */
 #ifndef FASTNN_TRAIN_H
 #define FASTNN_TRAIN_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { FNN_OUT_SOFTMAX = 0, FNN_OUT_SIGMOID = 1, FNN_OUT_IDENTITY = 2 } fnn_output;
+typedef enum { FNN_OPT_SGD = 0, FNN_OPT_ADAM = 1 } fnn_optimizer;
+
+/* Seeds of the random streams: stream s of seed uses key fnn_rng_bits(seed, s). */
+#define FNN_STREAM_SHUFFLE 1  /* epoch e: key2 = bits(key, e); j = bits(key2, i) % (i + 1) */
+#define FNN_STREAM_NOISE 2    /* counter step * max_batch * n_in + element */
+#define FNN_STREAM_DROPOUT 16 /* + hidden layer index; counter step * max_batch * width + element */
+
+#define FNN_MAX_LAYERS 64
+
+typedef struct {
+    int n_layers;                       /* weight layers L >= 1 */
+    int64_t sizes[FNN_MAX_LAYERS + 1];  /* widths: inputs, hidden..., outputs */
+    int64_t w_off[FNN_MAX_LAYERS], b_off[FNN_MAX_LAYERS];
+    int64_t n_params;                   /* length of the flat buffers */
+    int hidden_act;                     /* fnn_activation */
+    int output;                         /* fnn_output */
+    int loss;                           /* fnn_loss_kind */
+    double dropout[FNN_MAX_LAYERS];     /* drop rate after hidden layer l */
+    int dropout_mode;                   /* fnn_dropout_mode */
+    int optimizer;                      /* fnn_optimizer */
+    double momentum;
+    int nesterov;
+    double beta1, beta2, eps;
+    int adam_eps_style;                 /* fnn_adam_eps_style */
+    double l1, l2, weight_decay;
+    int l2_per_batch;                   /* scikit-learn's alpha: l2 / rows of the batch */
+    double input_noise;                 /* std of Gaussian noise added to inputs; 0: none */
+    uint64_t seed;
+    int64_t max_batch;
+} fnn_train_config;
+
+typedef struct fnn_trainer fnn_trainer;
+
+/* Called before each batch with the rows done so far in this epoch (the
+ * bindings take the GIL there to see Ctrl-C and report progress): nonzero
+ * stops the epoch with FNN_EINTR and leaves the model at its last step. */
+typedef int (*fnn_interrupt_fn)(void *ctx, int64_t rows_done);
+/* Called on each gathered input batch (rows x cols, row-major) before the
+ * forward pass, to augment it in place; nonzero aborts with FNN_EINTR. */
+typedef int (*fnn_batch_hook_fn)(void *ctx, void *x, int64_t rows, int64_t cols);
+
+typedef struct {
+    fnn_interrupt_fn interrupt;
+    void *interrupt_ctx;
+    fnn_batch_hook_fn batch_hook;
+    void *batch_hook_ctx;
+} fnn_callbacks;
+
+/* elem_size 4 (float32) or 8 (float64).  NULL on bad config or no memory
+ * (*status tells which). */
+fnn_trainer *fnn_trainer_new(const fnn_train_config *cfg, int elem_size, int *status);
+void fnn_trainer_free(fnn_trainer *tr);
+
+/* One epoch over n rows of x (n, sizes[0]) and the targets: y (n, sizes[L])
+ * or, for cross-entropy, labels (n).  order: n row indices to visit (in/out:
+ * filled with a fresh permutation when shuffle).  step: the number of
+ * updates so far (in/out; Adam's t and the dropout counters).  loss: the
+ * mean over rows of the batch losses, each including the L1/L2 penalty at
+ * the weights it started from. */
+#define FNN_DECLARE_TRAIN(T, SFX)                                                          \
+    int fnn_train_epoch_##SFX(fnn_trainer *tr, T *params, T *grads, T *opt_m, T *opt_v,    \
+                              const T *x, const T *y, const int64_t *labels, int64_t n,    \
+                              int64_t *order, int shuffle, int64_t epoch,                  \
+                              int64_t batch_size, double lr, int64_t *step, double *loss,  \
+                              const fnn_callbacks *cb);
+FNN_DECLARE_TRAIN(float, f32)
+FNN_DECLARE_TRAIN(double, f64)
+#undef FNN_DECLARE_TRAIN
+
+#ifdef __cplusplus
+}
+#endif
 #endif

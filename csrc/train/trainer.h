@@ -1,0 +1,18 @@
+/* The trainer's private layout, shared by workspace.c and epoch.c. */
+#ifndef FASTNN_TRAINER_H
+#define FASTNN_TRAINER_H
+#include "fastnn.h"
+
+struct fnn_trainer {
+    fnn_train_config cfg;
+    int elem_size;
+    int64_t max_width;                /* widest layer, inputs included */
+    void *xb, *yb;                    /* the gathered batch: (B, n_in), (B, n_out) */
+    int64_t *labels_b;                /* (B) */
+    void *z[FNN_MAX_LAYERS];          /* pre-activations (B, n_l+1) */
+    void *a[FNN_MAX_LAYERS];          /* activations g(z) */
+    void *h[FNN_MAX_LAYERS];          /* after dropout; == a[l] when no dropout */
+    uint8_t *mask[FNN_MAX_LAYERS];    /* dropout keep masks, NULL when no dropout */
+    void *dz, *da, *dh;               /* (B, max_width) scratch for the backward pass */
+};
+#endif

@@ -1,0 +1,86 @@
+/* Allocating and freeing a trainer: every buffer of a step, once per fit. */
+#include <string.h>
+#include "trainer.h"
+
+static int config_ok(const fnn_train_config *c)
+{
+    if (c->n_layers < 1 || c->n_layers > FNN_MAX_LAYERS || c->max_batch < 1) return 0;
+    for (int l = 0; l <= c->n_layers; l++)
+        if (c->sizes[l] < 1 || c->sizes[l] > ((int64_t)1 << 31)) return 0;
+    for (int l = 0; l < c->n_layers; l++) {
+        int64_t fan = c->sizes[l] * c->sizes[l + 1];
+        if (c->w_off[l] < 0 || c->b_off[l] < 0 || c->w_off[l] + fan > c->n_params ||
+            c->b_off[l] + c->sizes[l + 1] > c->n_params)
+            return 0;
+        if (l < c->n_layers - 1 && !(c->dropout[l] >= 0 && c->dropout[l] < 1)) return 0;
+    }
+    if (c->hidden_act < 0 || c->hidden_act >= FNN_ACT_COUNT) return 0;
+    if (c->output < FNN_OUT_SOFTMAX || c->output > FNN_OUT_IDENTITY) return 0;
+    if (c->loss == FNN_LOSS_SOFTMAX_CE && c->output != FNN_OUT_SOFTMAX) return 0;
+    if (c->loss == FNN_LOSS_BCE_LOGITS && c->output != FNN_OUT_SIGMOID) return 0;
+    if (c->loss < FNN_LOSS_SOFTMAX_CE || c->loss > FNN_LOSS_MSE) return 0;
+    if (c->optimizer != FNN_OPT_SGD && c->optimizer != FNN_OPT_ADAM) return 0;
+    if (c->dropout_mode != FNN_DROPOUT_INVERTED && c->dropout_mode != FNN_DROPOUT_CLASSIC)
+        return 0;
+    if (!(c->input_noise >= 0)) return 0;
+    /* every buffer below must be addressable */
+    if (c->max_batch > ((int64_t)1 << 40) / (c->sizes[0] + 1)) return 0;
+    return 1;
+}
+
+void fnn_trainer_free(fnn_trainer *tr)
+{
+    if (!tr) return;
+    fnn_aligned_free(tr->xb);
+    fnn_aligned_free(tr->yb);
+    fnn_aligned_free(tr->labels_b);
+    for (int l = 0; l < tr->cfg.n_layers; l++) {
+        if (tr->h[l] != tr->a[l]) fnn_aligned_free(tr->h[l]);
+        fnn_aligned_free(tr->z[l]);
+        fnn_aligned_free(tr->a[l]);
+        fnn_aligned_free(tr->mask[l]);
+    }
+    fnn_aligned_free(tr->dz);
+    fnn_aligned_free(tr->da);
+    fnn_aligned_free(tr->dh);
+    fnn_aligned_free(tr);
+}
+
+fnn_trainer *fnn_trainer_new(const fnn_train_config *cfg, int elem_size, int *status)
+{
+    *status = FNN_EINVAL;
+    if (!cfg || (elem_size != 4 && elem_size != 8) || !config_ok(cfg)) return NULL;
+    *status = FNN_ENOMEM;
+    fnn_trainer *tr = fnn_aligned_alloc(sizeof *tr);
+    if (!tr) return NULL;
+    memset(tr, 0, sizeof *tr);
+    tr->cfg = *cfg;
+    tr->elem_size = elem_size;
+    const int L = cfg->n_layers;
+    const int64_t B = cfg->max_batch;
+    int64_t widest = 0;
+    for (int l = 0; l <= L; l++) widest = cfg->sizes[l] > widest ? cfg->sizes[l] : widest;
+    tr->max_width = widest;
+    int ok = (tr->xb = fnn_aligned_alloc((size_t)(B * cfg->sizes[0]) * elem_size)) &&
+             (tr->yb = fnn_aligned_alloc((size_t)(B * cfg->sizes[L]) * elem_size)) &&
+             (tr->labels_b = fnn_aligned_alloc((size_t)B * sizeof(int64_t))) &&
+             (tr->dz = fnn_aligned_alloc((size_t)(B * widest) * elem_size)) &&
+             (tr->da = fnn_aligned_alloc((size_t)(B * widest) * elem_size)) &&
+             (tr->dh = fnn_aligned_alloc((size_t)(B * widest) * elem_size));
+    for (int l = 0; ok && l < L; l++) {
+        size_t bytes = (size_t)(B * cfg->sizes[l + 1]) * elem_size;
+        ok = (tr->z[l] = fnn_aligned_alloc(bytes)) && (tr->a[l] = fnn_aligned_alloc(bytes));
+        if (ok && l < L - 1 && cfg->dropout[l] > 0) {
+            ok = (tr->h[l] = fnn_aligned_alloc(bytes)) &&
+                 (tr->mask[l] = fnn_aligned_alloc((size_t)(B * cfg->sizes[l + 1])));
+        } else {
+            tr->h[l] = tr->a[l];
+        }
+    }
+    if (!ok) {
+        fnn_trainer_free(tr);
+        return NULL;
+    }
+    *status = FNN_OK;
+    return tr;
+}

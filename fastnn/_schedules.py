@@ -1,0 +1,82 @@
+"""Learning-rate schedules, applied once per epoch.
+
+constant     lr
+step         lr * gamma ** (epoch // step_size)          (step_size 10, gamma 0.1)
+cosine       min_lr + (lr - min_lr) (1 + cos(pi epoch / epochs)) / 2      (min_lr 0)
+invscaling   lr / (epoch + 1) ** power_t                  (power_t 0.5)
+plateau      lr * factor each time the monitored loss (validation loss when
+             there is validation data, else training loss) has not improved by
+             more than tol for `patience` epochs          (factor 0.2, patience 5,
+                                                           tol 1e-4, min_lr 0)
+A callable f(epoch) -> lr is used as it is.
+"""
+import math
+
+DEFAULTS = {
+    "constant": {},
+    "step": {"step_size": 10, "gamma": 0.1},
+    "cosine": {"min_lr": 0.0},
+    "invscaling": {"power_t": 0.5},
+    "plateau": {"factor": 0.2, "patience": 5, "tol": 1e-4, "min_lr": 0.0},
+}
+
+
+class Schedule:
+    def __init__(self, name, lr, epochs, options):
+        self.name, self.base, self.epochs = name, lr, max(epochs, 1)
+        self.opt = dict(DEFAULTS[name], **options)
+        self.current = lr
+        self.best = math.inf
+        self.waited = 0
+
+    def learning_rate(self, epoch):
+        o = self.opt
+        if self.name == "step":
+            return self.base * o["gamma"] ** (epoch // o["step_size"])
+        if self.name == "cosine":
+            return o["min_lr"] + (self.base - o["min_lr"]) * (
+                1 + math.cos(math.pi * epoch / self.epochs)) / 2
+        if self.name == "invscaling":
+            return self.base / (epoch + 1) ** o["power_t"]
+        return self.current
+
+    def observe(self, loss):
+        """End of an epoch: the plateau schedule watches the monitored loss."""
+        if self.name != "plateau":
+            return
+        if loss < self.best - self.opt["tol"]:
+            self.best, self.waited = loss, 0
+            return
+        self.waited += 1
+        if self.waited >= self.opt["patience"]:
+            self.current = max(self.current * self.opt["factor"], self.opt["min_lr"])
+            self.waited = 0
+
+
+class CallableSchedule:
+    def __init__(self, fn):
+        self.fn = fn
+
+    def learning_rate(self, epoch):
+        lr = float(self.fn(epoch))
+        if not (lr > 0 and math.isfinite(lr)):
+            raise ValueError("lr_schedule(%d) returned %r; it must be a positive number"
+                             % (epoch, lr))
+        return lr
+
+    def observe(self, loss):
+        pass
+
+
+def make_schedule(schedule, lr, epochs, options=None):
+    if callable(schedule):
+        return CallableSchedule(schedule)
+    if schedule not in DEFAULTS:
+        raise ValueError("lr_schedule must be one of %s or a function of the epoch, got %r"
+                         % (", ".join(DEFAULTS), schedule))
+    options = dict(options or {})
+    unknown = set(options) - set(DEFAULTS[schedule])
+    if unknown:
+        raise ValueError("schedule_options for %r accept %s, got %s"
+                         % (schedule, sorted(DEFAULTS[schedule]) or "nothing", sorted(unknown)))
+    return Schedule(schedule, lr, epochs, options)

@@ -1,0 +1,129 @@
+"""A training session: the flat parameter, gradient and optimizer buffers of
+one model and the compiled epoch runner that updates them.
+
+MLP.fit and the scikit-learn estimators both train through a session; it is
+allocated once per fit (or kept across partial_fit calls), so no step
+allocates.  The runner is fastnn._core.EpochRunner, or the NumPy
+reference.EpochRunner with the same interface for the tests.
+"""
+import numpy as np
+
+from . import _core
+from ._validate import ACTIVATIONS, ADAM_EPS_STYLES, DROPOUT_MODES, LOSSES
+
+OUTPUTS = {"softmax": 0, "sigmoid": 1, "identity": 2}
+OPTIMIZERS = {"sgd": 0, "adam": 1, "adamw": 1}
+ALIGN = 16  # elements: every tensor starts on a 64-byte boundary in float32
+
+
+def param_layout(sizes):
+    """(w_off, b_off, n_params): element offsets of each layer's weights and
+    biases in the flat buffer, each rounded up to ALIGN."""
+    w_off, b_off, pos = [], [], 0
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        w_off.append(pos)
+        pos += -(-fan_in * fan_out // ALIGN) * ALIGN
+        b_off.append(pos)
+        pos += -(-fan_out // ALIGN) * ALIGN
+    return w_off, b_off, max(pos, 1)
+
+
+def aligned_zeros(n, dtype):
+    """A zeroed 1-D array whose data starts on a 64-byte boundary."""
+    dtype = np.dtype(dtype)
+    raw = np.zeros(n * dtype.itemsize + 64, dtype=np.uint8)
+    start = -raw.ctypes.data % 64
+    return raw[start:start + n * dtype.itemsize].view(dtype)
+
+
+def loss_code(output, loss):
+    return {("softmax", "cross_entropy"): LOSSES["cross_entropy"],
+            ("sigmoid", "binary_cross_entropy"): LOSSES["binary_cross_entropy"]}.get(
+        (output, loss), LOSSES["mse"])
+
+
+class Session:
+    """Buffers and runner for training `sizes` with the given settings."""
+
+    def __init__(self, sizes, *, activation, output, loss, dropout, dropout_mode, dtype,
+                 optimizer="adam", momentum=0.9, nesterov=False, beta1=0.9, beta2=0.999,
+                 eps=1e-8, adam_eps_style="hat", l1=0.0, l2=0.0, weight_decay=0.0,
+                 l2_per_batch=False, input_noise=0.0, seed=0, max_batch=32,
+                 runner=None):
+        self.sizes = list(sizes)
+        self.dtype = np.dtype(dtype)
+        self.w_off, self.b_off, n_params = param_layout(self.sizes)
+        self.optimizer = optimizer
+        self.config = dict(
+            sizes=self.sizes, w_off=self.w_off, b_off=self.b_off, n_params=n_params,
+            hidden_act=ACTIVATIONS[activation], output=OUTPUTS[output],
+            loss=loss_code(output, loss), dropout=list(dropout),
+            dropout_mode=DROPOUT_MODES[dropout_mode], optimizer=OPTIMIZERS[optimizer],
+            momentum=float(momentum) if optimizer == "sgd" else 0.0, nesterov=bool(nesterov),
+            beta1=float(beta1), beta2=float(beta2), eps=float(eps),
+            adam_eps_style=ADAM_EPS_STYLES[adam_eps_style], l1=float(l1), l2=float(l2),
+            weight_decay=float(weight_decay), l2_per_batch=bool(l2_per_batch),
+            input_noise=float(input_noise), seed=int(seed) % 2 ** 64, max_batch=int(max_batch),
+            dtype=self.dtype.name)
+        self.params = aligned_zeros(n_params, self.dtype)
+        self.grads = aligned_zeros(n_params, self.dtype)
+        needs_m = optimizer != "sgd" or self.config["momentum"] != 0
+        self.opt_m = aligned_zeros(n_params, self.dtype) if needs_m else None
+        self.opt_v = aligned_zeros(n_params, self.dtype) if optimizer != "sgd" else None
+        self.step = 0
+        self.order = np.empty(0, dtype=np.int64)
+        self.runner = (runner or _core.EpochRunner)(self.config)
+
+    def views(self):
+        """(coefs, intercepts): views of the flat parameter buffer."""
+        coefs, intercepts = [], []
+        for l, (fan_in, fan_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
+            w, b = self.w_off[l], self.b_off[l]
+            coefs.append(self.params[w:w + fan_in * fan_out].reshape(fan_in, fan_out))
+            intercepts.append(self.params[b:b + fan_out])
+        return coefs, intercepts
+
+    def load(self, coefs, intercepts):
+        """Copy weights into the flat buffer (a no-op for its own views)."""
+        for dst, src in zip(sum(self.views(), []), list(coefs) + list(intercepts)):
+            if not np.shares_memory(dst, src):
+                dst[...] = src
+
+    def state(self):
+        """A copy of everything an epoch changes, for restoring after a failure."""
+        return (self.params.copy(), None if self.opt_m is None else self.opt_m.copy(),
+                None if self.opt_v is None else self.opt_v.copy(), self.step)
+
+    def restore(self, state):
+        params, m, v, self.step = state
+        self.params[...] = params
+        if m is not None:
+            self.opt_m[...] = m
+        if v is not None:
+            self.opt_v[...] = v
+
+    def epoch(self, X, Y, labels, *, batch_size, learning_rate, shuffle, epoch, order=None,
+              augment=None, progress=None):
+        """Train one epoch over X (C-contiguous, session dtype) and the targets
+        (Y 2-D, or int64 labels for cross-entropy); returns the mean loss.
+        `order` (int64 row indices) overrides the built-in shuffle."""
+        n = X.shape[0]
+        if order is not None:
+            self.order = np.ascontiguousarray(order, dtype=np.int64)
+            shuffle = False
+        elif self.order.shape[0] != n or not shuffle:
+            self.order = np.arange(n, dtype=np.int64)
+        self.runner.hook = augment
+        self.runner.progress = progress
+        try:
+            loss, self.step = self.runner.run(
+                self.params, self.grads, self.opt_m, self.opt_v, X, Y, labels, self.order,
+                bool(shuffle), int(epoch), int(min(batch_size, self.config["max_batch"])),
+                float(learning_rate), int(self.step))
+        except BaseException:
+            self.step = self.runner.last_step
+            raise
+        finally:
+            self.runner.hook = None
+            self.runner.progress = None
+        return loss

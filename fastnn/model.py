@@ -1,0 +1,450 @@
+"""fastnn.MLP: a multi-layer perceptron trained by whole compiled epochs.
+
+The model owns the architecture, the weights (coefs_, intercepts_) and the
+settings; a Session (fastnn/_session.py) owns the buffers of one fit and runs
+its epochs in C.  Python sees the model once per epoch, or between batches
+only for Ctrl-C, progress and a user's augmentation function.
+"""
+import math
+import time
+
+import numpy as np
+
+from . import ops
+from ._schedules import make_schedule
+from ._session import Session
+from ._validate import ACTIVATIONS, ACTIVATION_ALIASES, check_rate, finite_number
+
+OUTPUTS = ("softmax", "sigmoid", "identity")
+LOSS_NAMES = ("cross_entropy", "binary_cross_entropy", "mse")
+OPTIMIZER_NAMES = ("sgd", "adam", "adamw")
+PREDICT_CHUNK = 8192  # rows per forward chunk in predict: bounded memory, prompt Ctrl-C
+
+
+def seed_from(random_state):
+    """A 64-bit seed from None (fresh entropy), an int, or a numpy RandomState/Generator."""
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ValueError("random_state must be >= 0, got %r" % random_state)
+        return int(random_state) % 2 ** 64
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(0, 2 ** 63 - 1, dtype=np.int64))
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(0, 2 ** 63 - 1))
+    raise TypeError("random_state must be None, an int or a numpy RandomState/Generator, "
+                    "got %r" % (random_state,))
+
+
+def dropout_rates(dropout, n_hidden):
+    """One drop rate per hidden layer from a float or a sequence."""
+    if np.ndim(dropout) == 0:
+        return [check_rate(dropout, "dropout")] * n_hidden
+    rates = [check_rate(r, "dropout") for r in dropout]
+    if len(rates) != n_hidden:
+        raise ValueError("dropout has %d rates but the network has %d hidden layers"
+                         % (len(rates), n_hidden))
+    return rates
+
+
+def as_features(X, n_features, dtype, name="X"):
+    """X as a C-contiguous 2-D array of `dtype`, checked for shape and finiteness."""
+    X = np.asarray(X)
+    if X.dtype.kind not in "fiub":
+        raise TypeError("%s must be numeric, got dtype %s" % (name, X.dtype))
+    if X.ndim != 2:
+        raise ValueError("%s must be 2-D (samples, features), got shape %s" % (name, X.shape))
+    if X.shape[1] != n_features:
+        raise ValueError("%s has %d features but the model expects %d"
+                         % (name, X.shape[1], n_features))
+    X = np.ascontiguousarray(X, dtype=dtype)
+    if X.dtype.kind == "f" and not np.isfinite(X).all():
+        raise ValueError("%s contains NaN or infinity" % name)
+    return X
+
+
+class MLP:
+    """A multi-layer perceptron: z = W x + b, a = g(z), layer by layer.
+
+    layer_sizes: [n_inputs, hidden..., n_outputs].  activation: the hidden
+    layers' g (identity, relu, leaky_relu, tanh, sigmoid/logistic, elu, gelu,
+    softplus).  output: softmax, sigmoid or identity.  loss: cross_entropy
+    (needs softmax), binary_cross_entropy (needs sigmoid) or mse (1/2 (t - a)^2);
+    every loss is summed over outputs and averaged over samples.  dropout: the
+    drop rate after each hidden layer (a float or one per layer);
+    dropout_mode "inverted" scales kept units by 1/(1 - rate) while training,
+    "classic" scales by the retain probability at inference instead.
+    """
+
+    def __init__(self, layer_sizes, activation="relu", output="softmax", loss="cross_entropy",
+                 dropout=0.0, dtype="float32", random_state=None, dropout_mode="inverted"):
+        self.layer_sizes = layer_sizes
+        self.activation = activation
+        self.output = output
+        self.loss = loss
+        self.dropout = dropout
+        self.dtype = dtype
+        self.random_state = random_state
+        self.dropout_mode = dropout_mode
+        self._check_settings()
+        self.reset()
+
+    # ---- settings ----
+    def _check_settings(self):
+        sizes = self.layer_sizes
+        if (isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2
+                or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool)
+                           and s >= 1 for s in sizes)):
+            raise ValueError("layer_sizes must be a list of at least 2 positive ints "
+                             "[n_inputs, hidden..., n_outputs], got %r" % (sizes,))
+        self.layer_sizes = [int(s) for s in sizes]
+        act = ACTIVATION_ALIASES.get(self.activation, self.activation)
+        if act not in ACTIVATIONS:
+            raise ValueError("activation must be one of %s, got %r"
+                             % (", ".join(ACTIVATIONS), self.activation))
+        self._act = act
+        if self.output not in OUTPUTS:
+            raise ValueError("output must be one of %s, got %r" % (OUTPUTS, self.output))
+        if self.loss not in LOSS_NAMES:
+            raise ValueError("loss must be one of %s, got %r" % (LOSS_NAMES, self.loss))
+        if self.loss == "cross_entropy" and self.output != "softmax":
+            raise ValueError("loss='cross_entropy' needs output='softmax'")
+        if self.loss == "binary_cross_entropy" and self.output != "sigmoid":
+            raise ValueError("loss='binary_cross_entropy' needs output='sigmoid'")
+        if str(self.dtype) not in ("float32", "float64"):
+            raise ValueError("dtype must be 'float32' or 'float64', got %r" % (self.dtype,))
+        if self.dropout_mode not in ("inverted", "classic"):
+            raise ValueError("dropout_mode must be 'inverted' or 'classic', got %r"
+                             % (self.dropout_mode,))
+        self._dtype = np.dtype(str(self.dtype))
+        self._rates = dropout_rates(self.dropout, len(self.layer_sizes) - 2)
+        self._seed = seed_from(self.random_state)
+
+    def get_params(self, deep=True):
+        return {"layer_sizes": list(self.layer_sizes), "activation": self.activation,
+                "output": self.output, "loss": self.loss,
+                "dropout": self.dropout if np.ndim(self.dropout) == 0 else list(self.dropout),
+                "dtype": str(self.dtype), "random_state": self.random_state,
+                "dropout_mode": self.dropout_mode}
+
+    def reset(self):
+        """Fresh weights from random_state (Glorot for sigmoid/tanh, He for the
+        ReLU family) and an empty history."""
+        rng = np.random.default_rng(self._seed)
+        self.coefs_, self.intercepts_ = [], []
+        n_layers = len(self.layer_sizes) - 1
+        for l, (fan_in, fan_out) in enumerate(zip(self.layer_sizes[:-1], self.layer_sizes[1:])):
+            act = self._act if l < n_layers - 1 else self.output
+            if act in ("relu", "leaky_relu", "elu", "gelu", "softplus"):
+                bound = math.sqrt(6.0 / fan_in)                # He uniform
+            else:
+                bound = math.sqrt(6.0 / (fan_in + fan_out))    # Glorot uniform
+            self.coefs_.append(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(self._dtype))
+            self.intercepts_.append(np.zeros(fan_out, dtype=self._dtype))
+        self.history_ = {"loss": [], "val_loss": [], "val_accuracy": [], "learning_rate": []}
+        self._fits = 0
+        self._epochs_seen = 0
+        return self
+
+    def _checked_weights(self):
+        """coefs_ and intercepts_ as arrays of the model's dtype and shapes."""
+        sizes = self.layer_sizes
+        n = len(sizes) - 1
+        if len(self.coefs_) != n or len(self.intercepts_) != n:
+            raise ValueError("coefs_ and intercepts_ must hold %d arrays each, got %d and %d"
+                             % (n, len(self.coefs_), len(self.intercepts_)))
+        coefs, intercepts = [], []
+        for l in range(n):
+            w = np.asarray(self.coefs_[l], dtype=self._dtype)
+            b = np.asarray(self.intercepts_[l], dtype=self._dtype)
+            if w.shape != (sizes[l], sizes[l + 1]):
+                raise ValueError("coefs_[%d] must have shape %s, got %s"
+                                 % (l, (sizes[l], sizes[l + 1]), w.shape))
+            if b.shape != (sizes[l + 1],):
+                raise ValueError("intercepts_[%d] must have shape %s, got %s"
+                                 % (l, (sizes[l + 1],), b.shape))
+            if not (np.isfinite(w).all() and np.isfinite(b).all()):
+                raise ValueError("coefs_[%d] or intercepts_[%d] contains NaN or infinity"
+                                 % (l, l))
+            coefs.append(w)
+            intercepts.append(b)
+        return coefs, intercepts
+
+    # ---- inference ----
+    def _forward(self, X, coefs, intercepts):
+        n_layers = len(coefs)
+        outputs = np.empty((X.shape[0], self.layer_sizes[-1]), dtype=self._dtype)
+        for start in range(0, X.shape[0], PREDICT_CHUNK):
+            h = X[start:start + PREDICT_CHUNK]
+            for l in range(n_layers - 1):
+                h = ops.linear(h, coefs[l], intercepts[l], self._act)
+                if self.dropout_mode == "classic" and self._rates[l] > 0:
+                    h *= self._dtype.type(1 - self._rates[l])
+            z = ops.linear(h, coefs[-1], intercepts[-1])
+            if self.output == "softmax":
+                z = ops.softmax(z)
+            elif self.output == "sigmoid":
+                z = ops.activation(z, "sigmoid")
+            outputs[start:start + PREDICT_CHUNK] = z
+        return outputs
+
+    def predict(self, X):
+        """The output activations: class probabilities for softmax/sigmoid outputs."""
+        coefs, intercepts = self._checked_weights()
+        X = as_features(X, self.layer_sizes[0], self._dtype)
+        return self._forward(X, coefs, intercepts)
+
+    def score(self, X, Y):
+        """Accuracy for softmax (argmax) and sigmoid (every output right, at 0.5)
+        outputs; the coefficient of determination R^2 for identity outputs."""
+        P = self.predict(X)
+        Y, labels = self._targets(Y, P.shape[0])
+        if self.output == "softmax":
+            truth = labels if labels is not None else Y.argmax(axis=1)
+            return float((P.argmax(axis=1) == truth).mean())
+        if self.output == "sigmoid":
+            return float(((P >= 0.5) == (Y >= 0.5)).all(axis=1).mean())
+        resid = ((Y - P) ** 2).sum()
+        total = ((Y - Y.mean(axis=0)) ** 2).sum()
+        return float(1 - resid / total) if total > 0 else float(resid == 0)
+
+    # ---- training ----
+    def _targets(self, Y, n_rows):
+        """(Y 2-D in the model dtype, None) or (None, int64 labels)."""
+        n_out = self.layer_sizes[-1]
+        Y = np.asarray(Y)
+        if Y.shape[:1] != (n_rows,):
+            raise ValueError("X has %d samples but Y has %s" % (n_rows, Y.shape[:1] or "none"))
+        if Y.ndim == 1 and self.loss == "cross_entropy":
+            if Y.dtype.kind not in "iu":
+                if Y.dtype.kind == "f" and np.all(np.mod(Y, 1) == 0):
+                    Y = Y.astype(np.int64)
+                else:
+                    raise ValueError("1-D targets for cross_entropy must be integer class labels")
+            if Y.size and (Y.min() < 0 or Y.max() >= n_out):
+                raise ValueError("class labels must be in [0, %d), got range [%d, %d]"
+                                 % (n_out, Y.min(), Y.max()))
+            return None, np.ascontiguousarray(Y, dtype=np.int64)
+        if Y.ndim == 1 and n_out == 1:
+            Y = Y.reshape(-1, 1)
+        if Y.ndim != 2 or Y.shape[1] != n_out:
+            raise ValueError("Y must have shape (%d, %d), got %s" % (n_rows, n_out, Y.shape))
+        if Y.dtype.kind not in "fiub":
+            raise TypeError("Y must be numeric, got dtype %s" % Y.dtype)
+        Y = np.ascontiguousarray(Y, dtype=self._dtype)
+        if not np.isfinite(Y).all():
+            raise ValueError("Y contains NaN or infinity")
+        return Y, None
+
+    def _validation(self, validation_data):
+        Xv, Yv = validation_data
+        Xv = as_features(Xv, self.layer_sizes[0], self._dtype, "validation X")
+        return (Xv,) + self._targets(Yv, Xv.shape[0])
+
+    def evaluate(self, X, Y, labels=None):
+        """(mean loss, score) on data already converted by _targets (no penalty)."""
+        P = self.predict(X)
+        coefs, intercepts = self._checked_weights()
+        if self.output == "identity" or self.loss == "mse":
+            loss = ops.loss("mse", P, Y if labels is None else np.eye(P.shape[1])[labels])[0]
+        else:
+            # from logits, as training computes it
+            h = X
+            for l in range(len(coefs) - 1):
+                h = ops.linear(h, coefs[l], intercepts[l], self._act)
+                if self.dropout_mode == "classic" and self._rates[l] > 0:
+                    h *= self._dtype.type(1 - self._rates[l])
+            z = ops.linear(h, coefs[-1], intercepts[-1])
+            loss = ops.loss(self.loss, z, labels if labels is not None else Y)[0]
+        return loss, self.score(X, labels if labels is not None else Y)
+
+    def fit(self, X, Y, *, epochs=10, batch_size=32, optimizer="adam", learning_rate=1e-3,
+            momentum=0.9, nesterov=False, betas=(0.9, 0.999), eps=1e-8, l1=0.0, l2=0.0,
+            weight_decay=0.0, lr_schedule="constant", shuffle=True, validation_data=None,
+            validation_split=0.0, early_stopping=False, patience=10, augment=None,
+            callbacks=(), verbose=0, input_noise=0.0, schedule_options=None):
+        """Train; returns self.  See the README for every option.
+
+        Continues from the current weights (call reset() to start over).
+        Ctrl-C stops within a batch and leaves the model at its last completed
+        step; a non-finite loss, or an exception from augment or a callback,
+        restores the weights the model had before this fit."""
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError("epochs must be an int >= 0, got %r" % (epochs,))
+        if (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
+                or batch_size < 1):
+            raise ValueError("batch_size must be a positive int, got %r" % (batch_size,))
+        if optimizer not in OPTIMIZER_NAMES:
+            raise ValueError("optimizer must be one of %s, got %r" % (OPTIMIZER_NAMES, optimizer))
+        learning_rate = finite_number(learning_rate, "learning_rate", low=0, low_open=True)
+        momentum = finite_number(momentum, "momentum", low=0, high=1)
+        if len(betas) != 2:
+            raise ValueError("betas must be a pair (beta1, beta2), got %r" % (betas,))
+        beta1, beta2 = (finite_number(b, "betas", low=0) for b in betas)
+        if beta1 >= 1 or beta2 >= 1:
+            raise ValueError("betas must be in [0, 1), got %r" % (betas,))
+        eps = finite_number(eps, "eps", low=0)
+        l1, l2, weight_decay, input_noise = (
+            finite_number(v, name, low=0) for v, name in
+            ((l1, "l1"), (l2, "l2"), (weight_decay, "weight_decay"), (input_noise, "input_noise")))
+        if optimizer == "adam" and weight_decay:
+            optimizer = "adamw"
+        validation_split = finite_number(validation_split, "validation_split", low=0)
+        if validation_split >= 1:
+            raise ValueError("validation_split must be in [0, 1), got %r" % validation_split)
+        if augment is not None and not callable(augment):
+            raise TypeError("augment must be a function of a batch, got %r" % (augment,))
+        callbacks = list(callbacks)
+        for cb in callbacks:
+            if not callable(cb):
+                raise TypeError("callbacks must be callables, got %r" % (cb,))
+        patience = int(patience)
+        schedule = make_schedule(lr_schedule, learning_rate, epochs, schedule_options)
+
+        coefs, intercepts = self._checked_weights()
+        X = as_features(X, self.layer_sizes[0], self._dtype)
+        Y, labels = self._targets(Y, X.shape[0])
+        if X.shape[0] == 0:
+            raise ValueError("X has no samples")
+        if validation_data is not None:
+            val = self._validation(validation_data)
+        elif validation_split > 0 or early_stopping:
+            split = validation_split or 0.1
+            n_val = max(1, int(round(X.shape[0] * split)))
+            if n_val >= X.shape[0]:
+                raise ValueError("validation_split leaves no training samples")
+            perm = np.random.default_rng(self._seed + 1).permutation(X.shape[0])
+            tr, va = np.sort(perm[n_val:]), np.sort(perm[:n_val])
+            val = (X[va],) + ((Y[va], None) if labels is None else (None, labels[va]))
+            X = X[tr]
+            Y, labels = (Y[tr], None) if labels is None else (None, labels[tr])
+        else:
+            val = None
+
+        self._fits += 1
+        session = Session(
+            self.layer_sizes, activation=self._act, output=self.output, loss=self.loss,
+            dropout=self._rates, dropout_mode=self.dropout_mode, dtype=self._dtype,
+            optimizer=optimizer, momentum=momentum, nesterov=nesterov, beta1=beta1, beta2=beta2,
+            eps=eps, l1=l1, l2=l2, weight_decay=weight_decay, input_noise=input_noise,
+            seed=ops.rng_bits(self._seed, self._fits), max_batch=min(batch_size, X.shape[0]))
+        session.load(coefs, intercepts)
+        before = ([w.copy() for w in coefs], [b.copy() for b in intercepts],
+                  {k: list(v) for k, v in self.history_.items()}, self._epochs_seen)
+        self.coefs_, self.intercepts_ = session.views()
+        best = (math.inf, None)
+        waited = 0
+        try:
+            for epoch in range(epochs):
+                lr = schedule.learning_rate(epoch)
+                bar = _progress(verbose, epoch, epochs, X.shape[0])
+                t0 = time.perf_counter()
+                try:
+                    loss = session.epoch(X, Y, labels, batch_size=batch_size, learning_rate=lr,
+                                         shuffle=shuffle, epoch=self._epochs_seen,
+                                         augment=augment, progress=bar.update if bar else None)
+                except FloatingPointError:
+                    raise ValueError(
+                        "the training loss became NaN or infinite in epoch %d (learning_rate "
+                        "%g); try a smaller learning_rate. The model keeps the weights it had "
+                        "before this fit." % (epoch + 1, lr)) from None
+                finally:
+                    if bar:
+                        bar.close()
+                elapsed = time.perf_counter() - t0
+                self._epochs_seen += 1
+                logs = {"epoch": epoch, "loss": loss, "learning_rate": lr,
+                        "samples_per_second": X.shape[0] / max(elapsed, 1e-9)}
+                self.history_["loss"].append(loss)
+                self.history_["learning_rate"].append(lr)
+                monitor = loss
+                if val is not None:
+                    val_loss, val_score = self.evaluate(*val)
+                    self.history_["val_loss"].append(val_loss)
+                    self.history_["val_accuracy"].append(val_score)
+                    logs.update(val_loss=val_loss, val_accuracy=val_score)
+                    monitor = val_loss
+                if verbose:
+                    _report(epoch, epochs, logs)
+                schedule.observe(monitor)
+                stop = False
+                for cb in callbacks:
+                    if cb(self, epoch, logs):
+                        stop = True
+                if early_stopping:
+                    if monitor < best[0]:
+                        best, waited = (monitor, session.params.copy()), 0
+                    else:
+                        waited += 1
+                        stop = stop or waited >= patience
+                if stop:
+                    break
+        except KeyboardInterrupt:
+            raise  # the model stays at its last completed step
+        except BaseException:
+            self.coefs_, self.intercepts_, self.history_, self._epochs_seen = before
+            raise
+        if early_stopping and best[1] is not None:
+            session.params[...] = best[1]
+        return self
+
+    # ---- persistence ----
+    def _fastnn_state(self):
+        coefs, intercepts = self._checked_weights()
+        arrays = {"coefs_%d" % l: w for l, w in enumerate(coefs)}
+        arrays.update({"intercepts_%d" % l: b for l, b in enumerate(intercepts)})
+        params = self.get_params()
+        if not isinstance(params["random_state"], (int, type(None))):
+            params["random_state"] = None
+        return {"params": params, "n_layers": len(coefs)}, arrays
+
+    @classmethod
+    def _from_fastnn_state(cls, meta, arrays):
+        model = cls(**meta["params"])
+        n = meta["n_layers"]
+        model.coefs_ = [arrays["coefs_%d" % l] for l in range(n)]
+        model.intercepts_ = [arrays["intercepts_%d" % l] for l in range(n)]
+        model._checked_weights()
+        return model
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["coefs_"] = [np.array(w) for w in self.coefs_]
+        state["intercepts_"] = [np.array(b) for b in self.intercepts_]
+        return state
+
+    def __repr__(self):
+        return "MLP(%s)" % ", ".join("%s=%r" % kv for kv in self.get_params().items())
+
+
+def _progress(verbose, epoch, epochs, n_samples):
+    """A per-epoch progress bar (tqdm when installed, else None: a line per epoch)."""
+    if not verbose:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    bar = tqdm(total=n_samples, desc="epoch %d/%d" % (epoch + 1, epochs), unit="samples",
+               leave=False)
+    last = [0]
+
+    class Bar:
+        def update(self, rows_done):
+            if rows_done > last[0]:
+                bar.update(rows_done - last[0])
+                last[0] = rows_done
+
+        def close(self):
+            bar.close()
+
+    return Bar()
+
+
+def _report(epoch, epochs, logs):
+    parts = ["epoch %d/%d" % (epoch + 1, epochs), "loss %.4f" % logs["loss"]]
+    if "val_loss" in logs:
+        parts += ["val_loss %.4f" % logs["val_loss"], "val_accuracy %.4f" % logs["val_accuracy"]]
+    parts.append("%.0f samples/s" % logs["samples_per_second"])
+    print("  ".join(parts), flush=True)
