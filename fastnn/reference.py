@@ -204,3 +204,134 @@ def adam_step(params, grad, m, v, *, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-
         p = p - T(lr / c1) * m / (np.sqrt(v * T(1 / c2)) + T(eps))
     params[...] = p
     return params
+
+
+# ---- the training epoch: the twin of csrc/train (fastnn._core.EpochRunner) ----
+STREAM_SHUFFLE, STREAM_NOISE, STREAM_DROPOUT = 1, 2, 16
+_ACT_NAMES = ("identity", "relu", "leaky_relu", "tanh", "sigmoid", "elu", "gelu", "softplus")
+
+
+def shuffled_order(seed, epoch, n):
+    """The permutation the compiled epoch visits: Fisher-Yates on counter bits."""
+    key = int(rng_bits(int(rng_bits(seed, STREAM_SHUFFLE)), epoch))
+    order = np.arange(n, dtype=np.int64)
+    for i in range(n - 1, 0, -1):
+        j = int(rng_bits(key, i)) % (i + 1)
+        order[i], order[j] = order[j], order[i]
+    return order
+
+
+class EpochRunner:
+    """The compiled EpochRunner in plain NumPy: same config, same run()."""
+
+    def __init__(self, config):
+        self.c = dict(config)
+        self.hook = None
+        self.progress = None
+        self.last_step = 0
+
+    def _views(self, flat):
+        c = self.c
+        sizes = c["sizes"]
+        out = []
+        for l in range(len(sizes) - 1):
+            w, b = c["w_off"][l], c["b_off"][l]
+            out.append((flat[w:w + sizes[l] * sizes[l + 1]].reshape(sizes[l], sizes[l + 1]),
+                        flat[b:b + sizes[l + 1]]))
+        return out
+
+    def _step(self, params, grads, xb, yb, lb, step):
+        c = self.c
+        hidden = _ACT_NAMES[c["hidden_act"]]
+        output = ("softmax", "sigmoid", "identity")[c["output"]]
+        loss_kind = ("cross_entropy", "binary_cross_entropy", "mse")[c["loss"]]
+        mode = ("inverted", "classic")[c["dropout_mode"]]
+        layers = self._views(params)
+        L, B = len(layers), xb.shape[0]
+        hs, zs, as_, masks = [xb], [], [], []
+        for l, (w, b) in enumerate(layers):
+            z = hs[-1] @ w + b
+            zs.append(z)
+            if l < L - 1:
+                a = activation(z, hidden)
+                as_.append(a)
+                rate = c["dropout"][l]
+                if rate > 0:
+                    key = int(rng_bits(c["seed"], STREAM_DROPOUT + l))
+                    h, mask = dropout(a, rate, seed=key, offset=step * c["max_batch"] * w.shape[1],
+                                      mode=mode)
+                else:
+                    h, mask = a, None
+                masks.append(mask)
+                hs.append(h)
+        z = zs[-1]
+        target = lb if lb is not None else yb
+        if loss_kind == "mse":
+            a = {"softmax": softmax, "sigmoid": lambda v: activation(v, "sigmoid"),
+                 "identity": lambda v: v}[output](z)
+            value, da = loss("mse", a, target)
+            dz = softmax_grad(a, da) if output == "softmax" else (
+                activation_grad(output, z, a, da))
+        else:
+            value, dz = loss(loss_kind, z, target)
+        for l in range(L - 1, -1, -1):
+            w, b = layers[l]
+            gw, gb = self._views(grads)[l]
+            gw[...] = hs[l].T @ dz
+            gb[...] = dz.sum(axis=0)
+            if l == 0:
+                break
+            dh = dz @ w.T
+            if masks[l - 1] is not None:
+                dh = dropout_backward(dh, masks[l - 1], c["dropout"][l - 1], mode)
+            dz = activation_grad(hidden, zs[l - 1], as_[l - 1], dh)
+        return value
+
+    def run(self, params, grads, opt_m, opt_v, x, y, labels, order, shuffle, epoch,
+            batch_size, lr, step):
+        c = self.c
+        n = x.shape[0]
+        if shuffle:
+            order[...] = shuffled_order(c["seed"], epoch, n)
+        total = 0.0
+        for start in range(0, n, batch_size):
+            idx = order[start:start + batch_size]
+            B = len(idx)
+            xb = x[idx].copy()
+            if c["input_noise"] > 0:
+                key = int(rng_bits(c["seed"], STREAM_NOISE))
+                base = step * c["max_batch"] * x.shape[1] + np.arange(xb.size, dtype=np.uint64)
+                u1 = ((rng_bits(key, 2 * base) >> np.uint64(11)).astype(np.float64) + 0.5) / 2**53
+                u2 = ((rng_bits(key, 2 * base + 1) >> np.uint64(11)).astype(np.float64) + 0.5) / 2**53
+                noise = c["input_noise"] * np.sqrt(-2 * np.log(u1)) * np.cos(2 * np.pi * u2)
+                xb += noise.reshape(xb.shape).astype(xb.dtype)
+            if self.hook is not None:
+                xb[...] = self.hook(xb.copy())
+            value = self._step(params, grads, xb, None if y is None else y[idx],
+                               None if labels is None else labels[idx], step)
+            l2 = c["l2"] / B if c["l2_per_batch"] else c["l2"]
+            weights = [w for w, _ in self._views(params)]
+            value += 0.5 * l2 * sum(float((w.astype(np.float64) ** 2).sum()) for w in weights)
+            value += c["l1"] * sum(float(np.abs(w).sum()) for w in weights)
+            if not np.isfinite(value):
+                self.last_step = step
+                raise FloatingPointError(step)
+            t = step + 1
+            for (w, b), (gw, gb), ms, vs in zip(
+                    self._views(params), self._views(grads),
+                    self._views(opt_m) if opt_m is not None else [(None, None)] * len(weights),
+                    self._views(opt_v) if opt_v is not None else [(None, None)] * len(weights)):
+                for p, g, m, v, is_w in ((w, gw, ms[0], vs[0], True), (b, gb, ms[1], vs[1], False)):
+                    reg = dict(l1=c["l1"] if is_w else 0.0, l2=l2 if is_w else 0.0,
+                               weight_decay=c["weight_decay"] if is_w else 0.0)
+                    if c["optimizer"] == 1:
+                        adam_step(p, g, m, v, t=t, lr=lr, beta1=c["beta1"], beta2=c["beta2"],
+                                  eps=c["eps"], eps_style=("hat", "sklearn")[c["adam_eps_style"]],
+                                  **reg)
+                    else:
+                        sgd_step(p, g, m, lr=lr, momentum=c["momentum"],
+                                 nesterov=c["nesterov"], **reg)
+            step += 1
+            total += value * B
+        self.last_step = step
+        return (total / n if n else 0.0), step

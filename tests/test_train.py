@@ -1,0 +1,168 @@
+"""The training engine: the compiled epoch against its NumPy twin
+(reference.EpochRunner), finite-difference gradients through the compiled
+path, and determinism across thread counts."""
+import numpy as np
+import pytest
+
+import fastnn
+from fastnn import reference
+from fastnn._session import Session
+
+ACTIVATIONS = ["identity", "relu", "leaky_relu", "tanh", "sigmoid", "elu", "gelu", "softplus"]
+HEADS = [("softmax", "cross_entropy", "labels"), ("softmax", "cross_entropy", "probs"),
+         ("sigmoid", "binary_cross_entropy", "binary"), ("identity", "mse", "real"),
+         ("sigmoid", "mse", "binary"), ("softmax", "mse", "probs")]
+OPTIMIZERS = [("sgd", dict(momentum=0.0)), ("sgd", dict(momentum=0.9)),
+              ("sgd", dict(momentum=0.9, nesterov=True)), ("adam", {}),
+              ("adamw", dict(weight_decay=0.05))]
+
+
+def make_data(kind, n=53, n_in=6, n_out=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, n_in))
+    if kind == "labels":
+        return X, None, rng.integers(0, n_out, n)
+    if kind == "probs":
+        Y = rng.random((n, n_out))
+        return X, Y / Y.sum(axis=1, keepdims=True), None
+    if kind == "binary":
+        return X, (rng.random((n, n_out)) > 0.5).astype(float), None
+    return X, rng.standard_normal((n, n_out)), None
+
+
+def session(sizes, runner=None, dtype="float64", activation="tanh", output="softmax",
+            loss="cross_entropy", dropout=None, dropout_mode="inverted", max_batch=8, **kw):
+    s = Session(sizes, activation=activation, output=output, loss=loss,
+                dropout=dropout or [0.0] * (len(sizes) - 2), dropout_mode=dropout_mode,
+                dtype=dtype, max_batch=max_batch, runner=runner, **kw)
+    init = fastnn.MLP(sizes, activation=activation, output=output, loss=loss,
+                      dtype=dtype, random_state=7)
+    s.load(init.coefs_, init.intercepts_)
+    return s
+
+
+def trajectory(runner, X, Y, labels, epochs=3, batch_size=8, lr=0.05, **kw):
+    s = session([X.shape[1], 9, 5, (Y.shape[1] if Y is not None else 3)], runner=runner, **kw)
+    X = np.ascontiguousarray(X, dtype=s.dtype)
+    Y = None if Y is None else np.ascontiguousarray(Y, dtype=s.dtype)
+    losses = [s.epoch(X, Y, labels, batch_size=batch_size, learning_rate=lr, shuffle=True,
+                      epoch=e) for e in range(epochs)]
+    return s.params.copy(), np.array(losses)
+
+
+def assert_same_trajectory(kw, data, rtol=1e-10):
+    X, Y, labels = data
+    p_c, l_c = trajectory(None, X, Y, labels, **kw)
+    p_r, l_r = trajectory(reference.EpochRunner, X, Y, labels, **kw)
+    scale = np.abs(p_r).max()
+    assert np.abs(p_c - p_r).max() <= rtol * scale
+    np.testing.assert_allclose(l_c, l_r, rtol=rtol)
+
+
+@pytest.mark.parametrize("opt,extra", OPTIMIZERS, ids=lambda v: str(v))
+@pytest.mark.parametrize("mode", ["inverted", "classic"])
+def test_compiled_epoch_follows_reference_trainer(opt, extra, mode, kernel):
+    """Several epochs with L1, L2, weight decay, dropout and input noise."""
+    kw = dict(optimizer=opt, l1=1e-3, l2=1e-2, dropout=[0.3, 0.1], dropout_mode=mode,
+              input_noise=0.05, seed=11, **extra)
+    assert_same_trajectory(kw, make_data("labels"))
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("output,loss,kind", HEADS)
+def test_every_activation_and_head_follows_reference(activation, output, loss, kind):
+    kw = dict(optimizer="sgd", momentum=0.5, activation=activation, output=output, loss=loss,
+              dropout=[0.2, 0.0], seed=3)
+    assert_same_trajectory(kw, make_data(kind))
+
+
+def test_sklearn_conventions_follow_reference():
+    """alpha per batch rows and sklearn's Adam epsilon, short last batch."""
+    kw = dict(optimizer="adam", adam_eps_style="sklearn", l2=0.3, l2_per_batch=True,
+              batch_size=8)
+    assert_same_trajectory(kw, make_data("labels", n=29))
+
+
+def test_float32_follows_float64_reference():
+    """One epoch in float32: differences stay within float32 rounding of the
+    float64 trajectory (eps32 * a few hundred operations per weight)."""
+    X, Y, labels = make_data("labels")
+    p32, l32 = trajectory(None, X, Y, labels, dtype="float32", epochs=1)
+    p64, l64 = trajectory(reference.EpochRunner, X, Y, labels, dtype="float64", epochs=1)
+    tol = 300 * np.finfo(np.float32).eps * np.abs(p64).max()
+    assert np.abs(p32 - p64).max() <= tol
+    np.testing.assert_allclose(l32, l64, rtol=1e-4)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("output,loss,kind", HEADS)
+def test_gradient_matches_finite_differences(activation, output, loss, kind):
+    """The compiled backward pass (grads after an epoch at lr 0) against
+    central differences of the compiled loss, float64."""
+    X, Y, labels = make_data(kind, n=7, n_in=4, seed=1)
+    sizes = [4, 5, Y.shape[1] if Y is not None else 3]
+    s = session(sizes, activation=activation, output=output, loss=loss, max_batch=7,
+                optimizer="sgd", momentum=0.0, l2=0.1, l1=0.0)
+
+    def loss_at(params):
+        s.params[...] = params
+        return s.epoch(X, Y, labels, batch_size=7, learning_rate=0.0, shuffle=False, epoch=0)
+
+    p0 = s.params.copy()
+    loss_at(p0)
+    grad = s.grads.copy()  # the L2 penalty's gradient is added in the update, not here
+    h = 1e-6
+    num = np.zeros_like(p0)
+    for i in range(p0.size):
+        e = np.zeros_like(p0)
+        e[i] = h
+        num[i] = (loss_at(p0 + e) - loss_at(p0 - e)) / (2 * h)
+    s.params[...] = p0
+    penalty_grad = np.zeros_like(p0)
+    for off, (fan_in, fan_out) in zip(s.w_off, zip(sizes[:-1], sizes[1:])):
+        penalty_grad[off:off + fan_in * fan_out] = 0.1 * p0[off:off + fan_in * fan_out]
+    analytic = grad + penalty_grad
+    used = np.zeros(p0.size, bool)
+    for off, (fan_in, fan_out), boff in zip(s.w_off, zip(sizes[:-1], sizes[1:]), s.b_off):
+        used[off:off + fan_in * fan_out] = True
+        used[boff:boff + fan_out] = True
+    err = np.abs(analytic - num)[used].max() / max(np.abs(num[used]).max(), 1e-12)
+    assert err < 1e-6, err
+
+
+def test_training_is_bit_identical_across_thread_counts():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((600, 120)).astype(np.float32)
+    y = rng.integers(0, 10, 600)
+    results = []
+    old = fastnn.get_num_threads()
+    try:
+        for threads in (1, 2):
+            fastnn.set_num_threads(threads)
+            m = fastnn.MLP([120, 300, 200, 10], dropout=0.25, random_state=5)
+            m.fit(X, y, epochs=2, batch_size=64)
+            results.append((np.concatenate([w.ravel() for w in m.coefs_]), m.history_["loss"]))
+    finally:
+        fastnn.set_num_threads(old)
+    assert results[0][0].tobytes() == results[1][0].tobytes()
+    assert results[0][1] == results[1][1]
+
+
+def test_same_seed_same_model_new_seed_new_model():
+    X, _, y = make_data("labels", n=64)
+
+    def fit(seed):
+        m = fastnn.MLP([6, 16, 3], dropout=0.2, random_state=seed, dtype="float64")
+        m.fit(X, y, epochs=2, batch_size=8)
+        return np.concatenate([w.ravel() for w in m.coefs_])
+
+    assert fit(1).tobytes() == fit(1).tobytes()
+    assert not np.array_equal(fit(1), fit(2))
+
+
+def test_shuffle_matches_reference_permutation():
+    s = session([6, 4, 3], max_batch=5, seed=99)
+    X, _, y = make_data("labels", n=23)
+    s.epoch(X, None, y, batch_size=5, learning_rate=0.0, shuffle=True, epoch=4)
+    np.testing.assert_array_equal(s.order, reference.shuffled_order(s.config["seed"], 4, 23))
+    assert sorted(s.order) == list(range(23))
