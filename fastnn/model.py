@@ -6,6 +6,7 @@ its epochs in C.  Python sees the model once per epoch, or between batches
 only for Ctrl-C, progress and a user's augmentation function.
 """
 import math
+import threading
 import time
 
 import numpy as np
@@ -89,6 +90,12 @@ class MLP:
         self.dropout_mode = dropout_mode
         self._check_settings()
         self.reset()
+
+    def _fit_lock(self):
+        lock = self.__dict__.get("_lock")
+        if lock is None:
+            lock = self.__dict__.setdefault("_lock", threading.Lock())
+        return lock
 
     # ---- settings ----
     def _check_settings(self):
@@ -270,6 +277,26 @@ class MLP:
         Ctrl-C stops within a batch and leaves the model at its last completed
         step; a non-finite loss, or an exception from augment or a callback,
         restores the weights the model had before this fit."""
+        lock = self._fit_lock()
+        if not lock.acquire(blocking=False):
+            raise RuntimeError("this MLP is already being fitted in another thread; "
+                               "fit a copy (copy.deepcopy) to train in parallel")
+        try:
+            return self._fit(X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
+                             learning_rate=learning_rate, momentum=momentum, nesterov=nesterov,
+                             betas=betas, eps=eps, l1=l1, l2=l2, weight_decay=weight_decay,
+                             lr_schedule=lr_schedule, shuffle=shuffle,
+                             validation_data=validation_data, validation_split=validation_split,
+                             early_stopping=early_stopping, patience=patience, augment=augment,
+                             callbacks=callbacks, verbose=verbose, input_noise=input_noise,
+                             schedule_options=schedule_options)
+        finally:
+            lock.release()
+
+    def _fit(self, X, Y, *, epochs, batch_size, optimizer, learning_rate, momentum, nesterov,
+             betas, eps, l1, l2, weight_decay, lr_schedule, shuffle, validation_data,
+             validation_split, early_stopping, patience, augment, callbacks, verbose,
+             input_noise, schedule_options):
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError("epochs must be an int >= 0, got %r" % (epochs,))
         if (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
@@ -410,6 +437,7 @@ class MLP:
 
     def __getstate__(self):
         state = dict(self.__dict__)
+        state.pop("_lock", None)
         state["coefs_"] = [np.array(w) for w in self.coefs_]
         state["intercepts_"] = [np.array(b) for b in self.intercepts_]
         return state

@@ -289,3 +289,38 @@ except KeyboardInterrupt:
     assert "interrupted" in out, out
     assert "finite True" in out
     assert waited < 1.5, waited
+
+
+def test_two_threads_fitting_one_model_get_a_clear_error():
+    import threading
+    X, y = blobs(n=20000, n_in=50)
+    m = fastnn.MLP([50, 256, 3], random_state=0)
+    started, errors = threading.Event(), []
+
+    def slow_callback(model, epoch, logs):
+        started.set()
+        time.sleep(0.3)
+
+    t = threading.Thread(target=lambda: m.fit(X, y, epochs=2, callbacks=[slow_callback]))
+    t.start()
+    assert started.wait(30)
+    with pytest.raises(RuntimeError, match="already being fitted"):
+        m.fit(X, y, epochs=1)
+    t.join()
+    assert len(m.history_["loss"]) == 2
+
+
+def test_concurrent_fits_of_different_models_match_serial():
+    from concurrent.futures import ThreadPoolExecutor
+    X, y = blobs(n=500)
+
+    def fit(seed):
+        m = fastnn.MLP([10, 64, 3], dropout=0.1, random_state=seed)
+        m.fit(X, y, epochs=3)
+        return np.concatenate([w.ravel() for w in m.coefs_])
+
+    serial = [fit(s) for s in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        parallel = list(pool.map(fit, range(4)))
+    for a, b in zip(serial, parallel):
+        assert a.tobytes() == b.tobytes()
