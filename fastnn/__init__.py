@@ -2,8 +2,11 @@
 from ._config import (__version__, config, get_num_threads, set_num_threads, show_config,
                       _apply_kernel_env)
 from . import ops, reference
+from . import datasets, io
+from .io import load, save
 
 _apply_kernel_env()
 
 __all__ = ["__version__", "config", "get_num_threads", "set_num_threads", "show_config",
            "ops", "reference"]
+__all__ += ["datasets", "io", "load", "save"]
