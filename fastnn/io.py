@@ -47,16 +47,15 @@ def register(cls=None, *, name=None):
 
 def resolve(name):
     """The registered class called ``name``, or ValueError."""
-    if name not in _REGISTRY and name in _BUILTIN:
+    cls = _REGISTRY.get(name)
+    if cls is None and name in _BUILTIN:
         import importlib
         module, attr = _BUILTIN[name]
         cls = getattr(importlib.import_module(module), attr, None)
-        if cls is not None:
-            _REGISTRY[name] = cls
-    if name not in _REGISTRY:
+    if cls is None:
         raise ValueError("unknown model class %r (known: %s)"
                          % (name, ", ".join(sorted(set(_REGISTRY) | set(_BUILTIN)))))
-    return _REGISTRY[name]
+    return cls
 
 
 def class_name(cls):
