@@ -2,7 +2,8 @@
 
 It calls the public API only (fastnn.MLP, fastnn.save/load, fastnn.datasets).
 Expected failures (bad data, missing files, missing extras) print one line on
-stderr and exit 1; argparse usage errors exit 2; never a traceback.
+stderr and exit 1 (FASTNN_DEBUG=1 shows the traceback instead); argparse
+usage errors exit 2.
 """
 import argparse
 import os
@@ -135,7 +136,7 @@ def _features(X, where):
     if X.dtype.kind not in "iuf" or X.ndim < 2:
         raise CLIError("%s: features must be a numeric array of samples, got %s %s"
                        % (where, X.dtype, X.shape))
-    X = X.reshape(X.shape[0], -1)
+    X = X.reshape(X.shape[0], int(np.prod(X.shape[1:])))
     if X.dtype.kind == "f" and not np.all(np.isfinite(X)):
         raise CLIError("%s: features hold NaN or infinity" % where)
     return X
@@ -537,6 +538,8 @@ def main(argv=None):
         print("fastnn: interrupted", file=sys.stderr)
         return 130
     except (CLIError, ValueError, TypeError, ImportError, OSError) as exc:
+        if os.environ.get("FASTNN_DEBUG"):  # developers: the full traceback
+            raise
         message = " ".join(str(exc).split()) or type(exc).__name__
         print("fastnn %s: error: %s" % (args.command, message), file=sys.stderr)
         return 1
