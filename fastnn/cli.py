@@ -450,7 +450,8 @@ def cmd_bench(args):
     if args.threads:
         fastnn.set_num_threads(args.threads)
     sizes = [64, 128, 10] if args.quick else [784, 1024, 512, 10]
-    n = args.samples or (512 if args.quick else 8192)
+    n = args.samples or (512 if args.quick else 4096)
+    repeats = args.repeats or (1 if args.quick else 3)
     rng = np.random.default_rng(0)
     X = rng.standard_normal((n, sizes[0])).astype(np.float32)
     y = rng.integers(0, sizes[-1], n).astype(np.int64)
@@ -459,23 +460,28 @@ def cmd_bench(args):
                 ("torch", _bench_torch, importlib.util.find_spec("torch") is not None),
                 ("sklearn", _bench_sklearn, importlib.util.find_spec("sklearn") is not None)]
     fastnn.show_config()
-    print("one epoch of a %s MLP (float32, Adam) on %d random samples, %d threads"
-          % ("-".join(map(str, sizes)), n, fastnn.get_num_threads()))
+    print("one epoch of a %s MLP (float32, Adam) on %d random samples, %d threads, "
+          "median of %d interleaved runs" % ("-".join(map(str, sizes)), n,
+                                             fastnn.get_num_threads(), repeats))
     for batch_size in args.batch_sizes:
-        rates = {}
-        for name, run, available in trainers:
-            if not available:
-                print("  batch %4d  %-8s not available" % (batch_size, name))
-                continue
-            seconds, loss = run(sizes, X, y, batch_size)
-            if not np.isfinite(loss):
-                raise CLIError("bench: %s produced a non-finite loss" % name)
-            rates[name] = n / seconds
+        times = {name: [] for name, _, available in trainers if available}
+        for _ in range(repeats):  # interleaved, so a noisy neighbour hits every trainer
+            for name, run, available in trainers:
+                if not available:
+                    continue
+                seconds, loss = run(sizes, X, y, batch_size)
+                if not np.isfinite(loss):
+                    raise CLIError("bench: %s produced a non-finite loss" % name)
+                times[name].append(seconds)
+        rates = {name: n / float(np.median(t)) for name, t in times.items()}
         peers = [v for k, v in rates.items() if k != "fastnn"]
         best_peer = max(peers) if peers else None
-        for name, rate in rates.items():
-            ratio = "  %5.2fx fastest peer" % (rate / best_peer) if best_peer else ""
-            print("  batch %4d  %-8s %10.0f samples/s%s" % (batch_size, name, rate, ratio))
+        for name, _, available in trainers:
+            if name not in rates:
+                print("  batch %4d  %-8s not available" % (batch_size, name))
+                continue
+            ratio = "  %5.2fx fastest peer" % (rates[name] / best_peer) if best_peer else ""
+            print("  batch %4d  %-8s %10.0f samples/s%s" % (batch_size, name, rates[name], ratio))
     return 0
 
 
@@ -521,6 +527,7 @@ def build_parser():
     p.add_argument("--quick", action="store_true", help="a tiny network and data set")
     p.add_argument("--samples", type=_positive_int)
     p.add_argument("--batch-sizes", type=_int_list, default=(32, 256))
+    p.add_argument("--repeats", type=_positive_int, help="runs per trainer (median reported)")
     p.add_argument("--threads", type=_positive_int)
     p.set_defaults(func=cmd_bench)
     return parser
