@@ -103,6 +103,8 @@ def save(model, path):
                 "meta": json.dumps(meta)}
     path = os.fspath(path)
     directory, base = os.path.split(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError("cannot save to %s: no such directory %s" % (path, directory))
     tmp = os.path.join(directory, ".%s.%d.%s.tmp" % (base, os.getpid(), secrets.token_hex(4)))
     try:
         st.numpy.save_file(tensors, tmp, metadata=metadata)

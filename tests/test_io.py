@@ -125,6 +125,11 @@ def test_save_unregistered_class(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_save_into_missing_directory(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such directory"):
+        fastnn.save(FakeModel([2, 2]), tmp_path / "nope" / "m.safetensors")
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="nope.safetensors"):
         fastnn.load(tmp_path / "nope.safetensors")
