@@ -310,6 +310,12 @@ def cmd_train(args):
     if args.save and os.path.dirname(os.path.abspath(args.save)) and \
             not os.path.isdir(os.path.dirname(os.path.abspath(args.save))):
         raise CLIError("cannot save to %s: no such directory" % args.save)
+    if args.save:
+        io._safetensors()  # fail before training, not after
+    if args.plot:
+        import importlib.util
+        if importlib.util.find_spec("matplotlib") is None:
+            raise CLIError('--plot needs matplotlib: pip install "fastnn[plot]"')
     if args.threads:
         fastnn.set_num_threads(args.threads)
     kind, X, y, Xt, yt = load_data(args.data, seed=args.seed)

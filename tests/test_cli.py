@@ -278,3 +278,14 @@ def test_demo_subprocess():
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("test accuracy: ") and float(last.split(": ")[1]) > 0.85
     assert "samples/s" in result.stdout
+
+
+def test_plot_without_matplotlib_fails_before_training(capsys, tmp_path, monkeypatch, mlp):
+    import importlib.util
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "matplotlib" else real(name, *a))
+    code, out, err = run(capsys, "train", "--data", "digits", "--plot",
+                         str(tmp_path / "c.png"))
+    assert_one_line_error(code, err, 'pip install "fastnn[plot]"')
+    assert "training" not in out
