@@ -143,16 +143,19 @@ def _features(X, where):
 
 
 def _read_csv(path):
-    with open(path) as f:
-        first = f.readline()
+    import warnings
     try:
-        [float(v) for v in first.split(",")]
-        skip = 0
-    except ValueError:
-        skip = 1  # a header line
-    try:
-        data = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2, dtype=np.float64)
-    except ValueError as exc:
+        with open(path) as f:
+            first = f.readline()
+        try:
+            [float(v) for v in first.split(",")]
+            skip = 0
+        except ValueError:
+            skip = 1  # a header line
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "input contained no data": checked below
+            data = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2, dtype=np.float64)
+    except ValueError as exc:  # also UnicodeDecodeError
         raise CLIError("%s: not a numeric CSV (%s)" % (path, exc)) from None
     if data.shape[0] == 0 or data.shape[1] < 2:
         raise CLIError("%s: need at least one row of features followed by a label column" % path)
@@ -469,7 +472,23 @@ def cmd_bench(args):
     print("one epoch of a %s MLP (float32, Adam) on %d random samples, %d threads, "
           "median of %d interleaved runs" % ("-".join(map(str, sizes)), n,
                                              fastnn.get_num_threads(), repeats))
-    for batch_size in args.batch_sizes:
+    try:  # NumPy's BLAS (numpy, sklearn) on the same thread count as fastnn and torch
+        from threadpoolctl import threadpool_limits
+        limits = threadpool_limits(fastnn.get_num_threads())
+    except ImportError:
+        limits = None
+        print("(threadpoolctl not installed: NumPy's BLAS uses its own thread count)")
+    try:
+        _bench_rows(args.batch_sizes, trainers, sizes, X, y, repeats)
+    finally:
+        if limits is not None:
+            limits.restore_original_limits()
+    return 0
+
+
+def _bench_rows(batch_sizes, trainers, sizes, X, y, repeats):
+    n = len(X)
+    for batch_size in batch_sizes:
         times = {name: [] for name, _, available in trainers if available}
         for _ in range(repeats):  # interleaved, so a noisy neighbour hits every trainer
             for name, run, available in trainers:
@@ -488,13 +507,14 @@ def cmd_bench(args):
                 continue
             ratio = "  %5.2fx fastest peer" % (rates[name] / best_peer) if best_peer else ""
             print("  batch %4d  %-8s %10.0f samples/s%s" % (batch_size, name, rates[name], ratio))
-    return 0
 
 
 # ---------------------------------------------------------------- main
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="fastnn", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="fastnn", description="Fast MLP training on the CPU: info, demo, train, evaluate, "
+                                   "bench.  FASTNN_DEBUG=1 shows tracebacks.")
     parser.add_argument("--version", action="version", version="fastnn " + fastnn.__version__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -31,6 +31,10 @@ class FakeMLP:
     def get_params(self):
         return dict(self.params)
 
+    @property
+    def coefs_(self):
+        return self.net.params[0::2]
+
     def fit(self, X, Y, *, epochs=10, batch_size=32, learning_rate=1e-3, verbose=0, **kwargs):
         assert X.dtype == np.float32 and Y.ndim == 1
         self.net.lr = learning_rate
@@ -230,6 +234,30 @@ def test_train_and_evaluate(capsys, tmp_path, mlp, fmt):
         assert matrix.sum() == 60 and np.trace(matrix) == round(accuracy * 60)
     else:  # no test split in the file: evaluates every row
         assert "(evaluating on all 300 samples" in out
+
+
+def test_evaluate_bare_mlp(capsys, tmp_path, mlp):
+    """A model saved from Python (no preprocessing) is evaluated on raw features."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 3)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.int64)
+    model = mlp([3, 8, 2], random_state=0).fit(X, y, epochs=20, batch_size=16,
+                                                learning_rate=1e-2)
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    fastnn.save(model, tmp_path / "m.safetensors")
+    code, out, err = run(capsys, "evaluate", str(tmp_path / "m.safetensors"),
+                         "--data", str(tmp_path / "d.npz"))
+    assert code == 0, err
+    expected = np.mean(model.predict(X).argmax(1) == y)
+    assert out.strip().splitlines()[-1] == "accuracy: %.4f (200 samples)" % expected
+
+
+@pytest.mark.parametrize("content", ["", "a,b\n", "1,2\n3\n", "1,2.5\n3,4\n", "1,nan\n",
+                                     "\xff\xfe\x00"])
+def test_bad_csv_contents(capsys, tmp_path, content):
+    (tmp_path / "d.csv").write_bytes(content.encode("latin-1"))
+    code, _, err = run(capsys, "train", "--data", str(tmp_path / "d.csv"))
+    assert_one_line_error(code, err, "d.csv")
 
 
 def test_train_single_class_is_an_error(capsys, tmp_path, mlp):
