@@ -5,6 +5,7 @@ The IDX loaders never download anything.  They look in ``path``, else in
 itself), else in the Debian location ``/usr/share/datasets/<name>``.
 """
 import gzip
+import math
 import os
 import zlib
 
@@ -56,7 +57,7 @@ def read_idx(filename):
         raise ValueError("%s: IDX header truncated or has %d dimensions" % (filename, ndim))
     dims = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
     dtype = _IDX_DTYPES[code]
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(dims) * dtype.itemsize  # Python ints: no overflow on bogus dims
     got = len(raw) - 4 - 4 * ndim
     if got != expected:
         raise ValueError("%s: IDX data is %d bytes but dimensions %s need %d (truncated or "

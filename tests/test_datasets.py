@@ -78,7 +78,9 @@ def test_read_idx_truncated_gzip_stream(tmp_path):
 @pytest.mark.parametrize("data", [b"", b"\x00", b"\x01\x02\x08\x01\x00\x00\x00\x01x",
                                   b"\x00\x00\x07\x01\x00\x00\x00\x01x",
                                   b"\x00\x00\x08\x02\x00\x00\x00\x01",
-                                  b"\x00\x00\x08\x01\x00\x00\x00\x02xyz"])
+                                  b"\x00\x00\x08\x01\x00\x00\x00\x02xyz",
+                                  # dims whose product overflows int64
+                                  b"\x00\x00\x08\x03" + b"\xff\xff\xff\xff" * 3 + b"x"])
 def test_read_idx_corrupt(tmp_path, data):
     f = write(tmp_path / "bad", data, False)
     with pytest.raises(ValueError, match="bad"):
