@@ -43,7 +43,7 @@ class ScaledModel:
     def transform(self, X):
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[1] != self.n_features:
-            raise CLIError("the model expects %d features per sample, the data has shape %s"
+            raise ValueError("the model expects %d features per sample, the data has shape %s"
                            % (self.n_features, X.shape))
         dtype = self.model.get_params().get("dtype", "float32")
         return ((X - self.offset) / self.scale).astype(dtype)
@@ -72,9 +72,11 @@ class ScaledModel:
             raise ValueError("a ScaledModel cannot wrap a ScaledModel")
         n = meta["n_features"]
         offset, scale = arrays["preprocess.offset"], arrays["preprocess.scale"]
-        if offset.shape != (n,) or scale.shape != (n,) or offset.dtype != np.float64:
+        if offset.shape != (n,) or scale.shape != (n,):
             raise ValueError("preprocess arrays have shapes %s, %s; meta says %d features"
                              % (offset.shape, scale.shape, n))
+        if offset.dtype != np.float64 or scale.dtype != np.float64:
+            raise ValueError("preprocess arrays must be float64")
         if not (np.all(np.isfinite(offset)) and np.all(np.isfinite(scale)) and np.all(scale > 0)):
             raise ValueError("preprocess arrays hold non-finite or non-positive scales")
         allowed = getattr(inner_cls, "_fastnn_dtypes", io.DEFAULT_DTYPES)
@@ -88,6 +90,11 @@ class ScaledModel:
         if not isinstance(classes, list) or not all(type(c) is int for c in classes):
             raise ValueError("classes must be a list of ints")
         model = inner_cls._from_fastnn_state(meta["model_meta"], inner)
+        coefs = getattr(model, "coefs_", None)
+        if coefs and (coefs[0].shape[0] != n or coefs[-1].shape[1] != len(classes)):
+            raise ValueError("the model maps %d features to %d outputs; meta says %d features "
+                             "and %d classes" % (coefs[0].shape[0], coefs[-1].shape[1], n,
+                                                 len(classes)))
         return cls(model, offset, scale, classes)
 
 

@@ -4,7 +4,7 @@ train/evaluate/demo run against a small NumPy stand-in for fastnn.MLP (so the
 CLI is tested before the model lands) and against the real fastnn.MLP when it
 exists.
 """
-import os
+import json
 
 import numpy as np
 import pytest
@@ -284,10 +284,19 @@ def test_scaled_model_rejects_bad_preprocessing(tmp_path, mlp):
     fastnn.save(wrapped, path)
     with safe_open(path, framework="numpy") as f:
         meta, arrays = f.metadata(), {k: f.get_tensor(k) for k in f.keys()}
-    for key, bad in (("preprocess.scale", np.zeros(3)), ("preprocess.offset", np.zeros(4))):
+    for key, bad in (("preprocess.scale", np.zeros(3)), ("preprocess.offset", np.zeros(4)),
+                     ("preprocess.scale", np.ones(3, np.float32))):
         save_file(dict(arrays, **{key: bad}), path, metadata=meta)
         with pytest.raises(ValueError, match="corrupt fastnn model file"):
             fastnn.load(path)
+    inner = json.loads(meta["meta"])
+    for change in ({"classes": [0, 1, 2]}, {"classes": ["a", "b"]}, {"model_class": "ScaledModel"},
+                   {"n_features": 4}):
+        save_file(arrays, path, metadata=dict(meta, meta=json.dumps(dict(inner, **change))))
+        with pytest.raises(ValueError, match="corrupt fastnn model file"):
+            fastnn.load(path)
+    save_file(arrays, path, metadata=meta)
+    assert isinstance(fastnn.load(path), cli.ScaledModel)
 
 
 def test_bench_quick(capsys, mlp):
