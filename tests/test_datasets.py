@@ -146,3 +146,15 @@ def test_digits():
     assert np.bincount(yt).min() >= 35  # stratified: 35 or 36 of each class
     X2, y2, _, _ = datasets.load_digits()
     assert np.array_equal(X, X2) and np.array_equal(y, y2)
+
+
+def test_digits_declared_as_package_data():
+    """`pip install .` must ship fastnn/data/digits.npz (checked in pyproject.toml)."""
+    tomllib = pytest.importorskip("tomllib")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(datasets.__file__)))
+    pyproject = os.path.join(root, "pyproject.toml")
+    if not os.path.exists(pyproject):
+        pytest.skip("running against an installed fastnn")
+    with open(pyproject, "rb") as f:
+        package_data = tomllib.load(f)["tool"]["setuptools"]["package-data"]["fastnn"]
+    assert "data/*.npz" in package_data and "data/README" in package_data
