@@ -1,0 +1,589 @@
+"""The ``fastnn`` command: info, demo, train, evaluate, bench.
+
+It calls the public API only (fastnn.MLP, fastnn.save/load, fastnn.datasets).
+Expected failures (bad data, missing files, missing extras) print one line on
+stderr and exit 1 (FASTNN_DEBUG=1 shows the traceback instead); argparse
+usage errors exit 2.
+"""
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+import fastnn
+from . import datasets, io
+
+BUILTIN_DATA = ("fashion-mnist", "mnist", "digits")
+
+
+class CLIError(Exception):
+    """A user error, printed as one line."""
+
+
+@io.register
+class ScaledModel:
+    """A classifier that remembers its input preprocessing and its labels.
+
+    ``predict_proba(X) = model.predict((X - offset) / scale)`` (per feature), and
+    ``predict`` maps the most probable output back to the original label.
+    """
+
+    def __init__(self, model, offset, scale, classes):
+        self.model = model
+        self.offset = np.asarray(offset, dtype=np.float64)
+        self.scale = np.asarray(scale, dtype=np.float64)
+        self.classes = np.asarray(classes, dtype=np.int64)
+
+    @property
+    def n_features(self):
+        return self.offset.shape[0]
+
+    def transform(self, X):
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise ValueError("the model expects %d features per sample, the data has shape %s"
+                           % (self.n_features, X.shape))
+        dtype = self.model.get_params().get("dtype", "float32")
+        return ((X - self.offset) / self.scale).astype(dtype)
+
+    def predict_proba(self, X):
+        return self.model.predict(self.transform(X))
+
+    def predict(self, X):
+        return self.classes[np.argmax(self.predict_proba(X), axis=1)]
+
+    def score(self, X, y):
+        return float(np.mean(self.predict(X) == np.asarray(y)))
+
+    def _fastnn_state(self):
+        inner_meta, inner_arrays = self.model._fastnn_state()
+        meta = {"model_class": io.class_name(type(self.model)), "model_meta": inner_meta,
+                "n_features": int(self.n_features), "classes": self.classes.tolist()}
+        arrays = {"preprocess.offset": self.offset, "preprocess.scale": self.scale}
+        arrays.update({"model." + k: v for k, v in inner_arrays.items()})
+        return meta, arrays
+
+    @classmethod
+    def _from_fastnn_state(cls, meta, arrays):
+        inner_cls = io.resolve(meta["model_class"])
+        if inner_cls is cls:
+            raise ValueError("a ScaledModel cannot wrap a ScaledModel")
+        n = meta["n_features"]
+        offset, scale = arrays["preprocess.offset"], arrays["preprocess.scale"]
+        if offset.shape != (n,) or scale.shape != (n,):
+            raise ValueError("preprocess arrays have shapes %s, %s; meta says %d features"
+                             % (offset.shape, scale.shape, n))
+        if offset.dtype != np.float64 or scale.dtype != np.float64:
+            raise ValueError("preprocess arrays must be float64")
+        if not (np.all(np.isfinite(offset)) and np.all(np.isfinite(scale)) and np.all(scale > 0)):
+            raise ValueError("preprocess arrays hold non-finite or non-positive scales")
+        allowed = getattr(inner_cls, "_fastnn_dtypes", io.DEFAULT_DTYPES)
+        inner = {}
+        for k, v in arrays.items():
+            if k.startswith("model."):
+                if v.dtype.name not in allowed:
+                    raise ValueError("tensor %r has dtype %s" % (k, v.dtype))
+                inner[k[len("model."):]] = v
+        classes = meta["classes"]
+        if not isinstance(classes, list) or not all(type(c) is int for c in classes):
+            raise ValueError("classes must be a list of ints")
+        model = inner_cls._from_fastnn_state(meta["model_meta"], inner)
+        coefs = getattr(model, "coefs_", None)
+        if coefs and (coefs[0].shape[0] != n or coefs[-1].shape[1] != len(classes)):
+            raise ValueError("the model maps %d features to %d outputs; meta says %d features "
+                             "and %d classes" % (coefs[0].shape[0], coefs[-1].shape[1], n,
+                                                 len(classes)))
+        return cls(model, offset, scale, classes)
+
+
+def default_recipe(dataset):
+    """Defaults for ``fastnn train --data <dataset>``; command-line flags override them.
+
+    ``dataset`` is a built-in name or "file".  Returns the MLP hidden sizes and
+    constructor kwargs, the preprocessing (inputs are divided by ``pixel_max``
+    when set; ``standardize`` then centres and scales each feature with
+    training-set statistics) and the keyword arguments for ``MLP.fit``.
+    """
+    recipes = {
+        "fashion-mnist": dict(hidden=(1024, 512), model=dict(dropout=0.3),
+                              preprocess=dict(pixel_max=255, standardize=True),
+                              fit=dict(epochs=20, batch_size=128, learning_rate=1e-3)),
+        "mnist": dict(hidden=(512, 256), model=dict(dropout=0.2),
+                      preprocess=dict(pixel_max=255, standardize=False),
+                      fit=dict(epochs=10, batch_size=128, learning_rate=1e-3)),
+        "digits": dict(hidden=(128,), model=dict(dropout=0.0),
+                       preprocess=dict(pixel_max=16, standardize=False),
+                       fit=dict(epochs=30, batch_size=32, learning_rate=1e-3)),
+        "file": dict(hidden=(128,), model=dict(dropout=0.0),
+                     preprocess=dict(pixel_max=None, standardize=True),
+                     fit=dict(epochs=20, batch_size=32, learning_rate=1e-3)),
+    }
+    recipe = recipes[dataset]
+    return {k: dict(v) if isinstance(v, dict) else v for k, v in recipe.items()}
+
+
+# ---------------------------------------------------------------- data
+
+def _labels(y, where):
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise CLIError("%s: labels must be 1-D, got shape %s" % (where, y.shape))
+    if y.dtype.kind == "f":
+        if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
+            raise CLIError("%s: labels must be integers" % where)
+    elif y.dtype.kind not in "iub":
+        raise CLIError("%s: labels must be integers, got dtype %s" % (where, y.dtype))
+    return y.astype(np.int64)
+
+
+def _features(X, where):
+    X = np.asarray(X)
+    if X.dtype.kind not in "iuf" or X.ndim < 2:
+        raise CLIError("%s: features must be a numeric array of samples, got %s %s"
+                       % (where, X.dtype, X.shape))
+    X = X.reshape(X.shape[0], int(np.prod(X.shape[1:])))
+    if X.dtype.kind == "f" and not np.all(np.isfinite(X)):
+        raise CLIError("%s: features hold NaN or infinity" % where)
+    return X
+
+
+def _read_csv(path):
+    import warnings
+    try:
+        with open(path) as f:
+            first = f.readline()
+        try:
+            [float(v) for v in first.split(",")]
+            skip = 0
+        except ValueError:
+            skip = 1  # a header line
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "input contained no data": checked below
+            data = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2, dtype=np.float64)
+    except ValueError as exc:  # also UnicodeDecodeError
+        raise CLIError("%s: not a numeric CSV (%s)" % (path, exc)) from None
+    if data.shape[0] == 0 or data.shape[1] < 2:
+        raise CLIError("%s: need at least one row of features followed by a label column" % path)
+    return {"X": data[:, :-1], "y": data[:, -1]}
+
+
+def _read_npz(path):
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {k: f[k] for k in f.files}
+    except (ValueError, OSError) as exc:
+        raise CLIError("%s: not a readable .npz file (%s)" % (path, exc)) from None
+    keys = set(arrays)
+    if {"X_train", "y_train"} <= keys:
+        return arrays
+    if {"X", "y"} <= keys:
+        return {"X": arrays["X"], "y": arrays["y"]}
+    raise CLIError("%s: expected arrays X_train, y_train[, X_test, y_test] or X, y; found %s"
+                   % (path, ", ".join(sorted(keys)) or "none"))
+
+
+def load_data(spec, seed=0, split=True):
+    """(kind, X_train, y_train, X_test, y_test) for a --data argument.
+
+    A file without a test split has 1/6 of it held out (shuffled with ``seed``)
+    when ``split``; otherwise all of it is the test set and the training set
+    is empty.
+    """
+    if spec in BUILTIN_DATA:
+        loader = {"fashion-mnist": datasets.load_fashion_mnist, "mnist": datasets.load_mnist,
+                  "digits": datasets.load_digits}[spec]
+        return (spec,) + tuple(loader())
+    ext = os.path.splitext(spec)[1].lower()
+    if ext not in (".csv", ".npz"):
+        raise CLIError("unknown dataset %r: use one of %s, or a .csv or .npz file"
+                       % (spec, ", ".join(BUILTIN_DATA)))
+    if not os.path.isfile(spec):
+        raise CLIError("no such data file: %s" % spec)
+    arrays = _read_csv(spec) if ext == ".csv" else _read_npz(spec)
+    if "X_train" in arrays and "X_test" in arrays:
+        parts = [arrays[k] for k in ("X_train", "y_train", "X_test", "y_test")
+                 if k in arrays]
+        if len(parts) != 4:
+            raise CLIError("%s: X_test without y_test" % spec)
+    else:
+        X, y = (arrays["X_train"], arrays["y_train"]) if "X_train" in arrays else \
+            (arrays["X"], arrays["y"])
+        if len(X) != len(y):
+            raise CLIError("%s: X has %d samples but y has %d" % (spec, len(X), len(y)))
+        if split:
+            order = np.random.default_rng(seed).permutation(len(X))
+            n_test = len(X) // 6
+            parts = [X[order[n_test:]], y[order[n_test:]], X[order[:n_test]], y[order[:n_test]]]
+        else:
+            parts = [X[:0], y[:0], X, y]
+    X_train, X_test = _features(parts[0], spec), _features(parts[2], spec)
+    y_train, y_test = _labels(parts[1], spec), _labels(parts[3], spec)
+    if len(X_train) != len(y_train) or len(X_test) != len(y_test):
+        raise CLIError("%s: features and labels have different numbers of samples" % spec)
+    if X_test.shape[1] != X_train.shape[1]:
+        raise CLIError("%s: train and test have different numbers of features" % spec)
+    return "file", X_train, y_train, X_test, y_test
+
+
+def fit_preprocessing(X, pixel_max=None, standardize=False):
+    """Per-feature (offset, scale) so that (X - offset) / scale is the model input."""
+    if pixel_max is None and X.dtype == np.uint8:
+        pixel_max = 255
+    offset = np.zeros(X.shape[1])
+    scale = np.full(X.shape[1], float(pixel_max or 1))
+    if standardize:
+        offset = X.mean(axis=0, dtype=np.float64)
+        std = X.std(axis=0, dtype=np.float64)
+        # a constant feature (std 0 up to rounding) is only centred
+        scale = np.where(std > 1e-8 * (np.abs(offset) + 1), std, 1.0)
+    return offset, scale
+
+
+# ---------------------------------------------------------------- commands
+
+def _require_mlp():
+    if not hasattr(fastnn, "MLP"):
+        raise CLIError("this fastnn build has no fastnn.MLP yet")
+    return fastnn.MLP
+
+
+def _int_list(text):
+    try:
+        sizes = tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected comma-separated sizes like 1024,512, got %r"
+                                         % text) from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("sizes must be positive, got %r" % text)
+    return sizes
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError("expected a positive integer, got %r" % text)
+    return value
+
+
+def cmd_info(args):
+    fastnn.show_config()
+    import importlib.util
+    extras = [(name, module) for name, module in (("io", "safetensors"), ("progress", "tqdm"),
+              ("plot", "matplotlib"), ("sklearn", "sklearn"))]
+    print("extras: " + ", ".join("%s (%s) %s" % (name, module, "yes" if
+                                 importlib.util.find_spec(module) else "no")
+                                 for name, module in extras))
+    print("MLP: %s" % ("yes" if hasattr(fastnn, "MLP") else "not in this build"))
+    return 0
+
+
+def cmd_demo(args):
+    MLP = _require_mlp()
+    X, y, Xt, yt = datasets.load_digits()
+    X, Xt = X.astype(np.float32) / 16, Xt.astype(np.float32) / 16
+    model = MLP([64, 128, 10], random_state=0)
+    print("training a 64-128-10 MLP on %d bundled 8x8 digits for %d epochs"
+          % (len(X), args.epochs))
+    start = time.perf_counter()
+    model.fit(X, y, epochs=args.epochs, batch_size=32, verbose=1)
+    seconds = time.perf_counter() - start
+    print("%.0f samples/s (%.2f s)" % (len(X) * args.epochs / seconds, seconds))
+    print("test accuracy: %.4f" % model.score(Xt, yt))
+    return 0
+
+
+def _plot(history, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise CLIError('--plot needs matplotlib: pip install "fastnn[plot]"') from None
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for key in ("loss", "val_loss"):
+        if history.get(key):
+            ax.plot(range(1, len(history[key]) + 1), history[key], label=key)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def cmd_train(args):
+    if args.save and os.path.dirname(os.path.abspath(args.save)) and \
+            not os.path.isdir(os.path.dirname(os.path.abspath(args.save))):
+        raise CLIError("cannot save to %s: no such directory" % args.save)
+    if args.save:
+        io._safetensors()  # fail before training, not after
+    if args.plot:
+        import importlib.util
+        if importlib.util.find_spec("matplotlib") is None:
+            raise CLIError('--plot needs matplotlib: pip install "fastnn[plot]"')
+    if args.threads:
+        fastnn.set_num_threads(args.threads)
+    kind, X, y, Xt, yt = load_data(args.data, seed=args.seed)
+    MLP = _require_mlp()
+    recipe = default_recipe(kind)
+    hidden = args.hidden or recipe["hidden"]
+    model_kwargs = dict(recipe["model"])
+    if args.dropout is not None:
+        model_kwargs["dropout"] = args.dropout
+    fit_kwargs = dict(recipe["fit"])
+    for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size),
+                       ("learning_rate", args.lr)):
+        if value is not None:
+            fit_kwargs[key] = value
+    prep = dict(recipe["preprocess"])
+    if args.standardize is not None:
+        prep["standardize"] = args.standardize
+    classes = np.unique(y)
+    if len(classes) < 2:
+        raise CLIError("%s: the training set has %d class(es); need at least 2"
+                       % (args.data, len(classes)))
+    offset, scale = fit_preprocessing(X, **prep)
+    mlp = MLP([X.shape[1], *hidden, len(classes)], random_state=args.seed, **model_kwargs)
+    wrapped = ScaledModel(mlp, offset, scale, classes)
+    print("training %s MLP on %s: %d samples, %d features, %d classes"
+          % ("-".join(map(str, [X.shape[1], *hidden, len(classes)])), args.data, len(X),
+             X.shape[1], len(classes)))
+    start = time.perf_counter()
+    mlp.fit(wrapped.transform(X), np.searchsorted(classes, y), verbose=1, **fit_kwargs)
+    seconds = time.perf_counter() - start
+    print("trained in %.1f s (%.0f samples/s)"
+          % (seconds, len(X) * fit_kwargs["epochs"] / max(seconds, 1e-9)))
+    if args.save:
+        fastnn.save(wrapped, args.save)
+        print("saved %s" % args.save)
+    if args.plot:
+        _plot(mlp.history_, args.plot)
+        print("wrote %s" % args.plot)
+    if len(Xt) == 0:
+        print("test accuracy: n/a (no test samples)")
+    else:
+        print("test accuracy: %.4f" % wrapped.score(Xt, yt))
+    return 0
+
+
+def confusion_matrix(y_true, y_pred, labels):
+    index = {label: i for i, label in enumerate(labels)}
+    m = np.zeros((len(labels), len(labels)), dtype=np.int64)
+    np.add.at(m, ([index[v] for v in y_true], [index[v] for v in y_pred]), 1)
+    return m
+
+
+def cmd_evaluate(args):
+    model = fastnn.load(args.model)
+    if not isinstance(model, ScaledModel):  # e.g. a bare MLP saved from Python
+        n_features = model.coefs_[0].shape[0]
+        model = ScaledModel(model, np.zeros(n_features), np.ones(n_features),
+                            np.arange(model.coefs_[-1].shape[1]))
+    _, X, _, Xt, yt = load_data(args.data, split=False)
+    if len(Xt) == 0:
+        raise CLIError("%s: no test samples" % args.data)
+    if len(X) == 0:
+        print("(evaluating on all %d samples: %s has no test split)" % (len(Xt), args.data))
+    pred = model.predict(Xt)
+    labels = np.union1d(model.classes, yt)
+    m = confusion_matrix(yt, pred, labels)
+    width = max(5, len(str(m.max())) + 1, max(len(str(v)) for v in labels) + 1)
+    print("confusion matrix (rows: true label, columns: predicted)")
+    print(" " * width + "".join("%*s" % (width, v) for v in labels))
+    for label, row in zip(labels, m):
+        print("%*s" % (width, label) + "".join("%*d" % (width, v) for v in row))
+    print("accuracy: %.4f (%d samples)" % (np.mean(pred == yt), len(yt)))
+    return 0
+
+
+# ---------------------------------------------------------------- bench
+
+def _bench_fastnn(sizes, X, y, batch_size):
+    MLP = _require_mlp()
+    MLP(sizes, random_state=0).fit(X[:2 * batch_size], y[:2 * batch_size], epochs=1,
+                                   batch_size=batch_size)  # warm-up: first-call costs
+    model = MLP(sizes, random_state=0)
+    start = time.perf_counter()
+    model.fit(X, y, epochs=1, batch_size=batch_size)
+    seconds = time.perf_counter() - start
+    return seconds, model.history_["loss"][-1]
+
+
+def _bench_numpy(sizes, X, y, batch_size):
+    from ._numpy_trainer import NumpyMLP
+    NumpyMLP(sizes).train_epoch(X[:2 * batch_size], y[:2 * batch_size], batch_size)
+    model = NumpyMLP(sizes)
+    start = time.perf_counter()
+    loss = model.train_epoch(X, y, batch_size)
+    return time.perf_counter() - start, loss
+
+
+def _bench_torch(sizes, X, y, batch_size):
+    import torch
+    torch.set_num_threads(fastnn.get_num_threads())
+    torch.manual_seed(0)
+
+    def epoch(Xe, ye):
+        layers = []
+        for a, b in zip(sizes[:-1], sizes[1:]):
+            layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
+        net = torch.nn.Sequential(*layers[:-1])
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        Xt, yt = torch.from_numpy(Xe), torch.from_numpy(ye)
+        order = torch.randperm(len(Xt))
+        losses = []
+        for i in range(0, len(Xt), batch_size):
+            idx = order[i:i + batch_size]
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(net(Xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        return float(np.mean(losses))
+
+    epoch(X[:2 * batch_size], y[:2 * batch_size])
+    start = time.perf_counter()
+    loss = epoch(X, y)
+    return time.perf_counter() - start, loss
+
+
+def _bench_sklearn(sizes, X, y, batch_size):
+    from sklearn.neural_network import MLPClassifier
+    model = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), batch_size=batch_size,
+                          learning_rate_init=1e-3, random_state=0)
+    start = time.perf_counter()
+    model.partial_fit(X, y, classes=np.arange(sizes[-1]))  # one epoch
+    return time.perf_counter() - start, model.loss_
+
+
+def cmd_bench(args):
+    import importlib.util
+    if args.threads:
+        fastnn.set_num_threads(args.threads)
+    sizes = [64, 128, 10] if args.quick else [784, 1024, 512, 10]
+    n = args.samples or (512 if args.quick else 4096)
+    repeats = args.repeats or (1 if args.quick else 3)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((n, sizes[0])).astype(np.float32)
+    y = rng.integers(0, sizes[-1], n).astype(np.int64)
+    trainers = [("fastnn", _bench_fastnn, hasattr(fastnn, "MLP")),
+                ("numpy", _bench_numpy, True),
+                ("torch", _bench_torch, importlib.util.find_spec("torch") is not None),
+                ("sklearn", _bench_sklearn, importlib.util.find_spec("sklearn") is not None)]
+    fastnn.show_config()
+    print("one epoch of a %s MLP (float32, Adam) on %d random samples, %d threads, "
+          "median of %d interleaved runs" % ("-".join(map(str, sizes)), n,
+                                             fastnn.get_num_threads(), repeats))
+    try:  # NumPy's BLAS (numpy, sklearn) on the same thread count as fastnn and torch
+        from threadpoolctl import threadpool_limits
+        limits = threadpool_limits(fastnn.get_num_threads())
+    except ImportError:
+        limits = None
+        print("(threadpoolctl not installed: NumPy's BLAS uses its own thread count)")
+    try:
+        _bench_rows(args.batch_sizes, trainers, sizes, X, y, repeats)
+    finally:
+        if limits is not None:
+            limits.restore_original_limits()
+    return 0
+
+
+def _bench_rows(batch_sizes, trainers, sizes, X, y, repeats):
+    n = len(X)
+    for batch_size in batch_sizes:
+        times = {name: [] for name, _, available in trainers if available}
+        for _ in range(repeats):  # interleaved, so a noisy neighbour hits every trainer
+            for name, run, available in trainers:
+                if not available:
+                    continue
+                seconds, loss = run(sizes, X, y, batch_size)
+                if not np.isfinite(loss):
+                    raise CLIError("bench: %s produced a non-finite loss" % name)
+                times[name].append(seconds)
+        rates = {name: n / float(np.median(t)) for name, t in times.items()}
+        peers = [v for k, v in rates.items() if k != "fastnn"]
+        best_peer = max(peers) if peers else None
+        for name, _, available in trainers:
+            if name not in rates:
+                print("  batch %4d  %-8s not available" % (batch_size, name))
+                continue
+            ratio = "  %5.2fx fastest peer" % (rates[name] / best_peer) if best_peer else ""
+            print("  batch %4d  %-8s %10.0f samples/s%s" % (batch_size, name, rates[name], ratio))
+
+
+# ---------------------------------------------------------------- main
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="fastnn", description="Fast MLP training on the CPU: info, demo, train, evaluate, "
+                                   "bench.  FASTNN_DEBUG=1 shows tracebacks.")
+    parser.add_argument("--version", action="version", version="fastnn " + fastnn.__version__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("info", help="version, threads, OpenMP, CPU features, kernel")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("demo", help="train a small MLP on the bundled digits")
+    p.add_argument("--epochs", type=_positive_int, default=10)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("train", help="train an MLP classifier",
+                       description="Train an MLP classifier; unset options come from "
+                                   "default_recipe(dataset).")
+    p.add_argument("--data", required=True,
+                   help="fashion-mnist, mnist, digits, FILE.csv (last column is the label) "
+                        "or FILE.npz (X_train, y_train[, X_test, y_test] or X, y)")
+    p.add_argument("--hidden", type=_int_list, help="hidden layer sizes, e.g. 1024,512")
+    p.add_argument("--dropout", type=float)
+    p.add_argument("--epochs", type=_positive_int)
+    p.add_argument("--batch-size", type=_positive_int)
+    p.add_argument("--lr", type=float, help="learning rate")
+    p.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None,
+                   help="standardize each feature with training-set statistics")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--save", metavar="MODEL.safetensors")
+    p.add_argument("--plot", metavar="CURVE.png", help="write a loss curve (needs matplotlib)")
+    p.add_argument("--threads", type=_positive_int)
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="accuracy and confusion matrix of a saved model")
+    p.add_argument("model", metavar="MODEL.safetensors")
+    p.add_argument("--data", required=True, help="as for train; uses the test split")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("bench", help="time one training epoch against NumPy, PyTorch, sklearn")
+    p.add_argument("--quick", action="store_true", help="a tiny network and data set")
+    p.add_argument("--samples", type=_positive_int)
+    p.add_argument("--batch-sizes", type=_int_list, default=(32, 256))
+    p.add_argument("--repeats", type=_positive_int, help="runs per trainer (median reported)")
+    p.add_argument("--threads", type=_positive_int)
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # usage errors (2), --help and --version (0)
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("fastnn: interrupted", file=sys.stderr)
+        return 130
+    except (CLIError, ValueError, TypeError, ImportError, OSError) as exc:
+        if os.environ.get("FASTNN_DEBUG"):  # developers: the full traceback
+            raise
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print("fastnn %s: error: %s" % (args.command, message), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Datasets: Fashion-MNIST and MNIST from IDX files, and a small bundled digits set.
+
+The IDX loaders never download anything.  They look in ``path``, else in
+``$FASTNN_DATA`` (its ``<name>`` subdirectory first, then the directory
+itself), else in the Debian location ``/usr/share/datasets/<name>``.
+"""
+import gzip
+import math
+import os
+import zlib
+
+import numpy as np
+
+# IDX type codes (third byte of the magic number) -> big-endian NumPy dtype.
+_IDX_DTYPES = {0x08: np.dtype(np.uint8), 0x09: np.dtype(np.int8), 0x0B: np.dtype(">i2"),
+               0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
+
+_FILES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+
+_HINTS = {
+    "fashion-mnist": ("install them with `apt-get install dataset-fashion-mnist` (Debian/Ubuntu), "
+                      "or download the four IDX files (%s) from "
+                      "https://github.com/zalandoresearch/fashion-mnist (data/fashion) "
+                      "into $FASTNN_DATA or $FASTNN_DATA/fashion-mnist"),
+    "mnist": ("download the four IDX files (%s), e.g. from "
+              "https://ossci-datasets.s3.amazonaws.com/mnist/ (a mirror of "
+              "http://yann.lecun.com/exdb/mnist/), into $FASTNN_DATA or $FASTNN_DATA/mnist"),
+}
+
+
+def read_idx(filename):
+    """Read one IDX file (gzip or plain) into an array of its stored shape.
+
+    Raises ValueError naming the file when the magic number, the dimensions
+    or the byte length are wrong (a truncated or corrupt file).
+    """
+    try:
+        with open(filename, "rb") as f:
+            raw = f.read()
+        if raw[:2] == b"\x1f\x8b":  # gzip magic, whatever the file is called
+            raw = gzip.decompress(raw)
+    except (EOFError, OSError, zlib.error) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise ValueError("%s: cannot read as gzip or IDX (%s)" % (filename, exc)) from None
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
+        raise ValueError("%s: not an IDX file (bad magic number %r)" % (filename, raw[:4]))
+    code, ndim = raw[2], raw[3]
+    if code not in _IDX_DTYPES:
+        raise ValueError("%s: unknown IDX data type 0x%02x" % (filename, code))
+    if ndim < 1 or len(raw) < 4 + 4 * ndim:
+        raise ValueError("%s: IDX header truncated or has %d dimensions" % (filename, ndim))
+    dims = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
+    dtype = _IDX_DTYPES[code]
+    expected = math.prod(dims) * dtype.itemsize  # Python ints: no overflow on bogus dims
+    got = len(raw) - 4 - 4 * ndim
+    if got != expected:
+        raise ValueError("%s: IDX data is %d bytes but dimensions %s need %d (truncated or "
+                         "corrupt file)" % (filename, got, dims, expected))
+    data = np.frombuffer(raw, dtype=dtype, offset=4 + 4 * ndim).reshape(dims)
+    return data.astype(dtype.newbyteorder("="), copy=True)
+
+
+def _find(directory, stem):
+    for name in (stem + ".gz", stem):
+        candidate = os.path.join(directory, name)
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def _candidate_dirs(name, path):
+    if path is not None:
+        return [os.fspath(path)]
+    dirs = []
+    env = os.environ.get("FASTNN_DATA")
+    if env:
+        dirs += [os.path.join(env, name), env]
+    dirs.append(os.path.join("/usr/share/datasets", name))
+    return dirs
+
+
+def _load_idx_set(name, path):
+    dirs = _candidate_dirs(name, path)
+    for directory in dirs:
+        found = {key: _find(directory, stem) for key, stem in _FILES.items()}
+        if all(found.values()):
+            break
+    else:
+        stems = ", ".join(s + "[.gz]" for s in _FILES.values())
+        raise FileNotFoundError("%s not found (looked in %s); %s"
+                                % (name, ", ".join(dirs), _HINTS[name] % stems))
+    out = []
+    for split in ("train", "test"):
+        images = read_idx(found[split + "_images"])
+        labels = read_idx(found[split + "_labels"])
+        if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
+            raise ValueError("%s: expected uint8 images of shape (n, 28, 28), got %s %s"
+                             % (found[split + "_images"], images.dtype, images.shape))
+        if labels.ndim != 1 or labels.shape[0] != images.shape[0]:
+            raise ValueError("%s: expected %d labels, got shape %s"
+                             % (found[split + "_labels"], images.shape[0], labels.shape))
+        if labels.size and labels.max() > 9:
+            raise ValueError("%s: labels must be 0..9, got max %d"
+                             % (found[split + "_labels"], labels.max()))
+        out += [images.reshape(-1, 784), labels.astype(np.int64)]
+    return tuple(out)
+
+
+def load_fashion_mnist(path=None):
+    """Fashion-MNIST as (X_train, y_train, X_test, y_test).
+
+    X is uint8 of shape (60000, 784) / (10000, 784), y is int64 in 0..9 (the
+    counts are whatever the files hold; images must be 28x28).
+    """
+    return _load_idx_set("fashion-mnist", path)
+
+
+def load_mnist(path=None):
+    """MNIST as (X_train, y_train, X_test, y_test); see load_fashion_mnist."""
+    return _load_idx_set("mnist", path)
+
+
+def load_digits():
+    """The 8x8 handwritten digits bundled with fastnn, as (X_train, y_train, X_test, y_test).
+
+    1797 samples of 64 uint8 features in 0..16, 10 classes, split 1437/360
+    (stratified, fixed seed; the split is stored in the file).  Source: UCI
+    Optical Recognition of Handwritten Digits, CC BY 4.0 (see fastnn/data/README).
+    """
+    filename = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "digits.npz")
+    with np.load(filename, allow_pickle=False) as f:
+        return (f["X_train"], f["y_train"].astype(np.int64),
+                f["X_test"], f["y_test"].astype(np.int64))

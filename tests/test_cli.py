@@ -1,0 +1,328 @@
+"""The fastnn command line: exit codes, one-line errors, train/evaluate round trips.
+
+train/evaluate/demo run against a small NumPy stand-in for fastnn.MLP (so the
+CLI is tested before the model lands) and against the real fastnn.MLP when it
+exists.
+"""
+import json
+
+import numpy as np
+import pytest
+
+import fastnn
+from fastnn import cli
+from fastnn._numpy_trainer import NumpyMLP
+
+from conftest import run_python
+
+HAS_MLP = hasattr(fastnn, "MLP")
+
+
+class FakeMLP:
+    """The MLP API the CLI uses, on top of the NumPy reference trainer."""
+
+    def __init__(self, layer_sizes, activation="relu", output="softmax", loss="cross_entropy",
+                 dropout=0.0, dtype="float32", random_state=None):
+        self.params = dict(layer_sizes=list(layer_sizes), activation=activation, output=output,
+                           loss=loss, dropout=dropout, dtype=dtype, random_state=random_state)
+        self.net = NumpyMLP(layer_sizes, seed=random_state or 0)
+        self.history_ = {"loss": [], "val_loss": [], "val_accuracy": []}
+
+    def get_params(self):
+        return dict(self.params)
+
+    @property
+    def coefs_(self):
+        return self.net.params[0::2]
+
+    def fit(self, X, Y, *, epochs=10, batch_size=32, learning_rate=1e-3, verbose=0, **kwargs):
+        assert X.dtype == np.float32 and Y.ndim == 1
+        self.net.lr = learning_rate
+        rng = np.random.default_rng(0)
+        for epoch in range(epochs):
+            self.history_["loss"].append(self.net.train_epoch(X, Y, batch_size, rng))
+            if verbose:
+                print("epoch %d loss %.4f" % (epoch + 1, self.history_["loss"][-1]))
+        return self
+
+    def predict(self, X):
+        return self.net.predict(np.asarray(X, np.float32))
+
+    def score(self, X, y):
+        return float(np.mean(self.predict(X).argmax(1) == y))
+
+    def _fastnn_state(self):
+        return self.get_params(), {"p%d" % i: p for i, p in enumerate(self.net.params)}
+
+    @classmethod
+    def _from_fastnn_state(cls, meta, arrays):
+        model = cls(**meta)
+        for i, p in enumerate(model.net.params):
+            if arrays["p%d" % i].shape != p.shape:
+                raise ValueError("p%d has the wrong shape" % i)
+            p[...] = arrays["p%d" % i]
+        return model
+
+
+@pytest.fixture(params=["fake", "real"])
+def mlp(request, monkeypatch):
+    if request.param == "real":
+        if not HAS_MLP:
+            pytest.skip("fastnn.MLP not merged yet")
+        return fastnn.MLP
+    monkeypatch.setattr(fastnn, "MLP", FakeMLP, raising=False)
+    return FakeMLP
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code, err, *fragments):
+    assert code != 0
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+def write_csv(path, n=120, header=True, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 4)) * 5 + 3
+    y = np.where(X[:, 0] + X[:, 1] > 6, 7, 2)  # labels need not be 0..k-1
+    with open(path, "w") as f:
+        if header:
+            f.write("a,b,c,d,label\n")
+        for row, label in zip(X, y):
+            f.write(",".join("%.6f" % v for v in row) + ",%d\n" % label)
+    return X, y
+
+
+def test_info(capsys):
+    code, out, err = run(capsys, "info")
+    assert code == 0 and err == ""
+    for key in ("fastnn " + fastnn.__version__, "threads:", "openmp:", "cpu features:", "kernel:"):
+        assert key in out
+
+
+def test_console_script_entry_point_in_subprocess():
+    result = run_python("import sys; from fastnn.cli import main; sys.exit(main(['info']))")
+    assert result.returncode == 0, result.stderr
+    assert "kernel:" in result.stdout
+
+
+@pytest.mark.parametrize("argv", [[], ["nope"], ["train"], ["train", "--data", "digits",
+                                  "--hidden", "1,x"], ["train", "--data", "digits", "--epochs",
+                                  "0"], ["evaluate"], ["bench", "--batch-sizes", "-3"]])
+def test_usage_errors_exit_2(capsys, argv):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert "Traceback" not in err and "usage:" in err
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["train", "--data", "nope.csv"], "no such data file: nope.csv"),
+    (["train", "--data", "imagenet"], "unknown dataset 'imagenet'"),
+    (["evaluate", "missing.safetensors", "--data", "digits"], "missing.safetensors"),
+])
+def test_missing_and_unknown(capsys, argv, fragment):
+    code, out, err = run(capsys, *argv)
+    assert_one_line_error(code, err, fragment)
+
+
+def test_missing_idx_dataset_says_how_to_get_it(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("FASTNN_DATA", str(tmp_path))
+    code, out, err = run(capsys, "train", "--data", "mnist")
+    if code == 0:
+        pytest.skip("MNIST is installed system-wide")
+    assert_one_line_error(code, err, "mnist not found", "FASTNN_DATA")
+
+
+def test_bad_files(capsys, tmp_path):
+    bad_csv = tmp_path / "bad.csv"
+    bad_csv.write_text("a,b\n1,x\n")
+    code, _, err = run(capsys, "train", "--data", str(bad_csv))
+    assert_one_line_error(code, err, "bad.csv")
+    bad_npz = tmp_path / "bad.npz"
+    np.savez(bad_npz, A=np.zeros(3))
+    code, _, err = run(capsys, "train", "--data", str(bad_npz))
+    assert_one_line_error(code, err, "expected arrays X_train")
+    garbage = tmp_path / "garbage.npz"
+    garbage.write_bytes(b"not a zip")
+    code, _, err = run(capsys, "train", "--data", str(garbage))
+    assert_one_line_error(code, err, "garbage.npz")
+    not_model = tmp_path / "m.safetensors"
+    not_model.write_bytes(b"junk")
+    code, _, err = run(capsys, "evaluate", str(not_model), "--data", "digits")
+    assert_one_line_error(code, err, "not a fastnn model file")
+
+
+def test_load_data_splits_files(tmp_path):
+    X, y = write_csv(tmp_path / "d.csv", n=60)
+    kind, Xtr, ytr, Xte, yte = cli.load_data(str(tmp_path / "d.csv"), seed=3)
+    assert kind == "file" and len(Xte) == 10 and len(Xtr) == 50
+    assert np.allclose(np.sort(np.concatenate([Xtr, Xte]), axis=0), np.sort(X, axis=0),
+                       atol=1e-6)
+    assert set(np.unique(np.concatenate([ytr, yte]))) == {2, 7}
+    _, Xtr2, _, _, _ = cli.load_data(str(tmp_path / "d.csv"), seed=3)
+    assert np.array_equal(Xtr, Xtr2)
+    _, Xtr, _, Xte, _ = cli.load_data(str(tmp_path / "d.csv"), split=False)
+    assert len(Xtr) == 0 and len(Xte) == 60
+
+
+def test_csv_without_header(tmp_path):
+    write_csv(tmp_path / "d.csv", n=12, header=False)
+    _, Xtr, ytr, Xte, yte = cli.load_data(str(tmp_path / "d.csv"))
+    assert Xtr.shape == (10, 4) and Xte.shape == (2, 4) and ytr.dtype == np.int64
+
+
+def test_preprocessing():
+    X = np.array([[0, 255, 7], [255, 0, 7]], dtype=np.uint8)
+    offset, scale = cli.fit_preprocessing(X)
+    assert np.array_equal((X - offset) / scale, X / 255)
+    offset, scale = cli.fit_preprocessing(X, pixel_max=255, standardize=True)
+    Z = (X - offset) / scale
+    assert np.allclose(Z[:, :2].mean(0), 0) and np.allclose(Z[:, :2].std(0), 1)
+    assert np.array_equal(Z[:, 2], [0, 0])  # a constant feature is centred, not divided by 0
+
+
+def test_default_recipe_fashion_mnist():
+    recipe = cli.default_recipe("fashion-mnist")
+    assert recipe["hidden"] == (1024, 512)
+    assert recipe["preprocess"]["standardize"] is True
+    assert set(recipe["fit"]) >= {"epochs", "batch_size", "learning_rate"}
+    recipe["fit"]["epochs"] = 1
+    assert cli.default_recipe("fashion-mnist")["fit"]["epochs"] == 20  # a fresh copy
+
+
+@pytest.mark.parametrize("fmt", ["csv", "npz"])
+def test_train_and_evaluate(capsys, tmp_path, mlp, fmt):
+    if fmt == "csv":
+        write_csv(tmp_path / "d.csv", n=300)
+        data = str(tmp_path / "d.csv")
+    else:
+        rng = np.random.default_rng(1)
+        X = rng.integers(0, 256, (300, 2, 3)).astype(np.uint8)  # images are flattened
+        y = (X[:, 0, 0] > 127).astype(np.int64)
+        data = str(tmp_path / "d.npz")
+        np.savez(data, X_train=X[:240], y_train=y[:240], X_test=X[240:], y_test=y[240:])
+    model_path = tmp_path / "m.safetensors"
+    plot_path = tmp_path / "curve.png"
+    code, out, err = run(capsys, "train", "--data", data, "--hidden", "16", "--epochs", "15",
+                         "--lr", "1e-2", "--save", str(model_path), "--plot", str(plot_path),
+                         "--threads", "1")
+    assert code == 0, err
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("test accuracy: ")
+    accuracy = float(last.split(": ")[1])
+    assert accuracy > 0.8
+    assert plot_path.read_bytes()[:4] == b"\x89PNG"
+    loaded = fastnn.load(model_path)
+    assert isinstance(loaded, cli.ScaledModel) and isinstance(loaded.model, mlp)
+
+    code, out, err = run(capsys, "evaluate", str(model_path), "--data", data)
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert lines[-1].startswith("accuracy: ")
+    assert "confusion matrix" in out
+    if fmt == "npz":  # evaluate uses the same test split and preprocessing as train
+        assert float(lines[-1].split()[1]) == accuracy
+        matrix = np.array([[int(v) for v in line.split()[1:]] for line in lines[-3:-1]])
+        assert matrix.sum() == 60 and np.trace(matrix) == round(accuracy * 60)
+    else:  # no test split in the file: evaluates every row
+        assert "(evaluating on all 300 samples" in out
+
+
+def test_evaluate_bare_mlp(capsys, tmp_path, mlp):
+    """A model saved from Python (no preprocessing) is evaluated on raw features."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 3)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.int64)
+    model = mlp([3, 8, 2], random_state=0).fit(X, y, epochs=20, batch_size=16,
+                                                learning_rate=1e-2)
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    fastnn.save(model, tmp_path / "m.safetensors")
+    code, out, err = run(capsys, "evaluate", str(tmp_path / "m.safetensors"),
+                         "--data", str(tmp_path / "d.npz"))
+    assert code == 0, err
+    expected = np.mean(model.predict(X).argmax(1) == y)
+    assert out.strip().splitlines()[-1] == "accuracy: %.4f (200 samples)" % expected
+
+
+@pytest.mark.parametrize("content", ["", "a,b\n", "1,2\n3\n", "1,2.5\n3,4\n", "1,nan\n",
+                                     "\xff\xfe\x00"])
+def test_bad_csv_contents(capsys, tmp_path, content):
+    (tmp_path / "d.csv").write_bytes(content.encode("latin-1"))
+    code, _, err = run(capsys, "train", "--data", str(tmp_path / "d.csv"))
+    assert_one_line_error(code, err, "d.csv")
+
+
+def test_train_single_class_is_an_error(capsys, tmp_path, mlp):
+    np.savez(tmp_path / "one.npz", X=np.zeros((12, 3)), y=np.zeros(12, np.int64))
+    code, _, err = run(capsys, "train", "--data", str(tmp_path / "one.npz"))
+    assert_one_line_error(code, err, "need at least 2")
+
+
+def test_evaluate_wrong_feature_count(capsys, tmp_path, mlp):
+    write_csv(tmp_path / "d.csv", n=60)
+    model_path = str(tmp_path / "m.safetensors")
+    assert cli.main(["train", "--data", str(tmp_path / "d.csv"), "--epochs", "1",
+                     "--save", model_path]) == 0
+    capsys.readouterr()
+    code, _, err = run(capsys, "evaluate", model_path, "--data", "digits")
+    assert_one_line_error(code, err, "expects 4 features")
+
+
+def test_scaled_model_rejects_bad_preprocessing(tmp_path, mlp):
+    from safetensors import safe_open
+    from safetensors.numpy import save_file
+    wrapped = cli.ScaledModel(mlp([3, 4, 2], random_state=0), np.zeros(3), np.ones(3), [0, 1])
+    path = str(tmp_path / "m.safetensors")
+    fastnn.save(wrapped, path)
+    with safe_open(path, framework="numpy") as f:
+        meta, arrays = f.metadata(), {k: f.get_tensor(k) for k in f.keys()}
+    for key, bad in (("preprocess.scale", np.zeros(3)), ("preprocess.offset", np.zeros(4)),
+                     ("preprocess.scale", np.ones(3, np.float32))):
+        save_file(dict(arrays, **{key: bad}), path, metadata=meta)
+        with pytest.raises(ValueError, match="corrupt fastnn model file"):
+            fastnn.load(path)
+    inner = json.loads(meta["meta"])
+    for change in ({"classes": [0, 1, 2]}, {"classes": ["a", "b"]}, {"model_class": "ScaledModel"},
+                   {"n_features": 4}):
+        save_file(arrays, path, metadata=dict(meta, meta=json.dumps(dict(inner, **change))))
+        with pytest.raises(ValueError, match="corrupt fastnn model file"):
+            fastnn.load(path)
+    save_file(arrays, path, metadata=meta)
+    assert isinstance(fastnn.load(path), cli.ScaledModel)
+
+
+def test_bench_quick(capsys, mlp):
+    code, out, err = run(capsys, "bench", "--quick", "--samples", "128", "--batch-sizes", "32")
+    assert code == 0, err
+    assert "kernel:" in out  # records the configuration it ran with
+    assert "numpy" in out and "samples/s" in out
+    assert "fastest peer" in out
+
+
+@pytest.mark.skipif(not HAS_MLP, reason="fastnn.MLP not merged yet")
+def test_demo_subprocess():
+    result = run_python("import sys; from fastnn.cli import main; sys.exit(main(['demo']))",
+                        timeout=120)
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("test accuracy: ") and float(last.split(": ")[1]) > 0.85
+    assert "samples/s" in result.stdout
+
+
+def test_plot_without_matplotlib_fails_before_training(capsys, tmp_path, monkeypatch, mlp):
+    import importlib.util
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "matplotlib" else real(name, *a))
+    code, out, err = run(capsys, "train", "--data", "digits", "--plot",
+                         str(tmp_path / "c.png"))
+    assert_one_line_error(code, err, 'pip install "fastnn[plot]"')
+    assert "training" not in out

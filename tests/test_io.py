@@ -1,0 +1,289 @@
+"""fastnn.save / fastnn.load: round trips, atomic writes, and every way a file can be bad."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+import fastnn
+from fastnn import io as fio
+
+st = pytest.importorskip("safetensors.numpy")
+
+
+@fio.register
+class FakeModel:
+    """Two dense layers' worth of arrays; checks shapes against meta like MLP must."""
+
+    def __init__(self, sizes, seed=0):
+        rng = np.random.default_rng(seed)
+        self.sizes = list(sizes)
+        self.coefs_ = [rng.standard_normal((a, b)).astype(np.float32)
+                       for a, b in zip(sizes[:-1], sizes[1:])]
+        self.intercepts_ = [rng.standard_normal(b) for b in sizes[1:]]  # float64
+        self.steps = np.array([seed], dtype=np.int64)
+
+    def _fastnn_state(self):
+        arrays = {"steps": self.steps}
+        for i, (w, b) in enumerate(zip(self.coefs_, self.intercepts_)):
+            arrays["coef_%d" % i], arrays["intercept_%d" % i] = w, b
+        return {"sizes": self.sizes, "note": "ünïcode"}, arrays
+
+    @classmethod
+    def _from_fastnn_state(cls, meta, arrays):
+        sizes = meta["sizes"]
+        model = cls.__new__(cls)
+        model.sizes = list(sizes)
+        model.coefs_, model.intercepts_ = [], []
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+            w, c = arrays["coef_%d" % i], arrays["intercept_%d" % i]
+            if w.shape != (a, b) or c.shape != (b,):
+                raise ValueError("layer %d: shapes %s, %s do not match sizes %s"
+                                 % (i, w.shape, c.shape, sizes))
+            model.coefs_.append(w)
+            model.intercepts_.append(c)
+        model.steps = arrays["steps"]
+        return model
+
+
+class Unregistered(FakeModel):
+    pass
+
+
+@pytest.fixture
+def saved(tmp_path):
+    model = FakeModel([5, 4, 3], seed=7)
+    path = tmp_path / "m.safetensors"
+    fastnn.save(model, path)
+    return model, path
+
+
+def rewrite(path, tensors=None, **metadata):
+    """Rewrite a saved file with some tensors or metadata fields replaced."""
+    from safetensors import safe_open
+    with safe_open(str(path), framework="numpy") as f:
+        meta = dict(f.metadata())
+        arrays = {k: f.get_tensor(k) for k in f.keys()}
+    arrays.update(tensors or {})
+    meta.update(metadata)
+    meta = {k: v for k, v in meta.items() if v is not None}
+    st.save_file(arrays, str(path), metadata=meta)
+
+
+def test_round_trip(saved):
+    model, path = saved
+    loaded = fastnn.load(path)
+    assert type(loaded) is FakeModel
+    assert loaded.sizes == model.sizes
+    meta0, arrays0 = model._fastnn_state()
+    meta1, arrays1 = loaded._fastnn_state()
+    assert meta1 == meta0
+    assert arrays1.keys() == arrays0.keys()
+    for key in arrays0:
+        assert arrays1[key].dtype == arrays0[key].dtype
+        assert arrays1[key].tobytes() == arrays0[key].tobytes(), key
+
+
+def test_metadata_fields(saved):
+    from safetensors import safe_open
+    _, path = saved
+    with safe_open(str(path), framework="numpy") as f:
+        meta = f.metadata()
+    assert meta["format"] == "fastnn" and meta["format_version"] == "1"
+    assert meta["class"] == "FakeModel"
+    assert json.loads(meta["meta"])["sizes"] == [5, 4, 3]
+
+
+def test_atomic_write_leaves_no_temp_files(tmp_path):
+    path = tmp_path / "m.safetensors"
+    fastnn.save(FakeModel([3, 2], seed=1), path)
+    fastnn.save(FakeModel([3, 2], seed=2), path)  # overwrite
+    assert os.listdir(tmp_path) == ["m.safetensors"]
+    assert fastnn.load(path).steps[0] == 2
+
+
+def test_failed_write_keeps_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "m.safetensors"
+    fastnn.save(FakeModel([3, 2], seed=1), path)
+
+    def crash(tensors, filename, metadata=None):
+        with open(filename, "wb") as f:
+            f.write(b"partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(st, "save_file", crash)
+    with pytest.raises(KeyboardInterrupt):
+        fastnn.save(FakeModel([3, 2], seed=2), path)
+    monkeypatch.undo()
+    assert os.listdir(tmp_path) == ["m.safetensors"]
+    assert fastnn.load(path).steps[0] == 1
+
+
+def test_save_unregistered_class(tmp_path):
+    with pytest.raises(ValueError, match="not registered"):
+        fastnn.save(Unregistered([2, 2]), tmp_path / "u.safetensors")
+    assert os.listdir(tmp_path) == []
+
+
+def test_save_into_missing_directory(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such directory"):
+        fastnn.save(FakeModel([2, 2]), tmp_path / "nope" / "m.safetensors")
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.safetensors"):
+        fastnn.load(tmp_path / "nope.safetensors")
+
+
+@pytest.mark.parametrize("data", [b"", b"garbage", b"\x08\x00\x00\x00\x00\x00\x00\x00{}",
+                                  b"\xff" * 64, b"\x02\x00\x00\x00\x00\x00\x00\x00{}"])
+def test_garbage_file(tmp_path, data):
+    path = tmp_path / "g.safetensors"
+    path.write_bytes(data)
+    with pytest.raises(ValueError, match="not a fastnn model file"):
+        fastnn.load(path)
+
+
+def test_truncated_file(saved):
+    _, path = saved
+    raw = path.read_bytes()
+    for cut in sorted({1, 7, 8, 9, 20, len(raw) // 2, len(raw) - 8, len(raw) - 1}):
+        path.write_bytes(raw[:cut])
+        with pytest.raises(ValueError, match="not a fastnn model file"):
+            fastnn.load(path)
+
+
+def test_plain_safetensors_without_fastnn_metadata(tmp_path):
+    path = tmp_path / "plain.safetensors"
+    st.save_file({"w": np.zeros((2, 2), np.float32)}, str(path))
+    with pytest.raises(ValueError, match="not a fastnn model file"):
+        fastnn.load(path)
+
+
+def test_wrong_format(saved):
+    _, path = saved
+    rewrite(path, format="pytorch")
+    with pytest.raises(ValueError, match="not a fastnn model file"):
+        fastnn.load(path)
+
+
+@pytest.mark.parametrize("version", ["x", "", "0"])
+def test_bad_version(saved, version):
+    _, path = saved
+    rewrite(path, format_version=version)
+    with pytest.raises(ValueError, match="not a fastnn model file"):
+        fastnn.load(path)
+
+
+def test_newer_version(saved):
+    _, path = saved
+    rewrite(path, format_version="2")
+    with pytest.raises(ValueError, match="written by a newer fastnn"):
+        fastnn.load(path)
+
+
+@pytest.mark.parametrize("name", ["os.system", "builtins.eval", "Nope", ""])
+def test_unknown_class(saved, name):
+    _, path = saved
+    rewrite(path, **{"class": name})
+    with pytest.raises(ValueError, match="unknown model class"):
+        fastnn.load(path)
+
+
+@pytest.mark.parametrize("meta", ["{not json", "[1, 2]", "null", None])
+def test_bad_meta(saved, meta):
+    _, path = saved
+    rewrite(path, meta=meta)
+    with pytest.raises(ValueError, match="corrupt fastnn model file"):
+        fastnn.load(path)
+
+
+def test_meta_missing_key(saved):
+    _, path = saved
+    rewrite(path, meta=json.dumps({"other": 1}))
+    with pytest.raises(ValueError, match="corrupt fastnn model file.*sizes"):
+        fastnn.load(path)
+
+
+def test_shape_mismatch(saved):
+    _, path = saved
+    rewrite(path, {"coef_1": np.zeros((4, 2), np.float32)})
+    with pytest.raises(ValueError, match="corrupt fastnn model file.*do not match"):
+        fastnn.load(path)
+
+
+def test_meta_disagrees_with_tensors(saved):
+    _, path = saved
+    rewrite(path, meta=json.dumps({"sizes": [5, 4, 4]}))
+    with pytest.raises(ValueError, match="corrupt fastnn model file"):
+        fastnn.load(path)
+
+
+def test_missing_tensor(tmp_path):
+    model = FakeModel([3, 2])
+    path = tmp_path / "m.safetensors"
+    fastnn.save(model, path)
+    from safetensors import safe_open
+    with safe_open(str(path), framework="numpy") as f:
+        meta = f.metadata()
+        arrays = {k: f.get_tensor(k) for k in f.keys() if k != "coef_0"}
+    st.save_file(arrays, str(path), metadata=meta)
+    with pytest.raises(ValueError, match="corrupt fastnn model file.*coef_0"):
+        fastnn.load(path)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.int32, np.uint8, np.bool_])
+def test_unexpected_dtype(saved, dtype):
+    _, path = saved
+    rewrite(path, {"intercept_0": np.zeros(4, dtype)})
+    with pytest.raises(ValueError, match="dtype"):
+        fastnn.load(path)
+
+
+def test_missing_safetensors_message(monkeypatch, tmp_path):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_safetensors(name, *args, **kwargs):
+        if name.startswith("safetensors"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_safetensors)
+    with pytest.raises(ImportError, match=r'pip install "fastnn\[io\]"'):
+        fastnn.save(FakeModel([2, 2]), tmp_path / "x.safetensors")
+
+
+needs_mlp = pytest.mark.skipif(not hasattr(fastnn, "MLP"), reason="fastnn.MLP not merged yet")
+
+
+@needs_mlp
+def test_mlp_round_trip(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 6)).astype(np.float32)
+    y = rng.integers(0, 3, 64)
+    model = fastnn.MLP([6, 8, 3], random_state=0).fit(X, y, epochs=2, batch_size=16)
+    path = tmp_path / "mlp.safetensors"
+    fastnn.save(model, path)
+    loaded = fastnn.load(path)
+    assert type(loaded) is fastnn.MLP
+    assert loaded.get_params() == model.get_params()
+    assert loaded.predict(X).tobytes() == model.predict(X).tobytes()
+    for a, b in zip(loaded.coefs_ + loaded.intercepts_, model.coefs_ + model.intercepts_):
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+@needs_mlp
+def test_mlp_shape_mismatch(tmp_path):
+    model = fastnn.MLP([4, 5, 2], random_state=0)
+    X = np.zeros((8, 4), np.float32)
+    model.fit(X, np.array([0, 1] * 4), epochs=1, batch_size=4)
+    path = tmp_path / "mlp.safetensors"
+    fastnn.save(model, path)
+    from safetensors import safe_open
+    with safe_open(str(path), framework="numpy") as f:
+        key = max(f.keys(), key=lambda k: f.get_tensor(k).size)
+        bad = np.zeros(f.get_tensor(key).size + 1, f.get_tensor(key).dtype)
+    rewrite(path, {key: bad})
+    with pytest.raises(ValueError):
+        fastnn.load(path)
