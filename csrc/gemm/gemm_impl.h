@@ -28,6 +28,11 @@
  * multiple of mr, nc of nr) and GEMM_FN(select_table)(), plus the helpers
  * gemm_size_overflows, gemm_threads and gemm_ws_layout. */
 
+/* Transposing packs copy GEMM_PACK_STEP source elements (one cache line) of
+ * each row in turn, so every line read is used whole and the writes stay in a
+ * small window. */
+#define GEMM_PACK_STEP (64 / (int64_t)sizeof(T))
+
 /* Pack rows [i0, i0+mb) x columns [p0, p0+kb) of op(A) into micro-panels of mr
  * rows: panel r holds a[p*mr + i], zero-padded to mr rows. */
 static void GEMM_FN(pack_a)(int trans, const T *a, int64_t lda, int64_t i0, int64_t mb,
@@ -47,20 +52,18 @@ static void GEMM_FN(pack_a)(int trans, const T *a, int64_t lda, int64_t i0, int6
                 for (; i < mr; i++) dp[i] = 0;
             }
         } else { /* op(A)(i, p) = a[i*lda + p] */
+            /* Row by row: reading mr rows at once in step would put mr
+             * streams lda apart in one L1 set when lda is a power of two. */
             const T *s = a + (i0 + ib) * lda + p0;
-            if (rows == mr) {
-                for (int64_t p = 0; p < kb; p++) {
-                    T *dp = d + p * mr;
-                    for (int i = 0; i < mr; i++) dp[i] = s[i * lda + p];
-                }
-            } else {
-                for (int64_t p = 0; p < kb; p++) {
-                    T *dp = d + p * mr;
-                    int i = 0;
-                    for (; i < rows; i++) dp[i] = s[i * lda + p];
-                    for (; i < mr; i++) dp[i] = 0;
+            for (int64_t pb = 0; pb < kb; pb += GEMM_PACK_STEP) {
+                const int64_t pe = kb - pb < GEMM_PACK_STEP ? kb : pb + GEMM_PACK_STEP;
+                for (int i = 0; i < rows; i++) {
+                    const T *si = s + i * lda;
+                    for (int64_t p = pb; p < pe; p++) d[p * mr + i] = si[p];
                 }
             }
+            for (int i = (int)rows; i < mr; i++)
+                for (int64_t p = 0; p < kb; p++) d[p * mr + i] = 0;
         }
     }
 }
@@ -85,19 +88,15 @@ static void GEMM_FN(pack_b)(int trans, const T *b, int64_t ldb, int64_t p0, int6
             }
         } else { /* op(B)(p, j) = b[j*ldb + p] */
             const T *s = b + (j0 + jb) * ldb + p0;
-            if (cols == nr) {
-                for (int64_t p = 0; p < kb; p++) {
-                    T *dp = d + p * nr;
-                    for (int j = 0; j < nr; j++) dp[j] = s[j * ldb + p];
-                }
-            } else {
-                for (int64_t p = 0; p < kb; p++) {
-                    T *dp = d + p * nr;
-                    int j = 0;
-                    for (; j < cols; j++) dp[j] = s[j * ldb + p];
-                    for (; j < nr; j++) dp[j] = 0;
+            for (int64_t pb = 0; pb < kb; pb += GEMM_PACK_STEP) {
+                const int64_t pe = kb - pb < GEMM_PACK_STEP ? kb : pb + GEMM_PACK_STEP;
+                for (int j = 0; j < cols; j++) {
+                    const T *sj = s + j * ldb;
+                    for (int64_t p = pb; p < pe; p++) d[p * nr + j] = sj[p];
                 }
             }
+            for (int j = (int)cols; j < nr; j++)
+                for (int64_t p = 0; p < kb; p++) d[p * nr + j] = 0;
         }
     }
 }
@@ -255,6 +254,7 @@ int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
     return FNN_OK;
 }
 
+#undef GEMM_PACK_STEP
 #undef GEMM_CAT_
 #undef GEMM_CAT
 #undef GEMM_FN
