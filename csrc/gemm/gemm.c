@@ -57,15 +57,17 @@ static const gemm_table_f32 tables_f32[] = {
     {FNN_UKR_AVX512_MR_F32, FNN_UKR_AVX512_NR_F32, 480, 256, 4096, fnn_ukr_avx512_f32},
 #endif
 };
-static const gemm_table_f32 *select_table_f32(void)
+static const gemm_table_f32 *select_table_f32(int64_t n_cols)
 {
     int isa = (int)fnn_get_isa();
     int n = (int)(sizeof(tables_f32) / sizeof(tables_f32[0]));
-    return &tables_f32[isa < n ? isa : 0];
+    if (isa >= n) isa = 0;
+    /* A narrow C (e.g. a 10-class output layer) would waste most of the wide
+     * AVX-512 tile: the AVX2 tile is half as wide, and AVX-512 implies AVX2. */
+    if (isa == FNN_ISA_AVX512 && 2 * n_cols <= tables_f32[isa].nr) isa = FNN_ISA_AVX2;
+    return &tables_f32[isa];
 }
-#define GEMM_TABLE_DEFINED
 #include "gemm/gemm_impl.h"
-#undef GEMM_TABLE_DEFINED
 #undef T
 #undef SFX
 
@@ -80,15 +82,17 @@ static const gemm_table_f64 tables_f64[] = {
     {FNN_UKR_AVX512_MR_F64, FNN_UKR_AVX512_NR_F64, 240, 256, 2048, fnn_ukr_avx512_f64},
 #endif
 };
-static const gemm_table_f64 *select_table_f64(void)
+static const gemm_table_f64 *select_table_f64(int64_t n_cols)
 {
     int isa = (int)fnn_get_isa();
     int n = (int)(sizeof(tables_f64) / sizeof(tables_f64[0]));
-    return &tables_f64[isa < n ? isa : 0];
+    if (isa >= n) isa = 0;
+    /* A narrow C (e.g. a 10-class output layer) would waste most of the wide
+     * AVX-512 tile: the AVX2 tile is half as wide, and AVX-512 implies AVX2. */
+    if (isa == FNN_ISA_AVX512 && 2 * n_cols <= tables_f64[isa].nr) isa = FNN_ISA_AVX2;
+    return &tables_f64[isa];
 }
-#define GEMM_TABLE_DEFINED
 #include "gemm/gemm_impl.h"
-#undef GEMM_TABLE_DEFINED
 #undef T
 #undef SFX
 

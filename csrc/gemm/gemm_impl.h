@@ -25,7 +25,7 @@
 #define UKR_T GEMM_CAT(fnn_ukr, SFX)
 
 /* The includer defines GEMM_FN(gemm_table) {mr, nr, mc, kc, nc, kernel} (mc a
- * multiple of mr, nc of nr) and GEMM_FN(select_table)(), plus the helpers
+ * multiple of mr, nc of nr) and GEMM_FN(select_table)(n) (the table for this ISA and width of C), plus the helpers
  * gemm_size_overflows, gemm_threads and gemm_ws_layout. */
 
 /* Transposing packs copy GEMM_PACK_STEP source elements (one cache line) of
@@ -235,7 +235,7 @@ int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
     }
     if (gemm_size_overflows(m, n, k)) return FNN_EOVERFLOW;
 
-    const GEMM_FN(gemm_table) *t = GEMM_FN(select_table)();
+    const GEMM_FN(gemm_table) *t = GEMM_FN(select_table)(n);
     int nt = gemm_threads(m, n, k);
     size_t a_stride, b_bytes;
     size_t need = gemm_ws_layout(m, n, k, sizeof(T), nt, t->mr, t->nr, t->mc, t->kc, t->nc,
