@@ -1,0 +1,66 @@
+"""pytest-benchmark suite: fastnn.ops.matmul vs NumPy (OpenBLAS), same run.
+
+    python -m pytest bench/bench_gemm.py --benchmark-only --benchmark-group-by=group
+
+Each shape is one benchmark group holding the fastnn and the numpy timing side
+by side.  Both libraries use 2 threads (fastnn.set_num_threads, threadpoolctl
+for OpenBLAS when installed, else OMP_NUM_THREADS/OPENBLAS_NUM_THREADS).
+"""
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "2")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import fastnn  # noqa: E402
+from fastnn import ops  # noqa: E402
+
+THREADS = 2
+
+
+@pytest.fixture(scope="module", autouse=True)
+def threads():
+    old = fastnn.get_num_threads()
+    fastnn.set_num_threads(THREADS)
+    try:
+        from threadpoolctl import threadpool_limits
+        ctx = threadpool_limits(THREADS)
+    except ImportError:
+        ctx = None
+    yield
+    fastnn.set_num_threads(old)
+    if ctx is not None:
+        ctx.unregister()
+
+
+def shapes():
+    for s in (256, 512, 1024, 2048):
+        yield "square%d" % s, s, s, s, False, False
+    for batch in (32, 128, 256, 512):
+        for fan_in, fan_out in ((784, 1024), (1024, 512), (512, 10)):
+            tag = "%d-%d-b%d" % (fan_in, fan_out, batch)
+            yield "fwd-" + tag, batch, fan_out, fan_in, False, False
+            yield "dW-" + tag, fan_in, fan_out, batch, True, False
+            yield "dX-" + tag, batch, fan_in, fan_out, False, True
+
+
+CASES = [(dt,) + s for dt in ("float32", "float64") for s in shapes()]
+
+
+@pytest.mark.parametrize("lib", ["fastnn", "numpy"])
+@pytest.mark.parametrize("dtype,name,m,n,k,ta,tb", CASES,
+                         ids=["%s-%s" % (c[0], c[1]) for c in CASES])
+def test_matmul(benchmark, lib, dtype, name, m, n, k, ta, tb):
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((k, m) if ta else (m, k)).astype(dtype)
+    b = rng.standard_normal((n, k) if tb else (k, n)).astype(dtype)
+    out = np.empty((m, n), dtype)
+    benchmark.group = "%s %s (m=%d n=%d k=%d)" % (dtype, name, m, n, k)
+    benchmark.extra_info["gflop"] = 2e-9 * m * n * k
+    if lib == "fastnn":
+        benchmark(ops.matmul, a, b, trans_a=ta, trans_b=tb, out=out)
+    else:
+        A, B = (a.T if ta else a), (b.T if tb else b)
+        benchmark(np.matmul, A, B, out=out)

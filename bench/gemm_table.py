@@ -1,0 +1,107 @@
+"""Time fastnn.ops.matmul against NumPy (OpenBLAS) and print a markdown table.
+
+    python bench/gemm_table.py [--threads 2] [--repeat 7] [--quick]
+
+Each case runs both libraries interleaved, `repeat` rounds, and reports the
+median GFLOP/s (2*m*n*k / time) and the ratio fastnn / numpy, then the same
+for the best round (less sensitive to other processes on a shared machine).  Between
+libraries the script sleeps briefly: OpenBLAS worker threads keep spinning
+for a while after a call and, on a 2-core machine, would otherwise steal the
+core from the next library's threads (and vice versa), which measures the
+scheduler rather than the GEMM.
+"""
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import fastnn  # noqa: E402
+from fastnn import ops  # noqa: E402
+
+try:
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover
+    threadpool_limits = None
+
+
+def cases(quick=False):
+    squares = (256, 512, 1024) if quick else (256, 512, 1024, 2048)
+    for s in squares:
+        yield "square %d" % s, s, s, s, False, False
+    layers = [(784, 1024), (1024, 512), (512, 10)]
+    for batch in (32, 128, 256, 512):
+        for fan_in, fan_out in layers:
+            tag = "%d->%d b%d" % (fan_in, fan_out, batch)
+            yield "fwd  " + tag, batch, fan_out, fan_in, False, False      # X @ W
+            yield "dW   " + tag, fan_in, fan_out, batch, True, False       # X^T dY
+            yield "dX   " + tag, batch, fan_in, fan_out, False, True       # dY W^T
+
+
+def operands(m, n, k, ta, tb, dtype, rng):
+    a = rng.standard_normal((k, m) if ta else (m, k)).astype(dtype)
+    b = rng.standard_normal((n, k) if tb else (k, n)).astype(dtype)
+    return a, b
+
+
+def time_once(fn, min_time=0.02):
+    reps, t = 1, 0.0
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        t = time.perf_counter() - t0
+        if t >= min_time:
+            return t / reps
+        reps *= 2
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--repeat", type=int, default=7)
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--dtype", choices=["float32", "float64", "both"], default="both")
+    p.add_argument("--filter", default="")
+    p.add_argument("--pause", type=float, default=0.15,
+                   help="seconds to sleep between libraries (let spinning threads park)")
+    args = p.parse_args()
+    fastnn.set_num_threads(args.threads)
+    limits = threadpool_limits(args.threads) if threadpool_limits else None
+    rng = np.random.default_rng(0)
+    dtypes = ["float32", "float64"] if args.dtype == "both" else [args.dtype]
+    print("| dtype | case | m | n | k | fastnn GFLOP/s | numpy GFLOP/s | ratio "
+          "| fastnn best | numpy best | ratio best |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for dt in dtypes:
+        for name, m, n, k, ta, tb in cases(args.quick):
+            if args.filter and args.filter not in name:
+                continue
+            a, b = operands(m, n, k, ta, tb, np.dtype(dt), rng)
+            out = np.empty((m, n), dt)
+            A = a.T if ta else a
+            B = b.T if tb else b
+            f_fast = lambda: ops.matmul(a, b, trans_a=ta, trans_b=tb, out=out)  # noqa: E731
+            f_np = lambda: np.matmul(A, B, out=out)  # noqa: E731
+            f_fast(); f_np()
+            tf, tn = [], []
+            for _ in range(args.repeat):
+                time.sleep(args.pause)
+                f_fast()
+                tf.append(time_once(f_fast))
+                time.sleep(args.pause)
+                f_np()
+                tn.append(time_once(f_np))
+            flops = 2.0 * m * n * k
+            gf, gn = flops / np.median(tf) / 1e9, flops / np.median(tn) / 1e9
+            bf, bn = flops / min(tf) / 1e9, flops / min(tn) / 1e9
+            print("| %s | %s | %d | %d | %d | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f |"
+                  % (dt, name, m, n, k, gf, gn, gf / gn, bf, bn, bf / bn), flush=True)
+    if limits is not None:
+        limits.unregister() if hasattr(limits, "unregister") else None
+
+
+if __name__ == "__main__":
+    main()

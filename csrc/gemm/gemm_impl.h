@@ -1,0 +1,261 @@
+/* Blocked GEMM driver, templated on the element type: gemm.c includes this
+ * file once per dtype with T (element type) and SFX (f32 / f64) defined.
+ *
+ * BLIS five-loop structure:
+ *
+ *   jc over n by NC        B panel  (KC x NC) packed into NR-wide micro-panels
+ *    pc over k by KC       (shared by all threads, packed cooperatively)
+ *     ic over m by MC      A block  (MC x KC) packed into MR-tall micro-panels
+ *      jr over NC by NR    macro-kernel
+ *       ir over MC by MR   micro-kernel: one MR x NR tile of C
+ *
+ * Threads split m (ic blocks, each thread packs its own A block) when m is
+ * large, or n (jr micro-panels, A block shared) when m is small.  k is never
+ * split and KC does not depend on the thread count, so every element of C
+ * sees the same sequence of operations for any number of threads.
+ *
+ * Epilogue: after the last k panel, epi->fn is called once for every
+ * (thread's share of an) ic block x jc block of C, i.e. blocks of at most
+ * MC x NC, which together cover each element of C exactly once.
+ */
+
+#define GEMM_CAT_(a, b) a##_##b
+#define GEMM_CAT(a, b) GEMM_CAT_(a, b)
+#define GEMM_FN(name) GEMM_CAT(name, SFX)
+#define UKR_T GEMM_CAT(fnn_ukr, SFX)
+
+/* The includer defines GEMM_FN(gemm_table) {mr, nr, mc, kc, nc, kernel} (mc a
+ * multiple of mr, nc of nr) and GEMM_FN(select_table)(n) (the table for this ISA and width of C), plus the helpers
+ * gemm_size_overflows, gemm_threads and gemm_ws_layout. */
+
+/* Transposing packs copy GEMM_PACK_STEP source elements (one cache line) of
+ * each row in turn, so every line read is used whole and the writes stay in a
+ * small window. */
+#define GEMM_PACK_STEP (64 / (int64_t)sizeof(T))
+
+/* Pack rows [i0, i0+mb) x columns [p0, p0+kb) of op(A) into micro-panels of mr
+ * rows: panel r holds a[p*mr + i], zero-padded to mr rows. */
+static void GEMM_FN(pack_a)(int trans, const T *a, int64_t lda, int64_t i0, int64_t mb,
+                            int64_t p0, int64_t kb, int mr, T *restrict dst, int64_t r_begin,
+                            int64_t r_end)
+{
+    for (int64_t r = r_begin; r < r_end; r++) {
+        int64_t ib = r * mr, rows = mb - ib < mr ? mb - ib : mr;
+        T *d = dst + r * mr * kb;
+        if (trans) { /* op(A)(i, p) = a[p*lda + i]: rows of the panel are contiguous */
+            const T *s = a + p0 * lda + i0 + ib;
+            for (int64_t p = 0; p < kb; p++) {
+                const T *sp = s + p * lda;
+                T *dp = d + p * mr;
+                int i = 0;
+                for (; i < rows; i++) dp[i] = sp[i];
+                for (; i < mr; i++) dp[i] = 0;
+            }
+        } else { /* op(A)(i, p) = a[i*lda + p] */
+            /* Row by row: reading mr rows at once in step would put mr
+             * streams lda apart in one L1 set when lda is a power of two. */
+            const T *s = a + (i0 + ib) * lda + p0;
+            for (int64_t pb = 0; pb < kb; pb += GEMM_PACK_STEP) {
+                const int64_t pe = kb - pb < GEMM_PACK_STEP ? kb : pb + GEMM_PACK_STEP;
+                for (int i = 0; i < rows; i++) {
+                    const T *si = s + i * lda;
+                    for (int64_t p = pb; p < pe; p++) d[p * mr + i] = si[p];
+                }
+            }
+            for (int i = (int)rows; i < mr; i++)
+                for (int64_t p = 0; p < kb; p++) d[p * mr + i] = 0;
+        }
+    }
+}
+
+/* Pack rows [p0, p0+kb) x columns [j0, j0+nb) of op(B) into micro-panels of nr
+ * columns: panel q holds b[p*nr + j], zero-padded to nr columns. */
+static void GEMM_FN(pack_b)(int trans, const T *b, int64_t ldb, int64_t p0, int64_t kb,
+                            int64_t j0, int64_t nb, int nr, T *restrict dst, int64_t q_begin,
+                            int64_t q_end)
+{
+    for (int64_t q = q_begin; q < q_end; q++) {
+        int64_t jb = q * nr, cols = nb - jb < nr ? nb - jb : nr;
+        T *d = dst + q * nr * kb;
+        if (!trans) { /* op(B)(p, j) = b[p*ldb + j]: panel rows are contiguous */
+            const T *s = b + p0 * ldb + j0 + jb;
+            for (int64_t p = 0; p < kb; p++) {
+                const T *sp = s + p * ldb;
+                T *dp = d + p * nr;
+                int j = 0;
+                for (; j < cols; j++) dp[j] = sp[j];
+                for (; j < nr; j++) dp[j] = 0;
+            }
+        } else { /* op(B)(p, j) = b[j*ldb + p] */
+            const T *s = b + (j0 + jb) * ldb + p0;
+            for (int64_t pb = 0; pb < kb; pb += GEMM_PACK_STEP) {
+                const int64_t pe = kb - pb < GEMM_PACK_STEP ? kb : pb + GEMM_PACK_STEP;
+                for (int j = 0; j < cols; j++) {
+                    const T *sj = s + j * ldb;
+                    for (int64_t p = pb; p < pe; p++) d[p * nr + j] = sj[p];
+                }
+            }
+            for (int j = (int)cols; j < nr; j++)
+                for (int64_t p = 0; p < kb; p++) d[p * nr + j] = 0;
+        }
+    }
+}
+
+/* Macro-kernel: C[0:mb, q_begin*nr : min(q_end*nr, nb)] of the current block,
+ * from the packed A block (kb deep) and micro-panels [q_begin, q_end) of the
+ * packed B panel. */
+static void GEMM_FN(macro)(const GEMM_FN(gemm_table) *t, int64_t mb, int64_t nb, int64_t kb,
+                           T alpha, const T *ap, const T *bp, T beta, T *c, int64_t ldc,
+                           int64_t q_begin, int64_t q_end)
+{
+    const int mr = t->mr, nr = t->nr;
+    T tile[FNN_UKR_MAX_TILE] __attribute__((aligned(64)));
+    for (int64_t q = q_begin; q < q_end; q++) {
+        int64_t jb = q * nr, cols = nb - jb < nr ? nb - jb : nr;
+        const T *bq = bp + q * nr * kb;
+        for (int64_t ib = 0; ib < mb; ib += mr) {
+            int64_t rows = mb - ib < mr ? mb - ib : mr;
+            const T *ar = ap + ib * kb;
+            T *cc = c + ib * ldc + jb;
+            if (rows == mr && cols == nr) {
+                t->kernel(kb, ar, bq, cc, ldc, alpha, beta);
+            } else {
+                t->kernel(kb, ar, bq, tile, nr, alpha, 0);
+                for (int64_t i = 0; i < rows; i++) {
+                    if (beta == 0)
+                        for (int64_t j = 0; j < cols; j++) cc[i * ldc + j] = tile[i * nr + j];
+                    else
+                        for (int64_t j = 0; j < cols; j++)
+                            cc[i * ldc + j] = tile[i * nr + j] + beta * cc[i * ldc + j];
+                }
+            }
+        }
+    }
+}
+
+static void GEMM_FN(scale_c)(int64_t m, int64_t n, T beta, T *c, int64_t ldc)
+{
+    for (int64_t i = 0; i < m; i++) {
+        T *ci = c + i * ldc;
+        if (beta == 0)
+            for (int64_t j = 0; j < n; j++) ci[j] = 0;
+        else if (beta != 1)
+            for (int64_t j = 0; j < n; j++) ci[j] *= beta;
+    }
+}
+
+static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b, int64_t m,
+                         int64_t n, int64_t k, T alpha, const T *a, int64_t lda, const T *b,
+                         int64_t ldb, T beta, T *c, int64_t ldc, const fnn_epilogue *epi,
+                         T *ws_b, T *ws_a, size_t a_stride, int nt)
+{
+    const int mr = t->mr, nr = t->nr;
+    const int64_t kc = t->kc, nc = t->nc;
+    (void)nt;
+#ifdef FNN_HAVE_OPENMP
+#pragma omp parallel num_threads(nt) if (nt > 1)
+#endif
+    {
+#ifdef FNN_HAVE_OPENMP
+        const int tid = omp_get_thread_num(), nth = omp_get_num_threads();
+#define GEMM_BARRIER() _Pragma("omp barrier")
+#else
+        const int tid = 0, nth = 1;
+#define GEMM_BARRIER() ((void)0)
+#endif
+        /* m split if there are enough MR panels for every thread, else n split. */
+        const int64_t m_panels = (m + mr - 1) / mr;
+        const int split_m = nth == 1 || m_panels >= 4 * nth;
+        int64_t mc = t->mc;
+        if (split_m) { /* equal ic blocks, a multiple of nth of them */
+            int64_t per = (m + (int64_t)nth * mc - 1) / ((int64_t)nth * mc);
+            int64_t nblk = per * nth;
+            mc = ((m + nblk - 1) / nblk + mr - 1) / mr * mr;
+        }
+        T *my_a = split_m ? (T *)((char *)ws_a + (size_t)tid * a_stride) : ws_a;
+
+        for (int64_t jc = 0; jc < n; jc += nc) {
+            const int64_t nb = n - jc < nc ? n - jc : nc;
+            const int64_t nq = (nb + nr - 1) / nr;
+            for (int64_t pc = 0; pc < k; pc += kc) {
+                const int64_t kb = k - pc < kc ? k - pc : kc;
+                const T beta_p = pc == 0 ? beta : (T)1;
+                const int last = pc + kb >= k;
+                GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, nq * tid / nth,
+                                nq * (tid + 1) / nth);
+                GEMM_BARRIER();
+                if (split_m) {
+                    const int64_t nblk = (m + mc - 1) / mc;
+                    for (int64_t blk = nblk * tid / nth; blk < nblk * (tid + 1) / nth; blk++) {
+                        const int64_t ic = blk * mc, mb = m - ic < mc ? m - ic : mc;
+                        GEMM_FN(pack_a)(trans_a, a, lda, ic, mb, pc, kb, mr, my_a, 0,
+                                        (mb + mr - 1) / mr);
+                        T *cb = c + ic * ldc + jc;
+                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, ws_b, beta_p, cb, ldc, 0, nq);
+                        if (last && epi && epi->fn) epi->fn(epi->ctx, ic, jc, mb, nb, cb, ldc);
+                    }
+                } else {
+                    for (int64_t ic = 0; ic < m; ic += mc) {
+                        const int64_t mb = m - ic < mc ? m - ic : mc;
+                        const int64_t np = (mb + mr - 1) / mr;
+                        GEMM_FN(pack_a)(trans_a, a, lda, ic, mb, pc, kb, mr, my_a,
+                                        np * tid / nth, np * (tid + 1) / nth);
+                        GEMM_BARRIER();
+                        const int64_t q0 = nq * tid / nth, q1 = nq * (tid + 1) / nth;
+                        T *cb = c + ic * ldc + jc;
+                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, ws_b, beta_p, cb, ldc, q0, q1);
+                        if (last && epi && epi->fn && q1 > q0) {
+                            int64_t j0 = q0 * nr, j1 = q1 * nr < nb ? q1 * nr : nb;
+                            epi->fn(epi->ctx, ic, jc + j0, mb, j1 - j0, cb + j0, ldc);
+                        }
+                        GEMM_BARRIER(); /* the A block is repacked next */
+                    }
+                }
+                GEMM_BARRIER(); /* the B panel is repacked next */
+            }
+        }
+#undef GEMM_BARRIER
+    }
+}
+
+int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, T alpha,
+                      const T *a, int64_t lda, const T *b, int64_t ldb, T beta, T *c,
+                      int64_t ldc, const fnn_epilogue *epi, void *work, size_t work_bytes)
+{
+    if (m < 0 || n < 0 || k < 0) return FNN_EINVAL;
+    if (ldc < (n > 1 ? n : 1)) return FNN_EINVAL;
+    const int64_t a_cols = trans_a ? m : k, b_cols = trans_b ? k : n;
+    if (lda < (a_cols > 1 ? a_cols : 1)) return FNN_EINVAL;
+    if (ldb < (b_cols > 1 ? b_cols : 1)) return FNN_EINVAL;
+    if (m == 0 || n == 0) return FNN_OK;
+    if (k == 0 || alpha == 0) {
+        GEMM_FN(scale_c)(m, n, beta, c, ldc);
+        if (epi && epi->fn) epi->fn(epi->ctx, 0, 0, m, n, c, ldc);
+        return FNN_OK;
+    }
+    if (gemm_size_overflows(m, n, k)) return FNN_EOVERFLOW;
+
+    const GEMM_FN(gemm_table) *t = GEMM_FN(select_table)(n);
+    int nt = gemm_threads(m, n, k);
+    size_t a_stride, b_bytes;
+    size_t need = gemm_ws_layout(m, n, k, sizeof(T), nt, t->mr, t->nr, t->mc, t->kc, t->nc,
+                                 &a_stride, &b_bytes);
+    void *mem = NULL;
+    if (work == NULL || work_bytes < need || ((uintptr_t)work & 63) != 0) {
+        mem = fnn_aligned_alloc(need);
+        if (mem == NULL) return FNN_ENOMEM;
+        work = mem;
+    }
+    T *ws_b = (T *)work;
+    T *ws_a = (T *)((char *)work + b_bytes);
+    GEMM_FN(run)(t, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epi, ws_b,
+                 ws_a, a_stride, nt);
+    if (mem) fnn_aligned_free(mem);
+    return FNN_OK;
+}
+
+#undef GEMM_PACK_STEP
+#undef GEMM_CAT_
+#undef GEMM_CAT
+#undef GEMM_FN
+#undef UKR_T

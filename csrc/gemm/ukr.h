@@ -1,0 +1,55 @@
+/* GEMM micro-kernels: one signature, one file per ISA (ukr_generic.c,
+ * ukr_avx2.c, ukr_avx512.c).
+ *
+ * A kernel computes one full MR x NR tile of C from packed panels:
+ *
+ *   C[i*ldc + j] = alpha * sum_p a[p*MR + i] * b[p*NR + j] + beta * C[i*ldc + j]
+ *
+ * for 0 <= i < MR, 0 <= j < NR, p = 0..k-1 in increasing order (one FMA chain
+ * per element, so the result never depends on threads).  beta == 0 means C is
+ * write-only: it is not read, so NaN there does not propagate.  k may be 0.
+ * Edge tiles are handled by the caller (gemm_impl.h) through a local tile.
+ */
+#ifndef FASTNN_GEMM_UKR_H
+#define FASTNN_GEMM_UKR_H
+
+#include <stdint.h>
+
+typedef void (*fnn_ukr_f32)(int64_t k, const float *a, const float *b, float *c, int64_t ldc,
+                            float alpha, float beta);
+typedef void (*fnn_ukr_f64)(int64_t k, const double *a, const double *b, double *c,
+                            int64_t ldc, double alpha, double beta);
+
+/* Tile shapes (MR rows x NR columns) per ISA and dtype. */
+#define FNN_UKR_GENERIC_MR_F32 4
+#define FNN_UKR_GENERIC_NR_F32 8
+#define FNN_UKR_GENERIC_MR_F64 4
+#define FNN_UKR_GENERIC_NR_F64 4
+#define FNN_UKR_AVX2_MR_F32 6
+#define FNN_UKR_AVX2_NR_F32 16
+#define FNN_UKR_AVX2_MR_F64 6
+#define FNN_UKR_AVX2_NR_F64 8
+#define FNN_UKR_AVX512_MR_F32 12
+#define FNN_UKR_AVX512_NR_F32 32
+#define FNN_UKR_AVX512_MR_F64 12
+#define FNN_UKR_AVX512_NR_F64 16
+
+/* The largest tile of any kernel (sizes the caller's edge buffer). */
+#define FNN_UKR_MAX_TILE (12 * 32)
+
+void fnn_ukr_generic_f32(int64_t k, const float *a, const float *b, float *c, int64_t ldc,
+                         float alpha, float beta);
+void fnn_ukr_generic_f64(int64_t k, const double *a, const double *b, double *c, int64_t ldc,
+                         double alpha, double beta);
+#ifndef FNN_GENERIC_ONLY
+void fnn_ukr_avx2_f32(int64_t k, const float *a, const float *b, float *c, int64_t ldc,
+                      float alpha, float beta);
+void fnn_ukr_avx2_f64(int64_t k, const double *a, const double *b, double *c, int64_t ldc,
+                      double alpha, double beta);
+void fnn_ukr_avx512_f32(int64_t k, const float *a, const float *b, float *c, int64_t ldc,
+                        float alpha, float beta);
+void fnn_ukr_avx512_f64(int64_t k, const double *a, const double *b, double *c, int64_t ldc,
+                        double alpha, double beta);
+#endif
+
+#endif

@@ -1,0 +1,44 @@
+/* AVX-512 micro-kernels (compiled with -mavx512f/bw/vl/dq): f32 12x32 and
+ * f64 12x16, i.e. 24 zmm accumulators + 2 for the B row + 1 broadcast. */
+#include <immintrin.h>
+#include "gemm/ukr.h"
+
+#define T float
+#define NAME fnn_ukr_avx512_f32
+#define MR FNN_UKR_AVX512_MR_F32
+#define NR FNN_UKR_AVX512_NR_F32
+#define VL 16
+#define V __m512
+#define VZERO() _mm512_setzero_ps()
+#define VLOAD(p) _mm512_loadu_ps(p)
+#define VSTORE(p, v) _mm512_storeu_ps(p, v)
+#define VSET1(x) _mm512_set1_ps(x)
+#define VFMA(x, y, z) _mm512_fmadd_ps(x, y, z)
+#define VMUL(x, y) _mm512_mul_ps(x, y)
+#include "gemm/ukr_simd.h"
+#undef T
+#undef NAME
+#undef MR
+#undef NR
+#undef VL
+#undef V
+#undef VZERO
+#undef VLOAD
+#undef VSTORE
+#undef VSET1
+#undef VFMA
+#undef VMUL
+
+#define T double
+#define NAME fnn_ukr_avx512_f64
+#define MR FNN_UKR_AVX512_MR_F64
+#define NR FNN_UKR_AVX512_NR_F64
+#define VL 8
+#define V __m512d
+#define VZERO() _mm512_setzero_pd()
+#define VLOAD(p) _mm512_loadu_pd(p)
+#define VSTORE(p, v) _mm512_storeu_pd(p, v)
+#define VSET1(x) _mm512_set1_pd(x)
+#define VFMA(x, y, z) _mm512_fmadd_pd(x, y, z)
+#define VMUL(x, y) _mm512_mul_pd(x, y)
+#include "gemm/ukr_simd.h"

@@ -1,0 +1,28 @@
+/* Portable micro-kernel (any architecture, baseline flags).  Plain C loops
+ * over a small accumulator tile that the compiler keeps in registers and
+ * vectorises with whatever the baseline offers (SSE2 on x86-64). */
+#include "gemm/ukr.h"
+
+#define DEFINE_UKR_GENERIC(T, SFX, MR, NR)                                                   \
+void fnn_ukr_generic_##SFX(int64_t k, const T *restrict a, const T *restrict b,              \
+                           T *restrict c, int64_t ldc, T alpha, T beta)                      \
+{                                                                                            \
+    T acc[MR][NR] = {{0}};                                                                   \
+    for (int64_t p = 0; p < k; p++) {                                                        \
+        const T *ap = a + p * MR, *bp = b + p * NR;                                          \
+        for (int i = 0; i < MR; i++)                                                         \
+            for (int j = 0; j < NR; j++)                                                     \
+                acc[i][j] += ap[i] * bp[j];                                                  \
+    }                                                                                        \
+    if (beta == 0) {                                                                         \
+        for (int i = 0; i < MR; i++)                                                         \
+            for (int j = 0; j < NR; j++) c[i * ldc + j] = alpha * acc[i][j];                 \
+    } else {                                                                                 \
+        for (int i = 0; i < MR; i++)                                                         \
+            for (int j = 0; j < NR; j++)                                                     \
+                c[i * ldc + j] = alpha * acc[i][j] + beta * c[i * ldc + j];                  \
+    }                                                                                        \
+}
+
+DEFINE_UKR_GENERIC(float, f32, FNN_UKR_GENERIC_MR_F32, FNN_UKR_GENERIC_NR_F32)
+DEFINE_UKR_GENERIC(double, f64, FNN_UKR_GENERIC_MR_F64, FNN_UKR_GENERIC_NR_F64)

@@ -1,0 +1,61 @@
+/* Template for the SIMD micro-kernels: included by ukr_avx2.c and
+ * ukr_avx512.c once per dtype with
+ *
+ *   T, NAME, MR, NR, VL (lanes per vector), V (vector type),
+ *   VZERO(), VLOAD(p), VSTORE(p, v), VSET1(x), VFMA(a, b, c) = a*b + c, VMUL(a, b)
+ *
+ * The MR x (NR/VL) accumulators live in registers (the loops are fully
+ * unrolled); per k step one row of the B panel is loaded and each A element is
+ * broadcast.  See ukr.h for the contract.
+ */
+#define UKR_NV (NR / VL)
+
+void NAME(int64_t k, const T *restrict a, const T *restrict b, T *restrict c, int64_t ldc,
+          T alpha, T beta)
+{
+    V acc[MR][UKR_NV];
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; i++) {
+#pragma GCC unroll 8
+        for (int v = 0; v < UKR_NV; v++) acc[i][v] = VZERO();
+    }
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; i++) __builtin_prefetch(c + i * ldc, 1, 3);
+
+#pragma GCC unroll 4
+    for (int64_t p = 0; p < k; p++) {
+        const T *ap = a + p * MR, *bp = b + p * NR;
+        V bv[UKR_NV];
+        __builtin_prefetch(bp + 8 * NR, 0, 3);
+#pragma GCC unroll 8
+        for (int v = 0; v < UKR_NV; v++) bv[v] = VLOAD(bp + v * VL);
+#pragma GCC unroll 32
+        for (int i = 0; i < MR; i++) {
+            V ai = VSET1(ap[i]);
+#pragma GCC unroll 8
+            for (int v = 0; v < UKR_NV; v++) acc[i][v] = VFMA(ai, bv[v], acc[i][v]);
+        }
+    }
+
+    V va = VSET1(alpha);
+    if (beta == 0) {
+#pragma GCC unroll 32
+        for (int i = 0; i < MR; i++) {
+#pragma GCC unroll 8
+            for (int v = 0; v < UKR_NV; v++)
+                VSTORE(c + i * ldc + v * VL, VMUL(va, acc[i][v]));
+        }
+    } else {
+        V vb = VSET1(beta);
+#pragma GCC unroll 32
+        for (int i = 0; i < MR; i++) {
+#pragma GCC unroll 8
+            for (int v = 0; v < UKR_NV; v++) {
+                T *cp = c + i * ldc + v * VL;
+                VSTORE(cp, VFMA(vb, VLOAD(cp), VMUL(va, acc[i][v])));
+            }
+        }
+    }
+}
+
+#undef UKR_NV
