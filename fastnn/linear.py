@@ -266,7 +266,9 @@ class LogisticRegression(_Estimator):
         last = [np.inf]
 
         def converged(model, epoch, logs):
-            done = last[0] - logs["loss"] < tol
+            # the epoch loss (penalty included) has stopped moving; a rise is
+            # not convergence (a too-large step oscillates), so use |change|
+            done = abs(last[0] - logs["loss"]) < tol
             last[0] = logs["loss"]
             return done
 
@@ -278,7 +280,13 @@ class LogisticRegression(_Estimator):
         if n_iter >= self.max_iter:
             warnings.warn("%s stopped after max_iter=%d epochs; increase max_iter"
                           % (solver, self.max_iter), ConvergenceWarning, stacklevel=3)
-        return np.array(net.coefs_[0]), np.array(net.intercepts_[0]), n_iter
+        W, b = np.array(net.coefs_[0]), np.array(net.intercepts_[0])
+        if not binary:
+            # softmax is unchanged by a common shift of the intercepts, which the
+            # penalty does not pin down; Adam drifts along it, L-BFGS (from zero)
+            # keeps sum(b) = 0, so report that representative
+            b -= b.mean()
+        return W, b, n_iter
 
     # ---- inference ----
     def decision_function(self, X):
@@ -420,4 +428,5 @@ class OrdinalRegression(_Estimator):
         return p / p.sum(axis=1, keepdims=True)
 
     def predict(self, X):
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        index = self.predict_proba(X).argmax(axis=1)
+        return self.classes_[index]
