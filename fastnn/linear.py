@@ -100,6 +100,13 @@ class _Estimator:
         return "%s(%s)" % (type(self).__name__,
                            ", ".join("%s=%r" % kv for kv in self.get_params().items()))
 
+    def __sklearn_tags__(self):
+        # scikit-learn >= 1.6 asks estimators for tags (is_classifier, check_cv);
+        # only called by scikit-learn, so importing it here keeps it optional
+        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
+        return Tags(estimator_type="classifier", target_tags=TargetTags(required=True),
+                    classifier_tags=ClassifierTags(), input_tags=InputTags())
+
     def _check_fitted(self):
         if not hasattr(self, "classes_"):
             raise ValueError("this %s is not fitted yet; call fit first" % type(self).__name__)

@@ -150,6 +150,16 @@ def test_sklearn_clone_and_params():
     with pytest.raises(ValueError):
         model.set_params(C=1.0)
     assert base.clone(fastnn.OrdinalRegression(l2=2.0)).l2 == 2.0
+    assert base.is_classifier(model) and base.is_classifier(fastnn.OrdinalRegression())
+
+
+def test_sklearn_model_selection():
+    model_selection = pytest.importorskip("sklearn.model_selection")
+    X, y = blobs(n=120, d=3, k=3, seed=9)
+    scores = model_selection.cross_val_score(fastnn.LogisticRegression(l2=0.01), X, y, cv=3)
+    assert scores.shape == (3,) and (scores > 0.5).all()
+    search = model_selection.GridSearchCV(fastnn.OrdinalRegression(), {"l2": [0.0, 0.1]}, cv=3)
+    assert search.fit(X, y).best_params_["l2"] in (0.0, 0.1)
 
 
 def test_without_scipy(monkeypatch):
