@@ -152,8 +152,11 @@ class LogisticRegression(_Estimator):
     Minimizes mean loss + l1 ||W||_1 + 0.5 l2 ||W||^2 (the intercept is not
     penalized).  scikit-learn's C corresponds to l2 = 1 / (C n_samples).
     solver "lbfgs" (scipy; l1 via the split W = W+ - W- with bounds),
-    "adam" or "sgd" (the compiled MLP engine; batch_size None = full batch,
-    max_iter = epochs, stopping when the epoch loss improves by less than tol).
+    "adam" or "sgd" with momentum 0.9 (the compiled MLP engine, from zero
+    weights; batch_size None = full batch, max_iter = epochs, stopping when
+    the epoch loss changes by less than tol).  For more than two classes the
+    intercepts are reported centred (sum zero): softmax cannot tell them apart
+    from any common shift.
     """
     _param_names = ("l2", "l1", "solver", "max_iter", "learning_rate", "batch_size", "tol",
                     "dtype", "random_state")

@@ -9,6 +9,21 @@ import pytest
 import fastnn
 from fastnn import linear, ops
 
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """These tests are about statistics, on problems of a few hundred rows.
+    The placeholder GEMM (csrc/gemm/gemm.c) opens an OpenMP team for every
+    product, however small, which on a loaded machine costs milliseconds per
+    call; one thread keeps the file fast.  test_thread_count_invariance runs
+    the estimators at 2 threads too."""
+    old = fastnn.get_num_threads()
+    fastnn.set_num_threads(1)
+    yield
+    fastnn.set_num_threads(old)
+
+
 GATES_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
 
 
@@ -334,3 +349,20 @@ def test_from_state_rejects_inconsistent_arrays():
     arrays["coef_"] = arrays["coef_"][:, :2]
     with pytest.raises(ValueError):
         fastnn.LogisticRegression._from_fastnn_state(meta, arrays)
+
+
+def test_thread_count_invariance():
+    X, y = blobs(n=60, d=3, k=3, seed=10)
+    Xo, yo = ordinal_sample(200, seed=11)
+    results = []
+    for n in (1, 2):
+        fastnn.set_num_threads(n)
+        lr = fastnn.LogisticRegression(l2=0.1, max_iter=50).fit(X, y)
+        ad = fastnn.LogisticRegression(l2=0.1, solver="adam", max_iter=20, random_state=1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", linear.ConvergenceWarning)
+            ad.fit(X, y)
+        od = fastnn.OrdinalRegression(max_iter=50).fit(Xo, yo)
+        results.append((lr.coef_, ad.coef_, od.coef_, od.thresholds_))
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)     # bit-identical, as the kernels promise
