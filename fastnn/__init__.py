@@ -3,10 +3,12 @@ from ._config import (__version__, config, get_num_threads, set_num_threads, sho
                       _apply_kernel_env)
 from . import ops, reference
 from .model import MLP
+from .linear import LogisticRegression, OrdinalRegression
 from . import datasets, io
 from .io import load, save
 
 _apply_kernel_env()
 
 __all__ = ["__version__", "config", "get_num_threads", "set_num_threads", "show_config",
-           "ops", "reference", "MLP", "datasets", "io", "load", "save"]
+           "ops", "reference", "MLP", "LogisticRegression", "OrdinalRegression", "datasets",
+           "io", "load", "save"]

@@ -1,0 +1,442 @@
+"""fastnn.linear: logistic regression (binary, multinomial) and ordinal regression.
+
+A network with no hidden layer, MLP([n_features, n_outputs]), is logistic
+regression, so LogisticRegression's iterative solvers ("adam", "sgd") train
+exactly that network with the compiled engine.  Its "lbfgs" solver hands
+scipy's L-BFGS-B a loss and gradient computed by the same kernels
+(ops.linear, ops.loss, ops.matmul, ops.column_sums).  OrdinalRegression fits
+the proportional odds model P(y <= k | x) = sigmoid(theta_k - w.x) by L-BFGS.
+
+Both estimators are scikit-learn compatible by duck typing (get_params,
+set_params, fit, predict, predict_proba, score), so sklearn.base.clone works,
+yet neither imports scikit-learn; scipy is imported only when L-BFGS runs.
+"""
+import warnings
+
+import numpy as np
+
+from . import ops
+from .model import MLP, as_features, seed_from
+from ._validate import finite_number
+
+SOLVERS = ("lbfgs", "adam", "sgd")
+SCIPY_HINT = 'pip install "fastnn[sklearn]"'
+
+
+class ConvergenceWarning(UserWarning):
+    """The solver stopped at max_iter before meeting tol."""
+
+
+def _import_minimize():
+    try:
+        from scipy.optimize import minimize
+    except ImportError:
+        return None
+    return minimize
+
+
+def _check_X(X, dtype, n_features=None):
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError("X must be 2-D (samples, features), got shape %s" % (X.shape,))
+    return as_features(X, X.shape[1] if n_features is None else n_features, dtype)
+
+
+def _check_y(y, n_samples, min_classes=2):
+    """(classes_, class index per sample) from labels of any sortable type."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if y.ndim != 1:
+        raise ValueError("y must be 1-D (samples,), got shape %s" % (y.shape,))
+    if y.shape[0] != n_samples:
+        raise ValueError("X has %d samples but y has %d" % (n_samples, y.shape[0]))
+    if n_samples == 0:
+        raise ValueError("X has no samples")
+    if y.dtype.kind == "f" and not np.isfinite(y).all():
+        raise ValueError("y contains NaN or infinity")
+    if y.dtype.kind == "O" and any(v is None or (isinstance(v, float) and v != v) for v in y):
+        raise ValueError("y contains None or NaN")
+    try:
+        classes, index = np.unique(y, return_inverse=True)
+    except TypeError as e:
+        raise ValueError("labels in y must be sortable: %s" % e) from None
+    if len(classes) < min_classes:
+        raise ValueError("y must hold at least %d classes, got %d (%r)"
+                         % (min_classes, len(classes), list(classes)))
+    return classes, index.ravel().astype(np.int64)
+
+
+def _check_common(params):
+    """Validate settings shared by both estimators; returns the numpy dtype."""
+    if str(params["dtype"]) not in ("float32", "float64"):
+        raise ValueError("dtype must be 'float32' or 'float64', got %r" % (params["dtype"],))
+    finite_number(params["l2"], "l2", low=0)
+    finite_number(params["tol"], "tol", low=0)
+    m = params["max_iter"]
+    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
+        raise ValueError("max_iter must be an int >= 1, got %r" % (m,))
+    return np.dtype(str(params["dtype"]))
+
+
+class _Estimator:
+    """get_params/set_params/persistence shared by the estimators (sklearn protocol)."""
+    _param_names = ()
+    _array_names = ()
+    _estimator_type = "classifier"
+
+    def get_params(self, deep=True):
+        return {name: getattr(self, name) for name in self._param_names}
+
+    def set_params(self, **params):
+        for name, value in params.items():
+            if name not in self._param_names:
+                raise ValueError("invalid parameter %r for %s; valid ones are %s"
+                                 % (name, type(self).__name__, ", ".join(self._param_names)))
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self):
+        return "%s(%s)" % (type(self).__name__,
+                           ", ".join("%s=%r" % kv for kv in self.get_params().items()))
+
+    def __sklearn_tags__(self):
+        # scikit-learn >= 1.6 asks estimators for tags (is_classifier, check_cv);
+        # only called by scikit-learn, so importing it here keeps it optional
+        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
+        return Tags(estimator_type="classifier", target_tags=TargetTags(required=True),
+                    classifier_tags=ClassifierTags(), input_tags=InputTags())
+
+    def _check_fitted(self):
+        if not hasattr(self, "classes_"):
+            raise ValueError("this %s is not fitted yet; call fit first" % type(self).__name__)
+
+    def score(self, X, y):
+        """Mean accuracy of predict(X) against y."""
+        y = np.asarray(y)
+        pred = self.predict(X)
+        if y.shape[0] != pred.shape[0]:
+            raise ValueError("X has %d samples but y has %d" % (pred.shape[0], y.shape[0]))
+        return float(np.mean(pred == y.ravel()))
+
+    # ---- persistence (fastnn.save/load call these) ----
+    def _fastnn_state(self):
+        self._check_fitted()
+        params = self.get_params()
+        if not isinstance(params.get("random_state"), (int, type(None))):
+            params["random_state"] = None
+        meta = {"params": params, "classes": self.classes_.tolist(),
+                "n_features_in": int(self.n_features_in_), "n_iter": int(self.n_iter_)}
+        return meta, {name: np.array(getattr(self, name)) for name in self._array_names}
+
+    @classmethod
+    def _from_fastnn_state(cls, meta, arrays):
+        model = cls(**meta["params"])
+        dtype = _check_common(model.get_params())
+        model.classes_ = np.array(meta["classes"])
+        model.n_features_in_ = int(meta["n_features_in"])
+        model.n_iter_ = int(meta.get("n_iter", 0))
+        for name in cls._array_names:
+            value = np.array(arrays[name], dtype=dtype)
+            if not np.isfinite(value).all():
+                raise ValueError("%s contains NaN or infinity" % name)
+            setattr(model, name, value)
+        model._check_state()
+        return model
+
+
+class LogisticRegression(_Estimator):
+    """Logistic regression: sigmoid + binary cross-entropy for two classes,
+    softmax + cross-entropy for more, chosen from the classes in y.
+
+    Minimizes mean loss + l1 ||W||_1 + 0.5 l2 ||W||^2 (the intercept is not
+    penalized).  scikit-learn's C corresponds to l2 = 1 / (C n_samples).
+    solver "lbfgs" (scipy; l1 via the split W = W+ - W- with bounds),
+    "adam" or "sgd" with momentum 0.9 (the compiled MLP engine, from zero
+    weights; batch_size None = full batch, max_iter = epochs, stopping when
+    the epoch loss changes by less than tol).  For more than two classes the
+    intercepts are reported centred (sum zero): softmax cannot tell them apart
+    from any common shift.
+    """
+    _param_names = ("l2", "l1", "solver", "max_iter", "learning_rate", "batch_size", "tol",
+                    "dtype", "random_state")
+    _array_names = ("coef_", "intercept_")
+
+    def __init__(self, l2=0.0, l1=0.0, solver="lbfgs", max_iter=100, learning_rate=0.1,
+                 batch_size=None, tol=1e-6, dtype="float64", random_state=None):
+        self.l2 = l2
+        self.l1 = l1
+        self.solver = solver
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.tol = tol
+        self.dtype = dtype
+        self.random_state = random_state
+
+    def _check_params(self):
+        dtype = _check_common(self.get_params())
+        finite_number(self.l1, "l1", low=0)
+        finite_number(self.learning_rate, "learning_rate", low=0, low_open=True)
+        if self.solver not in SOLVERS:
+            raise ValueError("solver must be one of %s, got %r" % (SOLVERS, self.solver))
+        b = self.batch_size
+        if b is not None and (isinstance(b, bool) or not isinstance(b, (int, np.integer))
+                              or b < 1):
+            raise ValueError("batch_size must be None or a positive int, got %r" % (b,))
+        try:
+            seed_from(self.random_state)
+        except TypeError as e:
+            raise ValueError(str(e)) from None
+        return dtype
+
+    def _check_state(self):
+        n_out = 1 if len(self.classes_) == 2 else len(self.classes_)
+        if self.coef_.shape != (n_out, self.n_features_in_) or self.intercept_.shape != (n_out,):
+            raise ValueError("coef_ %s and intercept_ %s do not fit %d classes and %d features"
+                             % (self.coef_.shape, self.intercept_.shape, len(self.classes_),
+                                self.n_features_in_))
+
+    def fit(self, X, y):
+        dtype = self._check_params()
+        X = _check_X(X, dtype)
+        classes, index = _check_y(y, X.shape[0])
+        n, d = X.shape
+        n_out = 1 if len(classes) == 2 else len(classes)
+        binary = n_out == 1
+        # binary_cross_entropy wants a (n, 1) 0/1 column; cross_entropy takes labels
+        target = index.reshape(-1, 1).astype(dtype) if binary else index
+        solver = self.solver
+        if solver == "lbfgs" and _import_minimize() is None:
+            warnings.warn("LogisticRegression(solver='lbfgs') needs scipy (%s); falling back "
+                          "to solver='adam'" % SCIPY_HINT, RuntimeWarning, stacklevel=2)
+            solver = "adam"
+        if solver == "lbfgs":
+            W, b, self.n_iter_ = self._fit_lbfgs(X, target, n_out, binary)
+        else:
+            W, b, self.n_iter_ = self._fit_engine(X, target, n_out, binary, solver)
+        self.classes_ = classes
+        self.n_features_in_ = d
+        self.coef_ = np.ascontiguousarray(W.T, dtype=dtype)    # (n_out, d) like sklearn
+        self.intercept_ = np.asarray(b, dtype=dtype)           # (n_out,)
+        return self
+
+    def _fit_lbfgs(self, X, target, n_out, binary):
+        minimize = _import_minimize()
+        d = X.shape[1]
+        l1, l2 = float(self.l1), float(self.l2)
+        n_w = d * n_out
+        loss_name = "binary_cross_entropy" if binary else "cross_entropy"
+
+        def unpack(theta):
+            # with l1 the weights are split W = W+ - W- (both >= 0) so the
+            # penalty l1 sum(W+ + W-) is smooth for L-BFGS-B
+            if l1 > 0:
+                W = theta[:n_w] - theta[n_w:2 * n_w]
+            else:
+                W = theta[:n_w]
+            return W.reshape(d, n_out).astype(X.dtype), theta[-n_out:].astype(X.dtype)
+
+        def objective(theta):
+            W, b = unpack(theta)
+            z = ops.linear(X, W, b)                       # (n, n_out) logits
+            value, G = ops.loss(loss_name, z, target)     # G = d mean-loss / dz
+            dW = ops.matmul(X, G, trans_a=True).astype(np.float64).ravel()   # (d, n_out)
+            db = ops.column_sums(G).astype(np.float64)
+            w64 = W.astype(np.float64).ravel()
+            value += 0.5 * l2 * float(w64 @ w64)
+            dW += l2 * w64
+            if l1 > 0:
+                value += l1 * float(theta[:2 * n_w].sum())
+                grad = np.concatenate([dW + l1, -dW + l1, db])
+            else:
+                grad = np.concatenate([dW, db])
+            return value, grad
+
+        n_theta = (2 * n_w if l1 > 0 else n_w) + n_out
+        bounds = [(0, None)] * (2 * n_w) + [(None, None)] * n_out if l1 > 0 else None
+        res = minimize(objective, np.zeros(n_theta), jac=True, method="L-BFGS-B",
+                       bounds=bounds,
+                       options={"maxiter": int(self.max_iter), "gtol": float(self.tol),
+                                "ftol": 64 * np.finfo(float).eps, "maxls": 50})
+        if res.status == 1:
+            warnings.warn("lbfgs stopped after max_iter=%d iterations; increase max_iter"
+                          % self.max_iter, ConvergenceWarning, stacklevel=3)
+        W, b = unpack(res.x)
+        return W, b, int(res.nit)
+
+    def _fit_engine(self, X, target, n_out, binary, solver):
+        net = MLP([X.shape[1], n_out], output="sigmoid" if binary else "softmax",
+                  loss="binary_cross_entropy" if binary else "cross_entropy",
+                  dtype=str(self.dtype), random_state=self.random_state)
+        # zero start, as lbfgs and sklearn do: the problem is convex
+        net.coefs_ = [np.zeros((X.shape[1], n_out), dtype=X.dtype)]
+        net.intercepts_ = [np.zeros(n_out, dtype=X.dtype)]
+        tol = float(self.tol)
+        last = [np.inf]
+
+        def converged(model, epoch, logs):
+            # the epoch loss (penalty included) has stopped moving; a rise is
+            # not convergence (a too-large step oscillates), so use |change|
+            done = abs(last[0] - logs["loss"]) < tol
+            last[0] = logs["loss"]
+            return done
+
+        net.fit(X, target, epochs=int(self.max_iter),
+                batch_size=int(self.batch_size or X.shape[0]), optimizer=solver,
+                learning_rate=float(self.learning_rate), momentum=0.9 if solver == "sgd" else 0,
+                l1=float(self.l1), l2=float(self.l2), callbacks=[converged])
+        n_iter = len(net.history_["loss"])
+        if n_iter >= self.max_iter:
+            warnings.warn("%s stopped after max_iter=%d epochs; increase max_iter"
+                          % (solver, self.max_iter), ConvergenceWarning, stacklevel=3)
+        W, b = np.array(net.coefs_[0]), np.array(net.intercepts_[0])
+        if not binary:
+            # softmax is unchanged by a common shift of the intercepts, which the
+            # penalty does not pin down; Adam drifts along it, L-BFGS (from zero)
+            # keeps sum(b) = 0, so report that representative
+            b -= b.mean()
+        return W, b, n_iter
+
+    # ---- inference ----
+    def decision_function(self, X):
+        """Logits: (n,) for two classes (positive means classes_[1]), else (n, K)."""
+        self._check_fitted()
+        X = _check_X(X, self.coef_.dtype, self.n_features_in_)
+        z = ops.linear(X, np.ascontiguousarray(self.coef_.T), self.intercept_)
+        return z.ravel() if z.shape[1] == 1 else z
+
+    def predict_proba(self, X):
+        z = self.decision_function(X)
+        if z.ndim == 1:
+            p = ops.activation(z, "sigmoid")
+            return np.stack([1 - p, p], axis=1)
+        return ops.softmax(z)
+
+    def predict_log_proba(self, X):
+        z = self.decision_function(X)
+        if z.ndim == 1:     # log sigmoid(+-z), without overflow
+            return np.stack([-np.logaddexp(0, z), -np.logaddexp(0, -z)], axis=1)
+        return ops.log_softmax(z)
+
+    def predict(self, X):
+        z = self.decision_function(X)
+        index = (z > 0).astype(np.int64) if z.ndim == 1 else z.argmax(axis=1)
+        return self.classes_[index]
+
+
+class OrdinalRegression(_Estimator):
+    """Proportional odds (cumulative logit) model for ordered classes:
+    P(y <= k | x) = sigmoid(theta_k - w.x), k = 0..K-2, theta increasing.
+
+    Fit by L-BFGS (scipy) on the mean negative log-likelihood
+    + 0.5 l2 ||w||^2, with theta_0 free and theta_k - theta_{k-1} = exp(d_k)
+    so the thresholds stay ordered.  classes_ are the sorted labels.
+    """
+    _param_names = ("l2", "max_iter", "tol", "dtype")
+    _array_names = ("coef_", "thresholds_")
+
+    def __init__(self, l2=0.0, max_iter=200, tol=1e-8, dtype="float64"):
+        self.l2 = l2
+        self.max_iter = max_iter
+        self.tol = tol
+        self.dtype = dtype
+
+    def _check_state(self):
+        K, d = len(self.classes_), self.n_features_in_
+        if self.coef_.shape != (d,) or self.thresholds_.shape != (K - 1,):
+            raise ValueError("coef_ %s and thresholds_ %s do not fit %d classes and %d features"
+                             % (self.coef_.shape, self.thresholds_.shape, K, d))
+        if K < 2 or np.any(np.diff(self.thresholds_) <= 0):
+            raise ValueError("thresholds_ must be strictly increasing")
+
+    @staticmethod
+    def _unpack(params, d):
+        """(w, theta) from the unconstrained vector [w, theta_0, d_1..d_{K-2}]."""
+        w, t = params[:d], params[d:]
+        theta = np.cumsum(np.concatenate([t[:1], np.exp(t[1:])]))
+        return w, theta
+
+    @staticmethod
+    def _pack(w, theta):
+        return np.concatenate([w, theta[:1], np.log(np.diff(theta))])
+
+    def _objective(self, params, X, index, l2):
+        """(mean NLL + 0.5 l2 ||w||^2, gradient) at the unconstrained params."""
+        n, d = X.shape
+        w, theta = self._unpack(params, d)
+        eta = ops.matmul(X, w.reshape(-1, 1).astype(X.dtype)).ravel().astype(np.float64)
+        ext = np.concatenate([[-np.inf], theta, [np.inf]])
+        a = ext[index + 1] - eta          # upper cut:  P = F(a) - F(b)
+        b = ext[index] - eta              # lower cut
+        # log(F(a) - F(b)) = log F(a) + log(1 - F(b)) + log(1 - e^(b - a)), stable at +-inf
+        with np.errstate(divide="ignore"):
+            logp = -np.logaddexp(0, -a) - np.logaddexp(0, b) + np.log(-np.expm1(b - a))
+            r = 1.0 / np.expm1(a - b)     # 0 when a or b is infinite
+        ga = 1.0 / (1.0 + np.exp(np.minimum(a, 700))) + r    # d logP / da = 1 - F(a) + r
+        gb = -1.0 / (1.0 + np.exp(-np.maximum(b, -700))) - r  # d logP / db = -F(b) - r
+        ga[np.isinf(a)] = 0.0
+        gb[np.isinf(b)] = 0.0
+        value = -logp.mean() + 0.5 * l2 * float(w @ w)
+        # d eta = -(d a) = -(d b): dNLL/dw = (1/n) X^T (ga + gb)
+        G = ((ga + gb) / n).reshape(-1, 1).astype(X.dtype)
+        gw = ops.matmul(X, G, trans_a=True).ravel().astype(np.float64) + l2 * w
+        K1 = theta.shape[0]
+        gtheta = -(np.bincount(index, ga, minlength=K1 + 1)[:K1]
+                   + np.bincount(index, gb, minlength=K1 + 1)[1:K1 + 1]) / n
+        # theta_j = t_0 + sum_{i<=j, i>=1} exp(d_i): chain rule by a reverse cumsum
+        tail = np.cumsum(gtheta[::-1])[::-1]
+        gt = np.concatenate([tail[:1], tail[1:] * np.exp(params[d + 1:])])
+        return value, np.concatenate([gw, gt])
+
+    def fit(self, X, y):
+        dtype = _check_common(self.get_params())
+        minimize = _import_minimize()
+        if minimize is None:
+            raise ImportError("OrdinalRegression needs scipy: %s" % SCIPY_HINT)
+        X = _check_X(X, dtype)
+        classes, index = _check_y(y, X.shape[0])
+        n, d = X.shape
+        K = len(classes)
+        # start at w = 0 with thresholds at the logits of the cumulative class
+        # frequencies (strictly increasing: every class occurs)
+        cum = np.cumsum(np.bincount(index, minlength=K))[:-1] / n
+        theta0 = np.log(cum) - np.log1p(-cum)
+        res = minimize(self._objective, self._pack(np.zeros(d), theta0),
+                       args=(X, index, float(self.l2)), jac=True, method="L-BFGS-B",
+                       options={"maxiter": int(self.max_iter), "gtol": float(self.tol),
+                                "ftol": 64 * np.finfo(float).eps, "maxls": 50})
+        if res.status == 1:
+            warnings.warn("lbfgs stopped after max_iter=%d iterations; increase max_iter"
+                          % self.max_iter, ConvergenceWarning, stacklevel=2)
+        w, theta = self._unpack(res.x, d)
+        self.classes_ = classes
+        self.n_features_in_ = d
+        self.n_iter_ = int(res.nit)
+        self.coef_ = w.astype(dtype)
+        self.thresholds_ = theta.astype(dtype)
+        self.loss_ = float(res.fun)
+        return self
+
+    def decision_function(self, X):
+        """The linear predictor w.x, (n,): larger means higher classes."""
+        self._check_fitted()
+        X = _check_X(X, self.coef_.dtype, self.n_features_in_)
+        return ops.matmul(X, self.coef_.reshape(-1, 1)).ravel()
+
+    def predict_cumulative_proba(self, X):
+        """P(y <= classes_[k] | x) for k = 0..K-2, (n, K-1)."""
+        eta = self.decision_function(X)
+        z = np.ascontiguousarray(self.thresholds_[None, :] - eta[:, None])
+        return ops.activation(z, "sigmoid")
+
+    def predict_proba(self, X):
+        cum = self.predict_cumulative_proba(X)
+        n = cum.shape[0]
+        edges = np.hstack([np.zeros((n, 1), cum.dtype), cum, np.ones((n, 1), cum.dtype)])
+        p = np.clip(np.diff(edges, axis=1), 0, None)    # rounding can give tiny negatives
+        return p / p.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        index = self.predict_proba(X).argmax(axis=1)
+        return self.classes_[index]
