@@ -31,6 +31,10 @@ _REGISTRY = {}
 _BUILTIN = {
     "MLP": ("fastnn", "MLP"),
     "ScaledModel": ("fastnn.cli", "ScaledModel"),
+    "LogisticRegression": ("fastnn.linear", "LogisticRegression"),
+    "OrdinalRegression": ("fastnn.linear", "OrdinalRegression"),
+    "MLPClassifier": ("fastnn.sklearn", "MLPClassifier"),
+    "MLPRegressor": ("fastnn.sklearn", "MLPRegressor"),
 }
 
 

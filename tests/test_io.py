@@ -287,3 +287,18 @@ def test_mlp_shape_mismatch(tmp_path):
     rewrite(path, {key: bad})
     with pytest.raises(ValueError):
         fastnn.load(path)
+
+
+@pytest.mark.parametrize("make", [lambda: fastnn.LogisticRegression(),
+                                  lambda: fastnn.OrdinalRegression()],
+                         ids=["logistic", "ordinal"])
+def test_linear_models_round_trip(tmp_path, make):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 3))
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0)
+    model = make().fit(X, y)
+    path = tmp_path / "linear.safetensors"
+    fastnn.save(model, path)
+    loaded = fastnn.load(path)
+    assert type(loaded) is type(model)
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
