@@ -14,5 +14,7 @@ struct fnn_trainer {
     void *h[FNN_MAX_LAYERS];          /* after dropout; == a[l] when no dropout */
     uint8_t *mask[FNN_MAX_LAYERS];    /* dropout keep masks, NULL when no dropout */
     void *dz, *da, *dh;               /* (B, max_width) scratch for the backward pass */
+    void *gemm_work;                  /* packing scratch for every GEMM of a step */
+    size_t gemm_work_bytes;
 };
 #endif

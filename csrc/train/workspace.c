@@ -43,6 +43,7 @@ void fnn_trainer_free(fnn_trainer *tr)
     fnn_aligned_free(tr->dz);
     fnn_aligned_free(tr->da);
     fnn_aligned_free(tr->dh);
+    fnn_aligned_free(tr->gemm_work);
     fnn_aligned_free(tr);
 }
 
@@ -77,6 +78,19 @@ fnn_trainer *fnn_trainer_new(const fnn_train_config *cfg, int elem_size, int *st
             tr->h[l] = tr->a[l];
         }
     }
+    /* the largest packing scratch of the step's GEMMs: forward x W, dW = x^T dz,
+     * dx = dz W^T, at the batch size and thread count of this fit */
+    size_t work = 0;
+    int threads = fnn_get_num_threads();
+    for (int l = 0; l < L; l++) {
+        int64_t k = cfg->sizes[l], n = cfg->sizes[l + 1];
+        size_t s[3] = {fnn_gemm_work_bytes(B, n, k, elem_size, threads),
+                       fnn_gemm_work_bytes(k, n, B, elem_size, threads),
+                       fnn_gemm_work_bytes(B, k, n, elem_size, threads)};
+        for (int i = 0; i < 3; i++) work = s[i] > work ? s[i] : work;
+    }
+    tr->gemm_work_bytes = work;
+    ok = ok && (work == 0 || (tr->gemm_work = fnn_aligned_alloc(work)));
     if (!ok) {
         fnn_trainer_free(tr);
         return NULL;
