@@ -3,8 +3,10 @@ from ._config import (__version__, config, get_num_threads, set_num_threads, sho
                       _apply_kernel_env)
 from . import ops, reference
 from .model import MLP
+from .sklearn import MLPClassifier, MLPRegressor
 
 _apply_kernel_env()
 
 __all__ = ["__version__", "config", "get_num_threads", "set_num_threads", "show_config",
-           "ops", "reference", "MLP"]
+           "ops", "reference", "MLP",
+           "MLPClassifier", "MLPRegressor"]
