@@ -429,7 +429,7 @@ class _BaseMLP(BaseEstimator):
 
     # ---- persistence ----
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # object.__getstate__ is the live __dict__
         session = state.pop("_session", None)
         if session is not None:
             state["_session_buffers"] = session.state()
@@ -459,7 +459,7 @@ class _BaseMLP(BaseEstimator):
             params["random_state"] = None
         for k in ("hidden_layer_sizes", "dropout"):
             if np.ndim(params[k]):
-                params[k] = [v.item() if isinstance(v, np.generic) else v for v in params[k]]
+                params[k] = tuple(v.item() if isinstance(v, np.generic) else v for v in params[k])
         meta = {"params": params, "n_coefs": len(self.coefs_)}
         for name in FITTED_SCALARS + FITTED_LISTS:
             value = getattr(self, name, None)
@@ -481,7 +481,10 @@ class _BaseMLP(BaseEstimator):
 
     @classmethod
     def _from_fastnn_state(cls, meta, arrays):
-        est = cls(**meta["params"])
+        params = dict(meta["params"])
+        if isinstance(params["hidden_layer_sizes"], list):  # a tuple before JSON
+            params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+        est = cls(**params)
         for name in FITTED_SCALARS + FITTED_LISTS:
             if meta.get(name) is not None or name in meta:
                 setattr(est, name, meta[name])
@@ -570,6 +573,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             self._label_binarizer = LabelBinarizer()
             self._label_binarizer.fit(y)
             self.classes_ = self._label_binarizer.classes_
+            _check_two_classes(self._label_binarizer)
         else:
             classes = unique_labels(y)
             if self.warm_start:
@@ -596,6 +600,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                     self._label_binarizer.fit(y)
                 else:
                     self._label_binarizer.fit(classes)
+                _check_two_classes(self._label_binarizer)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(before)
@@ -706,3 +711,10 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def _score(self, X, y, sample_weight=None):
         return self._score_with_function(X, y, sample_weight, r2_score)
+
+
+def _check_two_classes(binarizer):
+    """A classifier needs two classes (scikit-learn's MLP would fit a constant)."""
+    if binarizer.y_type_ != "multilabel-indicator" and len(binarizer.classes_) < 2:
+        raise ValueError("MLPClassifier needs samples of at least 2 classes in the data, "
+                         "but the data contains only one class: %r" % binarizer.classes_[0])
