@@ -94,7 +94,7 @@ def test_failed_fit_leaves_the_model_unchanged(Est):
     for attempt in [lambda: est.fit(bad, y), lambda: est.partial_fit(bad, y),
                     lambda: est.set_params(learning_rate_init=1e200, warm_start=True).fit(
                         X * 1e200, y),
-                    lambda: est.set_params(learning_rate_init=1e300).partial_fit(X * 1e300, y)]:
+                    lambda: est.set_params(warm_start=False).fit(X * 1e300, y)]:
         with pytest.raises(ValueError):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
