@@ -179,3 +179,12 @@ def test_float32_trains_in_float32(solver):
     assert ours.coefs_[0].dtype == np.float32 and sk.coefs_[0].dtype == np.float32
     assert _rel(ours.coefs_ + ours.intercepts_, sk.coefs_ + sk.intercepts_) < 1e-4
     assert _rel([ours.loss_curve_], [sk.loss_curve_]) < 1e-5
+
+
+def test_convergence_warning_at_max_iter_only():
+    X, y = _data("binary")
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations \\(3\\)"):
+        _pair("binary", solver="sgd", max_iter=3)[1].fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        _pair("binary", solver="sgd", max_iter=3)[1].partial_fit(X, y, classes=[0, 1])
