@@ -48,7 +48,7 @@ class Session:
     def __init__(self, sizes, *, activation, output, loss, dropout, dropout_mode, dtype,
                  optimizer="adam", momentum=0.9, nesterov=False, beta1=0.9, beta2=0.999,
                  eps=1e-8, adam_eps_style="hat", l1=0.0, l2=0.0, weight_decay=0.0,
-                 l2_per_batch=False, input_noise=0.0, seed=0, max_batch=32,
+                 l2_per_batch=False, data_loss_scale=1.0, input_noise=0.0, seed=0, max_batch=32,
                  runner=None):
         self.sizes = list(sizes)
         self.dtype = np.dtype(dtype)
@@ -63,6 +63,7 @@ class Session:
             beta1=float(beta1), beta2=float(beta2), eps=float(eps),
             adam_eps_style=ADAM_EPS_STYLES[adam_eps_style], l1=float(l1), l2=float(l2),
             weight_decay=float(weight_decay), l2_per_batch=bool(l2_per_batch),
+            data_loss_scale=float(data_loss_scale),
             input_noise=float(input_noise), seed=int(seed) % 2 ** 64, max_batch=int(max_batch),
             dtype=self.dtype.name)
         self.params = aligned_zeros(n_params, self.dtype)

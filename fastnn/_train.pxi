@@ -22,6 +22,7 @@ cdef extern from "fastnn.h":
         int adam_eps_style
         double l1, l2, weight_decay
         int l2_per_batch
+        double data_loss_scale
         double input_noise
         uint64_t seed
         int64_t max_batch
@@ -116,6 +117,7 @@ cdef class EpochRunner:
         self.cfg.l2 = c["l2"]
         self.cfg.weight_decay = c["weight_decay"]
         self.cfg.l2_per_batch = c["l2_per_batch"]
+        self.cfg.data_loss_scale = c.get("data_loss_scale", 1.0)
         self.cfg.input_noise = c["input_noise"]
         self.cfg.seed = c["seed"]
         self.cfg.max_batch = c["max_batch"]

@@ -309,6 +309,7 @@ class EpochRunner:
                 xb[...] = self.hook(xb.copy())
             value = self._step(params, grads, xb, None if y is None else y[idx],
                                None if labels is None else labels[idx], step)
+            value *= c.get("data_loss_scale", 1.0)
             l2 = c["l2"] / B if c["l2_per_batch"] else c["l2"]
             weights = [w for w, _ in self._views(params)]
             value += 0.5 * l2 * sum(float((w.astype(np.float64) ** 2).sum()) for w in weights)

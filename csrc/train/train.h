@@ -52,6 +52,8 @@ typedef struct {
     int adam_eps_style;                 /* fnn_adam_eps_style */
     double l1, l2, weight_decay;
     int l2_per_batch;                   /* scikit-learn's alpha: l2 / rows of the batch */
+    double data_loss_scale;             /* multiplies the reported data loss, not its gradient
+                                           (scikit-learn's squared error: 1 / n_outputs) */
     double input_noise;                 /* std of Gaussian noise added to inputs; 0: none */
     uint64_t seed;
     int64_t max_batch;

@@ -1,0 +1,98 @@
+"""Loss and gradient of a whole batch from fastnn.ops, for what the compiled
+epoch does not cover: scikit-learn's L-BFGS solver (one full-batch
+evaluation per call), sample weights and the Poisson loss.
+
+Conventions are scikit-learn's (neural_network/_multilayer_perceptron.py,
+_backprop): the data loss is a (weighted) mean over rows, summed over outputs
+(squared error: averaged over outputs), plus 0.5 * alpha * ||W||^2 / sw_sum;
+the gradient of the output pre-activation is (out - y) * sw / sw_sum for every
+canonical pair (softmax + log-loss, logistic + binary log-loss, identity +
+squared error, exp + Poisson).  fastnn's l1 adds l1 * sum |W| (as the epoch).
+"""
+import numpy as np
+from scipy.special import xlogy
+
+from . import ops
+
+# estimator out_activation_ -> ops.loss name (None: computed here)
+OPS_LOSS = {"softmax": "cross_entropy", "logistic": "binary_cross_entropy",
+            "identity": "mse", "exp": None}
+
+
+def forward(X, coefs, intercepts, activation):
+    """(hs, zs): the inputs of each layer (hs[0] = X) and every pre-activation."""
+    act = "sigmoid" if activation == "logistic" else activation
+    hs, zs = [X], []
+    for l, (w, b) in enumerate(zip(coefs, intercepts)):
+        z = ops.linear(hs[-1], w, b)
+        zs.append(z)
+        if l < len(coefs) - 1:
+            hs.append(ops.activation(z, act))
+    return hs, zs
+
+
+def output(z, out_activation):
+    """The output activation applied to the last pre-activation."""
+    if out_activation == "softmax":
+        return ops.softmax(z)
+    if out_activation == "logistic":
+        return ops.activation(z, "sigmoid")
+    if out_activation == "exp":
+        return np.exp(z)
+    return z
+
+
+def predict(X, coefs, intercepts, activation, out_activation):
+    hs, zs = forward(X, coefs, intercepts, activation)
+    return output(zs[-1], out_activation)
+
+
+def _data_loss(z, Y, sw, out_activation):
+    """(value, dz): the weighted data loss and its gradient w.r.t. z."""
+    n, k = z.shape
+    name = OPS_LOSS[out_activation]
+    if sw is None and name is not None:
+        value, dz = ops.loss(name, z, Y)
+        return (value / k if name == "mse" else value), dz
+    out = output(z, out_activation)
+    sw_ = np.ones(n, dtype=z.dtype) if sw is None else sw
+    sw_sum = sw_.sum()
+    if out_activation == "softmax":
+        per_row = -(Y * ops.log_softmax(z)).sum(axis=1)
+    elif out_activation == "logistic":
+        per_row = (np.maximum(z, 0) - Y * z + np.log1p(np.exp(-np.abs(z)))).sum(axis=1)
+    elif out_activation == "exp":
+        per_row = (xlogy(Y, Y / out) - Y + out).sum(axis=1)
+    else:
+        per_row = 0.5 * ((out - Y) ** 2).mean(axis=1)
+    value = float(np.dot(sw_, per_row) / sw_sum)
+    dz = (out - Y) * (sw_ / sw_sum).astype(z.dtype)[:, None]
+    return value, np.ascontiguousarray(dz, dtype=z.dtype)
+
+
+def loss_grad(X, Y, sw, coefs, intercepts, activation, out_activation, alpha, l1=0.0,
+              penalize_grad=True):
+    """(loss, coef_grads, intercept_grads) of one batch.
+
+    penalize_grad=False leaves alpha and l1 out of the returned gradients (the
+    ops optimizer steps add them), but always in the loss."""
+    act = "sigmoid" if activation == "logistic" else activation
+    hs, zs = forward(X, coefs, intercepts, activation)
+    value, dz = _data_loss(zs[-1], Y, sw, out_activation)
+    sw_sum = X.shape[0] if sw is None else float(sw.sum())
+    sq = sum(float(np.dot(w.ravel(), w.ravel())) for w in coefs)
+    value += 0.5 * alpha * sq / sw_sum + l1 * sum(float(np.abs(w).sum()) for w in coefs)
+    coef_grads, intercept_grads = [None] * len(coefs), [None] * len(coefs)
+    for l in range(len(coefs) - 1, -1, -1):
+        if l == len(coefs) - 1:
+            dx, dw, db = ops.linear_backward(hs[l], coefs[l], dz, dz, dz)
+        else:
+            # dz holds dL/da of layer l here; linear_backward applies g'(z)
+            dx, dw, db = ops.linear_backward(hs[l], coefs[l], zs[l], hs[l + 1], dz, act)
+        if penalize_grad:
+            dw += (alpha / sw_sum) * coefs[l]
+            if l1:
+                dw += l1 * np.sign(coefs[l])
+        coef_grads[l], intercept_grads[l] = dw, db
+        dz = dx
+    return value, coef_grads, intercept_grads

@@ -1,0 +1,93 @@
+"""Pickling and fastnn.save/load support for the scikit-learn estimators
+(fastnn/sklearn.py): the compiled Session is not picklable, so its buffers
+(weights and optimizer state) travel instead and a Session is rebuilt."""
+import numpy as np
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.validation import check_is_fitted
+
+from .model import dropout_rates
+
+FITTED_SCALARS = ("n_features_in_", "n_iter_", "n_layers_", "n_outputs_", "out_activation_",
+                  "t_", "loss_", "best_loss_", "best_validation_score_")
+FITTED_LISTS = ("loss_curve_", "validation_scores_")
+
+
+class FastnnStateMixin:
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # object.__getstate__ is the live __dict__
+        session = state.pop("_session", None)
+        if session is not None:
+            state["_session_buffers"] = session.state()
+            state["coefs_"] = [np.array(w) for w in self.coefs_]
+            state["intercepts_"] = [np.array(b) for b in self.intercepts_]
+        return state
+
+    def __setstate__(self, state):
+        buffers = state.pop("_session_buffers", None)
+        super().__setstate__(state)
+        self._session = None
+        if buffers is not None:
+            units = [w.shape[0] for w in self.coefs_] + [self.coefs_[-1].shape[1]]
+            rates = dropout_rates(self.dropout, len(units) - 2)
+            session = self._new_session(units, rates, self.coefs_[0].dtype,
+                                        _max_batch(self))
+            session.restore(buffers)
+            self._session = session
+            self.coefs_, self.intercepts_ = session.views()
+
+    def _fastnn_state(self):
+        """(meta, arrays) for fastnn.save: JSON-able settings and fitted scalars,
+        and the weight arrays (and numeric classes_)."""
+        check_is_fitted(self)
+        params = self.get_params()
+        if not isinstance(params["random_state"], (int, type(None))):
+            params["random_state"] = None
+        for k in ("hidden_layer_sizes", "dropout"):
+            if np.ndim(params[k]):
+                params[k] = tuple(v.item() if isinstance(v, np.generic) else v for v in params[k])
+        meta = {"params": params, "n_coefs": len(self.coefs_)}
+        for name in FITTED_SCALARS + FITTED_LISTS:
+            value = getattr(self, name, None)
+            if isinstance(value, np.generic):
+                value = value.item()
+            meta[name] = [float(v) for v in value] if isinstance(value, list) else value
+        if hasattr(self, "feature_names_in_"):
+            meta["feature_names_in_"] = [str(f) for f in self.feature_names_in_]
+        arrays = {}
+        for l, (w, b) in enumerate(zip(self.coefs_, self.intercepts_)):
+            arrays["coefs_%d" % l], arrays["intercepts_%d" % l] = np.array(w), np.array(b)
+        if hasattr(self, "classes_"):
+            if self.classes_.dtype.kind in "iufb":
+                arrays["classes_"] = np.array(self.classes_)
+            else:
+                meta["classes_"] = [str(c) for c in self.classes_]
+            meta["y_type_"] = self._label_binarizer.y_type_
+        return meta, arrays
+
+    @classmethod
+    def _from_fastnn_state(cls, meta, arrays):
+        params = dict(meta["params"])
+        if isinstance(params["hidden_layer_sizes"], list):  # a tuple before JSON
+            params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+        est = cls(**params)
+        for name in FITTED_SCALARS + FITTED_LISTS:
+            if meta.get(name) is not None or name in meta:
+                setattr(est, name, meta[name])
+        if "feature_names_in_" in meta:
+            est.feature_names_in_ = np.array(meta["feature_names_in_"], dtype=object)
+        est.coefs_ = [np.asarray(arrays["coefs_%d" % l]) for l in range(meta["n_coefs"])]
+        est.intercepts_ = [np.asarray(arrays["intercepts_%d" % l])
+                           for l in range(meta["n_coefs"])]
+        if "y_type_" in meta:
+            classes = arrays["classes_"] if "classes_" in arrays else np.array(meta["classes_"])
+            lb = LabelBinarizer()
+            lb.fit(classes if meta["y_type_"] != "multilabel-indicator"
+                   else np.eye(len(classes), dtype=int))
+            lb.classes_, lb.y_type_ = classes, meta["y_type_"]
+            est._label_binarizer, est.classes_ = lb, classes
+        est._session = None
+        return est
+
+
+def _max_batch(est):
+    return 200 if est.batch_size == "auto" else int(est.batch_size)
