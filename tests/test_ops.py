@@ -79,6 +79,27 @@ def test_activation_extremes_finite(name, dtype):
     assert np.all(np.isfinite(a)) and np.all(np.isfinite(g))
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_activation_non_finite_like_twin(kernel, name, dtype):
+    """NaN propagates (a diverged layer must not look healthy), +-inf and signed
+    zeros give the twin's values; the same for the gradient with non-finite da."""
+    z = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, -2.0, 2.0, -2.0, 2.0], dtype)
+    da = np.array([1.0, 1.0, 1.0, np.nan, np.inf, np.nan, np.nan, -np.inf, np.inf], dtype)
+    with np.errstate(all="ignore"):
+        want = ref.activation(z, name)
+        want_g = ref.activation_grad(name, z, want, da)
+    z64, a64, da64 = (v.astype(np.float64) for v in (z, want, da))
+    with np.errstate(all="ignore"):
+        scale, scale_g = act_scale(name, z64), act_grad_scale(name, z64, a64, da64)
+    got = ops.activation(z, name)
+    assert_close(got, want, scale, dtype, what="forward")
+    assert_close(ops.activation_grad(name, z, want, da), want_g, scale_g, dtype, what="grad")
+    # the dense layer's epilogue runs the same code: x = 1 (1x1), w = z
+    np.testing.assert_array_equal(ops.linear(np.ones((1, 1), dtype), z[None, :], None, name),
+                                  got[None, :])
+
+
 def test_logistic_is_sigmoid_and_linear_is_identity():
     z = randn((7, 13))
     assert bits_equal(ops.activation(z, "logistic"), ops.activation(z, "sigmoid"))
