@@ -1,8 +1,8 @@
 """Benchmarks: fastnn.ops kernels side by side with their NumPy twins.
 
 Run:  python -m pytest bench/bench_ops.py
-      (-k "256x1024 and float32" to pick cases; FASTNN_NUM_THREADS or
-      fastnn.set_num_threads to vary threads).
+      (-k "256x1024 and float32" to pick cases; call
+      fastnn.set_num_threads(n) in a conftest to vary threads).
 
 Each case is parametrized over impl in ("fastnn", "numpy") and shares a
 benchmark group "<op> <shape> <dtype>", so the two appear in the same table.
