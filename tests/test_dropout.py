@@ -168,3 +168,23 @@ def test_bad_dropout_arguments():
         ops.dropout_backward(x, np.ones(5, np.uint8), 0.5)
     with pytest.raises(TypeError, match="float32 or float64"):
         ops.dropout(np.ones(4, np.int32), 0.5, seed=0)
+
+
+@pytest.mark.parametrize("seed", [0, 31337, 2 ** 64 - 1])
+def test_threshold_boundary(seed):
+    """Kept iff top24 >= ceil(rate * 2**24): exercise top24 == threshold exactly,
+    and rates just below / above an integer multiple of 2**-24."""
+    x = np.ones(64)
+    top = np.array([ops.rng_bits(seed, i) >> 40 for i in range(64)])
+    for i in (0, 17, 63):
+        r = int(top[i])
+        if r == 0:
+            continue
+        for rate, kept in [(r / 2 ** 24, True), ((r - 0.5) / 2 ** 24, True),
+                           ((r + 0.5) / 2 ** 24, False), ((r + 1) / 2 ** 24, False)]:
+            if not rate < 1:
+                continue
+            _, mask = ops.dropout(x, rate, seed=seed)
+            assert bool(mask[i]) is kept, (i, r, rate)
+            assert bits_equal(mask.astype(bool), ref.dropout_keep(x.shape, rate, seed))
+            assert bits_equal(mask.astype(bool), top >= np.ceil(rate * 2 ** 24))
