@@ -48,7 +48,7 @@ def test_dropout_matches_twin(kernel, mode, rate, shape, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_dropout_scale(dtype):
+def test_dropout_scale(kernel, dtype):
     x = np.ones(1000, dtype)
     for rate in (0.1, 0.5, 0.75):
         y, mask = ops.dropout(x, rate, seed=5)
@@ -71,7 +71,7 @@ def test_rate_zero_keeps_everything(kernel):
         assert bits_equal(ops.dropout_backward(x, mask, 0.0, mode=mode), x)
 
 
-def test_dropout_layouts():
+def test_dropout_layouts(kernel):
     x = randn((13, 7))
     want = ops.dropout(x, 0.3, seed=9)
     for label, xl in layouts(x):
@@ -105,7 +105,7 @@ def test_keep_fraction_and_neighbour_independence(rate):
     assert abs(corr_rows) < 5 / np.sqrt(rows[1:].size)
 
 
-def test_seed_and_offset_streams():
+def test_seed_and_offset_streams(kernel):
     x = np.ones(5000)
     _, m1 = ops.dropout(x, 0.5, seed=1)
     _, m1b = ops.dropout(x, 0.5, seed=1)
@@ -128,7 +128,7 @@ def test_seed_and_offset_streams():
         assert bits_equal(m.astype(bool), ref.dropout_keep((8,), 0.5, seed, offset))
 
 
-def test_dropout_mask_same_for_any_thread_count(n_threads):
+def test_dropout_mask_same_for_any_thread_count(kernel, n_threads):
     x = randn((300, 257), np.float32)  # > FNN_PAR_MIN elements
     got = ops.dropout(x, 0.3, seed=11, offset=5)
     dx = ops.dropout_backward(x, got[1], 0.3)
@@ -171,7 +171,7 @@ def test_bad_dropout_arguments():
 
 
 @pytest.mark.parametrize("seed", [0, 31337, 2 ** 64 - 1])
-def test_threshold_boundary(seed):
+def test_threshold_boundary(kernel, seed):
     """Kept iff top24 >= ceil(rate * 2**24): exercise top24 == threshold exactly,
     and rates just below / above an integer multiple of 2**-24."""
     x = np.ones(64)

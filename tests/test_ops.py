@@ -72,7 +72,7 @@ def test_activation_any_layout_is_copied(kernel, name):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", ACTIVATIONS)
-def test_activation_extremes_finite(name, dtype):
+def test_activation_extremes_finite(kernel, name, dtype):
     z = EXTREMES.astype(dtype)
     a = ops.activation(z, name)
     g = ops.activation_grad(name, z, a, np.ones_like(z))
@@ -100,7 +100,7 @@ def test_activation_non_finite_like_twin(kernel, name, dtype):
                                   got[None, :])
 
 
-def test_logistic_is_sigmoid_and_linear_is_identity():
+def test_logistic_is_sigmoid_and_linear_is_identity(kernel):
     z = randn((7, 13))
     assert bits_equal(ops.activation(z, "logistic"), ops.activation(z, "sigmoid"))
     assert bits_equal(ops.activation(z, "linear"), z)
@@ -154,7 +154,7 @@ def test_softmax_and_log_softmax_match_twin(kernel, shape, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_softmax_zero_columns(dtype):
+def test_softmax_zero_columns(kernel, dtype):
     z = np.zeros((4, 0), dtype)
     assert ops.softmax(z).shape == (4, 0) and ops.log_softmax(z).shape == (4, 0)
     assert ops.softmax_grad(z, z).shape == (4, 0)
@@ -349,7 +349,7 @@ def test_loss_extreme_logits_finite(kernel, name, target_kind, dtype):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape", [(0, 5), (5, 0)])
 @pytest.mark.parametrize("name,target_kind", LOSS_CASES)
-def test_loss_empty(name, target_kind, shape, dtype):
+def test_loss_empty(kernel, name, target_kind, shape, dtype):
     if name == "cross_entropy" and shape[1] == 0 and target_kind == "labels":
         pytest.skip("no valid label exists for zero classes")
     logits, target = loss_inputs(name, shape, dtype, target_kind)
@@ -369,7 +369,7 @@ def test_loss_target_layouts(kernel):
         ops.loss("cross_entropy", logits, labels[::2].copy())[0]
 
 
-def test_loss_int_label_dtypes():
+def test_loss_int_label_dtypes(kernel):
     logits, _ = loss_inputs("cross_entropy", (7, 5), np.float64, "labels")
     labels = np.arange(7) % 5
     want = ops.loss("cross_entropy", logits, labels.astype(np.int64))
@@ -379,7 +379,7 @@ def test_loss_int_label_dtypes():
 
 
 # ------------------------------------------------- threads: same bits for 1, 2
-def test_bit_identical_across_threads(n_threads):
+def test_bit_identical_across_threads(kernel, n_threads):
     x = randn(BIG, np.float32, 3.0, seed=7)
     y = randn(BIG, np.float64, 3.0, seed=8)
     logits, labels = loss_inputs("cross_entropy", BIG, np.float32, "labels")
@@ -435,7 +435,7 @@ def away_from_kinks(shape, seed):
 
 
 @pytest.mark.parametrize("name", ACTIVATIONS)
-def test_activation_grad_finite_difference(name):
+def test_activation_grad_finite_difference(kernel, name):
     z = away_from_kinks((6, 7), 11)
     da = randn((6, 7), seed=12)
     a = ops.activation(z, name)
@@ -446,14 +446,14 @@ def test_activation_grad_finite_difference(name):
 
 
 @pytest.mark.parametrize("name,target_kind", LOSS_CASES)
-def test_loss_grad_finite_difference(name, target_kind):
+def test_loss_grad_finite_difference(kernel, name, target_kind):
     logits, target = loss_inputs(name, (5, 4), np.float64, target_kind, seed=2, logit_scale=1.5)
     _, grad = ops.loss(name, logits, target)
     fd = central_diff(lambda: ops.loss(name, logits, target)[0], logits)
     assert rel_err(grad, fd) < 1e-6
 
 
-def test_softmax_grad_finite_difference():
+def test_softmax_grad_finite_difference(kernel):
     z = randn((4, 6), seed=3)
     da = randn((4, 6), seed=4)
     got = ops.softmax_grad(ops.softmax(z), da)

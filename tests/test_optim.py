@@ -114,7 +114,7 @@ def test_adam_step_matches_twin(kernel, case, shape, dtype):
         assert_close(p, rp, ps, dtype, what="%s params step %d" % (case, t))
 
 
-def test_adam_moves_params_by_about_lr():
+def test_adam_moves_params_by_about_lr(kernel):
     # step 1 of Adam moves every parameter by ~lr against the sign of its gradient
     p = np.zeros(1000)
     g = randn(1000, seed=3)
@@ -122,7 +122,7 @@ def test_adam_moves_params_by_about_lr():
     np.testing.assert_allclose(p, -0.01 * np.sign(g), rtol=1e-12)
 
 
-def test_sgd_velocity_without_momentum_is_untouched():
+def test_sgd_velocity_without_momentum_is_untouched(kernel):
     p, g = randn(10), randn(10, seed=1)
     vel = randn(10, seed=2)
     before = vel.copy()
@@ -130,7 +130,7 @@ def test_sgd_velocity_without_momentum_is_untouched():
     assert bits_equal(vel, before)
 
 
-def test_non_contiguous_grad_is_copied():
+def test_non_contiguous_grad_is_copied(kernel):
     p, g = randn((7, 13)), randn((13, 7), seed=1).T
     p2 = p.copy()
     ops.sgd_step(p, g, lr=0.1)
@@ -142,7 +142,7 @@ def test_non_contiguous_grad_is_copied():
     assert bits_equal(p, p2) and bits_equal(m, m2) and bits_equal(v, v2)
 
 
-def test_optimizers_same_bits_for_any_thread_count(n_threads):
+def test_optimizers_same_bits_for_any_thread_count(kernel, n_threads):
     shape = (300, 257)  # > FNN_PAR_MIN elements
 
     def run():
