@@ -272,6 +272,9 @@ def loss_inputs(name, shape, dtype, target_kind, seed=0, logit_scale=3.0):
         else:  # soft probabilities (rows sum to 1; some exact zeros)
             t = r.random(shape) * (r.random(shape) > 0.3)
             target = (t / np.maximum(t.sum(axis=1, keepdims=True), 1e-300)).astype(dtype)
+            if target_kind == "unnormalized":  # row sums in [0, 2]: the twin's sum(t) * p - t
+                target = (target * r.uniform(0, 2, size=(m, 1))).astype(dtype)
+                target[:1] = 0
     elif name == "binary_cross_entropy":
         target = (r.random(shape) if target_kind == "soft" else r.integers(0, 2, shape)).astype(dtype)
     else:
@@ -305,6 +308,7 @@ def loss_scales(name, z, t):
 
 
 LOSS_CASES = [("cross_entropy", "labels"), ("cross_entropy", "onehot"), ("cross_entropy", "soft"),
+              ("cross_entropy", "unnormalized"),
               ("binary_cross_entropy", "hard"), ("binary_cross_entropy", "soft"), ("mse", None)]
 
 
