@@ -106,12 +106,14 @@ def act_scale(name, z):
         s = 1 / (1 + np.exp(-z))
         return s + az * s * (1 - s)
     if name == "elu":
-        return np.where(z > 0, az, np.abs(np.expm1(np.minimum(z, 0))) + az * np.exp(np.minimum(z, 0)))
+        zn = np.minimum(z, 0)
+        return np.where(z > 0, az, np.abs(np.expm1(zn)) + az * np.exp(zn))
     if name == "gelu":
         u = GELU_C0 * (z + GELU_C1 * z ** 3)
         t = np.tanh(u)
         # 0.5 x (1 + t): the sum 1 + t cancels; t carries |u| (1 - t^2) of argument error
-        return 0.5 * az * (1 + np.abs(t) + (1 + np.abs(u) + GELU_C1 * az ** 3 * GELU_C0) * (1 - t * t))
+        inner = 1 + np.abs(u) + GELU_C0 * GELU_C1 * az ** 3
+        return 0.5 * az * (1 + np.abs(t) + inner * (1 - t * t))
     if name == "softplus":
         return np.maximum(z, 0) + np.log1p(np.exp(-az)) + az / (1 + np.exp(az))
     raise ValueError(name)

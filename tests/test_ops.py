@@ -170,7 +170,8 @@ def test_softmax_grad_matches_twin(kernel, shape, dtype):
     a64, da64 = a.astype(np.float64), da.astype(np.float64)
     n = shape[1]
     dot = (da64 * a64).sum(axis=1, keepdims=True)
-    scale = np.abs(a64) * (np.abs(da64) + np.abs(dot) + (n + 1) * np.abs(da64 * a64).sum(1, keepdims=True))
+    dot_terms = np.abs(da64 * a64).sum(axis=1, keepdims=True)
+    scale = np.abs(a64) * (np.abs(da64) + np.abs(dot) + (n + 1) * dot_terms)
     assert_close(got, ref.softmax_grad(a64, da64), scale, dtype)
 
 
@@ -268,7 +269,8 @@ def loss_inputs(name, shape, dtype, target_kind, seed=0, logit_scale=3.0):
         if target_kind == "labels":
             target = r.integers(0, max(n, 1), size=m) if n else np.zeros(m, np.int64)
         elif target_kind == "onehot":
-            target = np.eye(n, dtype=dtype)[r.integers(0, n, size=m)] if n else np.zeros(shape, dtype)
+            target = (np.eye(n, dtype=dtype)[r.integers(0, n, size=m)] if n
+                      else np.zeros(shape, dtype))
         else:  # soft probabilities (rows sum to 1; some exact zeros)
             t = r.random(shape) * (r.random(shape) > 0.3)
             target = (t / np.maximum(t.sum(axis=1, keepdims=True), 1e-300)).astype(dtype)
@@ -276,7 +278,8 @@ def loss_inputs(name, shape, dtype, target_kind, seed=0, logit_scale=3.0):
                 target = (target * r.uniform(0, 2, size=(m, 1))).astype(dtype)
                 target[:1] = 0
     elif name == "binary_cross_entropy":
-        target = (r.random(shape) if target_kind == "soft" else r.integers(0, 2, shape)).astype(dtype)
+        soft = target_kind == "soft"
+        target = (r.random(shape) if soft else r.integers(0, 2, shape)).astype(dtype)
     else:
         target = r.standard_normal(shape).astype(dtype)
     return logits, target
@@ -501,7 +504,8 @@ def test_unknown_names_raise_value_error():
         ops.dropout_backward(z, np.ones(z.shape, np.uint8), 0.5, mode="Inverted")
 
 
-@pytest.mark.parametrize("bad", [np.arange(12).reshape(3, 4), np.arange(12, dtype=np.int32).reshape(3, 4),
+@pytest.mark.parametrize("bad", [np.arange(12).reshape(3, 4),
+                                 np.arange(12, dtype=np.int32).reshape(3, 4),
                                  np.ones((3, 4), dtype=object), np.ones((3, 4), dtype=np.float16),
                                  np.ones((3, 4), dtype=np.complex128), [[1.0, 2.0]]])
 def test_non_float_inputs_raise_type_error(bad):
@@ -537,7 +541,8 @@ def test_wrong_ndim_and_shapes_raise_value_error():
             (lambda: ops.column_sums(z[0]), "2-D"), (lambda: ops.softmax(z[0]), "2-D"),
             (lambda: ops.log_softmax(z[None]), "2-D"), (lambda: ops.loss("mse", z[0], z[0]), "2-D"),
             (lambda: ops.linear(z[0], z.T), "2-D"),
-            (lambda: ops.linear(z, z), "rows"), (lambda: ops.linear(z, z.T, z[0]), "b must have shape"),
+            (lambda: ops.linear(z, z), "rows"),
+            (lambda: ops.linear(z, z.T, z[0]), "b must have shape"),
             (lambda: ops.activation_grad("relu", z, z[:2], z), r"a must have shape \(3, 4\)"),
             (lambda: ops.activation_grad("relu", z, z, z.T), "da must have shape"),
             (lambda: ops.softmax_grad(z, z[:, :3]), "da must have shape"),
@@ -545,7 +550,8 @@ def test_wrong_ndim_and_shapes_raise_value_error():
             (lambda: ops.loss("cross_entropy", z, z.T), "target must have shape"),
             (lambda: ops.loss("cross_entropy", z, np.array([0, 1])), "2 labels for 3 rows"),
             (lambda: ops.linear_backward(z, z.T, z, z, z[:, :3]), "z must have shape"),
-            (lambda: ops.dropout_backward(z, np.ones((4, 3), np.uint8), 0.5), "mask must have shape")]:
+            (lambda: ops.dropout_backward(z, np.ones((4, 3), np.uint8), 0.5),
+             "mask must have shape")]:
         with pytest.raises(ValueError, match=pat):
             call()
 
@@ -571,7 +577,8 @@ finite64 = st.floats(-50, 50, allow_nan=False, allow_infinity=False)
 
 @settings(max_examples=60, deadline=None)
 @given(name=st.sampled_from(ACTIVATIONS),
-       z=hnp.arrays(np.float64, hnp.array_shapes(min_dims=0, max_dims=3, max_side=9), elements=finite64))
+       z=hnp.arrays(np.float64, hnp.array_shapes(min_dims=0, max_dims=3, max_side=9),
+                    elements=finite64))
 def test_property_activation_vs_twin(name, z):
     assert_close(ops.activation(z, name), ref.activation(z, name), act_scale(name, z), np.float64)
     a = np.asarray(ref.activation(z, name))
