@@ -50,8 +50,10 @@ def check_rate(rate, name="rate"):
 
 
 def contiguous_float(x, name, ndim=None, dtype=None):
-    """float_array(...) as a C-contiguous array (copied only when needed)."""
-    return np.ascontiguousarray(float_array(x, name, ndim=ndim, dtype=dtype))
+    """float_array(...) as a C-contiguous array (copied only when needed).
+    The shape is kept: np.ascontiguousarray alone turns a 0-d array into (1,)."""
+    x = float_array(x, name, ndim=ndim, dtype=dtype)
+    return np.ascontiguousarray(x).reshape(x.shape)
 
 
 def same_shape(x, name, shape):

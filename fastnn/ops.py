@@ -196,7 +196,8 @@ def dropout_backward(dy, mask, rate, mode="inverted"):
     mask = np.asarray(mask)
     if mask.dtype not in (np.uint8, np.bool_):
         raise TypeError("mask must be uint8 or bool, got %s" % mask.dtype)
-    mask = same_shape(np.ascontiguousarray(mask.view(np.uint8)), "mask", dy.shape)
+    mask = same_shape(np.ascontiguousarray(mask.view(np.uint8)).reshape(mask.shape), "mask",
+                      dy.shape)
     dx = np.empty_like(dy)
     _core.dropout_bwd(dx, dy, mask, rate, mode_code)
     return dx
