@@ -96,6 +96,9 @@ ext = Extension(
     "fastnn._core",
     sources=["fastnn/_core.pyx"] + c_sources(),
     include_dirs=[np.get_include(), "csrc"],
+    # templates and headers: editing one rebuilds the extension
+    depends=sorted(glob(os.path.join("csrc", "**", "*.h"), recursive=True)
+                   + glob(os.path.join("csrc", "**", "*.inc"), recursive=True)),
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     extra_compile_args=(["-O1", "-g"] if debug else ["-O3"]) + ["-std=gnu11", "-fno-math-errno"]
     + extra_cflags,
