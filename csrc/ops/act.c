@@ -2,6 +2,7 @@
 #include <tgmath.h>
 #include "fastnn.h"
 #include "tmpl.h"
+#include "hot.h"
 
 #define T float
 #define SFX f32

@@ -4,6 +4,7 @@
 #include "trainer.h"
 #include "../ops/rng.h"
 #include "../ops/tmpl.h"
+#include "../ops/hot.h"
 
 #define T float
 #define SFX f32

@@ -1,0 +1,21 @@
+/* The hot kernels (hot.inc) compiled for generic; setup.py sets the ISA flags
+ * from this file's name. */
+#include <tgmath.h>
+#include "fastnn.h"
+#include "hot.h"
+#include "rng.h"
+#include "tmpl.h"
+
+#define ISA generic
+
+#define T float
+#define SFX f32
+#include "hot.inc"
+#undef T
+#undef SFX
+
+#define T double
+#define SFX f64
+#include "hot.inc"
+#undef T
+#undef SFX
