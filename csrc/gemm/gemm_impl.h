@@ -9,8 +9,11 @@
  *      jr over NC by NR    macro-kernel
  *       ir over MC by MR   micro-kernel: one MR x NR tile of C
  *
- * Threads split m (ic blocks, each thread packs its own A block) when m is
- * large, or n (jr micro-panels, A block shared) when m is small.  k is never
+ * Threads split m (ic blocks, each thread packs its own A block; the B panel
+ * is packed cooperatively, with barriers) when m is large, or n (jr
+ * micro-panels) when m is small: then each thread packs the B micro-panels
+ * it alone reads and its own copy of the small A block, so the k loop needs
+ * no barrier at all (batch-sized m in training).  k is never
  * split and KC does not depend on the thread count, so every element of C
  * sees the same sequence of operations for any number of threads.
  *
@@ -172,7 +175,7 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
             int64_t nblk = per * nth;
             mc = ((m + nblk - 1) / nblk + mr - 1) / mr * mr;
         }
-        T *my_a = split_m ? (T *)((char *)ws_a + (size_t)tid * a_stride) : ws_a;
+        T *my_a = (T *)((char *)ws_a + (size_t)tid * a_stride);
 
         for (int64_t jc = 0; jc < n; jc += nc) {
             const int64_t nb = n - jc < nc ? n - jc : nc;
@@ -183,8 +186,8 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                 const int last = pc + kb >= k;
                 GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, nq * tid / nth,
                                 nq * (tid + 1) / nth);
-                GEMM_BARRIER();
                 if (split_m) {
+                    GEMM_BARRIER(); /* every thread reads the whole B panel */
                     const int64_t nblk = (m + mc - 1) / mc;
                     for (int64_t blk = nblk * tid / nth; blk < nblk * (tid + 1) / nth; blk++) {
                         const int64_t ic = blk * mc, mb = m - ic < mc ? m - ic : mc;
@@ -198,9 +201,7 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                     for (int64_t ic = 0; ic < m; ic += mc) {
                         const int64_t mb = m - ic < mc ? m - ic : mc;
                         const int64_t np = (mb + mr - 1) / mr;
-                        GEMM_FN(pack_a)(trans_a, a, lda, ic, mb, pc, kb, mr, my_a,
-                                        np * tid / nth, np * (tid + 1) / nth);
-                        GEMM_BARRIER();
+                        GEMM_FN(pack_a)(trans_a, a, lda, ic, mb, pc, kb, mr, my_a, 0, np);
                         const int64_t q0 = nq * tid / nth, q1 = nq * (tid + 1) / nth;
                         T *cb = c + ic * ldc + jc;
                         GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, ws_b, beta_p, cb, ldc, q0, q1);
@@ -208,10 +209,11 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                             int64_t j0 = q0 * nr, j1 = q1 * nr < nb ? q1 * nr : nb;
                             epi->fn(epi->ctx, ic, jc + j0, mb, j1 - j0, cb + j0, ldc);
                         }
-                        GEMM_BARRIER(); /* the A block is repacked next */
                     }
                 }
-                GEMM_BARRIER(); /* the B panel is repacked next */
+                if (split_m) {
+                    GEMM_BARRIER(); /* the shared B panel is repacked next */
+                }
             }
         }
 #undef GEMM_BARRIER
