@@ -41,10 +41,27 @@ typedef struct {
     int sklearn_eps;
 } fnn_adam_consts;
 
+/* Adam's per-step constants (bias corrections for step t, eps placement). */
+fnn_adam_consts fnn_adam_consts_make(double lr, double beta1, double beta2, double eps,
+                                     int64_t t, double l1, double l2, double weight_decay,
+                                     int eps_style);
+
+/* The optimizer step as a GEMM epilogue on the weight gradient: each
+ * finished block of dW updates its weights at once, while it is in cache. */
+typedef struct {
+    void *p, *m, *v;     /* flat buffers at the tensor's offset, row stride ld */
+    int64_t ld;
+    int adam;            /* 1: Adam with `adam`; 0: SGD with the fields below */
+    fnn_adam_consts adam_k;
+    double lr, momentum, l1, l2, decay;
+    int nesterov;
+} fnn_update_epilogue_ctx;
+
 #define FNN_DECLARE_HOT(T, SFX)                                                              \
     typedef struct {                                                                         \
         fnn_epilogue_fn fwd_epilogue; /* ctx: fnn_fwd_epilogue_ctx */                        \
         fnn_epilogue_fn bwd_epilogue; /* ctx: fnn_bwd_epilogue_ctx */                        \
+        fnn_epilogue_fn update_epilogue; /* ctx: fnn_update_epilogue_ctx */                  \
         void (*act)(T *a, const T *z, int64_t n, int act);                                   \
         void (*act_grad)(T *dz, const T *da, const T *z, const T *a, int64_t n, int act);    \
         /* out[j] (+)= sum_i x[i, j] for j < nb, rows in order; stride ldx */               \
