@@ -53,6 +53,10 @@ fnn_isa fnn_get_isa(void);
 const char *fnn_isa_name(fnn_isa isa);
 const char *fnn_compiler(void);
 
+/* float32 FMA throughput of n_threads threads running independent chains of
+ * the selected ISA for about `seconds` (dispatch/peak.c), in GFLOP/s. */
+double fnn_fma_peak_gflops(int n_threads, double seconds);
+
 /* ---- aligned memory (dispatch/memory.c): the only malloc in csrc/ ---- */
 void *fnn_aligned_alloc(size_t bytes);
 void fnn_aligned_free(void *p);

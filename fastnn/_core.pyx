@@ -24,6 +24,7 @@ cdef extern from "fastnn.h":
     int fnn_get_isa() nogil
     const char *fnn_isa_name(int isa) nogil
     const char *fnn_compiler() nogil
+    double fnn_fma_peak_gflops(int n_threads, double seconds) nogil
 
 
 _STATUS_ERRORS = {
@@ -77,6 +78,14 @@ def set_isa(str name):
 
 def get_isa():
     return ISA_NAMES[fnn_get_isa()]
+
+
+def fma_peak_gflops(int n_threads, double seconds=0.2):
+    """Measured float32 FMA throughput of n_threads threads (selected ISA)."""
+    cdef double r
+    with nogil:
+        r = fnn_fma_peak_gflops(n_threads, seconds)
+    return r
 
 
 def compiler():

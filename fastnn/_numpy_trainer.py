@@ -9,8 +9,10 @@ import numpy as np
 
 class NumpyMLP:
     def __init__(self, layer_sizes, learning_rate=1e-3, dtype=np.float32, seed=0,
-                 beta1=0.9, beta2=0.999, eps=1e-8):
+                 beta1=0.9, beta2=0.999, eps=1e-8, dropout=0.0):
         rng = np.random.default_rng(seed)
+        self.dropout = dropout  # inverted dropout after each hidden layer
+        self.rng = np.random.default_rng(seed + 1)
         self.dtype = np.dtype(dtype)
         self.lr, self.beta1, self.beta2, self.eps = learning_rate, beta1, beta2, eps
         self.params = []  # [W0, b0, W1, b1, ...]; W: (fan_in, fan_out), b: (fan_out,)
@@ -22,7 +24,7 @@ class NumpyMLP:
         self.v = [np.zeros_like(p) for p in self.params]
         self.t = 0
 
-    def forward(self, X):
+    def forward(self, X, train=False):
         """Activations of every layer, input first; the last is softmax."""
         acts = [X]
         n_layers = len(self.params) // 2
@@ -30,6 +32,9 @@ class NumpyMLP:
             z = acts[-1] @ self.params[2 * i] + self.params[2 * i + 1]
             if i < n_layers - 1:
                 np.maximum(z, 0, out=z)
+                if train and self.dropout > 0:
+                    keep = self.rng.random(z.shape, dtype=np.float32) >= self.dropout
+                    z *= keep * self.dtype.type(1 / (1 - self.dropout))
             else:
                 z -= z.max(axis=1, keepdims=True)
                 np.exp(z, out=z)
@@ -39,7 +44,7 @@ class NumpyMLP:
 
     def loss_and_grads(self, X, y):
         """Mean cross-entropy of int labels y and its gradient for every parameter."""
-        acts = self.forward(X)
+        acts = self.forward(X, train=True)
         n = X.shape[0]
         probs = acts[-1]
         loss = -np.mean(np.log(np.maximum(probs[np.arange(n), y], np.finfo(self.dtype).tiny)))
@@ -52,7 +57,9 @@ class NumpyMLP:
             grads[2 * i + 1] = d.sum(axis=0)
             if i > 0:
                 d = d @ self.params[2 * i].T
-                d *= acts[i] > 0  # ReLU backward
+                d *= acts[i] > 0  # ReLU backward (and the dropout mask: dropped units are 0)
+                if self.dropout > 0:
+                    d *= self.dtype.type(1 / (1 - self.dropout))
         return float(loss), grads
 
     def step(self, grads):

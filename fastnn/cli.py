@@ -403,82 +403,21 @@ def cmd_evaluate(args):
 
 # ---------------------------------------------------------------- bench
 
-def _bench_fastnn(sizes, X, y, batch_size):
-    MLP = _require_mlp()
-    MLP(sizes, random_state=0).fit(X[:2 * batch_size], y[:2 * batch_size], epochs=1,
-                                   batch_size=batch_size)  # warm-up: first-call costs
-    model = MLP(sizes, random_state=0)
-    start = time.perf_counter()
-    model.fit(X, y, epochs=1, batch_size=batch_size)
-    seconds = time.perf_counter() - start
-    return seconds, model.history_["loss"][-1]
-
-
-def _bench_numpy(sizes, X, y, batch_size):
-    from ._numpy_trainer import NumpyMLP
-    NumpyMLP(sizes).train_epoch(X[:2 * batch_size], y[:2 * batch_size], batch_size)
-    model = NumpyMLP(sizes)
-    start = time.perf_counter()
-    loss = model.train_epoch(X, y, batch_size)
-    return time.perf_counter() - start, loss
-
-
-def _bench_torch(sizes, X, y, batch_size):
-    import torch
-    torch.set_num_threads(fastnn.get_num_threads())
-    torch.manual_seed(0)
-
-    def epoch(Xe, ye):
-        layers = []
-        for a, b in zip(sizes[:-1], sizes[1:]):
-            layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
-        net = torch.nn.Sequential(*layers[:-1])
-        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-        Xt, yt = torch.from_numpy(Xe), torch.from_numpy(ye)
-        order = torch.randperm(len(Xt))
-        losses = []
-        for i in range(0, len(Xt), batch_size):
-            idx = order[i:i + batch_size]
-            opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(net(Xt[idx]), yt[idx])
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-        return float(np.mean(losses))
-
-    epoch(X[:2 * batch_size], y[:2 * batch_size])
-    start = time.perf_counter()
-    loss = epoch(X, y)
-    return time.perf_counter() - start, loss
-
-
-def _bench_sklearn(sizes, X, y, batch_size):
-    from sklearn.neural_network import MLPClassifier
-    model = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), batch_size=batch_size,
-                          learning_rate_init=1e-3, random_state=0)
-    start = time.perf_counter()
-    model.partial_fit(X, y, classes=np.arange(sizes[-1]))  # one epoch
-    return time.perf_counter() - start, model.loss_
-
-
 def cmd_bench(args):
-    import importlib.util
+    from . import _bench
     if args.threads:
         fastnn.set_num_threads(args.threads)
     sizes = [64, 128, 10] if args.quick else [784, 1024, 512, 10]
-    n = args.samples or (512 if args.quick else 4096)
+    n = args.samples or (512 if args.quick else 8192)
     repeats = args.repeats or (1 if args.quick else 3)
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((n, sizes[0])).astype(np.float32)
-    y = rng.integers(0, sizes[-1], n).astype(np.int64)
-    trainers = [("fastnn", _bench_fastnn, hasattr(fastnn, "MLP")),
-                ("numpy", _bench_numpy, True),
-                ("torch", _bench_torch, importlib.util.find_spec("torch") is not None),
-                ("sklearn", _bench_sklearn, importlib.util.find_spec("sklearn") is not None)]
+    names = args.peers.split(",") if args.peers else None
     fastnn.show_config()
-    print("one epoch of a %s MLP (float32, Adam) on %d random samples, %d threads, "
-          "median of %d interleaved runs" % ("-".join(map(str, sizes)), n,
-                                             fastnn.get_num_threads(), repeats))
+    peak = _bench.fma_peak()
+    print("FMA limit: %.0f GFLOP/s float32 on %d threads (compiled probe)"
+          % (peak, fastnn.get_num_threads()))
+    print("one epoch of a %s MLP (float32, ReLU, dropout %.2f, Adam) on %d random samples, "
+          "median of %d interleaved runs; scikit-learn has no dropout"
+          % ("-".join(map(str, sizes)), args.dropout, n, repeats))
     try:  # NumPy's BLAS (numpy, sklearn) on the same thread count as fastnn and torch
         from threadpoolctl import threadpool_limits
         limits = threadpool_limits(fastnn.get_num_threads())
@@ -486,34 +425,15 @@ def cmd_bench(args):
         limits = None
         print("(threadpoolctl not installed: NumPy's BLAS uses its own thread count)")
     try:
-        _bench_rows(args.batch_sizes, trainers, sizes, X, y, repeats)
+        results = _bench.compare(sizes, n, args.batch_sizes, repeats, args.dropout, names)
+    except RuntimeError as exc:
+        raise CLIError(str(exc)) from None
     finally:
         if limits is not None:
             limits.restore_original_limits()
+    print("samples/s:")
+    print(_bench.format_table(results, sizes, peak))
     return 0
-
-
-def _bench_rows(batch_sizes, trainers, sizes, X, y, repeats):
-    n = len(X)
-    for batch_size in batch_sizes:
-        times = {name: [] for name, _, available in trainers if available}
-        for _ in range(repeats):  # interleaved, so a noisy neighbour hits every trainer
-            for name, run, available in trainers:
-                if not available:
-                    continue
-                seconds, loss = run(sizes, X, y, batch_size)
-                if not np.isfinite(loss):
-                    raise CLIError("bench: %s produced a non-finite loss" % name)
-                times[name].append(seconds)
-        rates = {name: n / float(np.median(t)) for name, t in times.items()}
-        peers = [v for k, v in rates.items() if k != "fastnn"]
-        best_peer = max(peers) if peers else None
-        for name, _, available in trainers:
-            if name not in rates:
-                print("  batch %4d  %-8s not available" % (batch_size, name))
-                continue
-            ratio = "  %5.2fx fastest peer" % (rates[name] / best_peer) if best_peer else ""
-            print("  batch %4d  %-8s %10.0f samples/s%s" % (batch_size, name, rates[name], ratio))
 
 
 # ---------------------------------------------------------------- main
@@ -562,6 +482,8 @@ def build_parser():
     p.add_argument("--batch-sizes", type=_int_list, default=(32, 256))
     p.add_argument("--repeats", type=_positive_int, help="runs per trainer (median reported)")
     p.add_argument("--threads", type=_positive_int)
+    p.add_argument("--dropout", type=float, default=0.25, help="drop rate (default 0.25)")
+    p.add_argument("--peers", help="comma-separated subset of fastnn,numpy,torch,jax,sklearn")
     p.set_defaults(func=cmd_bench)
     return parser
 

@@ -1,0 +1,192 @@
+"""Training-speed comparison behind `fastnn bench` and bench/bench_train.py.
+
+Each trainer runs one epoch of the same MLP (ReLU hidden layers, softmax,
+cross-entropy, Adam, inverted dropout where the peer has it) on the same
+random float32 data.  Rounds are interleaved so a noisy neighbour slows every
+trainer alike; the table reports medians, the ratio to the fastest peer, and
+the fraction of the machine's FMA limit (measured by a compiled probe).
+"""
+import importlib.util
+import time
+
+import numpy as np
+
+import fastnn
+from . import _core
+
+
+def gemm_flops_per_sample(sizes):
+    """Multiply-adds of forward, dX and dW products, times 2 (FLOPs)."""
+    return 2 * 3 * sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+def _timed(fn):
+    start = time.perf_counter()
+    loss = fn()
+    return time.perf_counter() - start, loss
+
+
+def bench_fastnn(sizes, X, y, batch_size, dropout):
+    model = fastnn.MLP(sizes, dropout=dropout, random_state=0)
+    model.fit(X[:2 * batch_size], y[:2 * batch_size], epochs=1, batch_size=batch_size)
+    model = fastnn.MLP(sizes, dropout=dropout, random_state=0)
+    return _timed(lambda: model.fit(X, y, epochs=1, batch_size=batch_size).history_["loss"][-1])
+
+
+def bench_numpy(sizes, X, y, batch_size, dropout):
+    from ._numpy_trainer import NumpyMLP
+    NumpyMLP(sizes, dropout=dropout).train_epoch(X[:2 * batch_size], y[:2 * batch_size],
+                                                 batch_size)
+    model = NumpyMLP(sizes, dropout=dropout)
+    return _timed(lambda: model.train_epoch(X, y, batch_size))
+
+
+def bench_torch(sizes, X, y, batch_size, dropout):
+    import torch
+    torch.set_num_threads(fastnn.get_num_threads())
+    torch.manual_seed(0)
+
+    def make():
+        layers = []
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+            layers.append(torch.nn.Linear(a, b))
+            if i < len(sizes) - 2:
+                layers.append(torch.nn.ReLU())
+                if dropout:
+                    layers.append(torch.nn.Dropout(dropout))
+        net = torch.nn.Sequential(*layers)
+        return net, torch.optim.Adam(net.parameters(), lr=1e-3)
+
+    def epoch(net, opt, Xe, ye):
+        Xt, yt = torch.from_numpy(Xe), torch.from_numpy(ye)
+        order = torch.randperm(len(Xt))
+        total = 0.0
+        for i in range(0, len(Xt), batch_size):
+            idx = order[i:i + batch_size]
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(net(Xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+            total += loss.item()
+        return total
+
+    epoch(*make(), X[:2 * batch_size], y[:2 * batch_size])
+    net, opt = make()
+    return _timed(lambda: epoch(net, opt, X, y))
+
+
+def bench_jax(sizes, X, y, batch_size, dropout):
+    """The whole step (forward, backward, Adam) under jax.jit."""
+    import jax
+    import jax.numpy as jnp
+
+    def init(key):
+        params = []
+        for a, b in zip(sizes[:-1], sizes[1:]):
+            key, sub = jax.random.split(key)
+            bound = (6.0 / (a + b)) ** 0.5
+            params.append((jax.random.uniform(sub, (a, b), jnp.float32, -bound, bound),
+                           jnp.zeros(b, jnp.float32)))
+        return params
+
+    def loss_fn(params, xb, yb, key):
+        h = xb
+        for i, (w, b) in enumerate(params):
+            h = h @ w + b
+            if i < len(params) - 1:
+                h = jax.nn.relu(h)
+                if dropout:
+                    key, sub = jax.random.split(key)
+                    keep = jax.random.bernoulli(sub, 1 - dropout, h.shape)
+                    h = jnp.where(keep, h / (1 - dropout), 0)
+        logp = jax.nn.log_softmax(h)
+        return -jnp.mean(jnp.take_along_axis(logp, yb[:, None], axis=1))
+
+    @jax.jit
+    def step(params, m, v, t, xb, yb, key):
+        loss, grads = jax.value_and_grad(loss_fn)(params, xb, yb, key)
+        t = t + 1
+        m = jax.tree_util.tree_map(lambda m_, g: 0.9 * m_ + 0.1 * g, m, grads)
+        v = jax.tree_util.tree_map(lambda v_, g: 0.999 * v_ + 0.001 * g * g, v, grads)
+        lr = 1e-3 * jnp.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
+        params = jax.tree_util.tree_map(lambda p, m_, v_: p - lr * m_ / (jnp.sqrt(v_) + 1e-8),
+                                        params, m, v)
+        return params, m, v, t, loss
+
+    def epoch(Xe, ye):
+        params = init(jax.random.PRNGKey(0))
+        m = jax.tree_util.tree_map(jnp.zeros_like, params)
+        v = jax.tree_util.tree_map(jnp.zeros_like, params)
+        t, key = jnp.float32(0), jax.random.PRNGKey(1)
+        order = np.random.default_rng(0).permutation(len(Xe))
+        loss = None
+        for i in range(0, len(Xe) - batch_size + 1, batch_size):  # full batches: one shape
+            idx = order[i:i + batch_size]
+            key, sub = jax.random.split(key)
+            params, m, v, t, loss = step(params, m, v, t, Xe[idx], ye[idx], sub)
+        return float(loss)
+
+    epoch(X[:2 * batch_size], y[:2 * batch_size])
+    return _timed(lambda: epoch(X, y))
+
+
+def bench_sklearn(sizes, X, y, batch_size, dropout):
+    """scikit-learn has no dropout: it trains the same net without it."""
+    from sklearn.neural_network import MLPClassifier
+    model = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), batch_size=batch_size,
+                          learning_rate_init=1e-3, random_state=0)
+    return _timed(lambda: model.partial_fit(X, y, classes=np.arange(sizes[-1])).loss_)
+
+
+TRAINERS = [("fastnn", bench_fastnn, None), ("numpy", bench_numpy, None),
+            ("torch", bench_torch, "torch"), ("jax", bench_jax, "jax"),
+            ("sklearn", bench_sklearn, "sklearn")]
+
+
+def available_trainers(names=None):
+    out = []
+    for name, fn, module in TRAINERS:
+        if names and name not in names:
+            continue
+        if module is None or importlib.util.find_spec(module) is not None:
+            out.append((name, fn))
+    return out
+
+
+def compare(sizes, n_samples, batch_sizes, repeats=3, dropout=0.25, names=None, seed=0):
+    """{batch_size: {trainer: samples/s (median)}} over interleaved rounds."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_samples, sizes[0])).astype(np.float32)
+    y = rng.integers(0, sizes[-1], n_samples).astype(np.int64)
+    trainers = available_trainers(names)
+    results = {}
+    for batch_size in batch_sizes:
+        times = {name: [] for name, _ in trainers}
+        for _ in range(repeats):
+            for name, fn in trainers:
+                seconds, loss = fn(sizes, X, y, batch_size, dropout)
+                if not np.isfinite(loss):
+                    raise RuntimeError("bench: %s produced a non-finite loss" % name)
+                times[name].append(seconds)
+        results[batch_size] = {name: n_samples / float(np.median(t)) for name, t in times.items()}
+    return results
+
+
+def format_table(results, sizes, peak_gflops):
+    """Markdown table: samples/s, ratio to the fastest peer, % of the FMA limit."""
+    flops = gemm_flops_per_sample(sizes)
+    limit = peak_gflops * 1e9 / flops
+    names = list(next(iter(results.values())))
+    lines = ["| batch | " + " | ".join(names) + " | fastnn / fastest peer | fastnn % of FMA limit |",
+             "|---:|" + "---:|" * (len(names) + 2)]
+    for batch_size, rates in results.items():
+        peers = [v for k, v in rates.items() if k != "fastnn"]
+        best = max(peers) if peers else float("nan")
+        fast = rates.get("fastnn", float("nan"))
+        lines.append("| %d | " % batch_size + " | ".join("%.0f" % rates[k] for k in names)
+                     + " | %.2fx | %.0f%% |" % (fast / best, 100 * fast / limit))
+    return "\n".join(lines)
+
+
+def fma_peak(threads=None):
+    return _core.fma_peak_gflops(threads or fastnn.get_num_threads())
