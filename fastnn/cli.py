@@ -109,7 +109,8 @@ def default_recipe(dataset):
     recipes = {
         "fashion-mnist": dict(hidden=(1024, 512), model=dict(dropout=0.3),
                               preprocess=dict(pixel_max=255, standardize=True),
-                              fit=dict(epochs=20, batch_size=128, learning_rate=1e-3)),
+                              fit=dict(epochs=20, batch_size=128, learning_rate=1e-3,
+                                       lr_schedule="cosine")),
         "mnist": dict(hidden=(512, 256), model=dict(dropout=0.2),
                       preprocess=dict(pixel_max=255, standardize=False),
                       fit=dict(epochs=10, batch_size=128, learning_rate=1e-3)),

@@ -36,6 +36,12 @@
  * small window. */
 #define GEMM_PACK_STEP (64 / (int64_t)sizeof(T))
 
+/* Up to this many MR-row panels of A (a training batch), each B micro-panel
+ * is used too few times to pay for packing it: B is read in place. */
+#ifndef GEMM_IN_PLACE_B_PANELS
+#define GEMM_IN_PLACE_B_PANELS 6
+#endif
+
 /* Pack rows [i0, i0+mb) x columns [p0, p0+kb) of op(A) into micro-panels of mr
  * rows: panel r holds a[p*mr + i], zero-padded to mr rows. */
 static void GEMM_FN(pack_a)(int trans, const T *a, int64_t lda, int64_t i0, int64_t mb,
@@ -106,24 +112,28 @@ static void GEMM_FN(pack_b)(int trans, const T *b, int64_t ldb, int64_t p0, int6
 
 /* Macro-kernel: C[0:mb, q_begin*nr : min(q_end*nr, nb)] of the current block,
  * from the packed A block (kb deep) and micro-panels [q_begin, q_end) of the
- * packed B panel. */
+ * packed B panel.  With bu (unpacked B: op(B) row-major, row stride ldbu, at
+ * the block's first row and column) full-width micro-panels are read in place
+ * and only a partial last one comes from bp. */
 static void GEMM_FN(macro)(const GEMM_FN(gemm_table) *t, int64_t mb, int64_t nb, int64_t kb,
-                           T alpha, const T *ap, const T *bp, T beta, T *c, int64_t ldc,
-                           int64_t q_begin, int64_t q_end)
+                           T alpha, const T *ap, const T *bp, const T *bu, int64_t ldbu,
+                           T beta, T *c, int64_t ldc, int64_t q_begin, int64_t q_end)
 {
     const int mr = t->mr, nr = t->nr;
     T tile[FNN_UKR_MAX_TILE] __attribute__((aligned(64)));
     for (int64_t q = q_begin; q < q_end; q++) {
         int64_t jb = q * nr, cols = nb - jb < nr ? nb - jb : nr;
-        const T *bq = bp + q * nr * kb;
+        const int in_place = bu != NULL && cols == nr;
+        const T *bq = in_place ? bu + jb : bp + q * nr * kb;
+        const int64_t ldbq = in_place ? ldbu : nr;
         for (int64_t ib = 0; ib < mb; ib += mr) {
             int64_t rows = mb - ib < mr ? mb - ib : mr;
             const T *ar = ap + ib * kb;
             T *cc = c + ib * ldc + jb;
             if (rows == mr && cols == nr) {
-                t->kernel(kb, ar, bq, cc, ldc, alpha, beta);
+                t->kernel(kb, ar, bq, ldbq, cc, ldc, alpha, beta);
             } else {
-                t->kernel(kb, ar, bq, tile, nr, alpha, 0);
+                t->kernel(kb, ar, bq, ldbq, tile, nr, alpha, 0);
                 for (int64_t i = 0; i < rows; i++) {
                     if (beta == 0)
                         for (int64_t j = 0; j < cols; j++) cc[i * ldc + j] = tile[i * nr + j];
@@ -184,8 +194,16 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                 const int64_t kb = k - pc < kc ? k - pc : kc;
                 const T beta_p = pc == 0 ? beta : (T)1;
                 const int last = pc + kb >= k;
-                GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, nq * tid / nth,
-                                nq * (tid + 1) / nth);
+                /* Small m reuses each B micro-panel only a few times: reading B in
+                 * place beats copying it, except for a partial last panel. */
+                const int in_place_b = !trans_b && m_panels <= GEMM_IN_PLACE_B_PANELS;
+                const int64_t q_lo = nq * tid / nth, q_hi = nq * (tid + 1) / nth;
+                const int packs_last = split_m ? tid == 0 : q_hi == nq && q_hi > q_lo;
+                if (!in_place_b)
+                    GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, q_lo, q_hi);
+                else if (nb % nr != 0 && packs_last)
+                    GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, nq - 1, nq);
+                const T *bu = in_place_b ? b + pc * ldb + jc : NULL;
                 if (split_m) {
                     GEMM_BARRIER(); /* every thread reads the whole B panel */
                     const int64_t nblk = (m + mc - 1) / mc;
@@ -194,7 +212,7 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                         GEMM_FN(pack_a)(trans_a, a, lda, ic, mb, pc, kb, mr, my_a, 0,
                                         (mb + mr - 1) / mr);
                         T *cb = c + ic * ldc + jc;
-                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, ws_b, beta_p, cb, ldc, 0, nq);
+                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, ws_b, bu, ldb, beta_p, cb, ldc, 0, nq);
                         if (last && epi && epi->fn) epi->fn(epi->ctx, ic, jc, mb, nb, cb, ldc);
                     }
                 } else {
@@ -204,7 +222,8 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                         GEMM_FN(pack_a)(trans_a, a, lda, ic, mb, pc, kb, mr, my_a, 0, np);
                         const int64_t q0 = nq * tid / nth, q1 = nq * (tid + 1) / nth;
                         T *cb = c + ic * ldc + jc;
-                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, ws_b, beta_p, cb, ldc, q0, q1);
+                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, ws_b, bu, ldb, beta_p, cb, ldc, q0,
+                                       q1);
                         if (last && epi && epi->fn && q1 > q0) {
                             int64_t j0 = q0 * nr, j1 = q1 * nr < nb ? q1 * nr : nb;
                             epi->fn(epi->ctx, ic, jc + j0, mb, j1 - j0, cb + j0, ldc);

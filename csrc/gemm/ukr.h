@@ -3,11 +3,13 @@
  *
  * A kernel computes one full MR x NR tile of C from packed panels:
  *
- *   C[i*ldc + j] = alpha * sum_p a[p*MR + i] * b[p*NR + j] + beta * C[i*ldc + j]
+ *   C[i*ldc + j] = alpha * sum_p a[p*MR + i] * b[p*ldb + j] + beta * C[i*ldc + j]
  *
  * for 0 <= i < MR, 0 <= j < NR, p = 0..k-1 in increasing order (one FMA chain
  * per element, so the result never depends on threads).  beta == 0 means C is
  * write-only: it is not read, so NaN there does not propagate.  k may be 0.
+ * ldb is NR for a packed B panel, or the row stride of B itself when a
+ * small-m product reads B in place (gemm_impl.h, unpacked B).
  * Edge tiles are handled by the caller (gemm_impl.h) through a local tile.
  */
 #ifndef FASTNN_GEMM_UKR_H
@@ -15,9 +17,9 @@
 
 #include <stdint.h>
 
-typedef void (*fnn_ukr_f32)(int64_t k, const float *a, const float *b, float *c, int64_t ldc,
+typedef void (*fnn_ukr_f32)(int64_t k, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc,
                             float alpha, float beta);
-typedef void (*fnn_ukr_f64)(int64_t k, const double *a, const double *b, double *c,
+typedef void (*fnn_ukr_f64)(int64_t k, const double *a, const double *b, int64_t ldb, double *c,
                             int64_t ldc, double alpha, double beta);
 
 /* Tile shapes (MR rows x NR columns) per ISA and dtype. */
@@ -37,18 +39,18 @@ typedef void (*fnn_ukr_f64)(int64_t k, const double *a, const double *b, double 
 /* The largest tile of any kernel (sizes the caller's edge buffer). */
 #define FNN_UKR_MAX_TILE (12 * 32)
 
-void fnn_ukr_generic_f32(int64_t k, const float *a, const float *b, float *c, int64_t ldc,
+void fnn_ukr_generic_f32(int64_t k, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc,
                          float alpha, float beta);
-void fnn_ukr_generic_f64(int64_t k, const double *a, const double *b, double *c, int64_t ldc,
+void fnn_ukr_generic_f64(int64_t k, const double *a, const double *b, int64_t ldb, double *c, int64_t ldc,
                          double alpha, double beta);
 #ifndef FNN_GENERIC_ONLY
-void fnn_ukr_avx2_f32(int64_t k, const float *a, const float *b, float *c, int64_t ldc,
+void fnn_ukr_avx2_f32(int64_t k, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc,
                       float alpha, float beta);
-void fnn_ukr_avx2_f64(int64_t k, const double *a, const double *b, double *c, int64_t ldc,
+void fnn_ukr_avx2_f64(int64_t k, const double *a, const double *b, int64_t ldb, double *c, int64_t ldc,
                       double alpha, double beta);
-void fnn_ukr_avx512_f32(int64_t k, const float *a, const float *b, float *c, int64_t ldc,
+void fnn_ukr_avx512_f32(int64_t k, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc,
                         float alpha, float beta);
-void fnn_ukr_avx512_f64(int64_t k, const double *a, const double *b, double *c, int64_t ldc,
+void fnn_ukr_avx512_f64(int64_t k, const double *a, const double *b, int64_t ldb, double *c, int64_t ldc,
                         double alpha, double beta);
 #endif
 

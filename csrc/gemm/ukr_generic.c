@@ -5,11 +5,11 @@
 
 #define DEFINE_UKR_GENERIC(T, SFX, MR, NR)                                                   \
 void fnn_ukr_generic_##SFX(int64_t k, const T *restrict a, const T *restrict b,              \
-                           T *restrict c, int64_t ldc, T alpha, T beta)                      \
+                           int64_t ldb, T *restrict c, int64_t ldc, T alpha, T beta)                      \
 {                                                                                            \
     T acc[MR][NR] = {{0}};                                                                   \
     for (int64_t p = 0; p < k; p++) {                                                        \
-        const T *ap = a + p * MR, *bp = b + p * NR;                                          \
+        const T *ap = a + p * MR, *bp = b + p * ldb;                                          \
         for (int i = 0; i < MR; i++)                                                         \
             for (int j = 0; j < NR; j++)                                                     \
                 acc[i][j] += ap[i] * bp[j];                                                  \

@@ -10,7 +10,8 @@
  */
 #define UKR_NV (NR / VL)
 
-void NAME(int64_t k, const T *restrict a, const T *restrict b, T *restrict c, int64_t ldc,
+void NAME(int64_t k, const T *restrict a, const T *restrict b, int64_t ldb, T *restrict c,
+          int64_t ldc,
           T alpha, T beta)
 {
     V acc[MR][UKR_NV];
@@ -24,9 +25,9 @@ void NAME(int64_t k, const T *restrict a, const T *restrict b, T *restrict c, in
 
 #pragma GCC unroll 4
     for (int64_t p = 0; p < k; p++) {
-        const T *ap = a + p * MR, *bp = b + p * NR;
+        const T *ap = a + p * MR, *bp = b + p * ldb;
         V bv[UKR_NV];
-        __builtin_prefetch(bp + 8 * NR, 0, 3);
+        __builtin_prefetch(bp + 8 * ldb, 0, 3);
 #pragma GCC unroll 8
         for (int v = 0; v < UKR_NV; v++) bv[v] = VLOAD(bp + v * VL);
 #pragma GCC unroll 32
