@@ -91,6 +91,12 @@ static void GEMM_FN(pack_b)(int trans, const T *b, int64_t ldb, int64_t p0, int6
             for (int64_t p = 0; p < kb; p++) {
                 const T *sp = s + p * ldb;
                 T *dp = d + p * nr;
+                /* rows are ldb apart: the hardware prefetcher does not follow,
+                 * so fetch a few rows ahead (each row is nr elements) */
+                if (p + 8 < kb) {
+                    for (int64_t o = 0; o < nr; o += 64 / (int64_t)sizeof(T))
+                        __builtin_prefetch(sp + 8 * ldb + o, 0, 1);
+                }
                 int j = 0;
                 for (; j < cols; j++) dp[j] = sp[j];
                 for (; j < nr; j++) dp[j] = 0;
