@@ -4,16 +4,7 @@
 #include "tmpl.h"
 #include "hot.h"
 
-#define T float
-#define SFX f32
-#include "act.inc"
-#include "dense.inc"
-#undef T
-#undef SFX
-
-#define T double
-#define SFX f64
-#include "act.inc"
-#include "dense.inc"
-#undef T
-#undef SFX
+#define FNN_TEMPLATE "act.inc"
+#include "each_dtype.h"
+#define FNN_TEMPLATE "dense.inc"
+#include "each_dtype.h"

@@ -8,14 +8,5 @@
 
 #define ISA avx512
 
-#define T float
-#define SFX f32
-#include "hot.inc"
-#undef T
-#undef SFX
-
-#define T double
-#define SFX f64
-#include "hot.inc"
-#undef T
-#undef SFX
+#define FNN_TEMPLATE "hot.inc"
+#include "each_dtype.h"

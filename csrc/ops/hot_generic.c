@@ -8,14 +8,5 @@
 
 #define ISA generic
 
-#define T float
-#define SFX f32
-#include "hot.inc"
-#undef T
-#undef SFX
-
-#define T double
-#define SFX f64
-#include "hot.inc"
-#undef T
-#undef SFX
+#define FNN_TEMPLATE "hot.inc"
+#include "each_dtype.h"

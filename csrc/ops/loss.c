@@ -3,14 +3,5 @@
 #include "fastnn.h"
 #include "tmpl.h"
 
-#define T float
-#define SFX f32
-#include "loss.inc"
-#undef T
-#undef SFX
-
-#define T double
-#define SFX f64
-#include "loss.inc"
-#undef T
-#undef SFX
+#define FNN_TEMPLATE "loss.inc"
+#include "each_dtype.h"

@@ -20,14 +20,5 @@ fnn_adam_consts fnn_adam_consts_make(double lr, double beta1, double beta2, doub
     return k;
 }
 
-#define T float
-#define SFX f32
-#include "optim.inc"
-#undef T
-#undef SFX
-
-#define T double
-#define SFX f64
-#include "optim.inc"
-#undef T
-#undef SFX
+#define FNN_TEMPLATE "optim.inc"
+#include "each_dtype.h"

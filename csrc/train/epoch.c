@@ -6,14 +6,5 @@
 #include "../ops/tmpl.h"
 #include "../ops/hot.h"
 
-#define T float
-#define SFX f32
-#include "epoch.inc"
-#undef T
-#undef SFX
-
-#define T double
-#define SFX f64
-#include "epoch.inc"
-#undef T
-#undef SFX
+#define FNN_TEMPLATE "train/epoch.inc"
+#include "../ops/each_dtype.h"
