@@ -69,6 +69,8 @@ typedef struct {
         void (*adam)(T *p, T *m, T *v, const T *g, int64_t n, const fnn_adam_consts *k);     \
         void (*sgd)(T *p, T *v, const T *g, int64_t n, double lr, double momentum,           \
                     int nesterov, double l1, double l2, double decay);                       \
+        /* sums of x^2 and |x| in double, in a fixed lane order */                          \
+        void (*norms)(const T *x, int64_t n, double *sq, double *ab);                        \
     } fnn_hot_##SFX;                                                                         \
     const fnn_hot_##SFX *fnn_hot_table_##SFX(void);
 

@@ -3,6 +3,9 @@
 #define FASTNN_TRAINER_H
 #include "fastnn.h"
 
+/* Elements per partial sum of the L1/L2 penalty (train/epoch.inc). */
+#define FNN_NORM_CHUNK 16384
+
 struct fnn_trainer {
     fnn_train_config cfg;
     int elem_size;
@@ -14,6 +17,7 @@ struct fnn_trainer {
     void *h[FNN_MAX_LAYERS];          /* after dropout; == a[l] when no dropout */
     uint8_t *mask[FNN_MAX_LAYERS];    /* dropout keep masks, NULL when no dropout */
     void *dz, *da, *dh;               /* (B, max_width) scratch for the backward pass */
+    double *norm_parts;               /* 2 per FNN_NORM_CHUNK of the largest weight tensor */
     void *gemm_work;                  /* packing scratch for every GEMM of a step */
     size_t gemm_work_bytes;
 };

@@ -1,6 +1,7 @@
 /* Allocating and freeing a trainer: every buffer of a step, once per fit. */
 #include <string.h>
 #include "trainer.h"
+#include "../ops/tmpl.h"
 
 static int config_ok(const fnn_train_config *c)
 {
@@ -44,6 +45,7 @@ void fnn_trainer_free(fnn_trainer *tr)
     fnn_aligned_free(tr->da);
     fnn_aligned_free(tr->dh);
     fnn_aligned_free(tr->gemm_work);
+    fnn_aligned_free(tr->norm_parts);
     fnn_aligned_free(tr);
 }
 
@@ -90,6 +92,14 @@ fnn_trainer *fnn_trainer_new(const fnn_train_config *cfg, int elem_size, int *st
         for (int i = 0; i < 3; i++) work = s[i] > work ? s[i] : work;
     }
     tr->gemm_work_bytes = work;
+    int64_t largest = 1;
+    for (int l = 0; l < L; l++) {
+        int64_t size = cfg->sizes[l] * cfg->sizes[l + 1];
+        largest = size > largest ? size : largest;
+    }
+    ok = ok && (tr->norm_parts = fnn_aligned_alloc(
+                    (size_t)(2 * ((largest + FNN_NORM_CHUNK - 1) / FNN_NORM_CHUNK)) *
+                    sizeof(double)));
     ok = ok && (work == 0 || (tr->gemm_work = fnn_aligned_alloc(work)));
     if (!ok) {
         fnn_trainer_free(tr);
