@@ -7,6 +7,7 @@ from . import _core
 
 __version__ = "0.1.0"
 KERNELS = ("generic", "avx2", "avx512")
+MAX_THREADS = max(1024, 4 * (os.cpu_count() or 1))
 
 
 def _apply_kernel_env():
@@ -27,6 +28,10 @@ def set_num_threads(n):
     """Threads used by every kernel.  Results are bit-identical for any count."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError("n must be a positive int, got %r" % (n,))
+    if n > MAX_THREADS:
+        # more would only oversubscribe (and a C int cannot hold 10**30)
+        raise ValueError("n must be at most %d (4 x the %d CPUs, or 1024), got %r"
+                         % (MAX_THREADS, os.cpu_count() or 1, n))
     _core.set_num_threads(n)
 
 
