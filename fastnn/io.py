@@ -24,6 +24,10 @@ import numpy as np
 FORMAT = "fastnn"
 FORMAT_VERSION = 1
 DEFAULT_DTYPES = ("float32", "float64", "int64")
+# What a class's _from_fastnn_state raises on meta of the wrong type or range
+# (found by tools/fuzz_load.py); load reports each as a corrupt file.
+_CORRUPT = (KeyError, TypeError, IndexError, AttributeError, OverflowError, RecursionError,
+            ZeroDivisionError)
 
 _REGISTRY = {}
 # Classes defined in fastnn itself, resolved on first use so that importing
@@ -160,7 +164,7 @@ def load(path):
     cls = resolve(metadata.get("class", ""))
     try:
         meta = json.loads(metadata.get("meta", ""))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the stack
         raise ValueError("corrupt fastnn model file: %s (meta is not JSON)" % path) from None
     if not isinstance(meta, dict):
         raise ValueError("corrupt fastnn model file: %s (meta is not a JSON object)" % path)
@@ -171,13 +175,14 @@ def load(path):
                              "expected one of %s)" % (path, key, a.dtype, ", ".join(allowed)))
     try:
         model = cls._from_fastnn_state(meta, tensors)
-    except (KeyError, TypeError, IndexError, AttributeError) as exc:
+        # Belt and braces: the rebuilt model must hold arrays of the file's shapes
+        # (and be saveable again: this also checks the types of the fitted values).
+        _, rebuilt = model._fastnn_state()
+    except _CORRUPT as exc:
         raise ValueError("corrupt fastnn model file: %s (%s: %s)"
                          % (path, type(exc).__name__, exc)) from None
     except ValueError as exc:
         raise ValueError("corrupt fastnn model file: %s (%s)" % (path, exc)) from None
-    # Belt and braces: the rebuilt model must hold arrays of the file's shapes.
-    _, rebuilt = model._fastnn_state()
     for key, a in rebuilt.items():
         if key in tensors and np.shape(a) != tensors[key].shape:
             raise ValueError("corrupt fastnn model file: %s (tensor %r has shape %s but the "

@@ -51,7 +51,9 @@ class Bytes:
         return chunk
 
 
-def main(one_input, name, argv=None):
+def main(one_input, name, argv=None, generate=None):
+    """Run one_input under atheris, the random loop or --replay; `generate(rng)`
+    makes one random input (default: 0 to 256 random bytes)."""
     argv = list(sys.argv if argv is None else argv)
     if "--replay" in argv:
         files = argv[argv.index("--replay") + 1:]
@@ -67,7 +69,8 @@ def main(one_input, name, argv=None):
         rng = random.Random(seed)
         t0, done = time.monotonic(), 0
         while done < n and time.monotonic() - t0 < seconds:
-            data = bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 256)))
+            data = generate(rng) if generate else \
+                bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 256)))
             try:
                 one_input(data)
             except BaseException:
