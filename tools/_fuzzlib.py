@@ -102,7 +102,9 @@ def _opt(argv, flag, default):
 
 def instrument():
     """Coverage-instrument fastnn's Python code when running under atheris."""
-    if _have_atheris() and "--replay" not in sys.argv and "--random" not in sys.argv:
+    as_script = os.path.basename(sys.argv[0] if sys.argv else "").startswith("fuzz_")
+    if as_script and _have_atheris() and "--replay" not in sys.argv \
+            and "--random" not in sys.argv:
         import atheris
         return atheris.instrument_imports(include=["fastnn"])
     import contextlib

@@ -184,7 +184,12 @@ def fuzz_matmul(c):
     if out is not None:
         assert got is out
     if want is not None:
-        assert_close(got, want, scale * (k + 2), dt, what="matmul")
+        # k + 2 roundings per element, each relative (eps) or, in gradual
+        # underflow, absolute (one subnormal step)
+        fin = np.finfo(dt)
+        tol = (k + 2) * (float(fin.eps) * scale + float(fin.smallest_subnormal))
+        err = np.abs(got.astype(np.float64) - want)
+        assert np.all(err <= tol), ("matmul", err.max(), (err - tol).max())
 
 
 def fuzz_linear(c):
@@ -209,7 +214,9 @@ def fuzz_linear(c):
         scale = np.abs(x.astype(np.float64)) @ np.abs(w.astype(np.float64)) + \
             (0 if b is None else np.abs(b))
         want = reference.activation(z, act)
-        assert_close(got, want, act_scale(canon(act), z) * (k + 2) + scale * (k + 2), dt,
+        fin = np.finfo(dt)  # + (k + 2) subnormal steps of absolute error (gradual underflow)
+        sub = (k + 2) * float(fin.smallest_subnormal) / float(fin.eps)
+        assert_close(got, want, act_scale(canon(act), z) * (k + 2) + scale * (k + 2) + sub, dt,
                      what="linear")
         return
     z = c.array((m, n), dt)
