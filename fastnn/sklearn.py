@@ -31,7 +31,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import _sklearn_backprop as bp
 from . import ops
-from ._config import get_num_threads, set_num_threads
+from ._config import _thread_setting, get_num_threads, set_num_threads
 from ._session import Session
 from ._sklearn_state import FastnnStateMixin
 from .model import dropout_rates, seed_from
@@ -94,7 +94,7 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
                 before[name] = list(before[name])
         session = before.get("_session")
         state = session.state() if session is not None else None
-        old_threads = get_num_threads()
+        old_threads = _thread_setting()
         if self.n_threads is not None:
             set_num_threads(self.n_threads)
         try:
