@@ -163,7 +163,8 @@ def _header(path):
                     and all(isinstance(v, str) for v in entry.values())):
                 raise bad("__metadata__ must map str to str")
             continue
-        if not isinstance(entry, dict) or entry.get("dtype") not in _ST_DTYPES:
+        if not (isinstance(entry, dict) and isinstance(entry.get("dtype"), str)
+                and entry["dtype"] in _ST_DTYPES):
             raise bad("tensor %.60r has no known dtype" % key)
         shape, offsets = entry.get("shape"), entry.get("data_offsets")
         if not (isinstance(shape, list) and all(type(d) is int and d >= 0 for d in shape)):

@@ -179,6 +179,7 @@ def _edit_header(path, edit):
     (lambda h, b: (dict(h, coefs_0=dict(h["coefs_0"], shape=[2 ** 40, 2 ** 40])), b), "needs"),
     (lambda h, b: (dict(h, coefs_0=dict(h["coefs_0"], shape=[-1, 3])), b), "shape"),
     (lambda h, b: (dict(h, coefs_0=dict(h["coefs_0"], dtype="Q9")), b), "dtype"),
+    (lambda h, b: (dict(h, coefs_0=dict(h["coefs_0"], dtype=["F32"])), b), "dtype"),  # TypeError
     (lambda h, b: (dict(h, coefs_0=dict(h["coefs_0"], data_offsets=[8, 0])), b), "offsets"),
     (lambda h, b: (h, b + b"extra"), "file holds"),
     (lambda h, b: (h, b[:-4]), "file holds"),
