@@ -16,6 +16,7 @@ FITTED_LISTS = ("loss_curve_", "validation_scores_")
 class FastnnStateMixin:
     def __getstate__(self):
         state = dict(super().__getstate__())  # object.__getstate__ is the live __dict__
+        state.pop("_fit_lock", None)  # a threading.Lock: not picklable, made on the next fit
         session = state.pop("_session", None)
         if session is not None:
             state["_session_buffers"] = session.state()

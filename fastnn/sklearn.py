@@ -10,6 +10,7 @@ L-BFGS, sample weights and the Poisson loss evaluate the batch loss through
 fastnn.ops instead (fastnn/_sklearn_backprop.py).  Extra fastnn parameters:
 dropout, l1, weight_decay and n_threads.
 """
+import threading
 import warnings
 from numbers import Integral, Real
 
@@ -87,7 +88,19 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         return True
 
     def _fit_atomic(self, X, y, sample_weight, incremental):
-        """_fit, leaving the estimator as it was if anything fails."""
+        """_fit, leaving the estimator as it was if anything fails; a second
+        thread fitting the same estimator meanwhile gets a RuntimeError."""
+        lock = self.__dict__.setdefault("_fit_lock", threading.Lock())
+        if not lock.acquire(blocking=False):
+            raise RuntimeError("this %s is already being fitted in another thread; fit a "
+                               "clone (sklearn.base.clone) to train in parallel"
+                               % type(self).__name__)
+        try:
+            return self._fit_atomic_locked(X, y, sample_weight, incremental)
+        finally:
+            lock.release()
+
+    def _fit_atomic_locked(self, X, y, sample_weight, incremental):
         before = dict(self.__dict__)
         for name in FITTED_LISTS:  # appended to in place
             if isinstance(before.get(name), list):

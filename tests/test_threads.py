@@ -176,3 +176,35 @@ print("ok", fastnn.get_num_threads(), torch.get_num_threads())
     r = run_python(code, timeout=180)
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.startswith("ok")
+
+
+def test_two_threads_fitting_one_sklearn_estimator_get_a_clear_error():
+    sk = pytest.importorskip("fastnn.sklearn")
+    import pickle
+    import threading
+    import time
+    X, y = _data(0, n=4000)
+    started = threading.Event()
+
+    est = sk.MLPClassifier(hidden_layer_sizes=(32,), max_iter=3, random_state=0)
+    real_fit = est._fit
+
+    def slow_fit(*args, **kwargs):
+        started.set()
+        time.sleep(0.5)
+        return real_fit(*args, **kwargs)
+
+    est._fit = slow_fit
+    t = threading.Thread(target=lambda: est.fit(X, y))
+    t.start()
+    assert started.wait(30)
+    with pytest.raises(RuntimeError, match="already being fitted"):
+        est.fit(X, y)
+    with pytest.raises(RuntimeError, match="already being fitted"):
+        est.partial_fit(X, y, classes=[0, 1])
+    t.join()
+    del est._fit
+    assert est.n_iter_ == 3
+    clone = pickle.loads(pickle.dumps(est))  # the lock is not pickled
+    assert np.array_equal(clone.predict(X), est.predict(X))
+    est.fit(X, y)  # and the lock was released
