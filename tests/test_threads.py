@@ -171,6 +171,8 @@ for i in range(3):
     assert p == ref
     lin = torch.nn.Linear(30, 2)
     torch.optim.SGD(lin.parameters(), lr=0.1).step()
+import os
+assert fastnn.get_num_threads() <= (os.cpu_count() or 1)   # no oversubscription by default
 print("ok", fastnn.get_num_threads(), torch.get_num_threads())
 """
     r = run_python(code, timeout=180)
