@@ -180,6 +180,7 @@ print("ok", fastnn.get_num_threads(), torch.get_num_threads())
     assert r.stdout.startswith("ok")
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_two_threads_fitting_one_sklearn_estimator_get_a_clear_error():
     sk = pytest.importorskip("fastnn.sklearn")
     import pickle
