@@ -211,3 +211,34 @@ def test_two_threads_fitting_one_sklearn_estimator_get_a_clear_error():
     clone = pickle.loads(pickle.dumps(est))  # the lock is not pickled
     assert np.array_equal(clone.predict(X), est.predict(X))
     est.fit(X, y)  # and the lock was released
+
+
+@pytest.mark.parametrize("make", [lambda: fastnn.LogisticRegression(),
+                                  lambda: fastnn.OrdinalRegression()])
+def test_two_threads_fitting_one_linear_estimator_get_a_clear_error(make):
+    import pickle
+    import threading
+    import time
+    if isinstance(make(), fastnn.OrdinalRegression):
+        pytest.importorskip("scipy")
+    X, y = _data(0, n=500)
+    est = make()
+    started = threading.Event()
+    real_fit = est._fit
+
+    def slow_fit(*args):
+        started.set()
+        time.sleep(0.5)
+        return real_fit(*args)
+
+    est._fit = slow_fit
+    t = threading.Thread(target=lambda: est.fit(X, y))
+    t.start()
+    assert started.wait(30)
+    with pytest.raises(RuntimeError, match="already being fitted"):
+        est.fit(X, y)
+    t.join()
+    del est._fit
+    copy = pickle.loads(pickle.dumps(est))
+    assert np.array_equal(copy.predict(X), est.predict(X))
+    est.fit(X, y)
