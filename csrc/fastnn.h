@@ -32,6 +32,9 @@ typedef enum {
  * it: each thread owns disjoint outputs and reductions run in a fixed order. */
 void fnn_set_num_threads(int n);
 int fnn_get_num_threads(void);
+/* The last fnn_set_num_threads value, 0 when unset (then OpenMP's
+ * omp_get_max_threads() applies: OMP_NUM_THREADS, threadpoolctl). */
+int fnn_num_threads_setting(void);
 int fnn_have_openmp(void);
 
 /* ---- dispatch (dispatch/) ---- */

@@ -1,6 +1,6 @@
 """fastnn: fast multi-layer perceptron training on the CPU."""
 from ._config import (__version__, config, get_num_threads, set_num_threads, show_config,
-                      _apply_kernel_env)
+                      _apply_kernel_env, _register_fork_handler)
 from . import ops, reference
 from .model import MLP
 from .linear import LogisticRegression, OrdinalRegression
@@ -8,6 +8,7 @@ from . import datasets, io
 from .io import load, save
 
 _apply_kernel_env()
+_register_fork_handler()
 
 __all__ = ["__version__", "config", "get_num_threads", "set_num_threads", "show_config",
            "ops", "reference", "MLP", "LogisticRegression", "OrdinalRegression",

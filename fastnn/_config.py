@@ -7,6 +7,7 @@ from . import _core
 
 __version__ = "0.1.0"
 KERNELS = ("generic", "avx2", "avx512")
+MAX_THREADS = max(1024, 4 * (os.cpu_count() or 1))
 
 
 def _apply_kernel_env():
@@ -24,14 +25,45 @@ def _apply_kernel_env():
 
 
 def set_num_threads(n):
-    """Threads used by every kernel.  Results are bit-identical for any count."""
+    """Threads used by every kernel.  Results are bit-identical for any count.
+
+    An int overrides OpenMP's setting for fastnn.  None (the default state)
+    follows OpenMP instead: OMP_NUM_THREADS, and threadpoolctl's
+    threadpool_limits in the calling thread."""
+    if n is None:
+        _core.set_num_threads(0)
+        return
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError("n must be a positive int, got %r" % (n,))
+    if n > MAX_THREADS:
+        # more would only oversubscribe (and a C int cannot hold 10**30)
+        raise ValueError("n must be at most %d (4 x the %d CPUs, or 1024), got %r"
+                         % (MAX_THREADS, os.cpu_count() or 1, n))
     _core.set_num_threads(n)
 
 
+def _one_thread_after_fork():
+    """In a child created by fork: GNU libgomp cannot run a parallel region in
+    a child forked after the parent ran one (the child hangs in its first
+    region), so a forked child runs fastnn on one thread, as PyTorch does.
+    fastnn.set_num_threads(n) in the child overrides this; it is safe only if
+    the parent never ran a fastnn kernel on more than one thread."""
+    _core.set_num_threads(1)
+
+
+def _register_fork_handler():
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_one_thread_after_fork)
+
+
 def get_num_threads():
+    """The thread count kernels called from this thread use now."""
     return _core.get_num_threads()
+
+
+def _thread_setting():
+    """What set_num_threads last set (None: following OpenMP), for restoring it."""
+    return _core.num_threads_setting() or None
 
 
 def config():

@@ -17,6 +17,7 @@ cdef extern from "fastnn.h":
         FNN_OK, FNN_EINVAL, FNN_ENOMEM, FNN_EINTR, FNN_ENONFINITE, FNN_EOVERFLOW
     void fnn_set_num_threads(int n) nogil
     int fnn_get_num_threads() nogil
+    int fnn_num_threads_setting() nogil
     int fnn_have_openmp() nogil
     unsigned fnn_cpu_features() nogil
     int fnn_best_isa() nogil
@@ -56,6 +57,10 @@ def set_num_threads(int n):
 
 def get_num_threads():
     return fnn_get_num_threads()
+
+
+def num_threads_setting():
+    return fnn_num_threads_setting()
 
 
 def have_openmp():

@@ -2,6 +2,7 @@
 (fastnn/sklearn.py): the compiled Session is not picklable, so its buffers
 (weights and optimizer state) travel instead and a Session is rebuilt."""
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
@@ -15,6 +16,7 @@ FITTED_LISTS = ("loss_curve_", "validation_scores_")
 class FastnnStateMixin:
     def __getstate__(self):
         state = dict(super().__getstate__())  # object.__getstate__ is the live __dict__
+        state.pop("_fit_lock", None)  # a threading.Lock: not picklable, made on the next fit
         session = state.pop("_session", None)
         if session is not None:
             state["_session_buffers"] = session.state()
@@ -78,15 +80,51 @@ class FastnnStateMixin:
         est.coefs_ = [np.asarray(arrays["coefs_%d" % l]) for l in range(meta["n_coefs"])]
         est.intercepts_ = [np.asarray(arrays["intercepts_%d" % l])
                            for l in range(meta["n_coefs"])]
+        if "y_type_" not in meta and is_classifier(est):
+            raise ValueError("a classifier's file must hold y_type_ and its classes")
         if "y_type_" in meta:
             classes = arrays["classes_"] if "classes_" in arrays else np.array(meta["classes_"])
+            _check_classes(meta["y_type_"], classes, est.coefs_)
             lb = LabelBinarizer()
             lb.fit(classes if meta["y_type_"] != "multilabel-indicator"
                    else np.eye(len(classes), dtype=int))
             lb.classes_, lb.y_type_ = classes, meta["y_type_"]
             est._label_binarizer, est.classes_ = lb, classes
+        _check_fitted(est)
         est._session = None
         return est
+
+
+def _check_fitted(est):
+    """The fitted values predict relies on must agree with the weights (a
+    corrupt file could drop or change them; predict would then fail late)."""
+    coefs = est.coefs_
+    if not coefs or any(np.ndim(w) != 2 for w in coefs):
+        raise ValueError("a fitted estimator needs 2-D coefs_")
+    want = {"n_layers_": len(coefs) + 1, "n_outputs_": coefs[-1].shape[1],
+            "n_features_in_": coefs[0].shape[0]}
+    for name, value in want.items():
+        got = getattr(est, name, None)
+        if isinstance(got, bool) or not isinstance(got, int) or got != value:
+            raise ValueError("%s must be %d (from the weights), got %.50r" % (name, value, got))
+    if getattr(est, "out_activation_", None) not in ("identity", "exp", "logistic", "softmax"):
+        raise ValueError("out_activation_ must be identity, exp, logistic or softmax, got %.50r"
+                         % (getattr(est, "out_activation_", None),))
+
+
+def _check_classes(y_type, classes, coefs):
+    """y_type_ and classes_ from a model file must agree with the output layer
+    (a mismatch would surface as an IndexError in predict)."""
+    if y_type not in ("binary", "multiclass", "multilabel-indicator"):
+        raise ValueError("y_type_ must be binary, multiclass or multilabel-indicator, got %.50r"
+                         % (y_type,))
+    if classes.ndim != 1 or len(classes) < (1 if y_type == "multilabel-indicator" else 2):
+        raise ValueError("classes_ must be a list of labels, got shape %s" % (classes.shape,))
+    n_out = len(classes) if y_type != "binary" or len(classes) != 2 else 1
+    if not coefs or np.ndim(coefs[-1]) != 2 or np.shape(coefs[-1])[1] != n_out:
+        raise ValueError("%d classes (%s) need %d outputs, but the last layer has shape %s"
+                         % (len(classes), y_type, n_out,
+                            np.shape(coefs[-1]) if coefs else None))
 
 
 def _max_batch(est):

@@ -44,6 +44,8 @@ def check_rate(rate, name="rate"):
         rate = float(rate)
     except (TypeError, ValueError):
         raise TypeError("%s must be a number in [0, 1), got %r" % (name, rate)) from None
+    except OverflowError:  # an int beyond the float range
+        raise ValueError("%s must be in [0, 1), got %r" % (name, rate)) from None
     if not (0.0 <= rate < 1.0):
         raise ValueError("%s must be in [0, 1), got %r" % (name, rate))
     return rate
@@ -88,7 +90,10 @@ def finite_number(value, name, low=None, high=None, low_open=False):
     """A float within [low, high] (or (low, high] if low_open); TypeError/ValueError otherwise."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError("%s must be a number, got %r" % (name, value))
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond the float range, e.g. 10**400
+        raise ValueError("%s must be finite, got an int too large for a float" % name) from None
     if not np.isfinite(value):
         raise ValueError("%s must be finite, got %r" % (name, value))
     if low is not None and (value < low or (low_open and value == low)):

@@ -24,6 +24,10 @@ import numpy as np
 FORMAT = "fastnn"
 FORMAT_VERSION = 1
 DEFAULT_DTYPES = ("float32", "float64", "int64")
+# What a class's _from_fastnn_state raises on meta of the wrong type or range
+# (found by tools/fuzz_load.py); load reports each as a corrupt file.
+_CORRUPT = (KeyError, TypeError, IndexError, AttributeError, OverflowError, RecursionError,
+            ZeroDivisionError)
 
 _REGISTRY = {}
 # Classes defined in fastnn itself, resolved on first use so that importing
@@ -121,6 +125,71 @@ def save(model, path):
         raise
 
 
+# safetensors dtype codes -> (numpy name, bytes per element)
+_ST_DTYPES = {"F64": ("float64", 8), "F32": ("float32", 4), "F16": ("float16", 2),
+              "BF16": ("bfloat16", 2), "I64": ("int64", 8), "I32": ("int32", 4),
+              "I16": ("int16", 2), "I8": ("int8", 1), "U64": ("uint64", 8),
+              "U32": ("uint32", 4), "U16": ("uint16", 2), "U8": ("uint8", 1),
+              "BOOL": ("bool", 1)}
+_MAX_HEADER = 100 * 2 ** 20  # safetensors' own limit
+
+
+def _header(path):
+    """The safetensors header of ``path`` (a dict), read and checked without
+    reading any tensor: every entry has a known dtype, a shape of ints >= 0 and
+    data offsets whose length is exactly the shape's byte size, and the
+    tensors tile the data section of the file.  ValueError otherwise."""
+    def bad(why):
+        return ValueError("not a fastnn model file: %s (%s)" % (path, why))
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        raw = f.read(8)
+        if len(raw) < 8:
+            raise bad("shorter than a safetensors header")
+        n = int.from_bytes(raw, "little")
+        if n > min(size - 8, _MAX_HEADER):
+            raise bad("header length %d does not fit the file (%d bytes)" % (n, size))
+        text = f.read(n)
+    try:
+        header = json.loads(text)
+    except (ValueError, RecursionError):
+        raise bad("header is not JSON") from None
+    if not isinstance(header, dict):
+        raise bad("header is not a JSON object")
+    spans = []
+    for key, entry in header.items():
+        if key == "__metadata__":
+            if not (entry is None or isinstance(entry, dict)
+                    and all(isinstance(v, str) for v in entry.values())):
+                raise bad("__metadata__ must map str to str")
+            continue
+        if not (isinstance(entry, dict) and isinstance(entry.get("dtype"), str)
+                and entry["dtype"] in _ST_DTYPES):
+            raise bad("tensor %.60r has no known dtype" % key)
+        shape, offsets = entry.get("shape"), entry.get("data_offsets")
+        if not (isinstance(shape, list) and all(type(d) is int and d >= 0 for d in shape)):
+            raise bad("tensor %.60r has shape %.60r" % (key, shape))
+        if not (isinstance(offsets, list) and len(offsets) == 2
+                and all(type(o) is int for o in offsets) and 0 <= offsets[0] <= offsets[1]):
+            raise bad("tensor %.60r has data_offsets %.60r" % (key, offsets))
+        nbytes = _ST_DTYPES[entry["dtype"]][1]
+        for d in shape:
+            nbytes *= d
+        if offsets[1] - offsets[0] != nbytes:
+            raise bad("tensor %.60r: %s %s needs %d bytes, data_offsets give %d"
+                      % (key, entry["dtype"], shape, nbytes, offsets[1] - offsets[0]))
+        spans.append(offsets)
+    end = 0
+    for lo, hi in sorted(spans):
+        if lo != end:
+            raise bad("tensor data is not contiguous at byte %d" % lo)
+        end = hi
+    if 8 + n + end != size:
+        raise bad("the tensors need %d bytes of data but the file holds %d"
+                  % (end, size - 8 - n))
+    return header
+
+
 def _read(path, st):
     """(metadata, tensors) of a safetensors file, or ValueError."""
     try:
@@ -143,7 +212,8 @@ def load(path):
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError("no such model file: %s" % path)
-    metadata, tensors = _read(path, st)
+    header = _header(path)
+    metadata = header.get("__metadata__") or {}
     if metadata.get("format") != FORMAT:
         raise ValueError("not a fastnn model file: %s (safetensors without fastnn metadata)"
                          % path)
@@ -160,24 +230,27 @@ def load(path):
     cls = resolve(metadata.get("class", ""))
     try:
         meta = json.loads(metadata.get("meta", ""))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the stack
         raise ValueError("corrupt fastnn model file: %s (meta is not JSON)" % path) from None
     if not isinstance(meta, dict):
         raise ValueError("corrupt fastnn model file: %s (meta is not a JSON object)" % path)
     allowed = getattr(cls, "_fastnn_dtypes", DEFAULT_DTYPES)
-    for key, a in tensors.items():
-        if a.dtype.name not in allowed:
+    for key, entry in header.items():
+        dtype = _ST_DTYPES[entry["dtype"]][0] if key != "__metadata__" else None
+        if dtype is not None and dtype not in allowed:
             raise ValueError("corrupt fastnn model file: %s (tensor %r has dtype %s; "
-                             "expected one of %s)" % (path, key, a.dtype, ", ".join(allowed)))
+                             "expected one of %s)" % (path, key, dtype, ", ".join(allowed)))
+    _, tensors = _read(path, st)  # only now, with every size checked
     try:
         model = cls._from_fastnn_state(meta, tensors)
-    except (KeyError, TypeError, IndexError, AttributeError) as exc:
+        # Belt and braces: the rebuilt model must hold arrays of the file's shapes
+        # (and be saveable again: this also checks the types of the fitted values).
+        _, rebuilt = model._fastnn_state()
+    except _CORRUPT as exc:
         raise ValueError("corrupt fastnn model file: %s (%s: %s)"
                          % (path, type(exc).__name__, exc)) from None
     except ValueError as exc:
         raise ValueError("corrupt fastnn model file: %s (%s)" % (path, exc)) from None
-    # Belt and braces: the rebuilt model must hold arrays of the file's shapes.
-    _, rebuilt = model._fastnn_state()
     for key, a in rebuilt.items():
         if key in tensors and np.shape(a) != tensors[key].shape:
             raise ValueError("corrupt fastnn model file: %s (tensor %r has shape %s but the "

@@ -11,6 +11,7 @@ Both estimators are scikit-learn compatible by duck typing (get_params,
 set_params, fit, predict, predict_proba, score), so sklearn.base.clone works,
 yet neither imports scikit-learn; scipy is imported only when L-BFGS runs.
 """
+import threading
 import warnings
 
 import numpy as np
@@ -95,6 +96,22 @@ class _Estimator:
                                  % (name, type(self).__name__, ", ".join(self._param_names)))
             setattr(self, name, value)
         return self
+
+    def _guarded_fit(self, fit, X, y):
+        """fit(X, y), or RuntimeError if another thread is fitting this estimator."""
+        lock = self.__dict__.setdefault("_fit_lock", threading.Lock())
+        if not lock.acquire(blocking=False):
+            raise RuntimeError("this %s is already being fitted in another thread; fit a "
+                               "copy to train in parallel" % type(self).__name__)
+        try:
+            return fit(X, y)
+        finally:
+            lock.release()
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_fit_lock", None)  # a threading.Lock: not picklable, made on the next fit
+        return state
 
     def __repr__(self):
         return "%s(%s)" % (type(self).__name__,
@@ -198,6 +215,9 @@ class LogisticRegression(_Estimator):
                                 self.n_features_in_))
 
     def fit(self, X, y):
+        return self._guarded_fit(self._fit, X, y)
+
+    def _fit(self, X, y):
         dtype = self._check_params()
         X = _check_X(X, dtype)
         classes, index = _check_y(y, X.shape[0])
@@ -390,6 +410,9 @@ class OrdinalRegression(_Estimator):
         return value, np.concatenate([gw, gt])
 
     def fit(self, X, y):
+        return self._guarded_fit(self._fit, X, y)
+
+    def _fit(self, X, y):
         dtype = _check_common(self.get_params())
         minimize = _import_minimize()
         if minimize is None:

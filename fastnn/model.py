@@ -428,8 +428,15 @@ class MLP:
 
     @classmethod
     def _from_fastnn_state(cls, meta, arrays):
-        model = cls(**meta["params"])
         n = meta["n_layers"]
+        sizes = meta["params"]["layer_sizes"]
+        # Check the file's arrays against layer_sizes before __init__ allocates
+        # fresh weights of those sizes (a corrupt file could ask for terabytes).
+        shapes = [tuple(np.shape(arrays["coefs_%d" % l])) for l in range(n)]
+        if not isinstance(sizes, list) or shapes != list(zip(sizes[:-1], sizes[1:])):
+            raise ValueError("layer_sizes %.100r do not match the weight shapes %.100r"
+                             % (sizes, shapes))
+        model = cls(**meta["params"])
         model.coefs_ = [arrays["coefs_%d" % l] for l in range(n)]
         model.intercepts_ = [arrays["intercepts_%d" % l] for l in range(n)]
         model._checked_weights()

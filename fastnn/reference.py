@@ -69,8 +69,10 @@ def activation_grad(name, z, a, da):
         d = np.where(z > 0, one, a + one)
     elif name == "gelu":
         c, k = z.dtype.type(_GELU_C), z.dtype.type(0.044715)
-        t = np.tanh(c * (z + k * z ** 3))
-        d = 0.5 * (one + t) + 0.5 * z * (one - t * t) * c * (one + 3 * k * z * z)
+        with np.errstate(over="ignore", invalid="ignore"):
+            t = np.tanh(c * (z + k * z ** 3))
+            s = one - t * t  # 0 where tanh saturates: the second term is 0 (not 0 * inf)
+            d = 0.5 * (one + t) + np.where(s != 0, 0.5 * z * s * c * (one + 3 * k * z * z), 0)
     elif name == "softplus":
         d = activation(z, "sigmoid")
     else:

@@ -10,6 +10,7 @@ L-BFGS, sample weights and the Poisson loss evaluate the batch loss through
 fastnn.ops instead (fastnn/_sklearn_backprop.py).  Extra fastnn parameters:
 dropout, l1, weight_decay and n_threads.
 """
+import threading
 import warnings
 from numbers import Integral, Real
 
@@ -31,7 +32,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import _sklearn_backprop as bp
 from . import ops
-from ._config import get_num_threads, set_num_threads
+from ._config import _thread_setting, get_num_threads, set_num_threads
 from ._session import Session
 from ._sklearn_state import FastnnStateMixin
 from .model import dropout_rates, seed_from
@@ -87,14 +88,26 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         return True
 
     def _fit_atomic(self, X, y, sample_weight, incremental):
-        """_fit, leaving the estimator as it was if anything fails."""
+        """_fit, leaving the estimator as it was if anything fails; a second
+        thread fitting the same estimator meanwhile gets a RuntimeError."""
+        lock = self.__dict__.setdefault("_fit_lock", threading.Lock())
+        if not lock.acquire(blocking=False):
+            raise RuntimeError("this %s is already being fitted in another thread; fit a "
+                               "clone (sklearn.base.clone) to train in parallel"
+                               % type(self).__name__)
+        try:
+            return self._fit_atomic_locked(X, y, sample_weight, incremental)
+        finally:
+            lock.release()
+
+    def _fit_atomic_locked(self, X, y, sample_weight, incremental):
         before = dict(self.__dict__)
         for name in FITTED_LISTS:  # appended to in place
             if isinstance(before.get(name), list):
                 before[name] = list(before[name])
         session = before.get("_session")
         state = session.state() if session is not None else None
-        old_threads = get_num_threads()
+        old_threads = _thread_setting()
         if self.n_threads is not None:
             set_num_threads(self.n_threads)
         try:

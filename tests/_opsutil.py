@@ -77,7 +77,7 @@ def assert_close(got, want, scale, dtype, k=K32, what=""):
 
 @contextlib.contextmanager
 def threads(n):
-    old = fastnn.get_num_threads()
+    old = fastnn._config._thread_setting()
     fastnn.set_num_threads(n)
     try:
         yield

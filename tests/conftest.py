@@ -22,7 +22,7 @@ def kernel(request):
 
 @pytest.fixture(params=[1, 2])
 def n_threads(request):
-    old = fastnn.get_num_threads()
+    old = fastnn._config._thread_setting()
     fastnn.set_num_threads(request.param)
     yield request.param
     fastnn.set_num_threads(old)

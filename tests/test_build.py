@@ -15,7 +15,7 @@ def test_show_config_names_kernel_and_openmp(capsys):
 
 
 def test_threads_roundtrip():
-    old = fastnn.get_num_threads()
+    old = fastnn._config._thread_setting()
     try:
         fastnn.set_num_threads(1)
         assert fastnn.get_num_threads() == 1

@@ -235,7 +235,7 @@ def test_bit_identical_across_threads(kernel, dtype, ta, tb, m, n, k):
         pytest.skip("built without OpenMP")
     rng = np.random.default_rng(13)
     a, b = operands(rng, m, n, k, ta, tb, dtype)
-    old = fastnn.get_num_threads()
+    old = fastnn._config._thread_setting()
     try:
         fastnn.set_num_threads(1)
         one = ops.matmul(a, b, trans_a=ta, trans_b=tb)

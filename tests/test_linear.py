@@ -18,7 +18,7 @@ def one_thread():
     product, however small, which on a loaded machine costs milliseconds per
     call; one thread keeps the file fast.  test_thread_count_invariance runs
     the estimators at 2 threads too."""
-    old = fastnn.get_num_threads()
+    old = fastnn._config._thread_setting()
     fastnn.set_num_threads(1)
     yield
     fastnn.set_num_threads(old)

@@ -135,7 +135,7 @@ def test_training_is_bit_identical_across_thread_counts():
     X = rng.standard_normal((600, 120)).astype(np.float32)
     y = rng.integers(0, 10, 600)
     results = []
-    old = fastnn.get_num_threads()
+    old = fastnn._config._thread_setting()
     try:
         for threads in (1, 2):
             fastnn.set_num_threads(threads)

@@ -9,6 +9,8 @@ static int fnn_threads = 0; /* 0: not set yet, use OpenMP's default */
 
 void fnn_set_num_threads(int n) { fnn_threads = n > 0 ? n : 0; }
 
+int fnn_num_threads_setting(void) { return fnn_threads; }
+
 int fnn_get_num_threads(void)
 {
 #ifdef FNN_HAVE_OPENMP

@@ -24,8 +24,10 @@ static int config_ok(const fnn_train_config *c)
     if (c->dropout_mode != FNN_DROPOUT_INVERTED && c->dropout_mode != FNN_DROPOUT_CLASSIC)
         return 0;
     if (!(c->input_noise >= 0)) return 0;
-    /* every buffer below must be addressable */
-    if (c->max_batch > ((int64_t)1 << 40) / (c->sizes[0] + 1)) return 0;
+    /* every buffer below must be addressable: max_batch x the widest layer,
+     * not only x the input width (B * 2^31 could wrap the int64 byte count) */
+    for (int l = 0; l <= c->n_layers; l++)
+        if (c->max_batch > ((int64_t)1 << 40) / (c->sizes[l] + 1)) return 0;
     return 1;
 }
 

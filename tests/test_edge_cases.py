@@ -1,0 +1,181 @@
+"""Numerical and data edge cases: each works or raises a clear error.
+
+All-zero and constant inputs, extreme logits (+-1e4) through the ops and
+through a model with huge weights, subnormal inputs, string and
+non-contiguous integer labels, a single sample, a batch larger than the data."""
+import warnings
+
+import numpy as np
+import pytest
+
+import fastnn
+from fastnn import ops, reference
+
+DTYPES = (np.float32, np.float64)
+
+
+def blobs(n=60, d=4, k=3, seed=0, dtype=np.float32):
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % k
+    X = rng.standard_normal((n, d)) + 6 * np.eye(k, d)[y]
+    return X.astype(dtype), y
+
+
+def mlp(d=4, k=3, **kw):
+    return fastnn.MLP([d, 8, k], random_state=0, **kw)
+
+
+def classifier(**kw):
+    sk = pytest.importorskip("fastnn.sklearn")
+    kw.setdefault("hidden_layer_sizes", (8,))
+    kw.setdefault("max_iter", 30)
+    return sk.MLPClassifier(random_state=0, **kw)
+
+
+def fit_quietly(est, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning at small max_iter
+        return est.fit(X, y)
+
+
+# ---- inputs ----
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("fill", [0.0, 7.0])
+def test_all_zero_and_constant_inputs(dtype, fill):
+    X = np.full((40, 4), fill, dtype)
+    y = np.arange(40) % 3
+    m = mlp(dtype=dtype.__name__).fit(X, y, epochs=3)
+    P = m.predict(X)
+    assert np.isfinite(P).all() and np.allclose(P.sum(axis=1), 1, atol=1e-5)
+    assert np.all(P == P[0])  # identical rows in, identical rows out
+    assert all(np.isfinite(loss) for loss in m.history_["loss"])
+
+
+def test_constant_feature_next_to_informative_ones():
+    X, y = blobs(200)
+    X[:, 3] = 5.0  # column 3 carries no class signal
+    m = mlp().fit(X, y, epochs=30, batch_size=16)
+    assert m.score(X, y) > 0.9
+
+
+@pytest.mark.parametrize("dtype, tiny", [(np.float32, 1e-40), (np.float64, 1e-310)])
+def test_subnormal_inputs(dtype, tiny):
+    assert 0 < tiny < np.finfo(dtype).tiny
+    X = np.full((40, 4), tiny, dtype)
+    X[::2] *= -1
+    y = np.arange(40) % 3
+    m = mlp(dtype=dtype.__name__).fit(X, y, epochs=2)
+    assert np.isfinite(m.predict(X)).all()
+    for act in ("relu", "tanh", "sigmoid", "elu", "gelu", "softplus"):
+        a = ops.activation(X, act)
+        assert np.isfinite(a).all()
+        assert np.isfinite(ops.activation_grad(act, X, a, np.ones_like(X))).all()
+    assert np.isfinite(ops.matmul(X, X.T)).all()
+
+
+# ---- extreme logits ----
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_extreme_logits_through_the_ops(dtype):
+    z = np.array([[1e4, -1e4, 0], [-1e4, -1e4, 1e4], [1e4, 1e4, 1e4]], dtype)
+    p = ops.softmax(z)
+    assert np.isfinite(p).all() and np.allclose(p.sum(axis=1), 1)
+    np.testing.assert_allclose(ops.log_softmax(z), reference.log_softmax(z), rtol=1e-6)
+    value, grad = ops.loss("cross_entropy", z, np.array([1, 0, 2]))
+    assert value == pytest.approx((2e4 + 2e4 + np.log(3)) / 3, rel=1e-6)
+    assert np.isfinite(grad).all() and np.abs(grad).max() <= 1
+    t = np.array([[1, 0, 1], [0, 1, 0], [1, 1, 0]], dtype)
+    value, grad = ops.loss("binary_cross_entropy", z, t)
+    want_v, want_g = reference.loss("binary_cross_entropy", z, t)
+    assert np.isfinite(value) and value == pytest.approx(want_v, rel=1e-6)
+    np.testing.assert_allclose(grad, want_g, atol=1e-7)
+    value, grad = ops.loss("mse", z, np.zeros_like(z))
+    assert np.isfinite(value) and np.isfinite(grad).all()
+    s = ops.activation(z, "sigmoid")
+    assert np.isfinite(s).all() and s.min() >= 0 and s.max() <= 1
+    assert np.isfinite(ops.activation(z, "softplus")).all()
+
+
+def test_model_with_huge_weights_predicts_and_fits_or_says_why():
+    X, y = blobs(60)
+    m = mlp()
+    rng = np.random.default_rng(1)
+    m.coefs_[-1][...] = rng.standard_normal(m.coefs_[-1].shape) * 1e4  # logits ~ +-1e4
+    P = m.predict(X)
+    assert np.isfinite(P).all() and np.allclose(P.sum(axis=1), 1, atol=1e-5)
+    loss, _ = m.evaluate(X, None, labels=y)
+    assert np.isfinite(loss) and loss > 100
+    before = [w.copy() for w in m.coefs_]
+    try:
+        m.fit(X, y, epochs=2, learning_rate=1e-3)
+    except ValueError as exc:  # the clear error, with the weights kept
+        assert "NaN or infinite" in str(exc)
+        assert all(np.array_equal(a, b) for a, b in zip(before, m.coefs_))
+    else:
+        assert all(np.isfinite(loss) for loss in m.history_["loss"])
+        assert all(np.isfinite(w).all() for w in m.coefs_)
+
+
+def test_divergence_is_a_clear_error():
+    X, y = blobs(60)
+    m = mlp()
+    m.coefs_[0][...] = 1e18
+    with pytest.raises(ValueError, match="NaN or infinite|too large"):
+        m.fit(X * 1e19, y, epochs=2, learning_rate=1e10)
+
+
+# ---- labels ----
+def test_mlp_needs_labels_0_to_k_minus_1():
+    X, _ = blobs(3)
+    with pytest.raises(ValueError, match=r"class labels must be in \[0, 3\)"):
+        mlp().fit(X, np.array([3, 7, 42]), epochs=1)
+    with pytest.raises(ValueError, match="integer class labels"):
+        mlp().fit(X, np.array(["a", "b", "c"]), epochs=1)
+
+
+@pytest.mark.parametrize("labels", [np.array(["cat", "dog", "eel"]), np.array([3, 7, 42]),
+                                    np.array([-5, 0, 10 ** 12])])
+def test_classifier_labels_as_strings_and_non_contiguous_ints(labels):
+    X, yi = blobs(90)
+    y = labels[yi]
+    est = fit_quietly(classifier(max_iter=200), X, y)
+    assert list(est.classes_) == sorted(labels.tolist())
+    pred = est.predict(X)
+    assert pred.dtype == y.dtype and set(pred) <= set(labels)
+    assert (pred == y).mean() > 0.9
+    assert est.predict_proba(X).shape == (90, 3)
+
+
+def test_classifier_two_string_classes_binary():
+    X, yi = blobs(60, k=2)
+    y = np.array(["no", "yes"])[yi]
+    est = fit_quietly(classifier(max_iter=200), X, y)
+    assert set(est.predict(X)) <= {"no", "yes"}
+    assert est.predict_proba(X).shape == (60, 2)
+
+
+# ---- sizes ----
+def test_single_sample():
+    X, y = blobs(1)
+    m = mlp().fit(X, y, epochs=3)
+    assert np.isfinite(m.predict(X)).all()
+    with pytest.raises(ValueError, match="no training samples"):
+        mlp().fit(X, y, epochs=1, validation_split=0.5)
+    with pytest.raises(ValueError, match="at least 2 classes|only one class"):
+        fit_quietly(classifier(), X, y)
+    est = fit_quietly(classifier(), X[[0, 0]], np.array([3, 7]))  # one sample per class
+    assert set(est.predict(X)) <= {3, 7}
+
+
+def test_no_samples_is_a_clear_error():
+    with pytest.raises(ValueError, match="no samples"):
+        mlp().fit(np.zeros((0, 4), np.float32), np.zeros(0, np.int64))
+
+
+@pytest.mark.parametrize("batch_size", [7, 10 ** 9])
+def test_batch_larger_than_the_data(batch_size):
+    X, y = blobs(5)
+    full = mlp().fit(X, y, epochs=3, batch_size=batch_size, shuffle=False)
+    exact = mlp().fit(X, y, epochs=3, batch_size=5, shuffle=False)
+    assert all(np.array_equal(a, b) for a, b in zip(full.coefs_, exact.coefs_))
+    est = fit_quietly(classifier(batch_size=batch_size, max_iter=3), X, y)
+    assert est.predict(X).shape == (5,)

@@ -1,0 +1,82 @@
+"""Ctrl-C (SIGINT) stops predict on a large input and load of a large model
+file within a second.  (Ctrl-C during fit is test_model.py's.)
+
+predict runs in chunks of PREDICT_CHUNK rows, one short GIL-free kernel call
+per layer, so Python sees the signal between two calls; load is a handful of
+short calls (read each tensor, build the model), each far under a second."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import fastnn
+
+PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(fastnn.__file__)))
+
+
+def interrupt_after_ready(code, delay=1.0):
+    """Run code in a fresh interpreter; once it prints 'ready', wait `delay`,
+    send SIGINT and return (stdout, seconds from the signal to its exit)."""
+    env = dict(os.environ, PYTHONPATH=PACKAGE_PARENT)
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=env, cwd=PACKAGE_PARENT)
+    try:
+        line = p.stdout.readline().strip()
+        assert line == "ready", (line, p.stderr.read()[-2000:])
+        time.sleep(delay)
+        sent = time.perf_counter()
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+        return out, time.perf_counter() - sent, err
+    finally:
+        if p.poll() is None:
+            p.kill()
+
+
+def test_ctrl_c_stops_predict_on_a_large_input_within_a_second():
+    code = """
+import time, numpy as np, fastnn
+X = np.random.default_rng(0).standard_normal((400000, 100)).astype(np.float32)
+m = fastnn.MLP([100, 512, 512, 10], random_state=0)
+m.predict(X[:10])
+print('ready', flush=True)
+t = time.perf_counter()
+try:
+    for _ in range(20):        # ~seconds per pass: still running at the signal
+        m.predict(X)
+    print('finished', flush=True)
+except KeyboardInterrupt:
+    print('interrupted %.3f' % (time.perf_counter() - t), flush=True)
+"""
+    out, waited, err = interrupt_after_ready(code)
+    assert "interrupted" in out, (out, err[-2000:])
+    assert waited < 1.0, waited
+
+
+def test_ctrl_c_stops_load_of_a_large_model_within_a_second(tmp_path):
+    pytest.importorskip("safetensors")
+    path = tmp_path / "big.safetensors"
+    code = """
+import time, numpy as np, fastnn
+path = %r
+fastnn.save(fastnn.MLP([2000, 2000, 2000, 10], random_state=0), path)   # 32 MB
+t = time.perf_counter()
+fastnn.load(path)
+one = time.perf_counter() - t
+print('ready', flush=True)
+t = time.perf_counter()
+try:
+    while True:
+        fastnn.load(path)
+except KeyboardInterrupt:
+    print('interrupted one_load %%.3f' %% one, flush=True)
+""" % str(path)
+    out, waited, err = interrupt_after_ready(code, delay=0.5)
+    assert "interrupted" in out, (out, err[-2000:])
+    one_load = float(out.split()[-1])
+    assert one_load < 1.0, one_load  # each load is one short call: it finishes or stops
+    assert waited < 1.0, waited
+    assert not [f for f in os.listdir(tmp_path) if f.endswith(".tmp")]
