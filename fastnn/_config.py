@@ -3,7 +3,7 @@ import os
 import platform
 import sys
 
-from . import _core
+from . import _core, _parallel
 
 __version__ = "0.1.0"
 KERNELS = ("generic", "avx2", "avx512")
@@ -28,10 +28,13 @@ def set_num_threads(n):
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError("n must be a positive int, got %r" % (n,))
     _core.set_num_threads(n)
+    _parallel.set_explicit()
 
 
 def get_num_threads():
-    return _core.get_num_threads()
+    """The threads a fit started now would use: the count set_num_threads
+    chose, else this thread's share of the cores (fastnn/_parallel.py)."""
+    return _core.get_num_threads() if _parallel.is_explicit() else _parallel.auto_threads()
 
 
 def config():
@@ -42,7 +45,7 @@ def config():
         "platform": platform.machine(),
         "compiler": _core.compiler(),
         "openmp": _core.have_openmp(),
-        "threads": _core.get_num_threads(),
+        "threads": get_num_threads(),
         "cpu_features": _core.cpu_features(),
         "kernel": _core.get_isa(),
         "best_kernel": _core.best_isa(),

@@ -1,0 +1,145 @@
+"""How many threads a fit uses when nobody chose a count: the caller's share of
+the cores, so that many fits running side by side (a grid search on a Dask or
+Ray cluster, joblib's loky workers, threadpoolctl limits) never oversubscribe.
+
+The rule, applied by fit, partial_fit and predict of fastnn.MLP and the
+scikit-learn estimators:
+
+1. an explicit count wins: the estimator's ``n_threads``, else
+   ``fastnn.set_num_threads(n)``;
+2. otherwise the smallest of
+   - OpenMP's limit for the calling thread: ``OMP_NUM_THREADS`` (which
+     joblib's loky backend, Dask's nanny and Ray set in their workers) or a
+     ``threadpoolctl.threadpool_limits`` block around the call;
+   - the CPUs this process may run on (``os.sched_getaffinity``) and the
+     cgroup CPU quota (containers);
+   - inside a Dask worker task: the worker's CPU resource divided by its
+     thread slots, ``resources["CPU"] // nthreads``, or 1 when the worker
+     declares no CPU resource (Dask runs ``nthreads`` tasks at once on a worker
+     meant to use ``nthreads`` cores);
+   - inside a Ray task or actor: the CPUs Ray assigned to it.
+
+Results never depend on the count (the kernels are bit-identical for any
+thread count), so this only decides speed.
+"""
+import math
+import os
+import sys
+import threading
+from contextlib import contextmanager
+
+from . import _core
+
+# Whether set_num_threads was called; kept here so that fastnn._config and the
+# fits agree.  A list so that the module attribute is never rebound.
+_explicit = [False]
+_lock = threading.Lock()
+_auto_fits = [0]  # fits running with an automatic count (process-wide)
+
+
+def set_explicit(flag=True):
+    _explicit[0] = bool(flag)
+
+
+def is_explicit():
+    return _explicit[0]
+
+
+def cgroup_cpus():
+    """The container's CPU quota (cgroup v2 cpu.max, or v1), or None."""
+    try:
+        with open("/sys/fs/cgroup/cpu.max") as f:
+            quota, period = f.read().split()[:2]
+        if quota != "max":
+            return max(1, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError):
+        pass
+    try:
+        with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") as f:
+            quota = int(f.read())
+        with open("/sys/fs/cgroup/cpu/cpu.cfs_period_us") as f:
+            period = int(f.read())
+        if quota > 0 and period > 0:
+            return max(1, math.ceil(quota / period))
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def affinity_cpus():
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def dask_share():
+    """Threads for one task on the Dask worker running this code, or None
+    outside a Dask worker.  Only looks if distributed is already imported."""
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
+        return None
+    try:
+        worker = distributed.get_worker()
+    except (ValueError, AttributeError):
+        return None
+    state = getattr(worker, "state", worker)
+    nthreads = max(1, int(getattr(state, "nthreads", 1) or 1))
+    resources = getattr(state, "total_resources", None) or {}
+    cpus = resources.get("CPU", resources.get("cpu"))
+    return max(1, int(cpus // nthreads)) if cpus else 1
+
+
+def ray_share():
+    """CPUs Ray assigned to the task or actor running this code, or None
+    outside one (or on the driver).  Only looks if ray is already imported."""
+    ray = sys.modules.get("ray")
+    if ray is None:
+        return None
+    try:
+        if not ray.is_initialized():
+            return None
+        context = ray.get_runtime_context()
+        if getattr(context.worker, "mode", None) != getattr(ray, "WORKER_MODE", 1):
+            return None
+        cpus = context.get_assigned_resources().get("CPU")
+    except Exception:  # an API change in Ray must never break a fit
+        return None
+    return max(1, int(cpus)) if cpus else 1
+
+
+def auto_threads():
+    """The thread count rule 2 above gives for the calling thread (OpenMP's
+    limit is read through fastnn, which reports it while no count is set)."""
+    limits = [_core.get_num_threads(), affinity_cpus()]
+    for share in (cgroup_cpus(), dask_share(), ray_share()):
+        if share is not None:
+            limits.append(share)
+    return max(1, min(limits))
+
+
+@contextmanager
+def fit_threads(requested=None):
+    """Run the body with `requested` threads (an estimator's n_threads), else
+    with the count the rule picks; the previous setting comes back after."""
+    if requested is None and _explicit[0]:
+        yield _core.get_num_threads()
+        return
+    n = int(requested) if requested is not None else auto_threads()
+    with _lock:
+        saved = _core.get_num_threads() if _explicit[0] else 0
+        _core.set_num_threads(n)
+        if requested is None:
+            _auto_fits[0] += 1
+    try:
+        yield n
+    finally:
+        with _lock:
+            if requested is None:
+                _auto_fits[0] -= 1
+                # concurrent automatic fits in one process share the count;
+                # the last one out hands the choice back to OpenMP
+                if _auto_fits[0] == 0 and not _explicit[0]:
+                    _core.set_num_threads(0)
+            else:
+                _core.set_num_threads(saved)
