@@ -20,6 +20,7 @@ import numpy as np
 
 CHUNK_BYTES = 64 << 20        # one chunk: many batches, yet small next to any RAM
 STREAM_MIN_BYTES = 128 << 20  # a memmap or array-like larger than this streams
+PIECE_BYTES = 4 << 20         # memmap pages mapped at once while copying a chunk
 
 
 class InMemory:
@@ -66,16 +67,26 @@ def _drop_pages(view):
 
 
 def _read(source, start, stop, out=None):
-    """Rows [start, stop) of an array-like as an in-memory array (into `out`)."""
-    view = source[start:stop]
+    """Rows [start, stop) of an array-like as an in-memory array (into `out`),
+    copied PIECE_BYTES at a time so that at most one piece of a memmap is
+    mapped at once."""
     if out is None:
-        chunk = np.array(view)
-    else:
-        chunk = out
-        chunk[...] = view
-    if isinstance(view, np.memmap):
-        _drop_pages(view)
-    return chunk
+        out = np.empty((stop - start,) + tuple(source.shape[1:]), dtype=source.dtype)
+    row_bytes = max(1, out[:1].nbytes)
+    step = max(1, PIECE_BYTES // row_bytes)
+    for a in range(start, stop, step):
+        b = min(a + step, stop)
+        view = source[a:b]
+        out[a - start:b - start] = view
+        if isinstance(view, np.memmap):
+            _drop_pages(view)
+    return out
+
+
+def _all_finite(X):
+    """np.isfinite(X).all() with a temporary of one piece, not of X's size."""
+    step = max(1, PIECE_BYTES // max(1, X[:1].nbytes))
+    return all(np.isfinite(X[a:a + step]).all() for a in range(0, X.shape[0], step))
 
 
 class ArrayStream:
@@ -112,12 +123,12 @@ class ArrayStream:
         for start in starts:
             stop = min(start + self.rows, self.n_rows)
             X = _read(self.X, start, stop, self.buffer[:stop - start])
-            if X.dtype.kind == "f" and not np.isfinite(X).all():
+            if not _all_finite(X):
                 raise ValueError("X contains NaN or infinity in rows [%d, %d)" % (start, stop))
             Y, labels = self.model._targets(_read(self.Y, start, stop), stop - start)
             total += _train(session, X, Y, labels, rng, epoch, shuffle, progress, done, settings)
             done += stop - start
-        return total / done
+        return float(total / done)
 
 
 class BatchStream:
@@ -164,7 +175,7 @@ class BatchStream:
             raise ValueError("the batches of epoch %d held no samples (an iterator already "
                              "read? pass a function returning a fresh one)" % (epoch + 1))
         self.n_rows = done
-        return total / done
+        return float(total / done)
 
 
 def _train(session, X, Y, labels, rng, epoch, shuffle, progress, done, settings):

@@ -295,7 +295,8 @@ class MLP:
                                  learning_rate=learning_rate, momentum=momentum, nesterov=nesterov,
                                  betas=betas, eps=eps, l1=l1, l2=l2, weight_decay=weight_decay,
                                  lr_schedule=lr_schedule, shuffle=shuffle,
-                                 validation_data=validation_data, validation_split=validation_split,
+                                 validation_data=validation_data,
+                                 validation_split=validation_split,
                                  early_stopping=early_stopping, patience=patience, augment=augment,
                                  callbacks=callbacks, verbose=verbose, input_noise=input_noise,
                                  schedule_options=schedule_options)
