@@ -53,8 +53,10 @@ def threads_during_fit():
 # ---- the thread rule ----
 def test_threadpoolctl_limit_and_explicit_count():
     code = textwrap.dedent("""
-        import json, numpy as np, fastnn
+        import json, sys, numpy as np, fastnn
         from fastnn import _core
+        # the engines are optional extras: the core never imports them
+        assert not {"dask", "distributed", "ray", "sklearn"} & set(sys.modules), sys.modules
         from threadpoolctl import threadpool_limits
         from test_scaleout import threads_during_fit
         out = {"free": threads_during_fit()}
@@ -220,15 +222,16 @@ def test_memmap_streams_in_chunks(tmp_path, small_chunks):
     path = str(tmp_path / "x.f32")
     X.tofile(path)
     mm = np.memmap(path, dtype=np.float32, mode="r", shape=X.shape)
-    fits = [fastnn.MLP([16, 16, 3], random_state=0).fit(data, y, epochs=3, batch_size=32)
+    settings = dict(epochs=3, batch_size=32, learning_rate=1e-2)
+    fits = [fastnn.MLP([16, 16, 3], random_state=0).fit(data, y, **settings)
             for data in (mm, mm, Sliceable(X))]
     for other in fits[1:]:  # reproducible, and the same for any sliceable source
         for a, b in zip(fits[0].coefs_, other.coefs_):
             np.testing.assert_array_equal(a, b)
     assert fits[0].history_["loss"][-1] < fits[0].history_["loss"][0]
-    assert fits[0].score(X, y) > 0.8
-    whole = fastnn.MLP([16, 16, 3], random_state=0).fit(X, y, epochs=3, batch_size=32)
+    whole = fastnn.MLP([16, 16, 3], random_state=0).fit(X, y, **settings)
     assert not np.array_equal(whole.coefs_[0], fits[0].coefs_[0])  # X itself: in memory
+    assert fits[0].score(X, y) > max(0.9, whole.score(X, y) - 0.03)  # trains as well
 
 
 def test_stream_rejects_bad_input(tmp_path, small_chunks):
