@@ -34,7 +34,7 @@ from . import _core
 # fits agree.  A list so that the module attribute is never rebound.
 _explicit = [False]
 _lock = threading.Lock()
-_auto_fits = [0]  # fits running with an automatic count (process-wide)
+_active = [0]  # fits running inside fit_threads, in any thread of this process
 
 
 def set_explicit(flag=True):
@@ -121,25 +121,25 @@ def auto_threads():
 @contextmanager
 def fit_threads(requested=None):
     """Run the body with `requested` threads (an estimator's n_threads), else
-    with the count the rule picks; the previous setting comes back after."""
+    with the count the rule picks; the previous setting comes back after.
+
+    The count is process-wide (the kernels read one number), so fits running
+    at once in threads of one process share it: a fit that ends while others
+    run leaves it alone, the last one out hands the choice back to OpenMP."""
     if requested is None and _explicit[0]:
         yield _core.get_num_threads()
         return
     n = int(requested) if requested is not None else auto_threads()
     with _lock:
-        saved = _core.get_num_threads() if _explicit[0] else 0
+        saved = _core.get_num_threads() if (_explicit[0] or _active[0]) else 0
         _core.set_num_threads(n)
-        if requested is None:
-            _auto_fits[0] += 1
+        _active[0] += 1
     try:
         yield n
     finally:
         with _lock:
-            if requested is None:
-                _auto_fits[0] -= 1
-                # concurrent automatic fits in one process share the count;
-                # the last one out hands the choice back to OpenMP
-                if _auto_fits[0] == 0 and not _explicit[0]:
-                    _core.set_num_threads(0)
-            else:
-                _core.set_num_threads(saved)
+            _active[0] -= 1
+            if _explicit[0] or (_active[0] and saved):
+                _core.set_num_threads(saved)  # the caller's count, or the outer fit's
+            elif not _active[0]:
+                _core.set_num_threads(0)

@@ -83,9 +83,17 @@ def test_threadpoolctl_limit_and_explicit_count():
 
 
 def test_count_returns_to_openmp_after_fit(auto_threads):
+    free = _core.get_num_threads()
     threads_during_fit()
     assert not _parallel.is_explicit()
-    assert _core.get_num_threads() == _parallel.auto_threads()
+    assert _core.get_num_threads() == free
+    with _parallel.fit_threads(1):          # an estimator's n_threads=1 ...
+        with _parallel.fit_threads(1):      # ... predicting inside its own fit
+            pass
+        with _parallel.fit_threads():       # an automatic fit nested in it
+            assert _core.get_num_threads() == 1
+        assert _core.get_num_threads() == 1
+    assert _core.get_num_threads() == free
 
 
 # ---- Dask ----
