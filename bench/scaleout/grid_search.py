@@ -4,8 +4,9 @@ Dask backend.  Asserts the two give identical cv_results_ scores.
 
     python bench/scaleout/grid_search.py [--rows 8000] [--repeat 2]
 
-Serial runs with fastnn's default threads (all cores); on the cluster each fit
-gets its worker's share (1 thread; fastnn/_parallel.py).
+Serial runs with fastnn's default threads (all cores), and again with 1
+thread for reference; on the cluster each fit gets its worker's share (1
+thread; fastnn/_parallel.py).
 """
 import argparse
 import json
@@ -27,7 +28,7 @@ def data(rows, features=256, classes=10):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((rows, features)).astype(np.float32)
     w = rng.standard_normal((features, classes)).astype(np.float32)
-    y = np.argmax(np.tanh(X @ w) + 0.5 * rng.standard_normal((rows, classes)), axis=1)
+    y = np.argmax(X @ w / np.sqrt(features) + 0.5 * rng.standard_normal((rows, classes)), axis=1)
     return X, y
 
 
@@ -44,7 +45,7 @@ def main():
     from distributed import Client, LocalCluster
     warnings.simplefilter("ignore", ConvergenceWarning)
     X, y = data(args.rows)
-    serial_t, dask_t = [], []
+    serial_t, serial1_t, dask_t = [], [], []
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=":0") as cluster, Client(cluster) as client:
         client.run(lambda: fastnn.get_num_threads())  # workers up and fastnn imported
@@ -52,6 +53,12 @@ def main():
             t0 = time.perf_counter()
             serial = search(X, y)
             serial_t.append(time.perf_counter() - t0)
+            fastnn.set_num_threads(1)
+            t0 = time.perf_counter()
+            search(X, y)
+            serial1_t.append(time.perf_counter() - t0)
+            fastnn._parallel.set_explicit(False)  # back to the automatic count
+            fastnn._core.set_num_threads(0)
             t0 = time.perf_counter()
             with joblib.parallel_backend("dask"):
                 dist = search(X, y)
@@ -62,9 +69,10 @@ def main():
     print(json.dumps({
         "candidates": len(serial.cv_results_["params"]), "folds": 3, "rows": args.rows,
         "serial_threads": fastnn.get_num_threads(), "worker_threads": worker_threads,
-        "serial_s": serial_t, "dask_s": dask_t,
+        "serial_s": serial_t, "serial_1_thread_s": serial1_t, "dask_s": dask_t,
         "speedup_median": float(np.median(serial_t) / np.median(dask_t)),
         "speedup_best": min(serial_t) / min(dask_t),
+        "speedup_vs_1_thread_median": float(np.median(serial1_t) / np.median(dask_t)),
         "best_params": serial.best_params_, "best_score": serial.best_score_,
         "identical_scores": True, "kernel": fastnn.config()["kernel"]}, indent=1))
 
