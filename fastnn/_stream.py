@@ -56,14 +56,16 @@ def open_stream(model, X, Y, epochs):
 def _drop_pages(view):
     """Unmap the pages of a memmap view from this process (see the module doc)."""
     mm = getattr(view, "_mmap", None)
-    if mm is None or not hasattr(mm, "madvise") or getattr(view, "mode", "c") == "c":
-        return  # copy-on-write mappings would lose their private changes
+    dontneed = getattr(mmap, "MADV_DONTNEED", None)  # POSIX; not on Windows
+    if (mm is None or dontneed is None or not hasattr(mm, "madvise")
+            or not view.flags.c_contiguous or getattr(view, "mode", "c") == "c"):
+        return  # (copy-on-write mappings would lose their private changes)
     base = np.frombuffer(mm, dtype=np.uint8).ctypes.data
     start = view.ctypes.data - base
     aligned = start - start % mmap.PAGESIZE
     length = view.nbytes + (start - aligned)
     if length > 0:
-        mm.madvise(mmap.MADV_DONTNEED, aligned, min(length, len(mm) - aligned))
+        mm.madvise(dontneed, aligned, min(length, len(mm) - aligned))
 
 
 def _read(source, start, stop, out=None):
@@ -172,8 +174,8 @@ class BatchStream:
             total += _train(session, X, Y, labels, rng, epoch, shuffle, progress, done, settings)
             done += X.shape[0]
         if done == 0:
-            raise ValueError("the batches of epoch %d held no samples (an iterator already "
-                             "read? pass a function returning a fresh one)" % (epoch + 1))
+            raise ValueError("the batches of an epoch held no samples (an iterator already "
+                             "read? pass a function returning a fresh one)")
         self.n_rows = done
         return float(total / done)
 
