@@ -2,7 +2,10 @@
 under joblib's Dask and Ray backends, dask-ml's Incremental and
 ParallelPostFit, streaming memmaps and batch iterables, small pickles."""
 import json
+import os
 import pickle
+import subprocess
+import sys
 import textwrap
 import warnings
 
@@ -70,7 +73,6 @@ def test_threadpoolctl_limit_and_explicit_count():
             out["explicit"] = threads_during_fit()
         print(json.dumps(out))
     """)
-    import os
     env = dict(os.environ, OMP_NUM_THREADS="2")
     res = run_python("import sys; sys.path.insert(0, %r)\n" % os.path.dirname(__file__) + code,
                      env=env)
@@ -298,9 +300,6 @@ def test_memmap_epoch_keeps_rss_bounded(tmp_path):
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(json.dumps([base / 1024, peak / 1024]))
     """)
-    import subprocess
-    import sys
-    import os
     path = str(tmp_path / "big.f32")
     env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(fastnn.__file__)))
     res = subprocess.run([sys.executable, "-c", code, path, str(n), str(d)], env=env,
