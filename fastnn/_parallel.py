@@ -13,10 +13,11 @@ scikit-learn estimators:
      ``threadpoolctl.threadpool_limits`` block around the call;
    - the CPUs this process may run on (``os.sched_getaffinity``) and the
      cgroup CPU quota (containers);
-   - inside a Dask worker task: the worker's CPU resource divided by its
-     thread slots, ``resources["CPU"] // nthreads``, or 1 when the worker
-     declares no CPU resource (Dask runs ``nthreads`` tasks at once on a worker
-     meant to use ``nthreads`` cores);
+   - inside a Dask worker task: 1 (Dask runs ``nthreads`` tasks at once on a
+     worker meant to use ``nthreads`` cores), or, when the worker declares a
+     CPU resource, ``resources["CPU"] // nthreads``, which then also replaces
+     the OpenMP limit (Dask's nanny sets OMP_NUM_THREADS=1 in every worker,
+     whatever its size);
    - inside a Ray task or actor: the CPUs Ray assigned to it.
 
 Results never depend on the count (the kernels are bit-identical for any
@@ -74,8 +75,9 @@ def affinity_cpus():
 
 
 def dask_share():
-    """Threads for one task on the Dask worker running this code, or None
-    outside a Dask worker.  Only looks if distributed is already imported."""
+    """(threads for one task on the Dask worker running this code, whether the
+    worker declared a CPU resource), or None outside a Dask worker.  Only
+    looks if distributed is already imported."""
     distributed = sys.modules.get("distributed")
     if distributed is None:
         return None
@@ -87,7 +89,7 @@ def dask_share():
     nthreads = max(1, int(getattr(state, "nthreads", 1) or 1))
     resources = getattr(state, "total_resources", None) or {}
     cpus = resources.get("CPU", resources.get("cpu"))
-    return max(1, int(cpus // nthreads)) if cpus else 1
+    return (max(1, int(cpus // nthreads)), True) if cpus else (1, False)
 
 
 def ray_share():
@@ -111,8 +113,13 @@ def ray_share():
 def auto_threads():
     """The thread count rule 2 above gives for the calling thread (OpenMP's
     limit is read through fastnn, which reports it while no count is set)."""
-    limits = [_core.get_num_threads(), affinity_cpus()]
-    for share in (cgroup_cpus(), dask_share(), ray_share()):
+    limits = [affinity_cpus()]
+    dask = dask_share()
+    if dask is not None:
+        limits.append(dask[0])
+    if dask is None or not dask[1]:
+        limits.append(_core.get_num_threads())
+    for share in (cgroup_cpus(), ray_share()):
         if share is not None:
             limits.append(share)
     return max(1, min(limits))

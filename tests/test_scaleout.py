@@ -124,10 +124,26 @@ def test_dask_share_without_omp_limit(auto_threads):
     with distributed.Client(processes=False, n_workers=1, threads_per_worker=1,
                             dashboard_address=":0") as client:
         assert client.submit(threads_during_fit, pure=False).result() == 1
-    n = min(2, _parallel.affinity_cpus(), _core.get_num_threads())
+    n = min(2, _parallel.affinity_cpus())
     with distributed.Client(processes=False, n_workers=1, threads_per_worker=1,
                             resources={"CPU": 2}, dashboard_address=":0") as client:
         assert client.submit(threads_during_fit, pure=False).result() == n
+
+
+def test_dask_cpu_resource_overrides_nanny_omp_limit():
+    # the nanny sets OMP_NUM_THREADS=1 in every worker process; a worker
+    # declaring CPU=2 for its one slot gives each fit 2 threads
+    distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                      resources={"CPU": 2}, dashboard_address=":0",
+                                      memory_limit="1GiB") as cluster, \
+                distributed.Client(cluster, set_as_default=False) as client:
+            omp, fit = client.submit(lambda: (os.environ.get("OMP_NUM_THREADS"),
+                                              threads_during_fit()), pure=False).result()
+    assert omp == "1"
+    assert fit == min(2, _parallel.affinity_cpus())
 
 
 def test_grid_search_under_dask_backend_matches_serial(dask_client):
