@@ -179,6 +179,10 @@ def test_incremental_and_parallel_post_fit(dask_client):
                     ref.coefs_ + ref.intercepts_):
         np.testing.assert_array_equal(a, b)
     assert inc.estimator_.t_ == 600
+    inc.partial_fit(dX, dy)  # a second epoch continues from estimator_ (and its Adam state)
+    for start in range(0, 600, 100):
+        ref.partial_fit(X[start:start + 100], y[start:start + 100])
+    np.testing.assert_array_equal(inc.estimator_.coefs_[0], ref.coefs_[0])
     post = wrappers.ParallelPostFit(ref)
     pred = post.predict(dX)
     assert isinstance(pred, da.Array)
