@@ -19,7 +19,8 @@ from conftest import run_python
 
 sklearn = pytest.importorskip("sklearn", reason="scikit-learn is not installed")
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.model_selection import GridSearchCV, cross_val_score  # noqa: E402
+from sklearn.model_selection import (GridSearchCV, RandomizedSearchCV,  # noqa: E402
+                                     cross_val_score)
 
 
 def small_digits(n=400):
@@ -156,11 +157,17 @@ def test_grid_search_under_dask_backend_matches_serial(dask_client):
         with joblib.parallel_backend("dask"):
             dist = GridSearchCV(quiet_classifier(), grid, cv=2).fit(X, y)
             cv_dist = cross_val_score(quiet_classifier(), X, y, cv=3)
+            rand_dist = RandomizedSearchCV(quiet_classifier(), grid, n_iter=2, cv=2,
+                                           random_state=0).fit(X, y)
         cv_serial = cross_val_score(quiet_classifier(), X, y, cv=3)
+        rand_serial = RandomizedSearchCV(quiet_classifier(), grid, n_iter=2, cv=2,
+                                         random_state=0).fit(X, y)
     for key in ("split0_test_score", "split1_test_score", "mean_test_score"):
         np.testing.assert_array_equal(dist.cv_results_[key], serial.cv_results_[key])
     assert dist.best_params_ == serial.best_params_
     np.testing.assert_array_equal(cv_dist, cv_serial)
+    np.testing.assert_array_equal(rand_dist.cv_results_["mean_test_score"],
+                                  rand_serial.cv_results_["mean_test_score"])
 
 
 def test_incremental_and_parallel_post_fit(dask_client):
