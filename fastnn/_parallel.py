@@ -17,7 +17,7 @@ scikit-learn estimators:
      worker meant to use ``nthreads`` cores), or, when the worker declares a
      CPU resource, ``resources["CPU"] // nthreads``, which then also replaces
      the OpenMP limit (Dask's nanny sets OMP_NUM_THREADS=1 in every worker,
-     whatever its size);
+     whatever its size, unless the environment has a value already);
    - inside a Ray task or actor: the CPUs Ray assigned to it.
 
 Results never depend on the count (the kernels are bit-identical for any

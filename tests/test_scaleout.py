@@ -4,8 +4,6 @@ ParallelPostFit, streaming memmaps and batch iterables, small pickles."""
 import json
 import os
 import pickle
-import subprocess
-import sys
 import textwrap
 import warnings
 
@@ -114,9 +112,13 @@ def dask_client():
 
 
 def test_dask_worker_fit_uses_one_thread_per_slot(dask_client):
-    results = dask_client.run(lambda: (fastnn.get_num_threads(), threads_during_fit()))
-    assert len(results) == 2
-    assert all(r == (1, 1) for r in results.values()), results
+    # a task on each worker (client.run is not a task: no worker context)
+    workers = list(dask_client.scheduler_info()["workers"])
+    assert len(workers) == 2
+    futures = [dask_client.submit(lambda: (fastnn.get_num_threads(), threads_during_fit()),
+                                  workers=[w], pure=False) for w in workers]
+    results = dask_client.gather(futures)
+    assert results == [(1, 1), (1, 1)], results
 
 
 def test_dask_share_without_omp_limit(auto_threads):
@@ -132,13 +134,15 @@ def test_dask_share_without_omp_limit(auto_threads):
 
 
 def test_dask_cpu_resource_overrides_nanny_omp_limit():
-    # the nanny sets OMP_NUM_THREADS=1 in every worker process; a worker
-    # declaring CPU=2 for its one slot gives each fit 2 threads
+    # the nanny sets OMP_NUM_THREADS=1 in worker processes (unless the
+    # environment has one already: env= pins it); a worker declaring CPU=2 for
+    # its one slot gives each fit 2 threads
     distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                                      resources={"CPU": 2}, dashboard_address=":0",
+                                      resources={"CPU": 2}, env={"OMP_NUM_THREADS": "1"},
+                                      dashboard_address=":0",
                                       memory_limit="1GiB") as cluster, \
                 distributed.Client(cluster, set_as_default=False) as client:
             omp, fit = client.submit(lambda: (os.environ.get("OMP_NUM_THREADS"),
@@ -328,9 +332,8 @@ def test_memmap_epoch_keeps_rss_bounded(tmp_path):
         print(json.dumps([base / 1024, peak / 1024]))
     """)
     path = str(tmp_path / "big.f32")
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(fastnn.__file__)))
-    res = subprocess.run([sys.executable, "-c", code, path, str(n), str(d)], env=env,
-                         capture_output=True, text=True, timeout=120)
+    code = "import sys; sys.argv[1:] = %r\n" % [path, str(n), str(d)] + code
+    res = run_python(code, timeout=120)  # imports this fastnn, built in place or installed
     assert res.returncode == 0, res.stderr
     base, peak = json.loads(res.stdout.strip().splitlines()[-1])
     assert peak - base < 150, (base, peak)
