@@ -23,6 +23,7 @@ scikit-learn estimators:
 Results never depend on the count (the kernels are bit-identical for any
 thread count), so this only decides speed.
 """
+import functools
 import math
 import os
 import sys
@@ -46,8 +47,10 @@ def is_explicit():
     return _explicit[0]
 
 
+@functools.lru_cache(maxsize=None)
 def cgroup_cpus():
-    """The container's CPU quota (cgroup v2 cpu.max, or v1), or None."""
+    """The container's CPU quota (cgroup v2 cpu.max, or v1), or None; read
+    once per process (a predict of one row should not pay for two files)."""
     try:
         with open("/sys/fs/cgroup/cpu.max") as f:
             quota, period = f.read().split()[:2]
