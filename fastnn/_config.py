@@ -3,7 +3,7 @@ import os
 import platform
 import sys
 
-from . import _core
+from . import _core, _parallel
 
 __version__ = "0.1.0"
 KERNELS = ("generic", "avx2", "avx512")
@@ -32,6 +32,7 @@ def set_num_threads(n):
     threadpool_limits in the calling thread."""
     if n is None:
         _core.set_num_threads(0)
+        _parallel.set_explicit(False)
         return
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError("n must be a positive int, got %r" % (n,))
@@ -40,6 +41,7 @@ def set_num_threads(n):
         raise ValueError("n must be at most %d (4 x the %d CPUs, or 1024), got %r"
                          % (MAX_THREADS, os.cpu_count() or 1, n))
     _core.set_num_threads(n)
+    _parallel.set_explicit()
 
 
 def _one_thread_after_fork():
@@ -57,8 +59,9 @@ def _register_fork_handler():
 
 
 def get_num_threads():
-    """The thread count kernels called from this thread use now."""
-    return _core.get_num_threads()
+    """The threads a fit started now would use: the count set_num_threads
+    chose, else this thread's share of the cores (fastnn/_parallel.py)."""
+    return _core.get_num_threads() if _parallel.is_explicit() else _parallel.auto_threads()
 
 
 def _thread_setting():
@@ -74,7 +77,7 @@ def config():
         "platform": platform.machine(),
         "compiler": _core.compiler(),
         "openmp": _core.have_openmp(),
-        "threads": _core.get_num_threads(),
+        "threads": get_num_threads(),
         "cpu_features": _core.cpu_features(),
         "kernel": _core.get_isa(),
         "best_kernel": _core.best_isa(),

@@ -14,26 +14,48 @@ FITTED_LISTS = ("loss_curve_", "validation_scores_")
 
 
 class FastnnStateMixin:
+    # A pickle carries the weights once, as plain arrays, plus the optimizer's
+    # moments and step (partial_fit continues from them, also on another Dask
+    # worker); the parameter buffer is rebuilt from coefs_, and the best
+    # weights kept for early stopping are dropped when they cannot be read
+    # again (no early stopping) or equal coefs_ (after an early-stopped fit).
     def __getstate__(self):
         state = dict(super().__getstate__())  # object.__getstate__ is the live __dict__
         state.pop("_fit_lock", None)  # a threading.Lock: not picklable, made on the next fit
         session = state.pop("_session", None)
         if session is not None:
-            state["_session_buffers"] = session.state()
+            state["_session_buffers"] = (session.opt_m, session.opt_v, session.step)
             state["coefs_"] = [np.array(w) for w in self.coefs_]
             state["intercepts_"] = [np.array(b) for b in self.intercepts_]
+        best = state.get("_best_coefs"), state.get("_best_intercepts")
+        if best[0] is not None and "coefs_" in state and (not self.early_stopping or all(
+                np.array_equal(a, b) for a, b in zip(best[0] + best[1],
+                                                     self.coefs_ + self.intercepts_))):
+            del state["_best_coefs"], state["_best_intercepts"]
+            state["_best_from_coefs"] = True
         return state
 
     def __setstate__(self, state):
         buffers = state.pop("_session_buffers", None)
+        best_from_coefs = state.pop("_best_from_coefs", False)
         super().__setstate__(state)
         self._session = None
+        if best_from_coefs:
+            self._best_coefs = [np.array(w) for w in self.coefs_]
+            self._best_intercepts = [np.array(b) for b in self.intercepts_]
         if buffers is not None:
             units = [w.shape[0] for w in self.coefs_] + [self.coefs_[-1].shape[1]]
             rates = dropout_rates(self.dropout, len(units) - 2)
             session = self._new_session(units, rates, self.coefs_[0].dtype,
                                         _max_batch(self))
-            session.restore(buffers)
+            if len(buffers) == 4:  # pickled before the parameters were left out
+                session.restore(buffers)
+            else:
+                m, v, session.step = buffers
+                session.load(self.coefs_, self.intercepts_)
+                for dst, src in ((session.opt_m, m), (session.opt_v, v)):
+                    if dst is not None and src is not None:
+                        dst[...] = src
             self._session = session
             self.coefs_, self.intercepts_ = session.views()
 

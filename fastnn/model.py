@@ -13,7 +13,9 @@ import numpy as np
 
 from . import ops
 from ._schedules import make_schedule
+from ._parallel import fit_threads
 from ._session import Session
+from ._stream import InMemory, open_stream
 from ._validate import ACTIVATIONS, ACTIVATION_ALIASES, check_rate, finite_number
 
 OUTPUTS = ("softmax", "sigmoid", "identity")
@@ -200,7 +202,8 @@ class MLP:
         """The output activations: class probabilities for softmax/sigmoid outputs."""
         coefs, intercepts = self._checked_weights()
         X = as_features(X, self.layer_sizes[0], self._dtype)
-        return self._forward(X, coefs, intercepts)
+        with fit_threads():
+            return self._forward(X, coefs, intercepts)
 
     def score(self, X, Y):
         """Accuracy for softmax (argmax) and sigmoid (every output right, at 0.5)
@@ -266,12 +269,17 @@ class MLP:
             loss = ops.loss(self.loss, z, labels if labels is not None else Y)[0]
         return loss, self.score(X, labels if labels is not None else Y)
 
-    def fit(self, X, Y, *, epochs=10, batch_size=32, optimizer="adam", learning_rate=1e-3,
+    def fit(self, X, Y=None, *, epochs=10, batch_size=32, optimizer="adam", learning_rate=1e-3,
             momentum=0.9, nesterov=False, betas=(0.9, 0.999), eps=1e-8, l1=0.0, l2=0.0,
             weight_decay=0.0, lr_schedule="constant", shuffle=True, validation_data=None,
             validation_split=0.0, early_stopping=False, patience=10, augment=None,
             callbacks=(), verbose=0, input_noise=0.0, schedule_options=None):
         """Train; returns self.  See the README for every option.
+
+        X, Y: arrays; or a NumPy memmap or array-like that slices, larger
+        than fastnn._stream.STREAM_MIN_BYTES, read in chunks; or, with Y
+        omitted, an iterable of (X, y) batches (one pass = one epoch) or a
+        function returning a fresh one per epoch (docs/scale-out.md).
 
         Continues from the current weights (call reset() to start over).
         Ctrl-C stops within a batch and leaves the model at its last completed
@@ -282,14 +290,16 @@ class MLP:
             raise RuntimeError("this MLP is already being fitted in another thread; "
                                "fit a copy (copy.deepcopy) to train in parallel")
         try:
-            return self._fit(X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
-                             learning_rate=learning_rate, momentum=momentum, nesterov=nesterov,
-                             betas=betas, eps=eps, l1=l1, l2=l2, weight_decay=weight_decay,
-                             lr_schedule=lr_schedule, shuffle=shuffle,
-                             validation_data=validation_data, validation_split=validation_split,
-                             early_stopping=early_stopping, patience=patience, augment=augment,
-                             callbacks=callbacks, verbose=verbose, input_noise=input_noise,
-                             schedule_options=schedule_options)
+            with fit_threads():  # set_num_threads' count, else this worker's share
+                return self._fit(X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
+                                 learning_rate=learning_rate, momentum=momentum, nesterov=nesterov,
+                                 betas=betas, eps=eps, l1=l1, l2=l2, weight_decay=weight_decay,
+                                 lr_schedule=lr_schedule, shuffle=shuffle,
+                                 validation_data=validation_data,
+                                 validation_split=validation_split,
+                                 early_stopping=early_stopping, patience=patience, augment=augment,
+                                 callbacks=callbacks, verbose=verbose, input_noise=input_noise,
+                                 schedule_options=schedule_options)
         finally:
             lock.release()
 
@@ -330,24 +340,29 @@ class MLP:
         schedule = make_schedule(lr_schedule, learning_rate, epochs, schedule_options)
 
         coefs, intercepts = self._checked_weights()
-        X = as_features(X, self.layer_sizes[0], self._dtype)
-        Y, labels = self._targets(Y, X.shape[0])
-        if X.shape[0] == 0:
-            raise ValueError("X has no samples")
-        if validation_data is not None:
-            val = self._validation(validation_data)
-        elif validation_split > 0 or early_stopping:
-            split = validation_split or 0.1
-            n_val = max(1, int(round(X.shape[0] * split)))
-            if n_val >= X.shape[0]:
-                raise ValueError("validation_split leaves no training samples")
-            perm = np.random.default_rng(self._seed + 1).permutation(X.shape[0])
-            tr, va = np.sort(perm[n_val:]), np.sort(perm[:n_val])
-            val = (X[va],) + ((Y[va], None) if labels is None else (None, labels[va]))
-            X = X[tr]
-            Y, labels = (Y[tr], None) if labels is None else (None, labels[tr])
+        stream = open_stream(self, X, Y, epochs)  # None: arrays that fit in memory
+        if stream is not None:
+            val = stream.validation(validation_data, validation_split, early_stopping)
         else:
-            val = None
+            X = as_features(X, self.layer_sizes[0], self._dtype)
+            Y, labels = self._targets(Y, X.shape[0])
+            if X.shape[0] == 0:
+                raise ValueError("X has no samples")
+            if validation_data is not None:
+                val = self._validation(validation_data)
+            elif validation_split > 0 or early_stopping:
+                split = validation_split or 0.1
+                n_val = max(1, int(round(X.shape[0] * split)))
+                if n_val >= X.shape[0]:
+                    raise ValueError("validation_split leaves no training samples")
+                perm = np.random.default_rng(self._seed + 1).permutation(X.shape[0])
+                tr, va = np.sort(perm[n_val:]), np.sort(perm[:n_val])
+                val = (X[va],) + ((Y[va], None) if labels is None else (None, labels[va]))
+                X = X[tr]
+                Y, labels = (Y[tr], None) if labels is None else (None, labels[tr])
+            else:
+                val = None
+            stream = InMemory(X, Y, labels)
 
         self._fits += 1
         session = Session(
@@ -355,7 +370,8 @@ class MLP:
             dropout=self._rates, dropout_mode=self.dropout_mode, dtype=self._dtype,
             optimizer=optimizer, momentum=momentum, nesterov=nesterov, beta1=beta1, beta2=beta2,
             eps=eps, l1=l1, l2=l2, weight_decay=weight_decay, input_noise=input_noise,
-            seed=ops.rng_bits(self._seed, self._fits), max_batch=min(batch_size, X.shape[0]))
+            seed=ops.rng_bits(self._seed, self._fits),
+            max_batch=min(batch_size, stream.n_rows or batch_size))
         session.load(coefs, intercepts)
         before = ([w.copy() for w in coefs], [b.copy() for b in intercepts],
                   {k: list(v) for k, v in self.history_.items()}, self._epochs_seen)
@@ -365,12 +381,12 @@ class MLP:
         try:
             for epoch in range(epochs):
                 lr = schedule.learning_rate(epoch)
-                bar = _progress(verbose, epoch, epochs, X.shape[0])
+                bar = _progress(verbose, epoch, epochs, stream.n_rows)
                 t0 = time.perf_counter()
                 try:
-                    loss = session.epoch(X, Y, labels, batch_size=batch_size, learning_rate=lr,
-                                         shuffle=shuffle, epoch=self._epochs_seen,
-                                         augment=augment, progress=bar.update if bar else None)
+                    loss = stream.epoch(session, batch_size=batch_size, learning_rate=lr,
+                                        shuffle=shuffle, epoch=self._epochs_seen,
+                                        augment=augment, progress=bar.update if bar else None)
                 except FloatingPointError:
                     raise ValueError(
                         "the training loss became NaN or infinite in epoch %d (learning_rate "
@@ -382,7 +398,7 @@ class MLP:
                 elapsed = time.perf_counter() - t0
                 self._epochs_seen += 1
                 logs = {"epoch": epoch, "loss": loss, "learning_rate": lr,
-                        "samples_per_second": X.shape[0] / max(elapsed, 1e-9)}
+                        "samples_per_second": stream.n_rows / max(elapsed, 1e-9)}
                 self.history_["loss"].append(loss)
                 self.history_["learning_rate"].append(lr)
                 monitor = loss

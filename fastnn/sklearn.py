@@ -32,7 +32,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import _sklearn_backprop as bp
 from . import ops
-from ._config import _thread_setting, get_num_threads, set_num_threads
+from ._parallel import fit_threads
 from ._session import Session
 from ._sklearn_state import FastnnStateMixin
 from .model import dropout_rates, seed_from
@@ -107,20 +107,15 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
                 before[name] = list(before[name])
         session = before.get("_session")
         state = session.state() if session is not None else None
-        old_threads = _thread_setting()
-        if self.n_threads is not None:
-            set_num_threads(self.n_threads)
         try:
-            return self._fit(X, y, sample_weight, incremental)
+            with fit_threads(self.n_threads):  # n_threads, else this worker's share
+                return self._fit(X, y, sample_weight, incremental)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(before)
             if session is not None:
                 session.restore(state)
             raise
-        finally:
-            if self.n_threads is not None:
-                set_num_threads(old_threads)
 
     def _fit(self, X, y, sample_weight, incremental):
         hidden = self.hidden_layer_sizes
@@ -426,7 +421,8 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         X = np.ascontiguousarray(X, dtype=dtype)
         coefs = [np.ascontiguousarray(w, dtype=dtype) for w in self.coefs_]
         intercepts = [np.ascontiguousarray(b, dtype=dtype) for b in self.intercepts_]
-        return bp.predict(X, coefs, intercepts, self.activation, self.out_activation_)
+        with fit_threads(self.n_threads):
+            return bp.predict(X, coefs, intercepts, self.activation, self.out_activation_)
 
     def _score_with_function(self, X, y, sample_weight, score_function):
         y_pred = self._predict(X, check_input=False)

@@ -1,0 +1,196 @@
+"""Training on data larger than memory: MLP.fit over a NumPy memmap (or any
+array-like that slices, such as an h5py or zarr dataset) or over an iterable
+of (X, y) batches, one chunk in memory at a time.
+
+An epoch over a large array reads contiguous chunks of about CHUNK_BYTES into
+one reused buffer, in a shuffled chunk order, and trains each chunk in the
+compiled epoch with its rows shuffled (both orders drawn from the fit's seed
+and the epoch number, so a run is reproducible).  That is not the global
+shuffle of an in-memory fit; with chunks of many batches it trains as well.
+
+Reading a memmap maps the file's pages into the process, and they would count
+towards its resident memory until the whole file was; after copying a chunk
+out, its pages are dropped from the mapping (madvise MADV_DONTNEED: the data
+stays in the page cache, the process stops holding it), so resident memory
+stays at about one chunk plus the model.
+"""
+import mmap
+
+import numpy as np
+
+CHUNK_BYTES = 64 << 20        # one chunk: many batches, yet small next to any RAM
+STREAM_MIN_BYTES = 128 << 20  # a memmap or array-like larger than this streams
+PIECE_BYTES = 4 << 20         # memmap pages mapped at once while copying a chunk
+
+
+class InMemory:
+    """Arrays already in memory: one compiled epoch over all rows."""
+
+    def __init__(self, X, Y, labels):
+        self.X, self.Y, self.labels = X, Y, labels
+        self.n_rows = X.shape[0]
+
+    def epoch(self, session, **settings):
+        return session.epoch(self.X, self.Y, self.labels, **settings)
+
+
+def open_stream(model, X, Y, epochs):
+    """A stream over X (and Y) for model.fit, or None when X is an in-memory
+    array (or a small memmap) that fit converts whole as before."""
+    if Y is None:
+        if hasattr(X, "shape"):
+            raise ValueError("Y is required when X is an array; pass an iterable of (X, y) "
+                             "batches as X alone to stream")
+        return BatchStream(model, X, epochs)
+    if isinstance(X, np.ndarray) and not isinstance(X, np.memmap):
+        return None
+    shape = getattr(X, "shape", None)
+    if shape is None or len(shape) != 2 or not hasattr(X, "__getitem__"):
+        return None
+    itemsize = np.dtype(getattr(X, "dtype", model._dtype)).itemsize
+    if shape[0] * shape[1] * itemsize <= STREAM_MIN_BYTES:
+        return None
+    return ArrayStream(model, X, Y)
+
+
+def _drop_pages(view):
+    """Unmap the pages of a memmap view from this process (see the module doc)."""
+    mm = getattr(view, "_mmap", None)
+    dontneed = getattr(mmap, "MADV_DONTNEED", None)  # POSIX; not on Windows
+    if (mm is None or dontneed is None or not hasattr(mm, "madvise")
+            or not view.flags.c_contiguous or getattr(view, "mode", "c") == "c"):
+        return  # (copy-on-write mappings would lose their private changes)
+    base = np.frombuffer(mm, dtype=np.uint8).ctypes.data
+    start = view.ctypes.data - base
+    aligned = start - start % mmap.PAGESIZE
+    length = view.nbytes + (start - aligned)
+    if length > 0:
+        mm.madvise(dontneed, aligned, min(length, len(mm) - aligned))
+
+
+def _read(source, start, stop, out=None):
+    """Rows [start, stop) of an array-like as an in-memory array (into `out`),
+    copied PIECE_BYTES at a time so that at most one piece of a memmap is
+    mapped at once."""
+    if out is None:
+        out = np.empty((stop - start,) + tuple(source.shape[1:]), dtype=source.dtype)
+    row_bytes = max(1, out[:1].nbytes)
+    step = max(1, PIECE_BYTES // row_bytes)
+    for a in range(start, stop, step):
+        b = min(a + step, stop)
+        view = source[a:b]
+        out[a - start:b - start] = view
+        if isinstance(view, np.memmap):
+            _drop_pages(view)
+    return out
+
+
+def _all_finite(X):
+    """np.isfinite(X).all() with a temporary of one piece, not of X's size."""
+    step = max(1, PIECE_BYTES // max(1, X[:1].nbytes))
+    return all(np.isfinite(X[a:a + step]).all() for a in range(0, X.shape[0], step))
+
+
+class ArrayStream:
+    """Chunks of an array-like X (and Y) with shape and row slicing."""
+
+    def __init__(self, model, X, Y):
+        self.model, self.X = model, X
+        n, n_features = X.shape
+        if np.dtype(X.dtype).kind not in "fiub":
+            raise TypeError("X must be numeric, got dtype %s" % X.dtype)
+        if n_features != model.layer_sizes[0]:
+            raise ValueError("X has %d features but the model expects %d"
+                             % (n_features, model.layer_sizes[0]))
+        if n == 0:
+            raise ValueError("X has no samples")
+        if not hasattr(Y, "shape") or not hasattr(Y, "__getitem__"):
+            Y = np.asarray(Y)
+        if Y.shape[:1] != (n,):
+            raise ValueError("X has %d samples but Y has %s" % (n, Y.shape[:1] or "none"))
+        self.Y = Y
+        self.n_rows = n
+        self.rows = max(1, CHUNK_BYTES // (n_features * model._dtype.itemsize))
+        self.buffer = np.empty((min(self.rows, n), n_features), dtype=model._dtype)
+
+    def validation(self, validation_data, validation_split, early_stopping):
+        return _validation(self.model, validation_data, validation_split, early_stopping)
+
+    def epoch(self, session, *, epoch, shuffle, progress=None, **settings):
+        rng = np.random.default_rng([session.config["seed"], int(epoch)])
+        starts = np.arange(0, self.n_rows, self.rows)
+        if shuffle:
+            rng.shuffle(starts)
+        total, done = 0.0, 0
+        for start in starts:
+            stop = min(start + self.rows, self.n_rows)
+            X = _read(self.X, start, stop, self.buffer[:stop - start])
+            if not _all_finite(X):
+                raise ValueError("X contains NaN or infinity in rows [%d, %d)" % (start, stop))
+            Y, labels = self.model._targets(_read(self.Y, start, stop), stop - start)
+            total += _train(session, X, Y, labels, rng, epoch, shuffle, progress, done, settings)
+            done += stop - start
+        return float(total / done)
+
+
+class BatchStream:
+    """(X, y) items from an iterable (one pass = one epoch) or from a function
+    returning a fresh iterable for each epoch."""
+
+    def __init__(self, model, source, epochs):
+        self.model = model
+        if callable(source):
+            self.make = source
+        else:
+            try:
+                it = iter(source)
+            except TypeError:
+                raise TypeError("X must be an array, an iterable of (X, y) batches or a "
+                                "function returning one, got %r" % type(source)) from None
+            if it is source and epochs > 1:
+                raise ValueError("an iterator of batches can be read once, which is one "
+                                 "epoch; for epochs > 1 pass a list or a function returning "
+                                 "a fresh iterator for each epoch")
+            self.make = lambda: source
+        self.n_rows = None  # known after the first epoch
+
+    def validation(self, validation_data, validation_split, early_stopping):
+        return _validation(self.model, validation_data, validation_split, early_stopping)
+
+    def epoch(self, session, *, epoch, shuffle, progress=None, **settings):
+        from .model import as_features
+        rng = np.random.default_rng([session.config["seed"], int(epoch)])
+        total, done = 0.0, 0
+        for i, item in enumerate(self.make()):
+            try:
+                X, Y = item
+            except (TypeError, ValueError):
+                raise ValueError("batch %d is not an (X, y) pair" % i) from None
+            X = as_features(X, self.model.layer_sizes[0], self.model._dtype,
+                            "X of batch %d" % i)
+            if X.shape[0] == 0:
+                continue
+            Y, labels = self.model._targets(Y, X.shape[0])
+            total += _train(session, X, Y, labels, rng, epoch, shuffle, progress, done, settings)
+            done += X.shape[0]
+        if done == 0:
+            raise ValueError("the batches of an epoch held no samples (an iterator already "
+                             "read? pass a function returning a fresh one)")
+        self.n_rows = done
+        return float(total / done)
+
+
+def _train(session, X, Y, labels, rng, epoch, shuffle, progress, done, settings):
+    """One compiled pass over one chunk; returns its summed loss."""
+    order = rng.permutation(X.shape[0]) if shuffle else None
+    report = None if progress is None else (lambda rows: progress(done + rows))
+    loss = session.epoch(X, Y, labels, epoch=epoch, shuffle=False, order=order,
+                         progress=report, **settings)
+    return loss * X.shape[0]
+
+
+def _validation(model, validation_data, validation_split, early_stopping):
+    if validation_split > 0 or (early_stopping and validation_data is None):
+        raise ValueError("validation_split cannot split streamed data: pass validation_data "
+                         "(in memory) for validation and early stopping")
+    return None if validation_data is None else model._validation(validation_data)
