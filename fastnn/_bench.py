@@ -16,8 +16,10 @@ from . import _core
 
 
 def gemm_flops_per_sample(sizes):
-    """Multiply-adds of forward, dX and dW products, times 2 (FLOPs)."""
-    return 2 * 3 * sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    """FLOPs (2 per multiply-add) of the forward, weight-gradient and input-
+    gradient products; the first layer needs no input gradient."""
+    weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    return 2 * (3 * weights - sizes[0] * sizes[1])
 
 
 def _timed(fn):
