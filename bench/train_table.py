@@ -1,0 +1,66 @@
+"""One training epoch of 784-1024-512-10 (ReLU, dropout 0.25, Adam, float32)
+for fastnn and every installed peer, interleaved, at batch 32..512; prints the
+markdown table of docs/performance.md and draws docs/performance.png:
+
+    python bench/train_table.py [--samples 8192] [--repeats 3] [--plot docs/performance.png]
+"""
+import argparse
+import platform
+import subprocess
+
+import fastnn
+from fastnn import _bench
+
+
+def machine():
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        name = next(l.split(":", 1)[1].strip() for l in out.splitlines() if "Model name" in l)
+    except (OSError, StopIteration):
+        name = platform.processor() or "unknown CPU"
+    return "%s, %d threads, kernel %s" % (name, fastnn.get_num_threads(), fastnn.config()["kernel"])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--samples", type=int, default=8192)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--batch-sizes", default="32,128,256,512")
+    ap.add_argument("--dropout", type=float, default=0.25)
+    ap.add_argument("--plot")
+    args = ap.parse_args()
+    fastnn.set_num_threads(2)
+    try:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(2)
+    except ImportError:
+        pass
+    sizes = [784, 1024, 512, 10]
+    batches = [int(b) for b in args.batch_sizes.split(",")]
+    peak = _bench.fma_peak(2)
+    results = _bench.compare(sizes, args.samples, batches, args.repeats, args.dropout)
+    print("machine: %s; FMA limit %.0f GFLOP/s (%.0f samples/s at %.2f MFLOP/sample)"
+          % (machine(), peak, peak * 1e9 / _bench.gemm_flops_per_sample(sizes),
+             _bench.gemm_flops_per_sample(sizes) / 1e6))
+    print(_bench.format_table(results, sizes, peak))
+    if args.plot:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for name in next(iter(results.values())):
+            ax.plot(batches, [results[b][name] for b in batches], marker="o", label=name)
+        ax.axhline(peak * 1e9 / _bench.gemm_flops_per_sample(sizes), color="gray",
+                   linestyle="--", label="FMA limit")
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(batches, [str(b) for b in batches])
+        ax.set_xlabel("batch size")
+        ax.set_ylabel("samples/s (one epoch)")
+        ax.set_title("784-1024-512-10, dropout %.2f, Adam, float32, 2 threads" % args.dropout)
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(args.plot, dpi=120)
+
+
+if __name__ == "__main__":
+    main()
