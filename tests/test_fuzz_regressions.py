@@ -25,8 +25,10 @@ def corpus(*dirs):
 
 
 @needs_tools
-def test_replay_ops_corpus():
-    sys.path.insert(0, TOOLS)
+def test_replay_ops_corpus(monkeypatch):
+    # prepend for this test only: a lasting sys.path entry leaks into the
+    # interpreters that later tests spawn (Dask's workers hung on it)
+    monkeypatch.syspath_prepend(TOOLS)
     import fuzz_ops
     files = corpus("ops", "ops_crashes")
     assert files
@@ -36,10 +38,10 @@ def test_replay_ops_corpus():
 
 
 @needs_tools
-def test_replay_load_corpus():
+def test_replay_load_corpus(monkeypatch):
     pytest.importorskip("safetensors")
     pytest.importorskip("sklearn")
-    sys.path.insert(0, TOOLS)
+    monkeypatch.syspath_prepend(TOOLS)
     import fuzz_load
     files = corpus("load", "load_crashes")
     assert len(files) >= 3
