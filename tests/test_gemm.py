@@ -271,3 +271,4 @@ if given is not None:
         finally:
             _core.set_isa(old)
         assert_close(got, a, b, ta, tb)
+

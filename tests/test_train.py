@@ -166,3 +166,24 @@ def test_shuffle_matches_reference_permutation():
     s.epoch(X, None, y, batch_size=5, learning_rate=0.0, shuffle=True, epoch=4)
     np.testing.assert_array_equal(s.order, reference.shuffled_order(s.config["seed"], 4, 23))
     assert sorted(s.order) == list(range(23))
+
+
+def test_batch_sized_products_are_bit_identical_run_to_run():
+    """Batch 128 splits n between threads with no barrier in the k loop; a
+    shallower last k panel once let one thread repack B panels the other was
+    still reading (found as run-to-run differences of a whole fit; a race
+    shows only sometimes, so this guards rather than proves)."""
+    rng = np.random.default_rng(0)
+    X = rng.random((1500, 784)).astype(np.float32)
+    y = rng.integers(0, 10, 1500)
+    old = fastnn._config._thread_setting()
+    weights = []
+    try:
+        for threads in (1, 2, 2, 2):
+            fastnn.set_num_threads(threads)
+            m = fastnn.MLP([784, 1024, 512, 10], dropout=0.3, random_state=0)
+            m.fit(X, y, epochs=1, batch_size=128)
+            weights.append(np.concatenate([w.ravel() for w in m.coefs_]).tobytes())
+    finally:
+        fastnn.set_num_threads(old)
+    assert all(w == weights[0] for w in weights)

@@ -38,6 +38,9 @@
 
 /* Up to this many MR-row panels of A (a training batch), each B micro-panel
  * is used too few times to pay for packing it: B is read in place. */
+#ifndef GEMM_N_SPLIT_PANELS
+#define GEMM_N_SPLIT_PANELS 16
+#endif
 #ifndef GEMM_IN_PLACE_B_PANELS
 #define GEMM_IN_PLACE_B_PANELS 6
 #endif
@@ -80,12 +83,12 @@ static void GEMM_FN(pack_a)(int trans, const T *a, int64_t lda, int64_t i0, int6
 /* Pack rows [p0, p0+kb) x columns [j0, j0+nb) of op(B) into micro-panels of nr
  * columns: panel q holds b[p*nr + j], zero-padded to nr columns. */
 static void GEMM_FN(pack_b)(int trans, const T *b, int64_t ldb, int64_t p0, int64_t kb,
-                            int64_t j0, int64_t nb, int nr, T *restrict dst, int64_t q_begin,
-                            int64_t q_end)
+                            int64_t j0, int64_t nb, int nr, T *restrict dst, int64_t stride,
+                            int64_t q_begin, int64_t q_end)
 {
     for (int64_t q = q_begin; q < q_end; q++) {
         int64_t jb = q * nr, cols = nb - jb < nr ? nb - jb : nr;
-        T *d = dst + q * nr * kb;
+        T *d = dst + q * stride;
         if (!trans) { /* op(B)(p, j) = b[p*ldb + j]: panel rows are contiguous */
             const T *s = b + p0 * ldb + j0 + jb;
             for (int64_t p = 0; p < kb; p++) {
@@ -122,7 +125,8 @@ static void GEMM_FN(pack_b)(int trans, const T *b, int64_t ldb, int64_t p0, int6
  * the block's first row and column) full-width micro-panels are read in place
  * and only a partial last one comes from bp. */
 static void GEMM_FN(macro)(const GEMM_FN(gemm_table) *t, int64_t mb, int64_t nb, int64_t kb,
-                           T alpha, const T *ap, const T *bp, const T *bu, int64_t ldbu,
+                           T alpha, const T *ap, const T *bp, int64_t bstride, const T *bu,
+                           int64_t ldbu,
                            T beta, T *c, int64_t ldc, int64_t q_begin, int64_t q_end)
 {
     const int mr = t->mr, nr = t->nr;
@@ -130,7 +134,7 @@ static void GEMM_FN(macro)(const GEMM_FN(gemm_table) *t, int64_t mb, int64_t nb,
     for (int64_t q = q_begin; q < q_end; q++) {
         int64_t jb = q * nr, cols = nb - jb < nr ? nb - jb : nr;
         const int in_place = bu != NULL && cols == nr;
-        const T *bq = in_place ? bu + jb : bp + q * nr * kb;
+        const T *bq = in_place ? bu + jb : bp + q * bstride;
         const int64_t ldbq = in_place ? ldbu : nr;
         for (int64_t ib = 0; ib < mb; ib += mr) {
             int64_t rows = mb - ib < mr ? mb - ib : mr;
@@ -182,9 +186,15 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
         const int tid = 0, nth = 1;
 #define GEMM_BARRIER() ((void)0)
 #endif
-        /* m split if there are enough MR panels for every thread, else n split. */
-        const int64_t m_panels = (m + mr - 1) / mr;
-        const int split_m = nth == 1 || m_panels >= 4 * nth;
+        /* m split if there are enough MR panels for every thread, else n split.
+         * Batch-sized m (under GEMM_N_SPLIT_PANELS panels) also splits n when
+         * that divides the NR panels more evenly: 128 rows are 11 panels of 12,
+         * 6 + 5 between two threads, while 1024 columns are 16 + 16 panels. */
+        const int64_t m_panels = (m + mr - 1) / mr, n_panels = (n + nr - 1) / nr;
+        const double fill_m = (double)m_panels / (double)(nth * ((m_panels + nth - 1) / nth));
+        const double fill_n = (double)n_panels / (double)(nth * ((n_panels + nth - 1) / nth));
+        const int split_m = nth == 1 || (m_panels >= 4 * nth &&
+                                         (m_panels >= GEMM_N_SPLIT_PANELS || fill_m >= fill_n));
         int64_t mc = t->mc;
         if (split_m) { /* equal ic blocks, a multiple of nth of them */
             int64_t per = (m + (int64_t)nth * mc - 1) / ((int64_t)nth * mc);
@@ -193,6 +203,11 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
         }
         T *my_a = (T *)((char *)ws_a + (size_t)tid * a_stride);
 
+        /* B micro-panels sit at a fixed stride (the deepest k panel), not at
+         * one that depends on the current panel's depth: threads that split n
+         * run the k loop without barriers, so one may pack its panels of the
+         * next (shallower) k panel while another still reads its own. */
+        const int64_t bstride = (int64_t)nr * (k < kc ? k : kc);
         for (int64_t jc = 0; jc < n; jc += nc) {
             const int64_t nb = n - jc < nc ? n - jc : nc;
             const int64_t nq = (nb + nr - 1) / nr;
@@ -206,9 +221,9 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                 const int64_t q_lo = nq * tid / nth, q_hi = nq * (tid + 1) / nth;
                 const int packs_last = split_m ? tid == 0 : q_hi == nq && q_hi > q_lo;
                 if (!in_place_b)
-                    GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, q_lo, q_hi);
+                    GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, bstride, q_lo, q_hi);
                 else if (nb % nr != 0 && packs_last)
-                    GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, nq - 1, nq);
+                    GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, bstride, nq - 1, nq);
                 const T *bu = in_place_b ? b + pc * ldb + jc : NULL;
                 if (split_m) {
                     GEMM_BARRIER(); /* every thread reads the whole B panel */
@@ -218,7 +233,8 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                         GEMM_FN(pack_a)(trans_a, a, lda, ic, mb, pc, kb, mr, my_a, 0,
                                         (mb + mr - 1) / mr);
                         T *cb = c + ic * ldc + jc;
-                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, ws_b, bu, ldb, beta_p, cb, ldc, 0, nq);
+                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, ws_b, bstride, bu, ldb, beta_p, cb, ldc,
+                                       0, nq);
                         if (last && epi && epi->fn) epi->fn(epi->ctx, ic, jc, mb, nb, cb, ldc);
                     }
                 } else {
@@ -228,7 +244,8 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                         GEMM_FN(pack_a)(trans_a, a, lda, ic, mb, pc, kb, mr, my_a, 0, np);
                         const int64_t q0 = nq * tid / nth, q1 = nq * (tid + 1) / nth;
                         T *cb = c + ic * ldc + jc;
-                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, ws_b, bu, ldb, beta_p, cb, ldc, q0,
+                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, ws_b, bstride, bu, ldb, beta_p, cb, ldc,
+                                       q0,
                                        q1);
                         if (last && epi && epi->fn && q1 > q0) {
                             int64_t j0 = q0 * nr, j1 = q1 * nr < nb ? q1 * nr : nb;
