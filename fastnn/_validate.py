@@ -101,3 +101,11 @@ def finite_number(value, name, low=None, high=None, low_open=False):
     if high is not None and value > high:
         raise ValueError("%s must be <= %s, got %r" % (name, high, value))
     return value
+
+
+def store_params(obj, params):
+    """Set every constructor argument (locals() of __init__) as an attribute of
+    the same name: scikit-learn's convention, no logic in __init__."""
+    for name, value in params.items():
+        if name not in ("self", "__class__"):
+            setattr(obj, name, value)

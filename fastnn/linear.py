@@ -18,7 +18,7 @@ import numpy as np
 
 from . import ops
 from .model import MLP, as_features, seed_from
-from ._validate import finite_number
+from ._validate import finite_number, store_params
 
 SOLVERS = ("lbfgs", "adam", "sgd")
 SCIPY_HINT = 'pip install "fastnn[sklearn]"'
@@ -181,15 +181,7 @@ class LogisticRegression(_Estimator):
 
     def __init__(self, l2=0.0, l1=0.0, solver="lbfgs", max_iter=100, learning_rate=0.1,
                  batch_size=None, tol=1e-6, dtype="float64", random_state=None):
-        self.l2 = l2
-        self.l1 = l1
-        self.solver = solver
-        self.max_iter = max_iter
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.tol = tol
-        self.dtype = dtype
-        self.random_state = random_state
+        store_params(self, locals())
 
     def _check_params(self):
         dtype = _check_common(self.get_params())
@@ -357,10 +349,7 @@ class OrdinalRegression(_Estimator):
     _array_names = ("coef_", "thresholds_")
 
     def __init__(self, l2=0.0, max_iter=200, tol=1e-8, dtype="float64"):
-        self.l2 = l2
-        self.max_iter = max_iter
-        self.tol = tol
-        self.dtype = dtype
+        store_params(self, locals())
 
     def _check_state(self):
         K, d = len(self.classes_), self.n_features_in_

@@ -16,7 +16,8 @@ from ._schedules import make_schedule
 from ._parallel import fit_threads
 from ._session import Session
 from ._stream import InMemory, open_stream
-from ._validate import ACTIVATIONS, ACTIVATION_ALIASES, check_rate, finite_number
+from ._validate import (ACTIVATIONS, ACTIVATION_ALIASES, check_rate, finite_number,
+                        store_params)
 
 OUTPUTS = ("softmax", "sigmoid", "identity")
 LOSS_NAMES = ("cross_entropy", "binary_cross_entropy", "mse")
@@ -82,14 +83,7 @@ class MLP:
 
     def __init__(self, layer_sizes, activation="relu", output="softmax", loss="cross_entropy",
                  dropout=0.0, dtype="float32", random_state=None, dropout_mode="inverted"):
-        self.layer_sizes = layer_sizes
-        self.activation = activation
-        self.output = output
-        self.loss = loss
-        self.dropout = dropout
-        self.dtype = dtype
-        self.random_state = random_state
-        self.dropout_mode = dropout_mode
+        store_params(self, locals())
         self._check_settings()
         self.reset()
 

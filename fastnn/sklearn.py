@@ -32,6 +32,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import _sklearn_backprop as bp
 from . import ops
+from ._validate import store_params
 from ._parallel import fit_threads
 from ._session import Session
 from ._sklearn_state import FastnnStateMixin
@@ -448,14 +449,6 @@ def _views_like(session, buf):
     return views
 
 
-def _store_params(estimator, params):
-    """Set every constructor argument as an attribute of the same name, as
-    scikit-learn's estimators require (no validation or logic in __init__)."""
-    for name, value in params.items():
-        if name not in ("self", "__class__"):
-            setattr(estimator, name, value)
-
-
 class MLPClassifier(ClassifierMixin, _BaseMLP):
     """scikit-learn's MLPClassifier trained by fastnn; see sklearn.neural_network.
 
@@ -470,7 +463,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
                  dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None):
-        _store_params(self, locals())
+        store_params(self, locals())
 
     loss = "log_loss"
 
@@ -568,7 +561,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
                  dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None):
-        _store_params(self, locals())
+        store_params(self, locals())
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,

@@ -46,52 +46,44 @@ static size_t gemm_ws_layout(int64_t m, int64_t n, int64_t k, size_t elem, int n
     return *b_bytes + *a_stride * (size_t)(nt < 1 ? 1 : nt);
 }
 
-/* ---- float32 ---- */
+/* The kernel table of one dtype (tile, block sizes, micro-kernel per ISA) and
+ * its selector; then the driver template for that dtype. */
+#ifdef FNN_GENERIC_ONLY
+#define GEMM_SIMD_ROWS(SFX, USFX, MC, NC)
+#else
+#define GEMM_SIMD_ROWS(SFX, USFX, MC, NC)                                                    \
+    {FNN_UKR_AVX2_MR_##USFX, FNN_UKR_AVX2_NR_##USFX, MC, 256, NC, fnn_ukr_avx2_##SFX},       \
+    {FNN_UKR_AVX512_MR_##USFX, FNN_UKR_AVX512_NR_##USFX, MC, 256, NC, fnn_ukr_avx512_##SFX},
+#endif
+#define DEFINE_GEMM_TABLE(SFX, USFX, MC_GENERIC, MC_SIMD, NC)                                 \
+    typedef struct { int mr, nr; int64_t mc, kc, nc; fnn_ukr_##SFX kernel; } gemm_table_##SFX; \
+    static const gemm_table_##SFX tables_##SFX[] = {                                        \
+        {FNN_UKR_GENERIC_MR_##USFX, FNN_UKR_GENERIC_NR_##USFX, MC_GENERIC, 256, NC,          \
+         fnn_ukr_generic_##SFX},                                                             \
+        GEMM_SIMD_ROWS(SFX, USFX, MC_SIMD, NC)                                                  \
+    };                                                                                       \
+    /* A narrow C (e.g. a 10-class output layer) would waste most of the wide              \
+     * AVX-512 tile: the AVX2 tile is half as wide, and AVX-512 implies AVX2. */            \
+    static const gemm_table_##SFX *select_table_##SFX(int64_t n_cols)                        \
+    {                                                                                        \
+        int isa = (int)fnn_get_isa();                                                        \
+        int n = (int)(sizeof(tables_##SFX) / sizeof(tables_##SFX[0]));                       \
+        if (isa >= n) isa = 0;                                                               \
+        if (isa == FNN_ISA_AVX512 && 2 * n_cols <= tables_##SFX[isa].nr) isa = FNN_ISA_AVX2; \
+        return &tables_##SFX[isa];                                                           \
+    }
+
+DEFINE_GEMM_TABLE(f32, F32, 256, 480, 4096)
+DEFINE_GEMM_TABLE(f64, F64, 128, 240, 2048)
+
 #define T float
 #define SFX f32
-typedef struct { int mr, nr; int64_t mc, kc, nc; fnn_ukr_f32 kernel; } gemm_table_f32;
-static const gemm_table_f32 tables_f32[] = {
-    {FNN_UKR_GENERIC_MR_F32, FNN_UKR_GENERIC_NR_F32, 256, 256, 4096, fnn_ukr_generic_f32},
-#ifndef FNN_GENERIC_ONLY
-    {FNN_UKR_AVX2_MR_F32, FNN_UKR_AVX2_NR_F32, 480, 256, 4096, fnn_ukr_avx2_f32},
-    {FNN_UKR_AVX512_MR_F32, FNN_UKR_AVX512_NR_F32, 480, 256, 4096, fnn_ukr_avx512_f32},
-#endif
-};
-static const gemm_table_f32 *select_table_f32(int64_t n_cols)
-{
-    int isa = (int)fnn_get_isa();
-    int n = (int)(sizeof(tables_f32) / sizeof(tables_f32[0]));
-    if (isa >= n) isa = 0;
-    /* A narrow C (e.g. a 10-class output layer) would waste most of the wide
-     * AVX-512 tile: the AVX2 tile is half as wide, and AVX-512 implies AVX2. */
-    if (isa == FNN_ISA_AVX512 && 2 * n_cols <= tables_f32[isa].nr) isa = FNN_ISA_AVX2;
-    return &tables_f32[isa];
-}
 #include "gemm/gemm_impl.h"
 #undef T
 #undef SFX
 
-/* ---- float64 ---- */
 #define T double
 #define SFX f64
-typedef struct { int mr, nr; int64_t mc, kc, nc; fnn_ukr_f64 kernel; } gemm_table_f64;
-static const gemm_table_f64 tables_f64[] = {
-    {FNN_UKR_GENERIC_MR_F64, FNN_UKR_GENERIC_NR_F64, 128, 256, 2048, fnn_ukr_generic_f64},
-#ifndef FNN_GENERIC_ONLY
-    {FNN_UKR_AVX2_MR_F64, FNN_UKR_AVX2_NR_F64, 240, 256, 2048, fnn_ukr_avx2_f64},
-    {FNN_UKR_AVX512_MR_F64, FNN_UKR_AVX512_NR_F64, 240, 256, 2048, fnn_ukr_avx512_f64},
-#endif
-};
-static const gemm_table_f64 *select_table_f64(int64_t n_cols)
-{
-    int isa = (int)fnn_get_isa();
-    int n = (int)(sizeof(tables_f64) / sizeof(tables_f64[0]));
-    if (isa >= n) isa = 0;
-    /* A narrow C (e.g. a 10-class output layer) would waste most of the wide
-     * AVX-512 tile: the AVX2 tile is half as wide, and AVX-512 implies AVX2. */
-    if (isa == FNN_ISA_AVX512 && 2 * n_cols <= tables_f64[isa].nr) isa = FNN_ISA_AVX2;
-    return &tables_f64[isa];
-}
 #include "gemm/gemm_impl.h"
 #undef T
 #undef SFX
