@@ -76,17 +76,8 @@ static size_t gemm_ws_layout(int64_t m, int64_t n, int64_t k, size_t elem, int n
 DEFINE_GEMM_TABLE(f32, F32, 256, 480, 4096)
 DEFINE_GEMM_TABLE(f64, F64, 128, 240, 2048)
 
-#define T float
-#define SFX f32
-#include "gemm/gemm_impl.h"
-#undef T
-#undef SFX
-
-#define T double
-#define SFX f64
-#include "gemm/gemm_impl.h"
-#undef T
-#undef SFX
+#define FNN_TEMPLATE "gemm/gemm_impl.h"
+#include "ops/each_dtype.h"
 
 /* Scratch for any kernel this build might select (the ISA can change between
  * this call and the GEMM), for n_threads threads. */
