@@ -454,7 +454,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     Extra parameters: dropout (rate after each hidden layer, float or one per
     layer, in [0, 1)), l1, weight_decay (decoupled; AdamW for adam) and
-    n_threads (fastnn threads during fit; None: the current setting)."""
+    n_threads (fastnn threads during fit; None: fastnn.set_num_threads's
+    count, else this process's or worker's share of the cores)."""
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
                  alpha=0.0001, batch_size="auto", learning_rate="constant",

@@ -16,18 +16,6 @@
 #define VFMA(x, y, z) _mm512_fmadd_ps(x, y, z)
 #define VMUL(x, y) _mm512_mul_ps(x, y)
 #include "gemm/ukr_simd.h"
-#undef T
-#undef NAME
-#undef MR
-#undef NR
-#undef VL
-#undef V
-#undef VZERO
-#undef VLOAD
-#undef VSTORE
-#undef VSET1
-#undef VFMA
-#undef VMUL
 
 #define T double
 #define NAME fnn_ukr_avx512_f64

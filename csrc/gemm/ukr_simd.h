@@ -6,7 +6,8 @@
  *
  * The MR x (NR/VL) accumulators live in registers (the loops are fully
  * unrolled); per k step one row of the B panel is loaded and each A element is
- * broadcast.  See ukr.h for the contract.
+ * broadcast.  See ukr.h for the contract.  The parameters are undefined at
+ * the end, so a file can instantiate the template again.
  */
 #define UKR_NV (NR / VL)
 
@@ -60,3 +61,15 @@ void NAME(int64_t k, const T *restrict a, const T *restrict b, int64_t ldb, T *r
 }
 
 #undef UKR_NV
+#undef T
+#undef NAME
+#undef MR
+#undef NR
+#undef VL
+#undef V
+#undef VZERO
+#undef VLOAD
+#undef VSTORE
+#undef VSET1
+#undef VFMA
+#undef VMUL

@@ -65,14 +65,6 @@ typedef enum { FNN_ADAM_EPS_HAT = 0,    /* p -= lr * mhat / (sqrt(vhat) + eps)  
     int fnn_dense_bwd_##SFX(T *dx, T *dw, T *db, T *dz, const T *da, const T *x,             \
                             const T *w, const T *z, const T *a,                              \
                             int64_t m, int64_t n, int64_t k, int act);                       \
-    /* The same with caller scratch for GEMM (fnn_gemm_work_bytes), so a step never        \
-     * allocates; work NULL or too small: GEMM allocates its own. */                      \
-    int fnn_dense_fwd_ws_##SFX(T *a, T *z, const T *x, const T *w, const T *b,               \
-                               int64_t m, int64_t n, int64_t k, int act, void *work,         \
-                               size_t work_bytes);                                           \
-    int fnn_dense_bwd_ws_##SFX(T *dx, T *dw, T *db, T *dz, const T *da, const T *x,          \
-                               const T *w, const T *z, const T *a, int64_t m, int64_t n,     \
-                               int64_t k, int act, void *work, size_t work_bytes);           \
     /* Dropout: element i is kept iff fnn_rng_bits(seed, offset + i) >> 40 >=               \
      * ceil(rate * 2^24) (see rng.h).  inverted: y = x * mask / (1 - rate);                 \
      * classic: y = x * mask.  mask (uint8, size) may be NULL. */                            \
