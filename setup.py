@@ -68,7 +68,14 @@ class BuildExt(build_ext):
         has_openmp = compiler_accepts(compiler, ["-fopenmp"], OPENMP_PROBE)
         if not has_openmp:
             print("fastnn: compiler has no OpenMP; building single-threaded", file=sys.stderr)
+        # -mavx512bf16 needs GCC 10 / Clang 9: an older compiler builds the
+        # bfloat16 GEMM with its portable kernel only.
+        has_bf16 = IS_X86 and compiler_accepts(compiler, ISA_FLAGS["_avx512bf16"])
         for ext in self.extensions:
+            if IS_X86 and not has_bf16:
+                ext.sources = [s for s in ext.sources
+                               if not os.path.splitext(s)[0].endswith("_avx512bf16")]
+                ext.define_macros.append(("FNN_NO_AVX512BF16", "1"))
             if has_openmp:
                 ext.extra_compile_args.append("-fopenmp")
                 ext.extra_link_args.append("-fopenmp")

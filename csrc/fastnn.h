@@ -69,6 +69,7 @@ void fnn_aligned_free(void *p);
 #endif
 
 #include "gemm/gemm.h"
+#include "gemm/gemm_bf16.h"
 #include "ops/ops.h"
 #include "train/train.h"
 

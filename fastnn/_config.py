@@ -81,6 +81,7 @@ def config():
         "cpu_features": _core.cpu_features(),
         "kernel": _core.get_isa(),
         "best_kernel": _core.best_isa(),
+        "bfloat16": "vdpbf16ps" if _core.bf16_native() else "emulated",
     }
 
 
@@ -94,5 +95,6 @@ def show_config(file=None):
         "threads: %d" % c["threads"],
         "cpu features: %s" % (" ".join(c["cpu_features"]) or "none beyond baseline"),
         "kernel: %s (best available: %s)" % (c["kernel"], c["best_kernel"]),
+        "bfloat16 compute: %s" % c["bfloat16"],
     ]
     print("\n".join(lines), file=file or sys.stdout)

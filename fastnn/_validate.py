@@ -80,6 +80,13 @@ def choice(value, options, name):
     raise ValueError("%s must be one of %s, got %r" % (name, ", ".join(map(repr, options)), value))
 
 
+def check_compute(compute):
+    """True for bfloat16 compute, False for the arrays' own dtype (None)."""
+    if compute is None:
+        return False
+    return choice(compute, {"bfloat16": True}, "compute")
+
+
 def activation_code(name):
     if isinstance(name, str):
         name = ACTIVATION_ALIASES.get(name, name)

@@ -7,9 +7,27 @@ inputs' dtype.  Tests compare the two; when they disagree, this file is right.
 import numpy as np
 
 
-def matmul(a, b, *, trans_a=False, trans_b=False, out=None):
-    """op(a) @ op(b); op transposes when the flag is set."""
-    result = np.matmul(a.T if trans_a else a, b.T if trans_b else b)
+def round_bfloat16(x):
+    """float32 values rounded to the nearest bfloat16 (ties to even), as float32.
+    NaN stays NaN; a subnormal becomes a signed zero (vdpbf16ps reads it so)."""
+    x = np.asarray(x, dtype=np.float32)
+    u = x.view(np.uint32)
+    r = ((u + np.uint32(0x7FFF) + ((u >> 16) & np.uint32(1))) >> 16) << 16
+    r[(r & np.uint32(0x7F800000)) == 0] &= np.uint32(0x80000000)  # subnormals read as zero
+    nan = np.isnan(x)
+    r[nan] = (u[nan] | np.uint32(0x400000)) & np.uint32(0xFFFF0000)
+    return r.view(np.float32)
+
+
+def matmul(a, b, *, trans_a=False, trans_b=False, out=None, compute=None):
+    """op(a) @ op(b); op transposes when the flag is set.  compute="bfloat16":
+    the operands rounded to bfloat16 first (the products are then exact; the
+    sum is float64 here, float32 in the kernel)."""
+    if compute == "bfloat16":
+        a, b = round_bfloat16(a).astype(np.float64), round_bfloat16(b).astype(np.float64)
+        result = np.matmul(a.T if trans_a else a, b.T if trans_b else b).astype(np.float32)
+    else:
+        result = np.matmul(a.T if trans_a else a, b.T if trans_b else b)
     if out is not None:
         out[...] = result
         return out

@@ -280,12 +280,15 @@ except KeyboardInterrupt:
     env = dict(os.environ, PYTHONPATH=package_parent)
     p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
                          env=env, cwd=package_parent)
-    assert p.stdout.readline().strip() == "ready"
-    time.sleep(1.0)
-    sent = time.perf_counter()
-    p.send_signal(signal.SIGINT)
-    out, _ = p.communicate(timeout=30)
-    waited = time.perf_counter() - sent
+    try:
+        assert p.stdout.readline().strip() == "ready"
+        time.sleep(1.0)
+        sent = time.perf_counter()
+        p.send_signal(signal.SIGINT)
+        out, _ = p.communicate(timeout=30)
+        waited = time.perf_counter() - sent
+    finally:
+        p.kill()  # never leave a 100-epoch fit running if the test fails
     assert "interrupted" in out, out
     assert "finite True" in out
     assert waited < 1.5, waited

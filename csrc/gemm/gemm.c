@@ -4,47 +4,10 @@
 #include <stdint.h>
 #include "fastnn.h"
 #include "gemm/ukr.h"
+#include "gemm/driver_util.h"
 #ifdef FNN_HAVE_OPENMP
 #include <omp.h>
 #endif
-
-/* Below this many multiply-adds a second thread costs more than it saves. */
-#define GEMM_MIN_FLOPS_PER_THREAD (64.0 * 64.0 * 128.0)
-
-static int gemm_size_overflows(int64_t m, int64_t n, int64_t k)
-{
-    const int64_t lim = INT64_MAX / 16;
-    return m > lim / (n > 0 ? n : 1) || k > lim / (n > 0 ? n : 1) || m > lim / (k > 0 ? k : 1);
-}
-
-static int gemm_threads(int64_t m, int64_t n, int64_t k)
-{
-    int nt = fnn_get_num_threads();
-    double work = (double)m * (double)n * (double)k;
-    if (nt > 1 && work < GEMM_MIN_FLOPS_PER_THREAD * nt) {
-        int fit = (int)(work / GEMM_MIN_FLOPS_PER_THREAD);
-        nt = fit < 1 ? 1 : fit;
-    }
-    return nt < 1 ? 1 : nt;
-}
-
-static size_t round64(size_t x) { return (x + 63) & ~(size_t)63; }
-
-/* Scratch layout: packed B panel, then one packed A block per thread.
- * Returns the total; a_stride is the per-thread A size, b_bytes the B size. */
-static size_t gemm_ws_layout(int64_t m, int64_t n, int64_t k, size_t elem, int nt, int mr,
-                             int nr, int64_t mc, int64_t kc, int64_t nc, size_t *a_stride,
-                             size_t *b_bytes)
-{
-    int64_t kb = k < kc ? k : kc;
-    int64_t mb = (m + mr - 1) / mr * mr, nb = (n + nr - 1) / nr * nr;
-    if (mb > mc) mb = mc;
-    if (nb > nc) nb = nc;
-    if (kb < 1) kb = 1;
-    *a_stride = round64((size_t)mb * (size_t)kb * elem);
-    *b_bytes = round64((size_t)nb * (size_t)kb * elem);
-    return *b_bytes + *a_stride * (size_t)(nt < 1 ? 1 : nt);
-}
 
 /* The kernel table of one dtype (tile, block sizes, micro-kernel per ISA) and
  * its selector; then the driver template for that dtype. */

@@ -27,6 +27,18 @@
 #define GEMM_FN(name) GEMM_CAT(name, SFX)
 #define UKR_T GEMM_CAT(fnn_ukr, SFX)
 
+/* Packed panels hold PT units of GEMM_KP consecutive k values each (one row of
+ * A or column of B): T itself for the native dtypes (pack.inc), or two k
+ * values rounded to bfloat16 in a 32-bit unit, the operand of vdpbf16ps
+ * (pack_bf16.inc).  The micro-kernel's k and ldb count units; an odd k is
+ * padded with a zero. */
+#ifndef GEMM_KP
+#define GEMM_KP 1
+#define PT T
+#define GEMM_PACK_FILE "gemm/pack.inc"
+#endif
+#define GEMM_UNITS(kb) (((kb) + GEMM_KP - 1) / GEMM_KP)
+
 /* The includer defines GEMM_FN(gemm_table) {mr, nr, mc, kc, nc, kernel} (mc a
  * multiple of mr, nc of nr) and GEMM_FN(select_table)(n) (the table for this ISA and width of C), plus the helpers
  * gemm_size_overflows, gemm_threads and gemm_ws_layout. */
@@ -45,79 +57,7 @@
 #define GEMM_IN_PLACE_B_PANELS 6
 #endif
 
-/* Pack rows [i0, i0+mb) x columns [p0, p0+kb) of op(A) into micro-panels of mr
- * rows: panel r holds a[p*mr + i], zero-padded to mr rows. */
-static void GEMM_FN(pack_a)(int trans, const T *a, int64_t lda, int64_t i0, int64_t mb,
-                            int64_t p0, int64_t kb, int mr, T *restrict dst, int64_t r_begin,
-                            int64_t r_end)
-{
-    for (int64_t r = r_begin; r < r_end; r++) {
-        int64_t ib = r * mr, rows = mb - ib < mr ? mb - ib : mr;
-        T *d = dst + r * mr * kb;
-        if (trans) { /* op(A)(i, p) = a[p*lda + i]: rows of the panel are contiguous */
-            const T *s = a + p0 * lda + i0 + ib;
-            for (int64_t p = 0; p < kb; p++) {
-                const T *sp = s + p * lda;
-                T *dp = d + p * mr;
-                int i = 0;
-                for (; i < rows; i++) dp[i] = sp[i];
-                for (; i < mr; i++) dp[i] = 0;
-            }
-        } else { /* op(A)(i, p) = a[i*lda + p] */
-            /* Row by row: reading mr rows at once in step would put mr
-             * streams lda apart in one L1 set when lda is a power of two. */
-            const T *s = a + (i0 + ib) * lda + p0;
-            for (int64_t pb = 0; pb < kb; pb += GEMM_PACK_STEP) {
-                const int64_t pe = kb - pb < GEMM_PACK_STEP ? kb : pb + GEMM_PACK_STEP;
-                for (int i = 0; i < rows; i++) {
-                    const T *si = s + i * lda;
-                    for (int64_t p = pb; p < pe; p++) d[p * mr + i] = si[p];
-                }
-            }
-            for (int i = (int)rows; i < mr; i++)
-                for (int64_t p = 0; p < kb; p++) d[p * mr + i] = 0;
-        }
-    }
-}
-
-/* Pack rows [p0, p0+kb) x columns [j0, j0+nb) of op(B) into micro-panels of nr
- * columns: panel q holds b[p*nr + j], zero-padded to nr columns. */
-static void GEMM_FN(pack_b)(int trans, const T *b, int64_t ldb, int64_t p0, int64_t kb,
-                            int64_t j0, int64_t nb, int nr, T *restrict dst, int64_t stride,
-                            int64_t q_begin, int64_t q_end)
-{
-    for (int64_t q = q_begin; q < q_end; q++) {
-        int64_t jb = q * nr, cols = nb - jb < nr ? nb - jb : nr;
-        T *d = dst + q * stride;
-        if (!trans) { /* op(B)(p, j) = b[p*ldb + j]: panel rows are contiguous */
-            const T *s = b + p0 * ldb + j0 + jb;
-            for (int64_t p = 0; p < kb; p++) {
-                const T *sp = s + p * ldb;
-                T *dp = d + p * nr;
-                /* rows are ldb apart: the hardware prefetcher does not follow,
-                 * so fetch a few rows ahead (each row is nr elements) */
-                if (p + 8 < kb) {
-                    for (int64_t o = 0; o < nr; o += 64 / (int64_t)sizeof(T))
-                        __builtin_prefetch(sp + 8 * ldb + o, 0, 1);
-                }
-                int j = 0;
-                for (; j < cols; j++) dp[j] = sp[j];
-                for (; j < nr; j++) dp[j] = 0;
-            }
-        } else { /* op(B)(p, j) = b[j*ldb + p] */
-            const T *s = b + (j0 + jb) * ldb + p0;
-            for (int64_t pb = 0; pb < kb; pb += GEMM_PACK_STEP) {
-                const int64_t pe = kb - pb < GEMM_PACK_STEP ? kb : pb + GEMM_PACK_STEP;
-                for (int j = 0; j < cols; j++) {
-                    const T *sj = s + j * ldb;
-                    for (int64_t p = pb; p < pe; p++) d[p * nr + j] = sj[p];
-                }
-            }
-            for (int j = (int)cols; j < nr; j++)
-                for (int64_t p = 0; p < kb; p++) d[p * nr + j] = 0;
-        }
-    }
-}
+#include GEMM_PACK_FILE
 
 /* Macro-kernel: C[0:mb, q_begin*nr : min(q_end*nr, nb)] of the current block,
  * from the packed A block (kb deep) and micro-panels [q_begin, q_end) of the
@@ -125,25 +65,26 @@ static void GEMM_FN(pack_b)(int trans, const T *b, int64_t ldb, int64_t p0, int6
  * the block's first row and column) full-width micro-panels are read in place
  * and only a partial last one comes from bp. */
 static void GEMM_FN(macro)(const GEMM_FN(gemm_table) *t, int64_t mb, int64_t nb, int64_t kb,
-                           T alpha, const T *ap, const T *bp, int64_t bstride, const T *bu,
+                           T alpha, const PT *ap, const PT *bp, int64_t bstride, const PT *bu,
                            int64_t ldbu,
                            T beta, T *c, int64_t ldc, int64_t q_begin, int64_t q_end)
 {
     const int mr = t->mr, nr = t->nr;
+    const int64_t ku = GEMM_UNITS(kb);
     T tile[FNN_UKR_MAX_TILE] __attribute__((aligned(64)));
     for (int64_t q = q_begin; q < q_end; q++) {
         int64_t jb = q * nr, cols = nb - jb < nr ? nb - jb : nr;
         const int in_place = bu != NULL && cols == nr;
-        const T *bq = in_place ? bu + jb : bp + q * bstride;
+        const PT *bq = in_place ? bu + jb : bp + q * bstride;
         const int64_t ldbq = in_place ? ldbu : nr;
         for (int64_t ib = 0; ib < mb; ib += mr) {
             int64_t rows = mb - ib < mr ? mb - ib : mr;
-            const T *ar = ap + ib * kb;
+            const PT *ar = ap + ib * ku;
             T *cc = c + ib * ldc + jb;
             if (rows == mr && cols == nr) {
-                t->kernel(kb, ar, bq, ldbq, cc, ldc, alpha, beta);
+                t->kernel(ku, ar, bq, ldbq, cc, ldc, alpha, beta);
             } else {
-                t->kernel(kb, ar, bq, ldbq, tile, nr, alpha, 0);
+                t->kernel(ku, ar, bq, ldbq, tile, nr, alpha, 0);
                 for (int64_t i = 0; i < rows; i++) {
                     if (beta == 0)
                         for (int64_t j = 0; j < cols; j++) cc[i * ldc + j] = tile[i * nr + j];
@@ -170,7 +111,7 @@ static void GEMM_FN(scale_c)(int64_t m, int64_t n, T beta, T *c, int64_t ldc)
 static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b, int64_t m,
                          int64_t n, int64_t k, T alpha, const T *a, int64_t lda, const T *b,
                          int64_t ldb, T beta, T *c, int64_t ldc, const fnn_epilogue *epi,
-                         T *ws_b, T *ws_a, size_t a_stride, int nt)
+                         PT *ws_b, PT *ws_a, size_t a_stride, int nt)
 {
     const int mr = t->mr, nr = t->nr;
     const int64_t kc = t->kc, nc = t->nc;
@@ -201,13 +142,13 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
             int64_t nblk = per * nth;
             mc = ((m + nblk - 1) / nblk + mr - 1) / mr * mr;
         }
-        T *my_a = (T *)((char *)ws_a + (size_t)tid * a_stride);
+        PT *my_a = (PT *)((char *)ws_a + (size_t)tid * a_stride);
 
         /* B micro-panels sit at a fixed stride (the deepest k panel), not at
          * one that depends on the current panel's depth: threads that split n
          * run the k loop without barriers, so one may pack its panels of the
          * next (shallower) k panel while another still reads its own. */
-        const int64_t bstride = (int64_t)nr * (k < kc ? k : kc);
+        const int64_t bstride = (int64_t)nr * GEMM_UNITS(k < kc ? k : kc);
         for (int64_t jc = 0; jc < n; jc += nc) {
             const int64_t nb = n - jc < nc ? n - jc : nc;
             const int64_t nq = (nb + nr - 1) / nr;
@@ -217,14 +158,14 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                 const int last = pc + kb >= k;
                 /* Small m reuses each B micro-panel only a few times: reading B in
                  * place beats copying it, except for a partial last panel. */
-                const int in_place_b = !trans_b && m_panels <= GEMM_IN_PLACE_B_PANELS;
+                const int in_place_b = GEMM_KP == 1 && !trans_b && m_panels <= GEMM_IN_PLACE_B_PANELS;
                 const int64_t q_lo = nq * tid / nth, q_hi = nq * (tid + 1) / nth;
                 const int packs_last = split_m ? tid == 0 : q_hi == nq && q_hi > q_lo;
                 if (!in_place_b)
                     GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, bstride, q_lo, q_hi);
                 else if (nb % nr != 0 && packs_last)
                     GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, bstride, nq - 1, nq);
-                const T *bu = in_place_b ? b + pc * ldb + jc : NULL;
+                const PT *bu = in_place_b ? (const PT *)(b + pc * ldb + jc) : NULL;
                 if (split_m) {
                     GEMM_BARRIER(); /* every thread reads the whole B panel */
                     const int64_t nblk = (m + mc - 1) / mc;
@@ -282,7 +223,7 @@ int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
     const GEMM_FN(gemm_table) *t = GEMM_FN(select_table)(n);
     int nt = gemm_threads(m, n, k);
     size_t a_stride, b_bytes;
-    size_t need = gemm_ws_layout(m, n, k, sizeof(T), nt, t->mr, t->nr, t->mc, t->kc, t->nc,
+    size_t need = gemm_ws_layout(m, n, k, sizeof(PT) / GEMM_KP, nt, t->mr, t->nr, t->mc, t->kc, t->nc,
                                  &a_stride, &b_bytes);
     void *mem = NULL;
     if (work == NULL || work_bytes < need || ((uintptr_t)work & 63) != 0) {
@@ -290,8 +231,8 @@ int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
         if (mem == NULL) return FNN_ENOMEM;
         work = mem;
     }
-    T *ws_b = (T *)work;
-    T *ws_a = (T *)((char *)work + b_bytes);
+    PT *ws_b = (PT *)work;
+    PT *ws_a = (PT *)((char *)work + b_bytes);
     GEMM_FN(run)(t, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epi, ws_b,
                  ws_a, a_stride, nt);
     if (mem) fnn_aligned_free(mem);
@@ -299,6 +240,10 @@ int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
 }
 
 #undef GEMM_PACK_STEP
+#undef GEMM_UNITS
+#undef GEMM_KP
+#undef GEMM_PACK_FILE
+#undef PT
 #undef GEMM_CAT_
 #undef GEMM_CAT
 #undef GEMM_FN

@@ -22,6 +22,13 @@ typedef void (*fnn_ukr_f32)(int64_t k, const float *a, const float *b, int64_t l
 typedef void (*fnn_ukr_f64)(int64_t k, const double *a, const double *b, int64_t ldb, double *c,
                             int64_t ldc, double alpha, double beta);
 
+/* bfloat16 compute: a and b hold 32-bit units of two bfloat16 k values
+ * (gemm_impl.h, pack_bf16.inc); k and ldb count units.  Per element the
+ * sum runs over units in order, the high pair product before the low, each
+ * product exact in float32 (as vdpbf16ps does it). */
+typedef void (*fnn_ukr_bf16)(int64_t k, const uint32_t *a, const uint32_t *b, int64_t ldb,
+                             float *c, int64_t ldc, float alpha, float beta);
+
 /* Tile shapes (MR rows x NR columns) per ISA and dtype. */
 #define FNN_UKR_GENERIC_MR_F32 4
 #define FNN_UKR_GENERIC_NR_F32 8
@@ -35,6 +42,10 @@ typedef void (*fnn_ukr_f64)(int64_t k, const double *a, const double *b, int64_t
 #define FNN_UKR_AVX512_NR_F32 32
 #define FNN_UKR_AVX512_MR_F64 12
 #define FNN_UKR_AVX512_NR_F64 16
+#define FNN_UKR_GENERIC_MR_BF16 4
+#define FNN_UKR_GENERIC_NR_BF16 8
+#define FNN_UKR_AVX512_MR_BF16 12
+#define FNN_UKR_AVX512_NR_BF16 32
 
 /* The largest tile of any kernel (sizes the caller's edge buffer). */
 #define FNN_UKR_MAX_TILE (12 * 32)
@@ -43,7 +54,11 @@ void fnn_ukr_generic_f32(int64_t k, const float *a, const float *b, int64_t ldb,
                          float alpha, float beta);
 void fnn_ukr_generic_f64(int64_t k, const double *a, const double *b, int64_t ldb, double *c, int64_t ldc,
                          double alpha, double beta);
+void fnn_ukr_generic_bf16(int64_t k, const uint32_t *a, const uint32_t *b, int64_t ldb, float *c,
+                          int64_t ldc, float alpha, float beta);
 #ifndef FNN_GENERIC_ONLY
+void fnn_ukr_avx512_bf16(int64_t k, const uint32_t *a, const uint32_t *b, int64_t ldb, float *c,
+                         int64_t ldc, float alpha, float beta);
 void fnn_ukr_avx2_f32(int64_t k, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc,
                       float alpha, float beta);
 void fnn_ukr_avx2_f64(int64_t k, const double *a, const double *b, int64_t ldb, double *c, int64_t ldc,

@@ -4,14 +4,25 @@
  *   T, NAME, MR, NR, VL (lanes per vector), V (vector type),
  *   VZERO(), VLOAD(p), VSTORE(p, v), VSET1(x), VFMA(a, b, c) = a*b + c, VMUL(a, b)
  *
+ * and, when the packed operands are not T (bfloat16 pairs), AT (their unit
+ * type), VB (their vector type), VLOADB(p), VSET1A(x), and VFMA_C, the T
+ * multiply-add that applies beta.
+ *
  * The MR x (NR/VL) accumulators live in registers (the loops are fully
  * unrolled); per k step one row of the B panel is loaded and each A element is
  * broadcast.  See ukr.h for the contract.  The parameters are undefined at
  * the end, so a file can instantiate the template again.
  */
 #define UKR_NV (NR / VL)
+#ifndef AT
+#define AT T
+#define VB V
+#define VLOADB(p) VLOAD(p)
+#define VSET1A(x) VSET1(x)
+#define VFMA_C(a, b, c) VFMA(a, b, c)
+#endif
 
-void NAME(int64_t k, const T *restrict a, const T *restrict b, int64_t ldb, T *restrict c,
+void NAME(int64_t k, const AT *restrict a, const AT *restrict b, int64_t ldb, T *restrict c,
           int64_t ldc,
           T alpha, T beta)
 {
@@ -26,14 +37,14 @@ void NAME(int64_t k, const T *restrict a, const T *restrict b, int64_t ldb, T *r
 
 #pragma GCC unroll 4
     for (int64_t p = 0; p < k; p++) {
-        const T *ap = a + p * MR, *bp = b + p * ldb;
-        V bv[UKR_NV];
+        const AT *ap = a + p * MR, *bp = b + p * ldb;
+        VB bv[UKR_NV];
         __builtin_prefetch(bp + 8 * ldb, 0, 3);
 #pragma GCC unroll 8
-        for (int v = 0; v < UKR_NV; v++) bv[v] = VLOAD(bp + v * VL);
+        for (int v = 0; v < UKR_NV; v++) bv[v] = VLOADB(bp + v * VL);
 #pragma GCC unroll 32
         for (int i = 0; i < MR; i++) {
-            V ai = VSET1(ap[i]);
+            VB ai = VSET1A(ap[i]);
 #pragma GCC unroll 8
             for (int v = 0; v < UKR_NV; v++) acc[i][v] = VFMA(ai, bv[v], acc[i][v]);
         }
@@ -54,13 +65,18 @@ void NAME(int64_t k, const T *restrict a, const T *restrict b, int64_t ldb, T *r
 #pragma GCC unroll 8
             for (int v = 0; v < UKR_NV; v++) {
                 T *cp = c + i * ldc + v * VL;
-                VSTORE(cp, VFMA(vb, VLOAD(cp), VMUL(va, acc[i][v])));
+                VSTORE(cp, VFMA_C(vb, VLOAD(cp), VMUL(va, acc[i][v])));
             }
         }
     }
 }
 
 #undef UKR_NV
+#undef AT
+#undef VB
+#undef VLOADB
+#undef VSET1A
+#undef VFMA_C
 #undef T
 #undef NAME
 #undef MR

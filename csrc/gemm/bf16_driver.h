@@ -1,0 +1,48 @@
+/* One bfloat16-compute GEMM driver: gemm_impl.h with float32 operands packed
+ * as bfloat16 pairs (pack_bf16.inc).  The includer defines SFX (the driver's
+ * name suffix), BF16_KERNEL, BF16_MR and BF16_NR; the driver is
+ * fnn_gemm_<SFX>, with fnn_gemm_f32's signature.  Included by gemm_bf16.c
+ * (portable kernel) and gemm_bf16_avx512bf16.c (vdpbf16ps, whose packing is
+ * compiled with AVX-512 too). */
+#include <stdint.h>
+#include "fastnn.h"
+#include "gemm/ukr.h"
+#include "gemm/driver_util.h"
+#ifdef FNN_HAVE_OPENMP
+#include <omp.h>
+#endif
+
+#define BF16_CAT_(a, b) a##_##b
+#define BF16_CAT(a, b) BF16_CAT_(a, b)
+#define BF16_TABLE BF16_CAT(gemm_table, SFX)
+
+typedef struct { int mr, nr; int64_t mc, kc, nc; fnn_ukr_bf16 kernel; } BF16_TABLE;
+
+/* kc counts k values: 512 of them are 256 units, the bytes of a float32 kc of 256. */
+static const BF16_TABLE BF16_CAT(table, SFX) = {BF16_MR, BF16_NR, 480, 512, 4096, BF16_KERNEL};
+
+static const BF16_TABLE *BF16_CAT(select_table, SFX)(int64_t n_cols)
+{
+    (void)n_cols;
+    return &BF16_CAT(table, SFX);
+}
+
+/* The table's sizes, for the caller's scratch estimate. */
+size_t BF16_CAT(fnn_gemm_work_bytes, SFX)(int64_t m, int64_t n, int64_t k, int n_threads)
+{
+    const BF16_TABLE *t = &BF16_CAT(table, SFX);
+    size_t a_stride, b_bytes;
+    return gemm_ws_layout(m, n, k, sizeof(uint16_t), n_threads, t->mr, t->nr, t->mc, t->kc,
+                          t->nc, &a_stride, &b_bytes);
+}
+
+#define T float
+#define PT uint32_t
+#define GEMM_KP 2
+#define GEMM_PACK_FILE "gemm/pack_bf16.inc"
+#include "gemm/gemm_impl.h"
+#undef T
+
+#undef BF16_TABLE
+#undef BF16_CAT
+#undef BF16_CAT_

@@ -1,0 +1,7 @@
+/* The bfloat16 GEMM on AVX-512 BF16 (built with -mavx512bf16; run only when
+ * CPUID reports it, see gemm_bf16.c). */
+#define SFX bf16_avx512
+#define BF16_KERNEL fnn_ukr_avx512_bf16
+#define BF16_MR FNN_UKR_AVX512_MR_BF16
+#define BF16_NR FNN_UKR_AVX512_NR_BF16
+#include "gemm/bf16_driver.h"
