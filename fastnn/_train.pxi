@@ -24,6 +24,7 @@ cdef extern from "fastnn.h":
         int l2_per_batch
         double data_loss_scale
         double input_noise
+        int compute_bf16
         uint64_t seed
         int64_t max_batch
     ctypedef struct fnn_trainer:
@@ -119,6 +120,7 @@ cdef class EpochRunner:
         self.cfg.l2_per_batch = c["l2_per_batch"]
         self.cfg.data_loss_scale = c.get("data_loss_scale", 1.0)
         self.cfg.input_noise = c["input_noise"]
+        self.cfg.compute_bf16 = c.get("compute_bf16", False)
         self.cfg.seed = c["seed"]
         self.cfg.max_batch = c["max_batch"]
         self.dtype = np.dtype(c["dtype"])

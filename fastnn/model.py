@@ -79,6 +79,10 @@ class MLP:
     drop rate after each hidden layer (a float or one per layer);
     dropout_mode "inverted" scales kept units by 1/(1 - rate) while training,
     "classic" scales by the retain probability at inference instead.
+    dtype: float32, float64, or bfloat16: float32 weights and activations with
+    every training GEMM's operands rounded to bfloat16 and summed in float32
+    (vdpbf16ps on CPUs with AVX512-BF16, about twice the arithmetic rate);
+    predictions use the float32 weights.
     """
 
     def __init__(self, layer_sizes, activation="relu", output="softmax", loss="cross_entropy",
@@ -115,12 +119,16 @@ class MLP:
             raise ValueError("loss='cross_entropy' needs output='softmax'")
         if self.loss == "binary_cross_entropy" and self.output != "sigmoid":
             raise ValueError("loss='binary_cross_entropy' needs output='sigmoid'")
-        if str(self.dtype) not in ("float32", "float64"):
-            raise ValueError("dtype must be 'float32' or 'float64', got %r" % (self.dtype,))
+        if str(self.dtype) not in ("float32", "float64", "bfloat16"):
+            raise ValueError("dtype must be 'float32', 'float64' or 'bfloat16', got %r"
+                             % (self.dtype,))
         if self.dropout_mode not in ("inverted", "classic"):
             raise ValueError("dropout_mode must be 'inverted' or 'classic', got %r"
                              % (self.dropout_mode,))
-        self._dtype = np.dtype(str(self.dtype))
+        # bfloat16: every GEMM of a training step rounds its operands to
+        # bfloat16; weights, activations and updates stay float32.
+        self._compute = "bfloat16" if str(self.dtype) == "bfloat16" else None
+        self._dtype = np.dtype("float32" if self._compute else str(self.dtype))
         self._rates = dropout_rates(self.dropout, len(self.layer_sizes) - 2)
         self._seed = seed_from(self.random_state)
 
@@ -365,7 +373,7 @@ class MLP:
             optimizer=optimizer, momentum=momentum, nesterov=nesterov, beta1=beta1, beta2=beta2,
             eps=eps, l1=l1, l2=l2, weight_decay=weight_decay, input_noise=input_noise,
             seed=ops.rng_bits(self._seed, self._fits),
-            max_batch=min(batch_size, stream.n_rows or batch_size))
+            max_batch=min(batch_size, stream.n_rows or batch_size), compute=self._compute)
         session.load(coefs, intercepts)
         before = ([w.copy() for w in coefs], [b.copy() for b in intercepts],
                   {k: list(v) for k, v in self.history_.items()}, self._epochs_seen)

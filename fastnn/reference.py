@@ -260,6 +260,12 @@ class EpochRunner:
                         flat[b:b + sizes[l + 1]]))
         return out
 
+    def _mm(self, a, b, trans_a=False, trans_b=False):
+        """A step's GEMM: in bfloat16 compute when the config asks for it."""
+        if self.c.get("compute_bf16"):
+            return matmul(a, b, trans_a=trans_a, trans_b=trans_b, compute="bfloat16")
+        return (a.T if trans_a else a) @ (b.T if trans_b else b)
+
     def _step(self, params, grads, xb, yb, lb, step):
         c = self.c
         hidden = _ACT_NAMES[c["hidden_act"]]
@@ -270,7 +276,7 @@ class EpochRunner:
         L, B = len(layers), xb.shape[0]
         hs, zs, as_, masks = [xb], [], [], []
         for l, (w, b) in enumerate(layers):
-            z = hs[-1] @ w + b
+            z = self._mm(hs[-1], w) + b
             zs.append(z)
             if l < L - 1:
                 a = activation(z, hidden)
@@ -297,11 +303,11 @@ class EpochRunner:
         for l in range(L - 1, -1, -1):
             w, b = layers[l]
             gw, gb = self._views(grads)[l]
-            gw[...] = hs[l].T @ dz
+            gw[...] = self._mm(hs[l], dz, trans_a=True)
             gb[...] = dz.sum(axis=0)
             if l == 0:
                 break
-            dh = dz @ w.T
+            dh = self._mm(dz, w, trans_b=True)
             if masks[l - 1] is not None:
                 dh = dropout_backward(dh, masks[l - 1], c["dropout"][l - 1], mode)
             dz = activation_grad(hidden, zs[l - 1], as_[l - 1], dh)

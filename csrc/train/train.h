@@ -55,6 +55,9 @@ typedef struct {
     double data_loss_scale;             /* multiplies the reported data loss, not its gradient
                                            (scikit-learn's squared error: 1 / n_outputs) */
     double input_noise;                 /* std of Gaussian noise added to inputs; 0: none */
+    int compute_bf16;                   /* float32 only: every GEMM of a step rounds its
+                                           operands to bfloat16 (fnn_gemm_bf16); parameters,
+                                           activations and updates stay float32 */
     uint64_t seed;
     int64_t max_batch;
 } fnn_train_config;

@@ -24,6 +24,7 @@ static int config_ok(const fnn_train_config *c)
     if (c->dropout_mode != FNN_DROPOUT_INVERTED && c->dropout_mode != FNN_DROPOUT_CLASSIC)
         return 0;
     if (!(c->input_noise >= 0)) return 0;
+    if (c->compute_bf16 != 0 && c->compute_bf16 != 1) return 0;
     /* every buffer below must be addressable: max_batch x the widest layer,
      * not only x the input width (B * 2^31 could wrap the int64 byte count) */
     for (int l = 0; l <= c->n_layers; l++)
@@ -55,6 +56,7 @@ fnn_trainer *fnn_trainer_new(const fnn_train_config *cfg, int elem_size, int *st
 {
     *status = FNN_EINVAL;
     if (!cfg || (elem_size != 4 && elem_size != 8) || !config_ok(cfg)) return NULL;
+    if (cfg->compute_bf16 && elem_size != 4) return NULL;
     *status = FNN_ENOMEM;
     fnn_trainer *tr = fnn_aligned_alloc(sizeof *tr);
     if (!tr) return NULL;
@@ -91,6 +93,11 @@ fnn_trainer *fnn_trainer_new(const fnn_train_config *cfg, int elem_size, int *st
         size_t s[3] = {fnn_gemm_work_bytes(B, n, k, elem_size, threads),
                        fnn_gemm_work_bytes(k, n, B, elem_size, threads),
                        fnn_gemm_work_bytes(B, k, n, elem_size, threads)};
+        if (cfg->compute_bf16) {
+            s[0] = fnn_gemm_bf16_work_bytes(B, n, k, threads);
+            s[1] = fnn_gemm_bf16_work_bytes(k, n, B, threads);
+            s[2] = fnn_gemm_bf16_work_bytes(B, k, n, threads);
+        }
         for (int i = 0; i < 3; i++) work = s[i] > work ? s[i] : work;
     }
     tr->gemm_work_bytes = work;
