@@ -28,11 +28,16 @@ def _timed(fn):
     return time.perf_counter() - start, loss
 
 
-def bench_fastnn(sizes, X, y, batch_size, dropout):
-    model = fastnn.MLP(sizes, dropout=dropout, random_state=0)
+def bench_fastnn(sizes, X, y, batch_size, dropout, dtype="float32"):
+    model = fastnn.MLP(sizes, dropout=dropout, random_state=0, dtype=dtype)
     model.fit(X[:2 * batch_size], y[:2 * batch_size], epochs=1, batch_size=batch_size)
-    model = fastnn.MLP(sizes, dropout=dropout, random_state=0)
+    model = fastnn.MLP(sizes, dropout=dropout, random_state=0, dtype=dtype)
     return _timed(lambda: model.fit(X, y, epochs=1, batch_size=batch_size).history_["loss"][-1])
+
+
+def bench_fastnn_bf16(sizes, X, y, batch_size, dropout):
+    """fastnn with dtype="bfloat16" (float32 weights, bfloat16 GEMM operands)."""
+    return bench_fastnn(sizes, X, y, batch_size, dropout, dtype="bfloat16")
 
 
 def bench_numpy(sizes, X, y, batch_size, dropout):
@@ -140,7 +145,8 @@ def bench_sklearn(sizes, X, y, batch_size, dropout):
     return _timed(lambda: model.partial_fit(X, y, classes=np.arange(sizes[-1])).loss_)
 
 
-TRAINERS = [("fastnn", bench_fastnn, None), ("numpy", bench_numpy, None),
+TRAINERS = [("fastnn", bench_fastnn, None), ("fastnn_bf16", bench_fastnn_bf16, None),
+            ("numpy", bench_numpy, None),
             ("torch", bench_torch, "torch"), ("jax", bench_jax, "jax"),
             ("sklearn", bench_sklearn, "sklearn")]
 
@@ -150,6 +156,8 @@ def available_trainers(names=None):
     for name, fn, module in TRAINERS:
         if names and name not in names:
             continue
+        if name == "fastnn_bf16" and not names and not _core.bf16_native():
+            continue  # emulated bfloat16 is for portability, not speed
         if module is None or importlib.util.find_spec(module) is not None:
             out.append((name, fn))
     return out
@@ -175,18 +183,25 @@ def compare(sizes, n_samples, batch_sizes, repeats=3, dropout=0.25, names=None, 
 
 
 def format_table(results, sizes, peak_gflops):
-    """Markdown table: samples/s, ratio to the fastest peer, % of the FMA limit."""
+    """Markdown table: samples/s, each fastnn variant's ratio to the fastest
+    peer and its % of the arithmetic limit (the FMA limit for float32; twice
+    it for bfloat16, as vdpbf16ps does two multiply-adds per lane)."""
     flops = gemm_flops_per_sample(sizes)
     limit = peak_gflops * 1e9 / flops
     names = list(next(iter(results.values())))
-    lines = ["| batch | " + " | ".join(names) + " | fastnn / fastest peer | fastnn % of FMA limit |",
-             "|---:|" + "---:|" * (len(names) + 2)]
+    ours = [(k, 2 * limit if k.endswith("bf16") else limit) for k in names
+            if k.startswith("fastnn")]
+    head = "".join(" %s / fastest peer | %s %% of %s limit |"
+                   % (k, k, "BF16" if k.endswith("bf16") else "FMA") for k, _ in ours)
+    lines = ["| batch | " + " | ".join(names) + " |" + head,
+             "|---:|" + "---:|" * (len(names) + 2 * len(ours))]
     for batch_size, rates in results.items():
-        peers = [v for k, v in rates.items() if k != "fastnn"]
+        peers = [v for k, v in rates.items() if not k.startswith("fastnn")]
         best = max(peers) if peers else float("nan")
-        fast = rates.get("fastnn", float("nan"))
+        cells = "".join(" %.2fx | %.0f%% |" % (rates[k] / best, 100 * rates[k] / lim)
+                        for k, lim in ours)
         lines.append("| %d | " % batch_size + " | ".join("%.0f" % rates[k] for k in names)
-                     + " | %.2fx | %.0f%% |" % (fast / best, 100 * fast / limit))
+                     + " |" + cells)
     return "\n".join(lines)
 
 

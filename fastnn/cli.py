@@ -336,6 +336,8 @@ def cmd_train(args):
     model_kwargs = dict(recipe["model"])
     if args.dropout is not None:
         model_kwargs["dropout"] = args.dropout
+    if args.dtype is not None:
+        model_kwargs["dtype"] = args.dtype
     fit_kwargs = dict(recipe["fit"])
     for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size),
                        ("learning_rate", args.lr)):
@@ -467,6 +469,8 @@ def build_parser():
     p.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None,
                    help="standardize each feature with training-set statistics")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--dtype", choices=("float32", "float64", "bfloat16"),
+                   help="compute type (bfloat16: float32 weights, bfloat16 GEMMs)")
     p.add_argument("--save", metavar="MODEL.safetensors")
     p.add_argument("--plot", metavar="CURVE.png", help="write a loss curve (needs matplotlib)")
     p.add_argument("--threads", type=_positive_int)

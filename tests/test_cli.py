@@ -326,3 +326,14 @@ def test_plot_without_matplotlib_fails_before_training(capsys, tmp_path, monkeyp
                          str(tmp_path / "c.png"))
     assert_one_line_error(code, err, 'pip install "fastnn[plot]"')
     assert "training" not in out
+
+
+def test_train_dtype_bfloat16(capsys, tmp_path):
+    write_csv(tmp_path / "d.csv", n=300)
+    model_path = tmp_path / "m.safetensors"
+    code, out, err = run(capsys, "train", "--data", str(tmp_path / "d.csv"), "--hidden", "16",
+                         "--epochs", "15", "--lr", "1e-2", "--dtype", "bfloat16",
+                         "--save", str(model_path))
+    assert code == 0, err
+    assert float(out.strip().splitlines()[-1].split(": ")[1]) > 0.8
+    assert fastnn.load(model_path).model.get_params()["dtype"] == "bfloat16"
