@@ -46,6 +46,7 @@ class ScaledModel:
             raise ValueError("the model expects %d features per sample, the data has shape %s"
                            % (self.n_features, X.shape))
         dtype = self.model.get_params().get("dtype", "float32")
+        dtype = "float32" if dtype == "bfloat16" else dtype  # float32 weights and inputs
         return ((X - self.offset) / self.scale).astype(dtype)
 
     def predict_proba(self, X):
