@@ -46,7 +46,8 @@ def shapes():
             yield "dX-" + tag, batch, fan_in, fan_out, False, True
 
 
-CASES = [(dt,) + s for dt in ("float32", "float64") for s in shapes()]
+# bfloat16: fastnn's compute="bfloat16" on float32 arrays against NumPy's float32
+CASES = [(dt,) + s for dt in ("float32", "bfloat16", "float64") for s in shapes()]
 
 
 @pytest.mark.parametrize("lib", ["fastnn", "numpy"])
@@ -54,13 +55,15 @@ CASES = [(dt,) + s for dt in ("float32", "float64") for s in shapes()]
                          ids=["%s-%s" % (c[0], c[1]) for c in CASES])
 def test_matmul(benchmark, lib, dtype, name, m, n, k, ta, tb):
     rng = np.random.default_rng(0)
-    a = rng.standard_normal((k, m) if ta else (m, k)).astype(dtype)
-    b = rng.standard_normal((n, k) if tb else (k, n)).astype(dtype)
-    out = np.empty((m, n), dtype)
+    compute = "bfloat16" if dtype == "bfloat16" else None
+    storage = "float32" if compute else dtype
+    a = rng.standard_normal((k, m) if ta else (m, k)).astype(storage)
+    b = rng.standard_normal((n, k) if tb else (k, n)).astype(storage)
+    out = np.empty((m, n), storage)
     benchmark.group = "%s %s (m=%d n=%d k=%d)" % (dtype, name, m, n, k)
     benchmark.extra_info["gflop"] = 2e-9 * m * n * k
     if lib == "fastnn":
-        benchmark(ops.matmul, a, b, trans_a=ta, trans_b=tb, out=out)
+        benchmark(ops.matmul, a, b, trans_a=ta, trans_b=tb, out=out, compute=compute)
     else:
         A, B = (a.T if ta else a), (b.T if tb else b)
         benchmark(np.matmul, A, B, out=out)

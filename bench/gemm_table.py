@@ -1,6 +1,9 @@
 """Time fastnn.ops.matmul against NumPy (OpenBLAS) and print a markdown table.
 
-    python bench/gemm_table.py [--threads 2] [--repeat 7] [--quick]
+    python bench/gemm_table.py [--threads 2] [--repeat 7] [--quick] [--dtype bfloat16]
+
+--dtype bfloat16 times ops.matmul(..., compute="bfloat16") on float32 arrays
+against NumPy's float32 matmul (NumPy has no bfloat16 GEMM).
 
 Each case runs both libraries interleaved, `repeat` rounds, and reports the
 median GFLOP/s (2*m*n*k / time) and the ratio fastnn / numpy, then the same
@@ -63,7 +66,8 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeat", type=int, default=7)
     p.add_argument("--quick", action="store_true")
-    p.add_argument("--dtype", choices=["float32", "float64", "both"], default="both")
+    p.add_argument("--dtype", choices=["float32", "float64", "bfloat16", "both", "all"],
+                   default="both")
     p.add_argument("--filter", default="")
     p.add_argument("--pause", type=float, default=0.15,
                    help="seconds to sleep between libraries (let spinning threads park)")
@@ -71,7 +75,8 @@ def main():
     fastnn.set_num_threads(args.threads)
     limits = threadpool_limits(args.threads) if threadpool_limits else None
     rng = np.random.default_rng(0)
-    dtypes = ["float32", "float64"] if args.dtype == "both" else [args.dtype]
+    dtypes = {"both": ["float32", "float64"], "all": ["float32", "bfloat16", "float64"]}.get(
+        args.dtype, [args.dtype])
     print("| dtype | case | m | n | k | fastnn GFLOP/s | numpy GFLOP/s | ratio "
           "| fastnn best | numpy best | ratio best |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -79,11 +84,14 @@ def main():
         for name, m, n, k, ta, tb in cases(args.quick):
             if args.filter and args.filter not in name:
                 continue
-            a, b = operands(m, n, k, ta, tb, np.dtype(dt), rng)
-            out = np.empty((m, n), dt)
+            storage = "float32" if dt == "bfloat16" else dt
+            compute = "bfloat16" if dt == "bfloat16" else None
+            a, b = operands(m, n, k, ta, tb, np.dtype(storage), rng)
+            out = np.empty((m, n), storage)
             A = a.T if ta else a
             B = b.T if tb else b
-            f_fast = lambda: ops.matmul(a, b, trans_a=ta, trans_b=tb, out=out)  # noqa: E731
+            f_fast = lambda: ops.matmul(a, b, trans_a=ta, trans_b=tb, out=out,  # noqa: E731
+                                        compute=compute)
             f_np = lambda: np.matmul(A, B, out=out)  # noqa: E731
             f_fast(); f_np()
             tf, tn = [], []
