@@ -141,3 +141,22 @@ def test_bad_compute_arguments():
 def test_show_config_reports_bf16(kernel):
     native = kernel == "avx512" and "avx512_bf16" in _core.cpu_features()
     assert fastnn.config()["bfloat16"] == ("vdpbf16ps" if native else "emulated")
+
+
+@pytest.mark.parametrize("k", [31, 32, 64, 300])
+@pytest.mark.parametrize("side", ["a", "b_trans"])
+def test_vector_rounding_matches_the_twin_bit_for_bit(kernel, k, side):
+    """Rows long enough for the vector conversion: each row holds one special
+    value among zeros and is summed against ones, so C is its rounding."""
+    rng = np.random.default_rng(k)
+    rows = np.zeros((len(SPECIAL), k), np.float32)
+    rows[np.arange(len(SPECIAL)), rng.integers(0, k, len(SPECIAL))] = SPECIAL
+    ones = np.ones((k, 1), np.float32)
+    if side == "a":
+        got = ops.matmul(rows, ones, compute="bfloat16").ravel()
+    else:  # the same rows as a transposed B operand: C = ones^T rows^T
+        got = ops.matmul(ones.T, rows, trans_b=True, compute="bfloat16").ravel()
+    want = reference.round_bfloat16(SPECIAL) + np.float32(0)
+    assert np.array_equal(np.isnan(got), np.isnan(want))
+    ok = ~np.isnan(want)
+    assert np.array_equal(got[ok].view(np.uint32), want[ok].view(np.uint32))
