@@ -144,7 +144,7 @@ def test_show_config_reports_bf16(kernel):
 
 
 @pytest.mark.parametrize("k", [31, 32, 64, 300])
-@pytest.mark.parametrize("side", ["a", "b_trans"])
+@pytest.mark.parametrize("side", ["a", "a_trans", "b", "b_trans"])
 def test_vector_rounding_matches_the_twin_bit_for_bit(kernel, k, side):
     """Rows long enough for the vector conversion: each row holds one special
     value among zeros and is summed against ones, so C is its rounding."""
@@ -152,9 +152,14 @@ def test_vector_rounding_matches_the_twin_bit_for_bit(kernel, k, side):
     rows = np.zeros((len(SPECIAL), k), np.float32)
     rows[np.arange(len(SPECIAL)), rng.integers(0, k, len(SPECIAL))] = SPECIAL
     ones = np.ones((k, 1), np.float32)
+    stored_t = np.ascontiguousarray(rows.T)  # k x rows: the pair-of-rows packing paths
     if side == "a":
         got = ops.matmul(rows, ones, compute="bfloat16").ravel()
-    else:  # the same rows as a transposed B operand: C = ones^T rows^T
+    elif side == "a_trans":
+        got = ops.matmul(stored_t, ones, trans_a=True, compute="bfloat16").ravel()
+    elif side == "b":  # C = ones^T rows^T
+        got = ops.matmul(ones.T, stored_t, compute="bfloat16").ravel()
+    else:
         got = ops.matmul(ones.T, rows, trans_b=True, compute="bfloat16").ravel()
     want = reference.round_bfloat16(SPECIAL) + np.float32(0)
     assert np.array_equal(np.isnan(got), np.isnan(want))
