@@ -98,22 +98,25 @@ def test_round_bfloat16_keeps_8_bits():
     assert np.all(np.abs(r - x) <= np.abs(x) * 2.0 ** -8)  # half an ulp of 8 significant bits
 
 
-def test_bit_identical_across_threads_and_kernels():
+def test_bit_identical_across_threads_within_each_kernel():
+    """Bit for bit across thread counts; across kernels only within the bound,
+    as CPUs may order a vdpbf16ps pair's two roundings differently."""
     rng = np.random.default_rng(9)
     a, b = operands(rng, 300, 200, 1100, False, False)
-    results = []
+    results = {}
     old_isa, old_threads = _core.get_isa(), fastnn._config._thread_setting()
     try:
         for isa in ["generic", _core.best_isa()]:
             _core.set_isa(isa)
             for t in (1, 2):
                 fastnn.set_num_threads(t)
-                results.append(ops.matmul(a, b, compute="bfloat16"))
+                results.setdefault(isa, []).append(ops.matmul(a, b, compute="bfloat16"))
     finally:
         _core.set_isa(old_isa)
         fastnn.set_num_threads(old_threads)
-    for r in results[1:]:
-        assert np.array_equal(r, results[0])
+    for isa, (one, two) in results.items():
+        assert np.array_equal(one, two), isa
+        assert_bf16_close(one, a, b, False, False)
 
 
 def test_out_and_aliasing():
