@@ -53,9 +53,9 @@ typedef void (*fnn_ukr_narrow_f64)(int64_t k, const double *a, int64_t rs_a, int
 #define FNN_UKR_AVX512_MR_F64 12
 #define FNN_UKR_AVX512_NR_F64 16
 /* Narrow C (n <= one vector, e.g. a 10-class output layer): one zmm per row. */
-#define FNN_UKR_AVX512N_MR_F32 24
+#define FNN_UKR_AVX512N_MR_F32 16
 #define FNN_UKR_AVX512N_NR_F32 16
-#define FNN_UKR_AVX512N_MR_F64 24
+#define FNN_UKR_AVX512N_MR_F64 16
 #define FNN_UKR_AVX512N_NR_F64 8
 #define FNN_UKR_GENERIC_MR_BF16 4
 #define FNN_UKR_GENERIC_NR_BF16 8
