@@ -19,9 +19,9 @@ BLOCKS = {
     ("generic", "float32"): (4, 8, 256, 256, 4096),
     ("generic", "float64"): (4, 4, 128, 256, 2048),
     ("avx2", "float32"): (6, 16, 480, 256, 4096),
-    ("avx2", "float64"): (6, 8, 120, 512, 2048),
+    ("avx2", "float64"): (6, 8, 240, 256, 2048),
     ("avx512", "float32"): (12, 32, 480, 256, 4096),
-    ("avx512", "float64"): (12, 16, 120, 512, 2048),
+    ("avx512", "float64"): (12, 16, 240, 256, 2048),
 }
 
 # The narrow AVX-512 path (C at most nr wide, A read in place): (mr, nr, mc, kc).

@@ -50,11 +50,11 @@
         return &tables_##SFX[isa];                                                          \
     }
 
-/* float64: a deeper k panel (fewer passes over C) with a shallower A block
- * (same L2 footprint) measured 3-10% faster at 1024^3 and 2048^3 on Zen 4
- * than mc 240, kc 256; kc 128-192 were slower. */
+/* float64 on Zen 4 (bench/README.md): kc 128 and 192 were slower than 256;
+ * mc 120 with kc 512 gained ~3% at 1024^3-2048^3 but lost 5-8% at 256^3-512^3
+ * (twice the passes over B), so both stay at the float32 shape. */
 DEFINE_GEMM_TABLE(f32, F32, 256, 480, 256, 4096)
-DEFINE_GEMM_TABLE(f64, F64, 128, 120, 512, 2048)
+DEFINE_GEMM_TABLE(f64, F64, 128, 240, 256, 2048)
 
 #define GEMM_NARROW 1
 #define FNN_TEMPLATE "gemm/gemm_impl.h"
