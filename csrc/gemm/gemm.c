@@ -52,7 +52,7 @@
 
 /* float64 on Zen 4 (bench/README.md): kc 128 and 192 were slower than 256;
  * mc 120 with kc 512 gained ~3% at 1024^3-2048^3 but lost 5-8% at 256^3-512^3
- * (twice the passes over B), so both stay at the float32 shape. */
+ * (twice the passes over B), so they stay at mc 240, kc 256. */
 DEFINE_GEMM_TABLE(f32, F32, 256, 480, 256, 4096)
 DEFINE_GEMM_TABLE(f64, F64, 128, 240, 256, 2048)
 
