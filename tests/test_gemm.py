@@ -24,6 +24,9 @@ BLOCKS = {
     ("avx512", "float64"): (12, 16, 240, 256, 2048),
 }
 
+# The narrow AVX-512 path (C at most nr wide, A read in place): (mr, nr, mc, kc).
+NARROW_BLOCKS = {"float32": (16, 16, 320, 256), "float64": (16, 8, 320, 256)}
+
 DTYPES = [np.float32, np.float64]
 
 
@@ -104,6 +107,29 @@ def test_block_tails(kernel, n_threads, dtype, ta, tb):
         assert_close(ops.matmul(a, b, trans_a=ta, trans_b=tb), a, b, ta, tb)
 
 
+def narrow_shapes(dtype):
+    mr, nr, mc, kc = NARROW_BLOCKS[np.dtype(dtype).name]
+    shapes = set()
+    for m in (1, mr - 1, mr, mr + 1, 2 * mr + 1, 512):
+        for n in (1, nr - 1, nr, nr + 1):
+            shapes.add((m, n, 7))
+    for k in (kc - 1, kc, kc + 1, 2 * kc + 1):
+        shapes.add((2 * mr + 3, 10 if nr > 10 else nr - 1, k))
+    for m in (mc - 1, mc + 1, 2 * mc + mr + 5):
+        shapes.add((m, nr - 3, 9))
+    return sorted(shapes)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("ta", [False, True])
+@pytest.mark.parametrize("tb", [False, True])
+def test_narrow_tails(kernel, n_threads, dtype, ta, tb):
+    rng = np.random.default_rng(17)
+    for m, n, k in narrow_shapes(dtype):
+        a, b = operands(rng, m, n, k, ta, tb, dtype)
+        assert_close(ops.matmul(a, b, trans_a=ta, trans_b=tb), a, b, ta, tb)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("ta", [False, True])
 @pytest.mark.parametrize("tb", [False, True])
@@ -170,7 +196,8 @@ def gemm_call(a, b, c, alpha, beta, ta=False, tb=False):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("m,n,k", [(1, 1, 1), (13, 33, 17), (100, 70, 300)])
+@pytest.mark.parametrize("m,n,k", [(1, 1, 1), (13, 33, 17), (100, 70, 300), (37, 10, 300),
+                                   (600, 7, 600)])
 def test_alpha_beta(kernel, n_threads, dtype, m, n, k):
     rng = np.random.default_rng(9)
     a, b = operands(rng, m, n, k, False, False, dtype)
@@ -229,7 +256,8 @@ def test_bad_leading_dimensions(dtype):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("ta", [False, True])
 @pytest.mark.parametrize("tb", [False, True])
-@pytest.mark.parametrize("m,n,k", [(300, 517, 260), (24, 1000, 300), (520, 40, 700)])
+@pytest.mark.parametrize("m,n,k", [(300, 517, 260), (24, 1000, 300), (520, 40, 700),
+                                   (517, 10, 600), (1000, 7, 300)])
 def test_bit_identical_across_threads(kernel, dtype, ta, tb, m, n, k):
     if not fastnn.config()["openmp"]:
         pytest.skip("built without OpenMP")

@@ -12,33 +12,51 @@
 /* The kernel table of one dtype (tile, block sizes, micro-kernel per ISA) and
  * its selector; then the driver template for that dtype. */
 #ifdef FNN_GENERIC_ONLY
-#define GEMM_SIMD_ROWS(SFX, USFX, MC, NC)
+#define GEMM_SIMD_ROWS(SFX, USFX, MC, KC, NC)
+#define GEMM_NARROW_COLS(SFX, USFX) 0
 #else
-#define GEMM_SIMD_ROWS(SFX, USFX, MC, NC)                                                    \
-    {FNN_UKR_AVX2_MR_##USFX, FNN_UKR_AVX2_NR_##USFX, MC, 256, NC, fnn_ukr_avx2_##SFX},       \
-    {FNN_UKR_AVX512_MR_##USFX, FNN_UKR_AVX512_NR_##USFX, MC, 256, NC, fnn_ukr_avx512_##SFX},
+/* The AVX2 and AVX-512 rows sit at their fnn_isa index; the narrow AVX-512
+ * row (one vector wide, A read in place: gemm_impl.h run_narrow) follows. */
+#define GEMM_SIMD_ROWS(SFX, USFX, MC, KC, NC)                                               \
+    {FNN_UKR_AVX2_MR_##USFX, FNN_UKR_AVX2_NR_##USFX, MC, KC, NC, fnn_ukr_avx2_##SFX, NULL}, \
+    {FNN_UKR_AVX512_MR_##USFX, FNN_UKR_AVX512_NR_##USFX, MC, KC, NC, fnn_ukr_avx512_##SFX,  \
+     NULL},                                                                                 \
+    {FNN_UKR_AVX512N_MR_##USFX, FNN_UKR_AVX512N_NR_##USFX, 20 * FNN_UKR_AVX512N_MR_##USFX,  \
+     256, NC, NULL, fnn_ukr_avx512n_##SFX},
+#define GEMM_NARROW_COLS(SFX, USFX) FNN_UKR_AVX512N_NR_##USFX
 #endif
-#define DEFINE_GEMM_TABLE(SFX, USFX, MC_GENERIC, MC_SIMD, NC)                                 \
-    typedef struct { int mr, nr; int64_t mc, kc, nc; fnn_ukr_##SFX kernel; } gemm_table_##SFX; \
+#define DEFINE_GEMM_TABLE(SFX, USFX, MC_GENERIC, MC_SIMD, KC_SIMD, NC)                      \
+    typedef struct {                                                                        \
+        int mr, nr;                                                                         \
+        int64_t mc, kc, nc;                                                                 \
+        fnn_ukr_##SFX kernel;                                                               \
+        fnn_ukr_narrow_##SFX narrow; /* non-NULL: C is at most nr wide, run_narrow */       \
+    } gemm_table_##SFX;                                                                     \
     static const gemm_table_##SFX tables_##SFX[] = {                                        \
-        {FNN_UKR_GENERIC_MR_##USFX, FNN_UKR_GENERIC_NR_##USFX, MC_GENERIC, 256, NC,          \
-         fnn_ukr_generic_##SFX},                                                             \
-        GEMM_SIMD_ROWS(SFX, USFX, MC_SIMD, NC)                                                  \
-    };                                                                                       \
-    /* A narrow C (e.g. a 10-class output layer) would waste most of the wide              \
-     * AVX-512 tile: the AVX2 tile is half as wide, and AVX-512 implies AVX2. */            \
-    static const gemm_table_##SFX *select_table_##SFX(int64_t n_cols)                        \
-    {                                                                                        \
-        int isa = (int)fnn_get_isa();                                                        \
-        int n = (int)(sizeof(tables_##SFX) / sizeof(tables_##SFX[0]));                       \
-        if (isa >= n) isa = 0;                                                               \
-        if (isa == FNN_ISA_AVX512 && 2 * n_cols <= tables_##SFX[isa].nr) isa = FNN_ISA_AVX2; \
-        return &tables_##SFX[isa];                                                           \
+        {FNN_UKR_GENERIC_MR_##USFX, FNN_UKR_GENERIC_NR_##USFX, MC_GENERIC, 256, NC,         \
+         fnn_ukr_generic_##SFX, NULL},                                                      \
+        GEMM_SIMD_ROWS(SFX, USFX, MC_SIMD, KC_SIMD, NC)                                     \
+    };                                                                                      \
+    /* A narrow C (e.g. a 10-class output layer) would waste most of the wide               \
+     * AVX-512 tile: it gets the tall one-vector tile instead. */                           \
+    static const gemm_table_##SFX *select_table_##SFX(int64_t n_cols)                       \
+    {                                                                                       \
+        int isa = (int)fnn_get_isa();                                                       \
+        int n = (int)(sizeof(tables_##SFX) / sizeof(tables_##SFX[0]));                      \
+        if (isa < 0 || isa >= n) isa = 0;                                                   \
+        if (isa == FNN_ISA_AVX512 && n_cols <= GEMM_NARROW_COLS(SFX, USFX) &&               \
+            FNN_ISA_AVX512 + 1 < n)                                                         \
+            isa = FNN_ISA_AVX512 + 1;                                                       \
+        return &tables_##SFX[isa];                                                          \
     }
 
-DEFINE_GEMM_TABLE(f32, F32, 256, 480, 4096)
-DEFINE_GEMM_TABLE(f64, F64, 128, 240, 2048)
+/* float64 on Zen 4 (bench/README.md): kc 128 and 192 were slower than 256;
+ * mc 120 with kc 512 gained ~3% at 1024^3-2048^3 but lost 5-8% at 256^3-512^3
+ * (twice the passes over B), so they stay at mc 240, kc 256. */
+DEFINE_GEMM_TABLE(f32, F32, 256, 480, 256, 4096)
+DEFINE_GEMM_TABLE(f64, F64, 128, 240, 256, 2048)
 
+#define GEMM_NARROW 1
 #define FNN_TEMPLATE "gemm/gemm_impl.h"
 #include "ops/each_dtype.h"
 

@@ -208,6 +208,80 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
     }
 }
 
+#ifdef GEMM_NARROW
+/* C at most nr wide (t->narrow): every A element meets a single B vector, so
+ * A is read in place rather than packed (packing would cost as much as the
+ * multiply), and B too unless it is transposed.  Threads split the MR panels
+ * of m; k panels are the same as run's, so the result does not depend on the
+ * thread count.  Epilogue blocks are at most mc rows. */
+static void GEMM_FN(run_narrow)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b, int64_t m,
+                                int64_t n, int64_t k, T alpha, const T *a, int64_t lda,
+                                const T *b, int64_t ldb, T beta, T *c, int64_t ldc,
+                                const fnn_epilogue *epi, T *ws_b, T *ws_a, size_t a_stride, int nt)
+{
+    const int mr = t->mr, nr = t->nr;
+    const int64_t kc = t->kc, mc = t->mc;
+    const int64_t rs_a = trans_a ? 1 : lda, cs_a = trans_a ? lda : 1;
+    const int64_t m_panels = (m + mr - 1) / mr;
+    (void)nt;
+#ifdef FNN_HAVE_OPENMP
+#pragma omp parallel num_threads(nt) if (nt > 1)
+#endif
+    {
+#ifdef FNN_HAVE_OPENMP
+        const int tid = omp_get_thread_num(), nth = omp_get_num_threads();
+#define GEMM_BARRIER() _Pragma("omp barrier")
+#else
+        const int tid = 0, nth = 1;
+#define GEMM_BARRIER() ((void)0)
+#endif
+        T tile[FNN_UKR_MAX_TILE] __attribute__((aligned(64)));
+        T *my_a = (T *)((char *)ws_a + (size_t)tid * a_stride);
+        const int64_t row_lo = m_panels * tid / nth * mr;
+        const int64_t row_hi_p = m_panels * (tid + 1) / nth * mr;
+        const int64_t row_hi = row_hi_p < m ? row_hi_p : m;
+        for (int64_t pc = 0; pc < k; pc += kc) {
+            const int64_t kb = k - pc < kc ? k - pc : kc;
+            const T beta_p = pc == 0 ? beta : (T)1;
+            const int last = pc + kb >= k;
+            const T *bq = b + pc * ldb;
+            int64_t ldbq = ldb;
+            if (trans_b) { /* B columns are strided: one thread packs the k x nr panel */
+                if (tid == 0) GEMM_FN(pack_b)(1, b, ldb, pc, kb, 0, n, nr, ws_b, 0, 0, 1);
+                GEMM_BARRIER();
+                bq = ws_b;
+                ldbq = nr;
+            }
+            for (int64_t r0 = row_lo; r0 < row_hi; r0 += mc) {
+                const int64_t r1 = r0 + mc < row_hi ? r0 + mc : row_hi;
+                int64_t i = r0;
+                for (; i + mr <= r1; i += mr)
+                    t->narrow(kb, a + i * rs_a + pc * cs_a, rs_a, cs_a, bq, ldbq, (int)n,
+                              c + i * ldc, ldc, alpha, beta_p);
+                if (i < r1) { /* short last panel: packed with zero rows, through a tile */
+                    const int64_t rows = r1 - i;
+                    GEMM_FN(pack_a)(trans_a, a, lda, i, rows, pc, kb, mr, my_a, 0, 1);
+                    t->narrow(kb, my_a, 1, mr, bq, ldbq, (int)n, tile, nr, alpha, 0);
+                    for (int64_t ii = 0; ii < rows; ii++) {
+                        T *ci = c + (i + ii) * ldc;
+                        const T *ti = tile + ii * nr;
+                        if (beta_p == 0)
+                            for (int64_t j = 0; j < n; j++) ci[j] = ti[j];
+                        else
+                            for (int64_t j = 0; j < n; j++) ci[j] = ti[j] + beta_p * ci[j];
+                    }
+                }
+                if (last && epi && epi->fn) epi->fn(epi->ctx, r0, 0, r1 - r0, n, c + r0 * ldc, ldc);
+            }
+            if (trans_b) {
+                GEMM_BARRIER(); /* the shared B panel is repacked next */
+            }
+        }
+#undef GEMM_BARRIER
+    }
+}
+#endif
+
 /* b_packed: op(B) packed whole by pack_b_all (b is then unused), or NULL. */
 static int GEMM_FN(gemm_any)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, T alpha,
                              const T *a, int64_t lda, const T *b, int64_t ldb,
@@ -240,8 +314,14 @@ static int GEMM_FN(gemm_any)(int trans_a, int trans_b, int64_t m, int64_t n, int
     }
     PT *ws_b = (PT *)work;
     PT *ws_a = (PT *)((char *)work + b_bytes);
-    GEMM_FN(run)(t, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, b_packed, beta, c, ldc,
-                 epi, ws_b, ws_a, a_stride, nt);
+#ifdef GEMM_NARROW
+    if (t->narrow && !b_packed)
+        GEMM_FN(run_narrow)(t, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epi,
+                            ws_b, ws_a, a_stride, nt);
+    else
+#endif
+        GEMM_FN(run)(t, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, b_packed, beta, c, ldc,
+                     epi, ws_b, ws_a, a_stride, nt);
     if (mem) fnn_aligned_free(mem);
     return FNN_OK;
 }

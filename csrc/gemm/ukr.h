@@ -29,6 +29,16 @@ typedef void (*fnn_ukr_f64)(int64_t k, const double *a, const double *b, int64_t
 typedef void (*fnn_ukr_bf16)(int64_t k, const uint32_t *a, const uint32_t *b, int64_t ldb,
                              float *c, int64_t ldc, float alpha, float beta);
 
+/* Narrow kernels (ukr_narrow.h): C at most NR = one vector wide, A read in
+ * place at a[i*rs_a + p*cs_a], B rows at b + p*ldb and C rows with an n-lane
+ * mask; always MR rows. */
+typedef void (*fnn_ukr_narrow_f32)(int64_t k, const float *a, int64_t rs_a, int64_t cs_a,
+                                   const float *b, int64_t ldb, int n, float *c, int64_t ldc,
+                                   float alpha, float beta);
+typedef void (*fnn_ukr_narrow_f64)(int64_t k, const double *a, int64_t rs_a, int64_t cs_a,
+                                   const double *b, int64_t ldb, int n, double *c, int64_t ldc,
+                                   double alpha, double beta);
+
 /* Tile shapes (MR rows x NR columns) per ISA and dtype. */
 #define FNN_UKR_GENERIC_MR_F32 4
 #define FNN_UKR_GENERIC_NR_F32 8
@@ -42,6 +52,11 @@ typedef void (*fnn_ukr_bf16)(int64_t k, const uint32_t *a, const uint32_t *b, in
 #define FNN_UKR_AVX512_NR_F32 32
 #define FNN_UKR_AVX512_MR_F64 12
 #define FNN_UKR_AVX512_NR_F64 16
+/* Narrow C (n <= one vector, e.g. a 10-class output layer): one zmm per row. */
+#define FNN_UKR_AVX512N_MR_F32 16
+#define FNN_UKR_AVX512N_NR_F32 16
+#define FNN_UKR_AVX512N_MR_F64 16
+#define FNN_UKR_AVX512N_NR_F64 8
 #define FNN_UKR_GENERIC_MR_BF16 4
 #define FNN_UKR_GENERIC_NR_BF16 8
 #define FNN_UKR_AVX512_MR_BF16 12
@@ -49,6 +64,9 @@ typedef void (*fnn_ukr_bf16)(int64_t k, const uint32_t *a, const uint32_t *b, in
 
 /* The largest tile of any kernel (sizes the caller's edge buffer). */
 #define FNN_UKR_MAX_TILE (12 * 32)
+_Static_assert(FNN_UKR_AVX512N_MR_F32 * FNN_UKR_AVX512N_NR_F32 <= FNN_UKR_MAX_TILE &&
+                   FNN_UKR_AVX512N_MR_F64 * FNN_UKR_AVX512N_NR_F64 <= FNN_UKR_MAX_TILE,
+               "edge tile buffer too small");
 
 void fnn_ukr_generic_f32(int64_t k, const float *a, const float *b, int64_t ldb, float *c, int64_t ldc,
                          float alpha, float beta);
@@ -67,6 +85,10 @@ void fnn_ukr_avx512_f32(int64_t k, const float *a, const float *b, int64_t ldb, 
                         float alpha, float beta);
 void fnn_ukr_avx512_f64(int64_t k, const double *a, const double *b, int64_t ldb, double *c, int64_t ldc,
                         double alpha, double beta);
+void fnn_ukr_avx512n_f32(int64_t k, const float *a, int64_t rs_a, int64_t cs_a, const float *b,
+                         int64_t ldb, int n, float *c, int64_t ldc, float alpha, float beta);
+void fnn_ukr_avx512n_f64(int64_t k, const double *a, int64_t rs_a, int64_t cs_a, const double *b,
+                         int64_t ldb, int n, double *c, int64_t ldc, double alpha, double beta);
 #endif
 
 #endif

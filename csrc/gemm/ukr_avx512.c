@@ -30,3 +30,32 @@
 #define VFMA(x, y, z) _mm512_fmadd_pd(x, y, z)
 #define VMUL(x, y) _mm512_mul_pd(x, y)
 #include "gemm/ukr_simd.h"
+
+/* Narrow C: one zmm per row, A read in place (ukr_narrow.h). */
+#define T float
+#define NAME fnn_ukr_avx512n_f32
+#define MR FNN_UKR_AVX512N_MR_F32
+#define VL 16
+#define V __m512
+#define M __mmask16
+#define VZERO() _mm512_setzero_ps()
+#define VSET1(x) _mm512_set1_ps(x)
+#define VMUL(x, y) _mm512_mul_ps(x, y)
+#define VFMA(x, y, z) _mm512_fmadd_ps(x, y, z)
+#define VLOADM(m, p) _mm512_maskz_loadu_ps(m, p)
+#define VSTOREM(p, m, v) _mm512_mask_storeu_ps(p, m, v)
+#include "gemm/ukr_narrow.h"
+
+#define T double
+#define NAME fnn_ukr_avx512n_f64
+#define MR FNN_UKR_AVX512N_MR_F64
+#define VL 8
+#define V __m512d
+#define M __mmask8
+#define VZERO() _mm512_setzero_pd()
+#define VSET1(x) _mm512_set1_pd(x)
+#define VMUL(x, y) _mm512_mul_pd(x, y)
+#define VFMA(x, y, z) _mm512_fmadd_pd(x, y, z)
+#define VLOADM(m, p) _mm512_maskz_loadu_pd(m, p)
+#define VSTOREM(p, m, v) _mm512_mask_storeu_pd(p, m, v)
+#include "gemm/ukr_narrow.h"
