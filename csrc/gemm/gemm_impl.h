@@ -59,6 +59,16 @@
 
 #include GEMM_PACK_FILE
 
+/* Inside a driver's OpenMP team: this thread's id and the team size, and a
+ * barrier (both trivial in a build without OpenMP). */
+#ifdef FNN_HAVE_OPENMP
+#define GEMM_TEAM_IDS() const int tid = omp_get_thread_num(), nth = omp_get_num_threads()
+#define GEMM_BARRIER() _Pragma("omp barrier")
+#else
+#define GEMM_TEAM_IDS() const int tid = 0, nth = 1
+#define GEMM_BARRIER() ((void)0)
+#endif
+
 /* Macro-kernel: C[0:mb, q_begin*nr : min(q_end*nr, nb)] of the current block,
  * from the packed A block (kb deep) and micro-panels [q_begin, q_end) of the
  * packed B panel.  With bu (unpacked B: op(B) row-major, row stride ldbu, at
@@ -120,13 +130,7 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
 #pragma omp parallel num_threads(nt) if (nt > 1)
 #endif
     {
-#ifdef FNN_HAVE_OPENMP
-        const int tid = omp_get_thread_num(), nth = omp_get_num_threads();
-#define GEMM_BARRIER() _Pragma("omp barrier")
-#else
-        const int tid = 0, nth = 1;
-#define GEMM_BARRIER() ((void)0)
-#endif
+        GEMM_TEAM_IDS();
         /* m split if there are enough MR panels for every thread, else n split.
          * Batch-sized m (under GEMM_N_SPLIT_PANELS panels) also splits n when
          * that divides the NR panels more evenly: 128 rows are 11 panels of 12,
@@ -204,7 +208,6 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                 }
             }
         }
-#undef GEMM_BARRIER
     }
 }
 
@@ -228,13 +231,7 @@ static void GEMM_FN(run_narrow)(const GEMM_FN(gemm_table) *t, int trans_a, int t
 #pragma omp parallel num_threads(nt) if (nt > 1)
 #endif
     {
-#ifdef FNN_HAVE_OPENMP
-        const int tid = omp_get_thread_num(), nth = omp_get_num_threads();
-#define GEMM_BARRIER() _Pragma("omp barrier")
-#else
-        const int tid = 0, nth = 1;
-#define GEMM_BARRIER() ((void)0)
-#endif
+        GEMM_TEAM_IDS();
         T tile[FNN_UKR_MAX_TILE] __attribute__((aligned(64)));
         T *my_a = (T *)((char *)ws_a + (size_t)tid * a_stride);
         const int64_t row_lo = m_panels * tid / nth * mr;
@@ -277,7 +274,6 @@ static void GEMM_FN(run_narrow)(const GEMM_FN(gemm_table) *t, int trans_a, int t
                 GEMM_BARRIER(); /* the shared B panel is repacked next */
             }
         }
-#undef GEMM_BARRIER
     }
 }
 #endif
@@ -365,6 +361,8 @@ int GEMM_FN(fnn_gemm_packed)(int trans_a, int64_t m, int64_t n, int64_t k, T alp
 #endif
 
 #undef GEMM_PACK_STEP
+#undef GEMM_TEAM_IDS
+#undef GEMM_BARRIER
 #undef GEMM_UNITS
 #undef GEMM_KP
 #undef GEMM_PACK_FILE
