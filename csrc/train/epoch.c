@@ -82,17 +82,10 @@ static void bf16_update_and_refresh(void *vctx, int64_t i0, int64_t j0, int64_t 
 {
     bf16_update_ctx *x = vctx;
     const int64_t rows = x->tr->cfg.sizes[x->layer], cols = x->tr->cfg.sizes[x->layer + 1];
-    /* a few rows at a time, so the refresh reads W while the update has just
-     * left it in L1/L2 (a whole block is megabytes); chunks end on multiples
-     * of 32 rows, a micro-panel of the W^T layout */
-    for (int64_t r = i0; r < i0 + m;) {
-        const int64_t r1 = (r / 32 + 1) * 32 < i0 + m ? (r / 32 + 1) * 32 : i0 + m;
-        x->update.fn(x->update.ctx, r, j0, r1 - r, n, (float *)c + (r - i0) * ldc, ldc);
-        if (fnn_bf16_refresh(x->tr->packed_kernel, x->w, cols, rows, cols, r, r1, j0, j0 + n,
-                             x->tr->w_fwd[x->layer], x->tr->w_bwd[x->layer]))
-            x->failed = 1;
-        r = r1;
-    }
+    x->update.fn(x->update.ctx, i0, j0, m, n, c, ldc);
+    if (fnn_bf16_refresh(x->tr->packed_kernel, x->w, cols, rows, cols, i0, i0 + m, j0, j0 + n,
+                         x->tr->w_fwd[x->layer], x->tr->w_bwd[x->layer]))
+        x->failed = 1;
 }
 
 static int train_dw_gemm_f32(fnn_trainer *tr, int l, int64_t B, const float *in, const float *d,
