@@ -11,9 +11,6 @@
 #ifdef FNN_HAVE_OPENMP
 #include <omp.h>
 #endif
-#ifdef __AVX512F__
-#include <immintrin.h>
-#endif
 
 #define BF16_CAT_(a, b) a##_##b
 #define BF16_CAT(a, b) BF16_CAT_(a, b)
@@ -63,65 +60,17 @@ void BF16_CAT(fnn_bf16_pack, SFX)(int trans_b, const float *b, int64_t ldb, int6
     BF16_CAT(pack_b_all, SFX)(&BF16_CAT(table, SFX), trans_b, b, ldb, k, n, dst);
 }
 
-#define BF16_REFRESH_ROWS 32  /* >= nr: one micro-panel's rows */
-#define BF16_REFRESH_UNITS 64 /* units of each row converted at a time */
-_Static_assert(BF16_NR <= BF16_REFRESH_ROWS, "a micro-panel's rows must fit the refresh buffer");
-
-/* dst[u * ldd + i] = src[i * BF16_REFRESH_UNITS + u] for i < rows, u < units. */
-static void BF16_CAT(transpose_units, SFX)(const uint32_t *src, int64_t rows, int64_t units,
-                                           uint32_t *dst, int64_t ldd)
-{
-    int64_t i0 = 0;
-#ifdef __AVX512F__
-    /* 16 x 16 blocks: four rounds of unpacks and lane shuffles leave column j
-     * of the block in register j */
-    for (; i0 + 16 <= rows; i0 += 16) {
-        int64_t u0 = 0;
-        for (; u0 + 16 <= units; u0 += 16) {
-            __m512i r[16], t[16];
-            for (int i = 0; i < 16; i++)
-                r[i] = _mm512_loadu_si512(src + (i0 + i) * BF16_REFRESH_UNITS + u0);
-            for (int i = 0; i < 16; i += 2) {
-                t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
-                t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
-            }
-            for (int i = 0; i < 16; i += 4) {
-                r[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);
-                r[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);
-                r[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
-                r[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
-            }
-            for (int i = 0; i < 16; i += 8)
-                for (int j = 0; j < 4; j++) {
-                    t[i + j] = _mm512_shuffle_i32x4(r[i + j], r[i + j + 4], 0x88);
-                    t[i + j + 4] = _mm512_shuffle_i32x4(r[i + j], r[i + j + 4], 0xdd);
-                }
-            for (int j = 0; j < 8; j++) {
-                r[j] = _mm512_shuffle_i32x4(t[j], t[j + 8], 0x88);
-                r[j + 8] = _mm512_shuffle_i32x4(t[j], t[j + 8], 0xdd);
-            }
-            for (int j = 0; j < 16; j++) _mm512_storeu_si512(dst + (u0 + j) * ldd + i0, r[j]);
-        }
-        for (; u0 < units; u0++)
-            for (int64_t i = i0; i < i0 + 16; i++)
-                dst[u0 * ldd + i] = src[i * BF16_REFRESH_UNITS + u0];
-    }
-#endif
-    for (int64_t u = 0; u < units; u++)
-        for (int64_t i = i0; i < rows; i++) dst[u * ldd + i] = src[i * BF16_REFRESH_UNITS + u];
-}
-
 void BF16_CAT(fnn_bf16_refresh, SFX)(const float *w, int64_t ldw, int64_t rows, int64_t cols,
                                      int64_t r0, int64_t r1, int64_t c0, int64_t c1,
                                      uint32_t *fwd, uint32_t *bwd)
 {
     const BF16_TABLE *t = &BF16_CAT(table, SFX);
     const int64_t nr = t->nr, kc = t->kc;
-    uint32_t tmp[BF16_REFRESH_ROWS * BF16_REFRESH_UNITS] __attribute__((aligned(64)));
+    uint32_t tmp[256] __attribute__((aligned(64)));
     /* fwd: k = row pairs, n = columns; a unit row is a slice of two W rows */
     const int64_t fwd_panels = (cols + nr - 1) / nr;
     const int64_t fwd_stride = nr * (((rows < kc ? rows : kc) + 1) / 2);
-    for (int64_t r = r0; fwd && r < r1; r += 2) {
+    for (int64_t r = r0; r < r1; r += 2) {
         const float *lo = w + r * ldw, *hi = r + 1 < rows ? lo + ldw : NULL;
         uint32_t *panel = fwd + (r / kc * fwd_panels) * fwd_stride + (r % kc) / 2 * nr;
         for (int64_t c = c0; c < c1;) {
@@ -131,34 +80,26 @@ void BF16_CAT(fnn_bf16_refresh, SFX)(const float *w, int64_t ldw, int64_t rows, 
             c = end;
         }
     }
-    /* bwd: k = column pairs, n = rows; a W row gives one column of units.
-     * Rows of one micro-panel are converted into tmp side by side, then
-     * transposed so each unit row of the panel is written whole. */
+    /* bwd: k = column pairs, n = rows; a W row gives one column of units */
     const int64_t bwd_panels = (rows + nr - 1) / nr;
     const int64_t bwd_stride = nr * (((cols < kc ? cols : kc) + 1) / 2);
-    for (int64_t r = r0; bwd && r < r1;) {
-        const int64_t g1 = (r / nr + 1) * nr < r1 ? (r / nr + 1) * nr : r1, nrows = g1 - r;
+    for (int64_t r = r0; r < r1; r++) {
+        const float *wr = w + r * ldw;
         for (int64_t c = c0; c < c1;) {
+            /* the units of [c, end) sit in one k panel, nr apart */
             int64_t end = (c / kc + 1) * kc < c1 ? (c / kc + 1) * kc : c1;
-            if (end - c > 2 * BF16_REFRESH_UNITS) end = c + 2 * BF16_REFRESH_UNITS;
-            const int64_t pairs = (end - c) / 2, units = (end - c + 1) / 2;
-            for (int64_t i = 0; i < nrows; i++) {
-                const float *wr = w + (r + i) * ldw;
-                BF16_CAT(bf16_row, SFX)(wr + c, pairs, tmp + i * BF16_REFRESH_UNITS);
-                if (units > pairs)
-                    tmp[i * BF16_REFRESH_UNITS + pairs] = fnn_bf16_pair(wr[end - 1], 0.0f);
-            }
+            if (end - c > 2 * 256) end = c + 2 * 256;
+            const int64_t pairs = (end - c) / 2;
+            BF16_CAT(bf16_row, SFX)(wr + c, pairs, tmp);
+            if ((end - c) & 1) tmp[pairs] = fnn_bf16_pair(wr[end - 1], 0.0f);
             uint32_t *d = bwd + (c / kc * bwd_panels + r / nr) * bwd_stride + (c % kc) / 2 * nr +
                           r % nr;
-            BF16_CAT(transpose_units, SFX)(tmp, nrows, units, d, nr);
+            for (int64_t u = 0; u < (end - c + 1) / 2; u++) d[u * nr] = tmp[u];
             c = end;
         }
-        r = g1;
     }
 }
 
-#undef BF16_REFRESH_ROWS
-#undef BF16_REFRESH_UNITS
 #undef BF16_TABLE
 #undef BF16_CAT
 #undef BF16_CAT_

@@ -31,7 +31,7 @@ int fnn_gemm_bf16_packed(int kernel, int trans_a, int64_t m, int64_t n, int64_t 
                          size_t work_bytes);
 /* W (rows x cols) packed both as op(B) = W (fwd) and = W^T (bwd): rewrite the
  * units of the block [r0, r1) x [c0, c1) after it changed; r0, c0 even, r1, c1
- * even or the end.  Either layout may be NULL (not kept). */
+ * even or the end. */
 int fnn_bf16_refresh(int kernel, const float *w, int64_t ldw, int64_t rows, int64_t cols,
                      int64_t r0, int64_t r1, int64_t c0, int64_t c1, uint32_t *fwd,
                      uint32_t *bwd);

@@ -20,11 +20,5 @@ struct fnn_trainer {
     double *norm_parts;               /* 2 per FNN_NORM_CHUNK of the largest weight tensor */
     void *gemm_work;                  /* packing scratch for every GEMM of a step */
     size_t gemm_work_bytes;
-    /* bfloat16 compute: each W_l packed as the B operand of x W_l (w_fwd) and
-     * of dz W_l^T (w_bwd, none for layer 0), packed at each epoch's start and
-     * refreshed by the update epilogue, so no step converts weights;
-     * packed_kernel is the bfloat16 kernel whose layout they hold. */
-    uint32_t *w_fwd[FNN_MAX_LAYERS], *w_bwd[FNN_MAX_LAYERS];
-    int packed_kernel;
 };
 #endif

@@ -43,8 +43,6 @@ void fnn_trainer_free(fnn_trainer *tr)
         fnn_aligned_free(tr->z[l]);
         fnn_aligned_free(tr->a[l]);
         fnn_aligned_free(tr->mask[l]);
-        fnn_aligned_free(tr->w_fwd[l]);
-        fnn_aligned_free(tr->w_bwd[l]);
     }
     fnn_aligned_free(tr->dz);
     fnn_aligned_free(tr->da);
@@ -112,11 +110,6 @@ fnn_trainer *fnn_trainer_new(const fnn_train_config *cfg, int elem_size, int *st
                     (size_t)(2 * ((largest + FNN_NORM_CHUNK - 1) / FNN_NORM_CHUNK)) *
                     sizeof(double)));
     ok = ok && (work == 0 || (tr->gemm_work = fnn_aligned_alloc(work)));
-    for (int l = 0; ok && cfg->compute_bf16 && l < L; l++) {
-        const int64_t k = cfg->sizes[l], n = cfg->sizes[l + 1];
-        ok = (tr->w_fwd[l] = fnn_aligned_alloc(fnn_bf16_packed_units(k, n) * 4)) != NULL;
-        if (ok && l > 0) ok = (tr->w_bwd[l] = fnn_aligned_alloc(fnn_bf16_packed_units(n, k) * 4)) != NULL;
-    }
     if (!ok) {
         fnn_trainer_free(tr);
         return NULL;
