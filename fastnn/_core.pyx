@@ -8,7 +8,7 @@ header: _gemm.pxi (csrc/gemm), _ops.pxi (csrc/ops), _train.pxi (csrc/train).
 """
 import numpy as np
 cimport numpy as cnp
-from libc.stdint cimport int64_t, uint32_t, uint64_t, uint8_t
+from libc.stdint cimport int64_t, uint64_t, uint8_t
 
 cnp.import_array()
 

@@ -120,8 +120,8 @@ static void GEMM_FN(scale_c)(int64_t m, int64_t n, T beta, T *c, int64_t ldc)
 
 static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b, int64_t m,
                          int64_t n, int64_t k, T alpha, const T *a, int64_t lda, const T *b,
-                         int64_t ldb, const PT *b_packed, T beta, T *c, int64_t ldc,
-                         const fnn_epilogue *epi, PT *ws_b, PT *ws_a, size_t a_stride, int nt)
+                         int64_t ldb, T beta, T *c, int64_t ldc, const fnn_epilogue *epi,
+                         PT *ws_b, PT *ws_a, size_t a_stride, int nt)
 {
     const int mr = t->mr, nr = t->nr;
     const int64_t kc = t->kc, nc = t->nc;
@@ -162,17 +162,12 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                 const int last = pc + kb >= k;
                 /* Small m reuses each B micro-panel only a few times: reading B in
                  * place beats copying it, except for a partial last panel. */
-                const int in_place_b = GEMM_KP == 1 && !b_packed && !trans_b &&
-                                       m_panels <= GEMM_IN_PLACE_B_PANELS;
+                const int in_place_b = GEMM_KP == 1 && !trans_b && m_panels <= GEMM_IN_PLACE_B_PANELS;
                 const int64_t q_lo = nq * tid / nth, q_hi = nq * (tid + 1) / nth;
                 const int packs_last = split_m ? tid == 0 : q_hi == nq && q_hi > q_lo;
-                /* a B packed in advance (pack_b_all) holds every k panel's
-                 * micro-panels, n_panels per panel, at the same stride */
-                const PT *bpanel = b_packed ? b_packed + (pc / kc * n_panels + jc / nr) * bstride
-                                            : ws_b;
-                if (!b_packed && !in_place_b)
+                if (!in_place_b)
                     GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, bstride, q_lo, q_hi);
-                else if (!b_packed && nb % nr != 0 && packs_last)
+                else if (nb % nr != 0 && packs_last)
                     GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, bstride, nq - 1, nq);
                 const PT *bu = in_place_b ? (const PT *)(b + pc * ldb + jc) : NULL;
                 if (split_m) {
@@ -183,7 +178,7 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                         GEMM_FN(pack_a)(trans_a, a, lda, ic, mb, pc, kb, mr, my_a, 0,
                                         (mb + mr - 1) / mr);
                         T *cb = c + ic * ldc + jc;
-                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, bpanel, bstride, bu, ldb, beta_p, cb, ldc,
+                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, ws_b, bstride, bu, ldb, beta_p, cb, ldc,
                                        0, nq);
                         if (last && epi && epi->fn) epi->fn(epi->ctx, ic, jc, mb, nb, cb, ldc);
                     }
@@ -194,7 +189,7 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                         GEMM_FN(pack_a)(trans_a, a, lda, ic, mb, pc, kb, mr, my_a, 0, np);
                         const int64_t q0 = nq * tid / nth, q1 = nq * (tid + 1) / nth;
                         T *cb = c + ic * ldc + jc;
-                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, bpanel, bstride, bu, ldb, beta_p, cb, ldc,
+                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, ws_b, bstride, bu, ldb, beta_p, cb, ldc,
                                        q0,
                                        q1);
                         if (last && epi && epi->fn && q1 > q0) {
@@ -278,17 +273,15 @@ static void GEMM_FN(run_narrow)(const GEMM_FN(gemm_table) *t, int trans_a, int t
 }
 #endif
 
-/* b_packed: op(B) packed whole by pack_b_all (b is then unused), or NULL. */
-static int GEMM_FN(gemm_any)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, T alpha,
-                             const T *a, int64_t lda, const T *b, int64_t ldb,
-                             const PT *b_packed, T beta, T *c, int64_t ldc,
-                             const fnn_epilogue *epi, void *work, size_t work_bytes)
+int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, T alpha,
+                      const T *a, int64_t lda, const T *b, int64_t ldb, T beta, T *c,
+                      int64_t ldc, const fnn_epilogue *epi, void *work, size_t work_bytes)
 {
     if (m < 0 || n < 0 || k < 0) return FNN_EINVAL;
     if (ldc < (n > 1 ? n : 1)) return FNN_EINVAL;
     const int64_t a_cols = trans_a ? m : k, b_cols = trans_b ? k : n;
     if (lda < (a_cols > 1 ? a_cols : 1)) return FNN_EINVAL;
-    if (!b_packed && ldb < (b_cols > 1 ? b_cols : 1)) return FNN_EINVAL;
+    if (ldb < (b_cols > 1 ? b_cols : 1)) return FNN_EINVAL;
     if (m == 0 || n == 0) return FNN_OK;
     if (k == 0 || alpha == 0) {
         GEMM_FN(scale_c)(m, n, beta, c, ldc);
@@ -311,54 +304,16 @@ static int GEMM_FN(gemm_any)(int trans_a, int trans_b, int64_t m, int64_t n, int
     PT *ws_b = (PT *)work;
     PT *ws_a = (PT *)((char *)work + b_bytes);
 #ifdef GEMM_NARROW
-    if (t->narrow && !b_packed)
+    if (t->narrow)
         GEMM_FN(run_narrow)(t, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epi,
                             ws_b, ws_a, a_stride, nt);
     else
 #endif
-        GEMM_FN(run)(t, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, b_packed, beta, c, ldc,
-                     epi, ws_b, ws_a, a_stride, nt);
+        GEMM_FN(run)(t, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epi, ws_b,
+                     ws_a, a_stride, nt);
     if (mem) fnn_aligned_free(mem);
     return FNN_OK;
 }
-
-int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, T alpha,
-                      const T *a, int64_t lda, const T *b, int64_t ldb, T beta, T *c,
-                      int64_t ldc, const fnn_epilogue *epi, void *work, size_t work_bytes)
-{
-    return GEMM_FN(gemm_any)(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc,
-                             epi, work, work_bytes);
-}
-
-#if GEMM_KP == 2
-/* B packed once for products that reuse it (the training step's weights):
- * every k panel of kc, each as all ceil(n / nr) micro-panels at the driver's
- * fixed stride, exactly as run() would pack them. */
-static int64_t GEMM_FN(packed_units)(const GEMM_FN(gemm_table) *t, int64_t k, int64_t n)
-{
-    const int64_t kpanels = (k + t->kc - 1) / t->kc, n_panels = (n + t->nr - 1) / t->nr;
-    return kpanels * n_panels * t->nr * GEMM_UNITS(k < t->kc ? k : t->kc);
-}
-
-static void GEMM_FN(pack_b_all)(const GEMM_FN(gemm_table) *t, int trans_b, const T *b,
-                                int64_t ldb, int64_t k, int64_t n, PT *dst)
-{
-    const int64_t n_panels = (n + t->nr - 1) / t->nr;
-    const int64_t bstride = t->nr * GEMM_UNITS(k < t->kc ? k : t->kc);
-    for (int64_t pc = 0; pc < k; pc += t->kc)
-        GEMM_FN(pack_b)(trans_b, b, ldb, pc, k - pc < t->kc ? k - pc : t->kc, 0, n, t->nr,
-                        dst + pc / t->kc * n_panels * bstride, bstride, 0, n_panels);
-}
-
-int GEMM_FN(fnn_gemm_packed)(int trans_a, int64_t m, int64_t n, int64_t k, T alpha, const T *a,
-                             int64_t lda, const PT *b_packed, T beta, T *c, int64_t ldc,
-                             const fnn_epilogue *epi, void *work, size_t work_bytes)
-{
-    if (b_packed == NULL) return FNN_EINVAL;
-    return GEMM_FN(gemm_any)(trans_a, 0, m, n, k, alpha, a, lda, NULL, 1, b_packed, beta, c, ldc,
-                             epi, work, work_bytes);
-}
-#endif
 
 #undef GEMM_PACK_STEP
 #undef GEMM_TEAM_IDS
