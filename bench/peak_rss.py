@@ -1,5 +1,6 @@
 """Peak RSS of one training epoch (784-1024-512-10, dropout 0.25, Adam, batch
-128, 20000 float32 samples) for fastnn and PyTorch, each in a fresh process:
+128, 20000 float32 samples) for fastnn (float32 and bfloat16 compute) and
+PyTorch, each in a fresh process:
 
     python bench/peak_rss.py
 """
@@ -18,6 +19,7 @@ FASTNN = COMMON + """
 import fastnn
 fastnn.MLP([784, 1024, 512, 10], dropout=0.25, random_state=0).fit(X, y, epochs=1, batch_size=128)
 """
+FASTNN_BF16 = FASTNN.replace("random_state=0)", "random_state=0, dtype='bfloat16')")
 
 TORCH = COMMON + """
 import torch
@@ -45,5 +47,5 @@ def peak_mb(code):
 
 
 if __name__ == "__main__":
-    for name, code in (("fastnn", FASTNN), ("torch", TORCH)):
-        print("%-7s peak RSS %4d MB" % (name, peak_mb(code)))
+    for name, code in (("fastnn", FASTNN), ("fastnn bfloat16", FASTNN_BF16), ("torch", TORCH)):
+        print("%-15s peak RSS %4d MB" % (name, peak_mb(code)))
