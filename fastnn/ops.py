@@ -25,6 +25,11 @@ def matmul(a, b, *, trans_a=False, trans_b=False, out=None, compute=None):
     twice the speed on CPUs with AVX512-BF16 (``fastnn.show_config()``), the
     same numbers from a portable kernel elsewhere.
     """
+    if compute is None or (isinstance(compute, str) and compute == "bfloat16"):
+        # the common case checked and run in Cython (about 1 us instead of 3)
+        fast = _core.matmul_fast(a, b, trans_a, trans_b, out, compute is not None)
+        if fast is not None:
+            return fast
     bf16 = check_compute(compute)
     a = float_array(a, "a", ndim=2)
     if bf16 and a.dtype != np.float32:

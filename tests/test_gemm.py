@@ -300,3 +300,43 @@ if given is not None:
             _core.set_isa(old)
         assert_close(got, a, b, ta, tb)
 
+
+
+@pytest.mark.parametrize("compute", [None, "bfloat16"])
+def test_out_overlapping_an_input_partly_gives_the_unaliased_result(compute):
+    """ops.matmul's Cython fast path declines any out that overlaps an input
+    (here a shifted window of the same buffer); the result must be as if the
+    operands had been copied first."""
+    rng = np.random.default_rng(4)
+    buf = rng.standard_normal((40, 70)).astype(np.float32)
+    a = buf[:, :30]
+    b = rng.standard_normal((30, 30)).astype(np.float32)
+    want = ops.matmul(a.copy(), b, compute=compute)
+    out = buf[:, 5:35]  # overlaps a's columns 5..29, not C-contiguous: general path
+    with pytest.raises(ValueError, match="C-contiguous"):
+        ops.matmul(a, b, out=out, compute=compute)
+    flat = np.zeros(40 * 30 + 17, np.float32)
+    a2 = flat[:1200].reshape(40, 30)
+    a2[...] = a
+    out2 = flat[17:].reshape(40, 30)  # C-contiguous, overlapping a2 by all but 17 elements
+    assert ops.matmul(a2, b, out=out2, compute=compute) is out2
+    np.testing.assert_array_equal(out2, want)
+    disjoint = np.zeros((80, 30), np.float32)
+    a3, out3 = disjoint[:40], disjoint[40:]  # same buffer, no overlap: fast path
+    a3[...] = a
+    assert ops.matmul(a3, b, out=out3, compute=compute) is out3
+    np.testing.assert_array_equal(out3, want)
+
+
+def test_fast_and_general_paths_agree_on_layouts():
+    """C, Fortran, transposed, strided (general path: a copy) and one-row or
+    one-column views all give the product within the dot-product bound."""
+    rng = np.random.default_rng(6)
+    for dtype in (np.float32, np.float64):
+        base = rng.standard_normal((50, 60)).astype(dtype)
+        for xa in (base, base.T, base[::2, ::3], np.asfortranarray(base), base[:, :1], base[:1],
+                   base[3:40, 5:50]):
+            w = rng.standard_normal((xa.shape[1], 7)).astype(dtype)
+            got = ops.matmul(xa, w)
+            assert got.flags.c_contiguous and got.dtype == dtype
+            assert_close(got, xa, w)
