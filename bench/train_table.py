@@ -44,23 +44,32 @@ def main():
              _bench.gemm_flops_per_sample(sizes) / 1e6))
     print(_bench.format_table(results, sizes, peak))
     if args.plot:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        fig, ax = plt.subplots(figsize=(6, 4))
-        for name in next(iter(results.values())):
-            ax.plot(batches, [results[b][name] for b in batches], marker="o", label=name)
-        ax.axhline(peak * 1e9 / _bench.gemm_flops_per_sample(sizes), color="gray",
-                   linestyle="--", label="FMA limit")
-        ax.set_xscale("log", base=2)
-        ax.set_xticks(batches, [str(b) for b in batches])
-        ax.set_xlabel("batch size")
-        ax.set_ylabel("samples/s (one epoch)")
-        ax.set_title("784-1024-512-10, dropout %.2f, Adam, float32, 2 threads" % args.dropout)
-        ax.legend()
-        fig.tight_layout()
-        fig.savefig(args.plot, dpi=120)
+        plot(results, sizes, peak, args.dropout, args.plot)
 
+
+def plot(results, sizes, peak, dropout, path):
+    """samples/s against batch size per trainer, with the float32 FMA limit
+    (and the bfloat16 one, twice it, when fastnn_bf16 ran)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    batches = list(results)
+    names = list(next(iter(results.values())))
+    limit = peak * 1e9 / _bench.gemm_flops_per_sample(sizes)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name in names:
+        ax.plot(batches, [results[b][name] for b in batches], marker="o", label=name)
+    ax.axhline(limit, color="gray", linestyle="--", label="FMA limit (float32)")
+    if "fastnn_bf16" in names:
+        ax.axhline(2 * limit, color="gray", linestyle=":", label="BF16 limit")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(batches, [str(b) for b in batches])
+    ax.set_xlabel("batch size")
+    ax.set_ylabel("samples/s (one epoch)")
+    ax.set_title("784-1024-512-10, dropout %.2f, Adam, 2 threads" % dropout)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
 
 if __name__ == "__main__":
     main()
