@@ -62,8 +62,8 @@ cdef int _gemm(bint trans_a, bint trans_b, cnp.ndarray a, int64_t lda, cnp.ndarr
 
 
 cdef bint _row_major(cnp.ndarray x, bint *flipped, int64_t *ld):
-    """ops.row_major_view's test without the copy: x or x.T is row-major with
-    unit column stride (flipped says which) and row stride ld elements."""
+    """Whether 2-D x or x.T is row-major with unit column stride (flipped says
+    which) and row stride ld elements, so GEMM reads it without a copy."""
     cdef Py_ssize_t item = cnp.PyArray_ITEMSIZE(x)
     cdef Py_ssize_t rows = x.shape[0], cols = x.shape[1], s0 = x.strides[0], s1 = x.strides[1]
     if (s1 == item or cols <= 1) and s0 > 0 and s0 % item == 0 and s0 // item >= cols:
@@ -75,6 +75,13 @@ cdef bint _row_major(cnp.ndarray x, bint *flipped, int64_t *ld):
         ld[0] = s1 // item
         return True
     return False
+
+
+def row_major_layout(cnp.ndarray x):
+    """(flipped, ld) when GEMM can read 2-D x in place (see _row_major), else None."""
+    cdef bint flipped
+    cdef int64_t ld
+    return (flipped, ld) if _row_major(x, &flipped, &ld) else None
 
 
 cdef Py_ssize_t _extent(cnp.ndarray x):

@@ -2,6 +2,8 @@
 code, and every message names the argument and its shape or value."""
 import numpy as np
 
+from . import _core
+
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
@@ -27,16 +29,13 @@ def float_array(x, name, ndim=None, dtype=None):
 def row_major_view(x):
     """(array, transposed, ld) such that x == array (or array.T if transposed),
     where array is row-major with unit column stride and row stride ld elements.
-    Copies only when neither x nor x.T has that layout."""
-    item = x.itemsize
-    rows, cols = x.shape
-    s0, s1 = x.strides
-    if (s1 == item or cols <= 1) and s0 > 0 and s0 % item == 0 and s0 // item >= cols:
-        return x, False, s0 // item
-    if (s0 == item or rows <= 1) and s1 > 0 and s1 % item == 0 and s1 // item >= rows:
-        return x.T, True, s1 // item
-    c = np.ascontiguousarray(x)
-    return c, False, max(cols, 1)
+    Copies only when neither x nor x.T has that layout (the test is
+    _core.row_major_layout, shared with ops.matmul's fast path)."""
+    layout = _core.row_major_layout(x)
+    if layout is not None:
+        flipped, ld = layout
+        return (x.T if flipped else x), flipped, ld
+    return np.ascontiguousarray(x), False, max(x.shape[1], 1)
 
 
 def check_rate(rate, name="rate"):

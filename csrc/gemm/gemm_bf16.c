@@ -11,7 +11,14 @@
 #include "gemm/bf16_driver.h"
 #undef SFX
 
+/* The vdpbf16ps driver exists on x86 builds whose compiler takes -mavx512bf16. */
 #if !defined(FNN_GENERIC_ONLY) && !defined(FNN_NO_AVX512BF16)
+#define FNN_BF16_SIMD 1
+#else
+#define FNN_BF16_SIMD 0
+#endif
+
+#if FNN_BF16_SIMD
 int fnn_gemm_bf16_avx512(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                          const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
                          float *c, int64_t ldc, const fnn_epilogue *epi, void *work,
@@ -21,7 +28,7 @@ size_t fnn_gemm_work_bytes_bf16_avx512(int64_t m, int64_t n, int64_t k, int n_th
 
 int fnn_bf16_native(void)
 {
-#if !defined(FNN_GENERIC_ONLY) && !defined(FNN_NO_AVX512BF16)
+#if FNN_BF16_SIMD
     return fnn_get_isa() == FNN_ISA_AVX512 && (fnn_cpu_features() & FNN_CPU_AVX512BF16) != 0;
 #else
     return 0;
@@ -32,7 +39,7 @@ int fnn_gemm_bf16(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, flo
                   const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
                   int64_t ldc, const fnn_epilogue *epi, void *work, size_t work_bytes)
 {
-#if !defined(FNN_GENERIC_ONLY) && !defined(FNN_NO_AVX512BF16)
+#if FNN_BF16_SIMD
     if (fnn_bf16_native())
         return fnn_gemm_bf16_avx512(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c,
                                     ldc, epi, work, work_bytes);
@@ -45,7 +52,7 @@ size_t fnn_gemm_bf16_work_bytes(int64_t m, int64_t n, int64_t k, int n_threads)
 {
     if (m <= 0 || n <= 0 || k <= 0) return 0;
     size_t s = fnn_gemm_work_bytes_bf16_generic(m, n, k, n_threads);
-#if !defined(FNN_GENERIC_ONLY) && !defined(FNN_NO_AVX512BF16)
+#if FNN_BF16_SIMD
     size_t s2 = fnn_gemm_work_bytes_bf16_avx512(m, n, k, n_threads);
     if (s2 > s) s = s2;
 #endif
