@@ -245,12 +245,6 @@ def fit_preprocessing(X, pixel_max=None, standardize=False):
 
 # ---------------------------------------------------------------- commands
 
-def _require_mlp():
-    if not hasattr(fastnn, "MLP"):
-        raise CLIError("this fastnn build has no fastnn.MLP yet")
-    return fastnn.MLP
-
-
 def _int_list(text):
     try:
         sizes = tuple(int(v) for v in text.split(",") if v.strip())
@@ -280,15 +274,13 @@ def cmd_info(args):
     print("extras: " + ", ".join("%s (%s) %s" % (name, module, "yes" if
                                  importlib.util.find_spec(module) else "no")
                                  for name, module in extras))
-    print("MLP: %s" % ("yes" if hasattr(fastnn, "MLP") else "not in this build"))
     return 0
 
 
 def cmd_demo(args):
-    MLP = _require_mlp()
     X, y, Xt, yt = datasets.load_digits()
     X, Xt = X.astype(np.float32) / 16, Xt.astype(np.float32) / 16
-    model = MLP([64, 128, 10], random_state=0)
+    model = fastnn.MLP([64, 128, 10], random_state=0)
     print("training a 64-128-10 MLP on %d bundled 8x8 digits for %d epochs"
           % (len(X), args.epochs))
     start = time.perf_counter()
@@ -331,7 +323,6 @@ def cmd_train(args):
     if args.threads:
         fastnn.set_num_threads(args.threads)
     kind, X, y, Xt, yt = load_data(args.data, seed=args.seed)
-    MLP = _require_mlp()
     recipe = default_recipe(kind)
     hidden = args.hidden or recipe["hidden"]
     model_kwargs = dict(recipe["model"])
@@ -352,7 +343,7 @@ def cmd_train(args):
         raise CLIError("%s: the training set has %d class(es); need at least 2"
                        % (args.data, len(classes)))
     offset, scale = fit_preprocessing(X, **prep)
-    mlp = MLP([X.shape[1], *hidden, len(classes)], random_state=args.seed, **model_kwargs)
+    mlp = fastnn.MLP([X.shape[1], *hidden, len(classes)], random_state=args.seed, **model_kwargs)
     wrapped = ScaledModel(mlp, offset, scale, classes)
     print("training %s MLP on %s: %d samples, %d features, %d classes"
           % ("-".join(map(str, [X.shape[1], *hidden, len(classes)])), args.data, len(X),

@@ -1,9 +1,4 @@
-"""The fastnn command line: exit codes, one-line errors, train/evaluate round trips.
-
-train/evaluate/demo run against a small NumPy stand-in for fastnn.MLP (so the
-CLI is tested before the model lands) and against the real fastnn.MLP when it
-exists.
-"""
+"""The fastnn command line: exit codes, one-line errors, train/evaluate round trips."""
 import json
 
 import numpy as np
@@ -11,68 +6,8 @@ import pytest
 
 import fastnn
 from fastnn import cli
-from fastnn._numpy_trainer import NumpyMLP
 
 from conftest import run_python
-
-HAS_MLP = hasattr(fastnn, "MLP")
-
-
-class FakeMLP:
-    """The MLP API the CLI uses, on top of the NumPy reference trainer."""
-
-    def __init__(self, layer_sizes, activation="relu", output="softmax", loss="cross_entropy",
-                 dropout=0.0, dtype="float32", random_state=None):
-        self.params = dict(layer_sizes=list(layer_sizes), activation=activation, output=output,
-                           loss=loss, dropout=dropout, dtype=dtype, random_state=random_state)
-        self.net = NumpyMLP(layer_sizes, seed=random_state or 0)
-        self.history_ = {"loss": [], "val_loss": [], "val_accuracy": []}
-
-    def get_params(self):
-        return dict(self.params)
-
-    @property
-    def coefs_(self):
-        return self.net.params[0::2]
-
-    def fit(self, X, Y, *, epochs=10, batch_size=32, learning_rate=1e-3, verbose=0, **kwargs):
-        assert X.dtype == np.float32 and Y.ndim == 1
-        self.net.lr = learning_rate
-        rng = np.random.default_rng(0)
-        for epoch in range(epochs):
-            self.history_["loss"].append(self.net.train_epoch(X, Y, batch_size, rng))
-            if verbose:
-                print("epoch %d loss %.4f" % (epoch + 1, self.history_["loss"][-1]))
-        return self
-
-    def predict(self, X):
-        return self.net.predict(np.asarray(X, np.float32))
-
-    def score(self, X, y):
-        return float(np.mean(self.predict(X).argmax(1) == y))
-
-    def _fastnn_state(self):
-        return self.get_params(), {"p%d" % i: p for i, p in enumerate(self.net.params)}
-
-    @classmethod
-    def _from_fastnn_state(cls, meta, arrays):
-        model = cls(**meta)
-        for i, p in enumerate(model.net.params):
-            if arrays["p%d" % i].shape != p.shape:
-                raise ValueError("p%d has the wrong shape" % i)
-            p[...] = arrays["p%d" % i]
-        return model
-
-
-@pytest.fixture(params=["fake", "real"])
-def mlp(request, monkeypatch):
-    if request.param == "real":
-        if not HAS_MLP:
-            pytest.skip("fastnn.MLP not merged yet")
-        return fastnn.MLP
-    monkeypatch.setattr(fastnn, "MLP", FakeMLP, raising=False)
-    return FakeMLP
-
 
 def run(capsys, *argv):
     code = cli.main(list(argv))
@@ -199,7 +134,7 @@ def test_default_recipe_fashion_mnist():
 
 
 @pytest.mark.parametrize("fmt", ["csv", "npz"])
-def test_train_and_evaluate(capsys, tmp_path, mlp, fmt):
+def test_train_and_evaluate(capsys, tmp_path, fmt):
     if fmt == "csv":
         write_csv(tmp_path / "d.csv", n=300)
         data = str(tmp_path / "d.csv")
@@ -221,7 +156,7 @@ def test_train_and_evaluate(capsys, tmp_path, mlp, fmt):
     assert accuracy > 0.8
     assert plot_path.read_bytes()[:4] == b"\x89PNG"
     loaded = fastnn.load(model_path)
-    assert isinstance(loaded, cli.ScaledModel) and isinstance(loaded.model, mlp)
+    assert isinstance(loaded, cli.ScaledModel) and isinstance(loaded.model, fastnn.MLP)
 
     code, out, err = run(capsys, "evaluate", str(model_path), "--data", data)
     assert code == 0, err
@@ -236,12 +171,12 @@ def test_train_and_evaluate(capsys, tmp_path, mlp, fmt):
         assert "(evaluating on all 300 samples" in out
 
 
-def test_evaluate_bare_mlp(capsys, tmp_path, mlp):
+def test_evaluate_bare_mlp(capsys, tmp_path):
     """A model saved from Python (no preprocessing) is evaluated on raw features."""
     rng = np.random.default_rng(0)
     X = rng.standard_normal((200, 3)).astype(np.float32)
     y = (X[:, 0] > 0).astype(np.int64)
-    model = mlp([3, 8, 2], random_state=0).fit(X, y, epochs=20, batch_size=16,
+    model = fastnn.MLP([3, 8, 2], random_state=0).fit(X, y, epochs=20, batch_size=16,
                                                 learning_rate=1e-2)
     np.savez(tmp_path / "d.npz", X=X, y=y)
     fastnn.save(model, tmp_path / "m.safetensors")
@@ -260,13 +195,13 @@ def test_bad_csv_contents(capsys, tmp_path, content):
     assert_one_line_error(code, err, "d.csv")
 
 
-def test_train_single_class_is_an_error(capsys, tmp_path, mlp):
+def test_train_single_class_is_an_error(capsys, tmp_path):
     np.savez(tmp_path / "one.npz", X=np.zeros((12, 3)), y=np.zeros(12, np.int64))
     code, _, err = run(capsys, "train", "--data", str(tmp_path / "one.npz"))
     assert_one_line_error(code, err, "need at least 2")
 
 
-def test_evaluate_wrong_feature_count(capsys, tmp_path, mlp):
+def test_evaluate_wrong_feature_count(capsys, tmp_path):
     write_csv(tmp_path / "d.csv", n=60)
     model_path = str(tmp_path / "m.safetensors")
     assert cli.main(["train", "--data", str(tmp_path / "d.csv"), "--epochs", "1",
@@ -276,10 +211,10 @@ def test_evaluate_wrong_feature_count(capsys, tmp_path, mlp):
     assert_one_line_error(code, err, "expects 4 features")
 
 
-def test_scaled_model_rejects_bad_preprocessing(tmp_path, mlp):
+def test_scaled_model_rejects_bad_preprocessing(tmp_path):
     from safetensors import safe_open
     from safetensors.numpy import save_file
-    wrapped = cli.ScaledModel(mlp([3, 4, 2], random_state=0), np.zeros(3), np.ones(3), [0, 1])
+    wrapped = cli.ScaledModel(fastnn.MLP([3, 4, 2], random_state=0), np.zeros(3), np.ones(3), [0, 1])
     path = str(tmp_path / "m.safetensors")
     fastnn.save(wrapped, path)
     with safe_open(path, framework="numpy") as f:
@@ -299,7 +234,7 @@ def test_scaled_model_rejects_bad_preprocessing(tmp_path, mlp):
     assert isinstance(fastnn.load(path), cli.ScaledModel)
 
 
-def test_bench_quick(capsys, mlp):
+def test_bench_quick(capsys):
     code, out, err = run(capsys, "bench", "--quick", "--samples", "128", "--batch-sizes", "32")
     assert code == 0, err
     assert "kernel:" in out  # records the configuration it ran with
@@ -307,7 +242,6 @@ def test_bench_quick(capsys, mlp):
     assert "fastest peer" in out
 
 
-@pytest.mark.skipif(not HAS_MLP, reason="fastnn.MLP not merged yet")
 def test_demo_subprocess():
     result = run_python("import sys; from fastnn.cli import main; sys.exit(main(['demo']))",
                         timeout=120)
@@ -317,7 +251,7 @@ def test_demo_subprocess():
     assert "samples/s" in result.stdout
 
 
-def test_plot_without_matplotlib_fails_before_training(capsys, tmp_path, monkeypatch, mlp):
+def test_plot_without_matplotlib_fails_before_training(capsys, tmp_path, monkeypatch):
     import importlib.util
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",

@@ -254,10 +254,6 @@ def test_missing_safetensors_message(monkeypatch, tmp_path):
         fastnn.save(FakeModel([2, 2]), tmp_path / "x.safetensors")
 
 
-needs_mlp = pytest.mark.skipif(not hasattr(fastnn, "MLP"), reason="fastnn.MLP not merged yet")
-
-
-@needs_mlp
 def test_mlp_round_trip(tmp_path):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((64, 6)).astype(np.float32)
@@ -273,7 +269,6 @@ def test_mlp_round_trip(tmp_path):
         assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
 
-@needs_mlp
 def test_mlp_shape_mismatch(tmp_path):
     model = fastnn.MLP([4, 5, 2], random_state=0)
     X = np.zeros((8, 4), np.float32)
