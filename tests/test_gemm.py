@@ -246,9 +246,9 @@ def test_bad_leading_dimensions(dtype):
     b = np.ones((4, 7), dtype)
     c = np.zeros((9, 7), dtype)
     for lda, ldb in [(3, 7), (4, 6), (0, 7)]:
-        with pytest.raises(Exception):
+        with pytest.raises(ValueError, match="invalid size, stride"):
             _core.gemm(False, False, a, lda, b, ldb, c, 9, 7, 4)
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="invalid size, stride"):
         _core.gemm(False, False, a, 4, b, 7, c, -1, 7, 4)
     assert not c.any()
 

@@ -260,7 +260,7 @@ def test_wrong_assigned_weights_raise():
         m.predict(np.ones((2, 3)))
 
 
-def test_ctrl_c_stops_fit_within_a_second():
+def test_ctrl_c_stops_fit_promptly():
     code = """
 import time, numpy as np, fastnn
 X = np.random.default_rng(0).standard_normal((200000, 100)).astype(np.float32)
@@ -291,7 +291,7 @@ except KeyboardInterrupt:
         p.kill()  # never leave a 100-epoch fit running if the test fails
     assert "interrupted" in out, out
     assert "finite True" in out
-    assert waited < 1.5, waited
+    assert waited < 5.0, waited  # generous: asserts the signal is honoured, not machine speed
 
 
 def test_two_threads_fitting_one_model_get_a_clear_error():
