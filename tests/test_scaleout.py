@@ -111,6 +111,7 @@ def dask_client():
     cluster.close()
 
 
+@pytest.mark.scaleout
 def test_dask_worker_fit_uses_one_thread_per_slot(dask_client):
     # a task on each worker (client.run is not a task: no worker context)
     workers = list(dask_client.scheduler_info()["workers"])
@@ -121,6 +122,7 @@ def test_dask_worker_fit_uses_one_thread_per_slot(dask_client):
     assert results == [(1, 1), (1, 1)], results
 
 
+@pytest.mark.scaleout
 def test_dask_share_without_omp_limit(auto_threads):
     # in-process workers see no OMP_NUM_THREADS from a nanny: the rule alone decides
     distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
@@ -133,6 +135,7 @@ def test_dask_share_without_omp_limit(auto_threads):
         assert client.submit(threads_during_fit, pure=False).result() == n
 
 
+@pytest.mark.scaleout
 def test_dask_cpu_resource_overrides_nanny_omp_limit():
     # the nanny sets OMP_NUM_THREADS=1 in worker processes (unless the
     # environment has one already: env= pins it); a worker declaring CPU=2 for
@@ -151,6 +154,7 @@ def test_dask_cpu_resource_overrides_nanny_omp_limit():
     assert fit == min(2, _parallel.affinity_cpus())
 
 
+@pytest.mark.scaleout
 def test_grid_search_under_dask_backend_matches_serial(dask_client):
     joblib = pytest.importorskip("joblib")
     X, y = small_digits(300)
@@ -174,6 +178,7 @@ def test_grid_search_under_dask_backend_matches_serial(dask_client):
                                   rand_serial.cv_results_["mean_test_score"])
 
 
+@pytest.mark.scaleout
 def test_incremental_and_parallel_post_fit(dask_client):
     da = pytest.importorskip("dask.array", reason="dask is not installed")
     wrappers = pytest.importorskip("dask_ml.wrappers", reason="dask-ml is not installed")
@@ -202,6 +207,7 @@ def test_incremental_and_parallel_post_fit(dask_client):
 
 
 # ---- Ray ----
+@pytest.mark.scaleout
 def test_grid_search_under_ray_backend_matches_serial():
     ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'fastnn[ray]')")
     joblib = pytest.importorskip("joblib")
