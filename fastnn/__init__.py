@@ -1,4 +1,11 @@
 """fastnn: fast multi-layer perceptron training on the CPU."""
+import importlib.util as _importlib_util
+
+# A source checkout has no compiled core until it is built; say so plainly
+# instead of the circular-import message Python would give.
+if _importlib_util.find_spec(__name__ + "._core") is None:
+    raise ImportError("fastnn is not built: run `pip install .` or `pip install -e .` "
+                      "in the source tree (see README.md)")
 from ._config import (__version__, config, get_num_threads, set_num_threads, show_config,
                       _apply_kernel_env, _register_fork_handler)
 from . import ops, reference

@@ -43,3 +43,17 @@ def test_fastnn_kernel_env_forces_generic():
 def test_fastnn_kernel_env_rejects_unknown():
     r = _kernel_in_subprocess("sse9")
     assert r.returncode != 0 and "FASTNN_KERNEL" in r.stderr
+
+
+def test_unbuilt_source_tree_names_the_fix(tmp_path):
+    """A copy of the package without the compiled _core, as a fresh clone has."""
+    import shutil
+    source = os.path.dirname(os.path.abspath(fastnn.__file__))
+    shutil.copytree(source, tmp_path / "fastnn",
+                    ignore=shutil.ignore_patterns("_core*.so", "_core*.pyd", "__pycache__"))
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-c", "import fastnn"], cwd=tmp_path, capture_output=True,
+                       text=True, env=dict(os.environ, PYTHONPATH=str(tmp_path)), timeout=60)
+    assert r.returncode != 0
+    assert "fastnn is not built: run `pip install .` or `pip install -e .`" in r.stderr, r.stderr
