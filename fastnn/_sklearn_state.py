@@ -48,14 +48,11 @@ class FastnnStateMixin:
             rates = dropout_rates(self.dropout, len(units) - 2)
             session = self._new_session(units, rates, self.coefs_[0].dtype,
                                         _max_batch(self))
-            if len(buffers) == 4:  # pickled before the parameters were left out
-                session.restore(buffers)
-            else:
-                m, v, session.step = buffers
-                session.load(self.coefs_, self.intercepts_)
-                for dst, src in ((session.opt_m, m), (session.opt_v, v)):
-                    if dst is not None and src is not None:
-                        dst[...] = src
+            m, v, session.step = buffers
+            session.load(self.coefs_, self.intercepts_)
+            for dst, src in ((session.opt_m, m), (session.opt_v, v)):
+                if dst is not None and src is not None:
+                    dst[...] = src
             self._session = session
             self.coefs_, self.intercepts_ = session.views()
 
