@@ -8,6 +8,7 @@ cdef extern from "dispatch/kernels.h":
     const char *fnn_kernel_selected(int role) nogil
     const char *fnn_kernel_trace(int role) nogil
     void fnn_kernel_trace_reset() nogil
+    const char *fnn_bf16_engine() nogil
     int fnn_gemm_blocking(int isa, int elem_size, int narrow, int64_t *out) nogil
 
 
@@ -19,6 +20,11 @@ def kernel_names():
     """{role: name of the kernel the selected ISA uses, None if it has none}."""
     return {fnn_kernel_role_name(r).decode(): _name_or_none(fnn_kernel_selected(r))
             for r in range(FNN_ROLE_COUNT)}
+
+
+def bf16_engine():
+    """The bfloat16-compute engine selected: "avx512bf16" or "portable"."""
+    return fnn_bf16_engine().decode()
 
 
 def last_kernels():

@@ -210,6 +210,8 @@ const char *fnn_kernel_selected(int role)
     }
 }
 
+const char *fnn_bf16_engine(void) { return fnn_kernels_get()->bf16.engine; }
+
 const char *fnn_kernel_trace_slots[FNN_ROLE_COUNT];
 
 const char *fnn_kernel_trace(int role)

@@ -95,6 +95,8 @@ typedef enum {
 const char *fnn_kernel_role_name(int role);
 /* The kernel the selected table holds for a role, NULL if none. */
 const char *fnn_kernel_selected(int role);
+/* The selected bfloat16 engine: "avx512bf16" or "portable". */
+const char *fnn_bf16_engine(void);
 /* The last kernel that ran in a role since the last reset, NULL if none. */
 const char *fnn_kernel_trace(int role);
 void fnn_kernel_trace_reset(void);
