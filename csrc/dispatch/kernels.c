@@ -197,11 +197,13 @@ const char *fnn_kernel_role_name(int role)
 const char *fnn_kernel_selected(int role)
 {
     const fnn_kernels *k = fnn_kernels_get();
+    const int has_narrow_f32 = k->gemm_f32_narrow.narrow != NULL;
+    const int has_narrow_f64 = k->gemm_f64_narrow.narrow != NULL;
     switch ((fnn_kernel_role)role) {
     case FNN_ROLE_GEMM_F32: return k->gemm_f32.name;
-    case FNN_ROLE_GEMM_F32_NARROW: return k->gemm_f32_narrow.narrow ? k->gemm_f32_narrow.name : NULL;
+    case FNN_ROLE_GEMM_F32_NARROW: return has_narrow_f32 ? k->gemm_f32_narrow.name : NULL;
     case FNN_ROLE_GEMM_F64: return k->gemm_f64.name;
-    case FNN_ROLE_GEMM_F64_NARROW: return k->gemm_f64_narrow.narrow ? k->gemm_f64_narrow.name : NULL;
+    case FNN_ROLE_GEMM_F64_NARROW: return has_narrow_f64 ? k->gemm_f64_narrow.name : NULL;
     case FNN_ROLE_BF16: return k->bf16.name;
     case FNN_ROLE_HOT_F32: return k->hot_f32.name;
     case FNN_ROLE_HOT_F64: return k->hot_f64.name;
