@@ -82,11 +82,14 @@ def config():
         "kernel": _core.get_isa(),
         "best_kernel": _core.best_isa(),
         "bfloat16": "vdpbf16ps" if _core.bf16_native() else "emulated",
+        "bf16_engine": _core.bf16_engine(),
+        # the kernel chosen per role (None: this ISA has none, e.g. no narrow GEMM)
+        "kernels": _core.kernel_names(),
     }
 
 
 def show_config(file=None):
-    """Print the version, compiler, OpenMP, CPU features and the kernel chosen."""
+    """Print the version, compiler, OpenMP, CPU features and the kernels chosen."""
     c = config()
     lines = [
         "fastnn %s (Python %s, %s)" % (c["version"], c["python"], c["platform"]),
@@ -95,6 +98,7 @@ def show_config(file=None):
         "threads: %d" % c["threads"],
         "cpu features: %s" % (" ".join(c["cpu_features"]) or "none beyond baseline"),
         "kernel: %s (best available: %s)" % (c["kernel"], c["best_kernel"]),
-        "bfloat16 compute: %s" % c["bfloat16"],
-    ]
+        "bfloat16 compute: %s (engine %s)" % (c["bfloat16"], c["bf16_engine"]),
+        "kernels:",
+    ] + ["  %-16s %s" % (role, name or "-") for role, name in c["kernels"].items()]
     print("\n".join(lines), file=file or sys.stdout)

@@ -100,3 +100,4 @@ def compiler():
 include "_gemm.pxi"
 include "_ops.pxi"
 include "_train.pxi"
+include "_dispatch.pxi"

@@ -13,19 +13,25 @@ from fastnn import _core, ops
 
 C_TOL = 2.0
 
-# Tile and block sizes of csrc/gemm/gemm.c (mr, nr, mc, kc, nc) per ISA and dtype;
-# the tail shapes below sit on either side of each of them.
-BLOCKS = {
-    ("generic", "float32"): (4, 8, 256, 256, 4096),
-    ("generic", "float64"): (4, 4, 128, 256, 2048),
-    ("avx2", "float32"): (6, 16, 480, 256, 4096),
-    ("avx2", "float64"): (6, 8, 240, 256, 2048),
-    ("avx512", "float32"): (12, 32, 480, 256, 4096),
-    ("avx512", "float64"): (12, 16, 240, 256, 2048),
-}
 
-# The narrow AVX-512 path (C at most nr wide, A read in place): (mr, nr, mc, kc).
-NARROW_BLOCKS = {"float32": (16, 16, 320, 256), "float64": (16, 8, 320, 256)}
+def blocking(kernel, dtype, narrow=False):
+    """(mr, nr, mc, kc, nc) of the GEMM kernel `kernel` selects for dtype,
+    read from the dispatch table; the tail shapes below sit on either side
+    of each of them."""
+    b = _core.gemm_blocking(np.dtype(dtype).name, kernel, narrow=narrow)
+    return b["mr"], b["nr"], b["mc"], b["kc"], b["nc"]
+
+
+def narrow_blocking(dtype):
+    """The narrow path's (mr, nr, mc, kc): C at most nr wide, A read in place
+    (AVX-512).  A build without any narrow kernel uses the portable tile."""
+    for isa in _core.ISA_NAMES:
+        try:
+            return blocking(isa, dtype, narrow=True)[:4]
+        except ValueError:
+            pass
+    return blocking("generic", dtype)[:4]
+
 
 DTYPES = [np.float32, np.float64]
 
@@ -84,7 +90,7 @@ def test_small_shapes(kernel, n_threads, dtype, ta, tb, m, n, k):
 
 
 def tail_shapes(kernel, dtype):
-    mr, nr, mc, kc, nc = BLOCKS[(kernel, np.dtype(dtype).name)]
+    mr, nr, mc, kc, nc = blocking(kernel, dtype)
     shapes = set()
     for m in (mr - 1, mr, mr + 1, 2 * mr + 1):
         for n in (nr - 1, nr + 1):
@@ -108,7 +114,7 @@ def test_block_tails(kernel, n_threads, dtype, ta, tb):
 
 
 def narrow_shapes(dtype):
-    mr, nr, mc, kc = NARROW_BLOCKS[np.dtype(dtype).name]
+    mr, nr, mc, kc = narrow_blocking(dtype)
     shapes = set()
     for m in (1, mr - 1, mr, mr + 1, 2 * mr + 1, 512):
         for n in (1, nr - 1, nr, nr + 1):

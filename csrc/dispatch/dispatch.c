@@ -1,7 +1,9 @@
 /* Which ISA the kernels use.  Chosen once from CPUID (the best available);
  * fastnn/_config.py applies FASTNN_KERNEL through fnn_set_isa, which refuses an
- * ISA the CPU lacks instead of letting it die on an illegal instruction. */
+ * ISA the CPU lacks instead of letting it die on an illegal instruction.  The
+ * kernels of the selected ISA are in the dispatch table (kernels.h). */
 #include "fastnn.h"
+#include "dispatch/kernels.h"
 
 static int isa_supported(fnn_isa isa)
 {
@@ -32,6 +34,7 @@ fnn_status fnn_set_isa(fnn_isa isa)
 {
     if (!isa_supported(isa)) return FNN_EINVAL;
     current_isa = (int)isa;
+    fnn_kernels_select(isa);
     return FNN_OK;
 }
 

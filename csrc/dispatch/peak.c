@@ -8,9 +8,7 @@
 #include <omp.h>
 #endif
 #include <time.h>
-
-float fnn_fma_probe_avx2(int64_t iters);
-float fnn_fma_probe_avx512(int64_t iters);
+#include "dispatch/kernels.h"
 
 static double now(void)
 {
@@ -19,39 +17,31 @@ static double now(void)
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-static float probe(int64_t iters, int *lanes)
+/* Scalar chains: what portable C gets without SIMD. */
+float fnn_fma_probe_generic(int64_t iters)
 {
     float sink = 0;
     volatile float a = 1.0f;
-    switch (fnn_get_isa()) {
-#ifndef FNN_GENERIC_ONLY
-    case FNN_ISA_AVX512:
-        *lanes = 16;
-        return fnn_fma_probe_avx512(iters);
-    case FNN_ISA_AVX2:
-        *lanes = 8;
-        return fnn_fma_probe_avx2(iters);
-#endif
-    default: /* scalar chains: what portable C gets without SIMD */
-        *lanes = 1;
-        float acc[12];
-        for (int j = 0; j < 12; j++) acc[j] = a + j;
-        for (int64_t i = 0; i < iters; i++)
-            for (int j = 0; j < 12; j++) acc[j] = acc[j] * 0.999999f + 1e-7f;
-        for (int j = 0; j < 12; j++) sink += acc[j];
-        return sink;
-    }
+    float acc[12];
+    for (int j = 0; j < 12; j++) acc[j] = a + j;
+    for (int64_t i = 0; i < iters; i++)
+        for (int j = 0; j < 12; j++) acc[j] = acc[j] * 0.999999f + 1e-7f;
+    for (int j = 0; j < 12; j++) sink += acc[j];
+    return sink;
 }
 
 double fnn_fma_peak_gflops(int n_threads, double seconds)
 {
     if (n_threads < 1) n_threads = 1;
-    int lanes = 1;
-    probe(1000, &lanes);
+    const fnn_kernels *k = fnn_kernels_get();
+    float (*const probe)(int64_t) = k->fma_probe.fn;
+    const int lanes = k->fma_probe.lanes;
+    fnn_kernel_trace_set(FNN_ROLE_FMA_PROBE, k->fma_probe.name);
+    probe(1000);
     /* calibrate on one thread: iterations for ~seconds */
     int64_t iters = 100000;
     double t0 = now();
-    probe(iters, &lanes);
+    probe(iters);
     double dt = now() - t0;
     if (dt > 0) iters = (int64_t)(iters * seconds / dt) + 1;
     volatile float sink = 0;
@@ -59,10 +49,7 @@ double fnn_fma_peak_gflops(int n_threads, double seconds)
 #ifdef FNN_HAVE_OPENMP
 #pragma omp parallel num_threads(n_threads) reduction(+ : sink)
 #endif
-    {
-        int l;
-        sink += probe(iters, &l);
-    }
+    sink += probe(iters);
     dt = now() - t0;
     (void)sink;
     return (double)iters * 12 * lanes * 2 * n_threads / dt / 1e9;

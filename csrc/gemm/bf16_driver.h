@@ -1,13 +1,15 @@
 /* One bfloat16-compute GEMM driver: gemm_impl.h with float32 operands packed
  * as bfloat16 pairs (pack_bf16.inc).  The includer defines SFX (the driver's
- * name suffix), BF16_KERNEL, BF16_MR and BF16_NR; the driver is
- * fnn_gemm_<SFX>, with fnn_gemm_f32's signature.  Included by gemm_bf16.c
- * (portable kernel) and gemm_bf16_avx512bf16.c (vdpbf16ps, whose packing is
- * compiled with AVX-512 too). */
+ * name suffix), BF16_KERNEL, BF16_MR, BF16_NR and BF16_NAME (the kernel's
+ * name, without its tile); the driver is fnn_gemm_<SFX>, with fnn_gemm_f32's
+ * signature, and fnn_gemm_name_<SFX> names its kernel with the tile.
+ * Included by gemm_bf16.c (portable kernel) and gemm_bf16_avx512bf16.c
+ * (vdpbf16ps, whose packing is compiled with AVX-512 too). */
 #include <stdint.h>
 #include "fastnn.h"
 #include "gemm/ukr.h"
 #include "gemm/driver_util.h"
+#include "dispatch/kernels.h"
 #ifdef FNN_HAVE_OPENMP
 #include <omp.h>
 #endif
@@ -21,9 +23,13 @@ typedef struct { int mr, nr; int64_t mc, kc, nc; fnn_ukr_bf16 kernel; } BF16_TAB
 /* kc counts k values: 512 of them are 256 units, the bytes of a float32 kc of 256. */
 static const BF16_TABLE BF16_CAT(table, SFX) = {BF16_MR, BF16_NR, 480, 512, 4096, BF16_KERNEL};
 
+const char BF16_CAT(fnn_gemm_name, SFX)[] = FNN_TILE_NAME(BF16_NAME, BF16_MR, BF16_NR);
+
+/* Called once per call, when a micro-kernel is about to run: the trace. */
 static const BF16_TABLE *BF16_CAT(select_table, SFX)(int64_t n_cols)
 {
     (void)n_cols;
+    fnn_kernel_trace_set(FNN_ROLE_BF16, BF16_CAT(fnn_gemm_name, SFX));
     return &BF16_CAT(table, SFX);
 }
 
@@ -44,5 +50,6 @@ size_t BF16_CAT(fnn_gemm_work_bytes, SFX)(int64_t m, int64_t n, int64_t k, int n
 #undef T
 
 #undef BF16_TABLE
+#undef BF16_NAME
 #undef BF16_CAT
 #undef BF16_CAT_
