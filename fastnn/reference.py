@@ -366,7 +366,8 @@ class EpochRunner:
                                weight_decay=c["weight_decay"] if is_w else 0.0)
                     if c["optimizer"] == _ADAM:
                         adam_step(p, g, m, v, t=t, lr=lr, beta1=c["beta1"], beta2=c["beta2"],
-                                  eps=c["eps"], eps_style=_ADAM_EPS_STYLE_NAMES[c["adam_eps_style"]],
+                                  eps=c["eps"],
+                                  eps_style=_ADAM_EPS_STYLE_NAMES[c["adam_eps_style"]],
                                   **reg)
                     else:
                         sgd_step(p, g, m, lr=lr, momentum=c["momentum"],
