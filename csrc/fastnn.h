@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "vocab.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -38,15 +39,14 @@ int fnn_num_threads_setting(void);
 int fnn_have_openmp(void);
 
 /* ---- dispatch (dispatch/) ---- */
-typedef enum { FNN_ISA_GENERIC = 0, FNN_ISA_AVX2 = 1, FNN_ISA_AVX512 = 2 } fnn_isa;
+/* Codes and bits from the tables of vocab.h. */
+#define FNN_ISA_ENUM_ROW(ID, name, code) FNN_ISA_##ID = code,
+typedef enum { FNN_ISAS(FNN_ISA_ENUM_ROW) } fnn_isa;
+#undef FNN_ISA_ENUM_ROW
 /* CPU feature bits, read once from CPUID. */
-#define FNN_CPU_AVX2     (1u << 0)
-#define FNN_CPU_FMA      (1u << 1)
-#define FNN_CPU_AVX512F  (1u << 2)
-#define FNN_CPU_AVX512BW (1u << 3)
-#define FNN_CPU_AVX512VL (1u << 4)
-#define FNN_CPU_AVX512DQ (1u << 5)
-#define FNN_CPU_AVX512BF16 (1u << 6)
+#define FNN_CPU_ENUM_ROW(ID, name, bit) FNN_CPU_##ID = 1u << bit,
+enum { FNN_CPU_FEATURES(FNN_CPU_ENUM_ROW) };
+#undef FNN_CPU_ENUM_ROW
 unsigned fnn_cpu_features(void);
 /* The best ISA this CPU and build support. */
 fnn_isa fnn_best_isa(void);

@@ -46,9 +46,7 @@ cdef int check_status(int status, str where) except -1:
     raise exc("%s: %s" % (where, what))
 
 
-ISA_NAMES = ("generic", "avx2", "avx512")
-CPU_FEATURE_BITS = {"avx2": 1 << 0, "fma": 1 << 1, "avx512f": 1 << 2, "avx512bw": 1 << 3,
-                    "avx512vl": 1 << 4, "avx512dq": 1 << 5, "avx512_bf16": 1 << 6}
+include "_vocab.pxi"
 
 
 def set_num_threads(int n):

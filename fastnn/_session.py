@@ -9,10 +9,8 @@ reference.EpochRunner with the same interface for the tests.
 import numpy as np
 
 from . import _core
-from ._validate import ACTIVATIONS, ADAM_EPS_STYLES, DROPOUT_MODES, LOSSES
+from ._validate import ACTIVATIONS, ADAM_EPS_STYLES, DROPOUT_MODES, LOSSES, OPTIMIZERS, OUTPUTS
 
-OUTPUTS = {"softmax": 0, "sigmoid": 1, "identity": 2}
-OPTIMIZERS = {"sgd": 0, "adam": 1, "adamw": 1}
 ALIGN = 16  # elements: every tensor starts on a 64-byte boundary in float32
 
 

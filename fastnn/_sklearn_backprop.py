@@ -13,6 +13,7 @@ import numpy as np
 from scipy.special import xlogy
 
 from . import ops
+from ._validate import canonical_activation
 
 # estimator out_activation_ -> ops.loss name (None: computed here)
 OPS_LOSS = {"softmax": "cross_entropy", "logistic": "binary_cross_entropy",
@@ -21,7 +22,7 @@ OPS_LOSS = {"softmax": "cross_entropy", "logistic": "binary_cross_entropy",
 
 def forward(X, coefs, intercepts, activation):
     """(hs, zs): the inputs of each layer (hs[0] = X) and every pre-activation."""
-    act = "sigmoid" if activation == "logistic" else activation
+    act = canonical_activation(activation)
     hs, zs = [X], []
     for l, (w, b) in enumerate(zip(coefs, intercepts)):
         z = ops.linear(hs[-1], w, b)
@@ -76,7 +77,7 @@ def loss_grad(X, Y, sw, coefs, intercepts, activation, out_activation, alpha, l1
 
     penalize_grad=False leaves alpha and l1 out of the returned gradients (the
     ops optimizer steps add them), but always in the loss."""
-    act = "sigmoid" if activation == "logistic" else activation
+    act = canonical_activation(activation)
     hs, zs = forward(X, coefs, intercepts, activation)
     value, dz = _data_loss(zs[-1], Y, sw, out_activation)
     sw_sum = X.shape[0] if sw is None else float(sw.sum())

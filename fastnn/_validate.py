@@ -63,14 +63,26 @@ def same_shape(x, name, shape):
     return x
 
 
-# Codes shared with csrc/ops/ops.h (fnn_activation, fnn_loss_kind, fnn_dropout_mode).
-ACTIVATIONS = {"identity": 0, "relu": 1, "leaky_relu": 2, "tanh": 3, "sigmoid": 4, "elu": 5,
-               "gelu": 6, "softplus": 7}
-ACTIVATION_ALIASES = {"logistic": "sigmoid", "linear": "identity"}
-LOSSES = {"cross_entropy": 0, "binary_cross_entropy": 1, "mse": 2}
-DROPOUT_MODES = {"inverted": 0, "classic": 1}
-ADAM_EPS_STYLES = {"hat": 0, "sklearn": 1}
+# Names and their C codes, from the tables of csrc/vocab.h (via _core).
+ACTIVATIONS = {name: row["code"] for name, row in _core.ACTIVATIONS.items()}
+ACTIVATION_ALIASES = dict(_core.ACTIVATION_ALIASES)
+# activations whose layers MLP initialises He-uniform (the rest Glorot-uniform)
+HE_INIT_ACTIVATIONS = frozenset(name for name, row in _core.ACTIVATIONS.items()
+                                if row["init"] == "he")
+LOSSES = dict(_core.LOSSES)
+OUTPUTS = dict(_core.OUTPUTS)
+# "adamw" is Adam with decoupled weight decay: the same C optimizer
+OPTIMIZERS = {**_core.OPTIMIZERS, "adamw": _core.OPTIMIZERS["adam"]}
+DROPOUT_MODES = dict(_core.DROPOUT_MODES)
+ADAM_EPS_STYLES = dict(_core.ADAM_EPS_STYLES)
 
+
+def canonical_activation(name):
+    """The activation's own name for an alias ("logistic" -> "sigmoid",
+    "linear" -> "identity"); anything else is returned unchanged."""
+    if isinstance(name, str):
+        return ACTIVATION_ALIASES.get(name, name)
+    return name
 
 def choice(value, options, name):
     """The code of `value` among `options` (a dict), or a ValueError listing them."""
@@ -87,9 +99,7 @@ def check_compute(compute):
 
 
 def activation_code(name):
-    if isinstance(name, str):
-        name = ACTIVATION_ALIASES.get(name, name)
-    return choice(name, ACTIVATIONS, "activation")
+    return choice(canonical_activation(name), ACTIVATIONS, "activation")
 
 
 def finite_number(value, name, low=None, high=None, low_open=False):

@@ -16,12 +16,14 @@ from ._schedules import make_schedule
 from ._parallel import fit_threads
 from ._session import Session
 from ._stream import InMemory, open_stream
-from ._validate import (ACTIVATIONS, ACTIVATION_ALIASES, check_rate, finite_number,
-                        store_params)
+from ._validate import (ACTIVATIONS, DROPOUT_MODES, HE_INIT_ACTIVATIONS, LOSSES, OPTIMIZERS,
+                        canonical_activation, check_rate, finite_number, store_params)
+from ._validate import OUTPUTS as _OUTPUT_CODES
 
-OUTPUTS = ("softmax", "sigmoid", "identity")
-LOSS_NAMES = ("cross_entropy", "binary_cross_entropy", "mse")
-OPTIMIZER_NAMES = ("sgd", "adam", "adamw")
+# name tuples for the checks and their messages, in code order (csrc/vocab.h)
+OUTPUTS = tuple(_OUTPUT_CODES)
+LOSS_NAMES = tuple(LOSSES)
+OPTIMIZER_NAMES = tuple(OPTIMIZERS)
 PREDICT_CHUNK = 8192  # rows per forward chunk in predict: bounded memory, prompt Ctrl-C
 
 
@@ -106,7 +108,7 @@ class MLP:
             raise ValueError("layer_sizes must be a list of at least 2 positive ints "
                              "[n_inputs, hidden..., n_outputs], got %r" % (sizes,))
         self.layer_sizes = [int(s) for s in sizes]
-        act = ACTIVATION_ALIASES.get(self.activation, self.activation)
+        act = canonical_activation(self.activation)
         if act not in ACTIVATIONS:
             raise ValueError("activation must be one of %s, got %r"
                              % (", ".join(ACTIVATIONS), self.activation))
@@ -122,7 +124,7 @@ class MLP:
         if str(self.dtype) not in ("float32", "float64", "bfloat16"):
             raise ValueError("dtype must be 'float32', 'float64' or 'bfloat16', got %r"
                              % (self.dtype,))
-        if self.dropout_mode not in ("inverted", "classic"):
+        if self.dropout_mode not in DROPOUT_MODES:
             raise ValueError("dropout_mode must be 'inverted' or 'classic', got %r"
                              % (self.dropout_mode,))
         # bfloat16: every GEMM of a training step rounds its operands to
@@ -147,7 +149,7 @@ class MLP:
         n_layers = len(self.layer_sizes) - 1
         for l, (fan_in, fan_out) in enumerate(zip(self.layer_sizes[:-1], self.layer_sizes[1:])):
             act = self._act if l < n_layers - 1 else self.output
-            if act in ("relu", "leaky_relu", "elu", "gelu", "softplus"):
+            if act in HE_INIT_ACTIVATIONS:
                 bound = math.sqrt(6.0 / fan_in)                # He uniform
             else:
                 bound = math.sqrt(6.0 / (fan_in + fan_out))    # Glorot uniform

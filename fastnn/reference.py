@@ -6,6 +6,10 @@ inputs' dtype.  Tests compare the two; when they disagree, this file is right.
 """
 import numpy as np
 
+from ._validate import ACTIVATIONS as _ACTIVATION_CODES
+from ._validate import (ADAM_EPS_STYLES, DROPOUT_MODES, LOSSES, OPTIMIZERS, OUTPUTS,
+                        canonical_activation)
+
 
 def round_bfloat16(x):
     """float32 values rounded to the nearest bfloat16 (ties to even), as float32.
@@ -34,68 +38,66 @@ def matmul(a, b, *, trans_a=False, trans_b=False, out=None, compute=None):
     return np.ascontiguousarray(result)
 
 
-# ---- activations ----
+# ---- activations: {name: (forward g(z), gradient g'(z) given z and a = g(z))} ----
+# One pair per row of FNN_ACTIVATIONS in csrc/vocab.h (the tests check the keys).
 LEAKY_SLOPE = 0.01
 _GELU_C = np.sqrt(2 / np.pi)
 
 
-def _act(name):
-    return {"logistic": "sigmoid", "linear": "identity"}.get(name, name)
+def _one(z):
+    return z.dtype.type(1)
+
+
+def _gelu(z):
+    c = z.dtype.type(_GELU_C)
+    return z.dtype.type(0.5) * z * (_one(z) + np.tanh(c * (z + z.dtype.type(0.044715) * z ** 3)))
+
+
+def _gelu_grad(z, a):
+    one, c, k = _one(z), z.dtype.type(_GELU_C), z.dtype.type(0.044715)
+    with np.errstate(over="ignore", invalid="ignore"):
+        t = np.tanh(c * (z + k * z ** 3))
+        s = one - t * t  # 0 where tanh saturates: the second term is 0 (not 0 * inf)
+        return 0.5 * (one + t) + np.where(s != 0, 0.5 * z * s * c * (one + 3 * k * z * z), 0)
+
+
+def _sigmoid(z):
+    one, e = _one(z), np.exp(-np.abs(z))
+    return np.where(z >= 0, one / (one + e), e / (one + e))
+
+
+ACTIVATIONS = {
+    "identity": (lambda z: z.copy(), lambda z, a: np.ones_like(z)),
+    "relu": (lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(z.dtype)),
+    "leaky_relu": (lambda z: np.where(z > 0, z, z.dtype.type(LEAKY_SLOPE) * z),
+                   lambda z, a: np.where(z > 0, _one(z), z.dtype.type(LEAKY_SLOPE))),
+    "tanh": (np.tanh, lambda z, a: _one(z) - a * a),
+    "sigmoid": (_sigmoid, lambda z, a: a * (_one(z) - a)),
+    "elu": (lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
+            lambda z, a: np.where(z > 0, _one(z), a + _one(z))),
+    "gelu": (_gelu, _gelu_grad),
+    "softplus": (lambda z: np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z))),
+                 lambda z, a: _sigmoid(z)),
+}
+
+
+def _twin(name):
+    name = canonical_activation(name)
+    if name not in ACTIVATIONS:
+        raise ValueError("unknown activation %r" % name)
+    return ACTIVATIONS[name]
 
 
 def activation(z, name):
     """g(z) elementwise."""
-    name = _act(name)
-    z = np.asarray(z)
-    one = z.dtype.type(1)
-    if name == "identity":
-        return z.copy()
-    if name == "relu":
-        return np.maximum(z, 0)
-    if name == "leaky_relu":
-        return np.where(z > 0, z, z.dtype.type(LEAKY_SLOPE) * z)
-    if name == "tanh":
-        return np.tanh(z)
-    if name == "sigmoid":
-        e = np.exp(-np.abs(z))
-        return np.where(z >= 0, one / (one + e), e / (one + e))
-    if name == "elu":
-        return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
-    if name == "gelu":
-        c = z.dtype.type(_GELU_C)
-        return z.dtype.type(0.5) * z * (one + np.tanh(c * (z + z.dtype.type(0.044715) * z ** 3)))
-    if name == "softplus":
-        return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
-    raise ValueError("unknown activation %r" % name)
+    forward = _twin(name)[0]
+    return forward(np.asarray(z))
 
 
 def activation_grad(name, z, a, da):
     """da * g'(z), where a = g(z)."""
-    name = _act(name)
-    one = z.dtype.type(1)
-    if name == "identity":
-        d = np.ones_like(z)
-    elif name == "relu":
-        d = (z > 0).astype(z.dtype)
-    elif name == "leaky_relu":
-        d = np.where(z > 0, one, z.dtype.type(LEAKY_SLOPE))
-    elif name == "tanh":
-        d = one - a * a
-    elif name == "sigmoid":
-        d = a * (one - a)
-    elif name == "elu":
-        d = np.where(z > 0, one, a + one)
-    elif name == "gelu":
-        c, k = z.dtype.type(_GELU_C), z.dtype.type(0.044715)
-        with np.errstate(over="ignore", invalid="ignore"):
-            t = np.tanh(c * (z + k * z ** 3))
-            s = one - t * t  # 0 where tanh saturates: the second term is 0 (not 0 * inf)
-            d = 0.5 * (one + t) + np.where(s != 0, 0.5 * z * s * c * (one + 3 * k * z * z), 0)
-    elif name == "softplus":
-        d = activation(z, "sigmoid")
-    else:
-        raise ValueError("unknown activation %r" % name)
-    return (da * d).astype(z.dtype)
+    gradient = _twin(name)[1]
+    return (da * gradient(z, a)).astype(z.dtype)
 
 
 def column_sums(x):
@@ -228,7 +230,18 @@ def adam_step(params, grad, m, v, *, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-
 
 # ---- the training epoch: the twin of csrc/train (fastnn._core.EpochRunner) ----
 STREAM_SHUFFLE, STREAM_NOISE, STREAM_DROPOUT = 1, 2, 16
-_ACT_NAMES = ("identity", "relu", "leaky_relu", "tanh", "sigmoid", "elu", "gelu", "softplus")
+
+
+def _names_by_code(codes):
+    return {code: name for name, code in codes.items()}
+
+
+_ACT_NAMES = _names_by_code(_ACTIVATION_CODES)
+_OUTPUT_NAMES = _names_by_code(OUTPUTS)
+_LOSS_NAMES = _names_by_code(LOSSES)
+_DROPOUT_MODE_NAMES = _names_by_code(DROPOUT_MODES)
+_ADAM_EPS_STYLE_NAMES = _names_by_code(ADAM_EPS_STYLES)
+_ADAM = OPTIMIZERS["adam"]
 
 
 def shuffled_order(seed, epoch, n):
@@ -269,9 +282,9 @@ class EpochRunner:
     def _step(self, params, grads, xb, yb, lb, step):
         c = self.c
         hidden = _ACT_NAMES[c["hidden_act"]]
-        output = ("softmax", "sigmoid", "identity")[c["output"]]
-        loss_kind = ("cross_entropy", "binary_cross_entropy", "mse")[c["loss"]]
-        mode = ("inverted", "classic")[c["dropout_mode"]]
+        output = _OUTPUT_NAMES[c["output"]]
+        loss_kind = _LOSS_NAMES[c["loss"]]
+        mode = _DROPOUT_MODE_NAMES[c["dropout_mode"]]
         layers = self._views(params)
         L, B = len(layers), xb.shape[0]
         hs, zs, as_, masks = [xb], [], [], []
@@ -351,9 +364,10 @@ class EpochRunner:
                 for p, g, m, v, is_w in ((w, gw, ms[0], vs[0], True), (b, gb, ms[1], vs[1], False)):
                     reg = dict(l1=c["l1"] if is_w else 0.0, l2=l2 if is_w else 0.0,
                                weight_decay=c["weight_decay"] if is_w else 0.0)
-                    if c["optimizer"] == 1:
+                    if c["optimizer"] == _ADAM:
                         adam_step(p, g, m, v, t=t, lr=lr, beta1=c["beta1"], beta2=c["beta2"],
-                                  eps=c["eps"], eps_style=("hat", "sklearn")[c["adam_eps_style"]],
+                                  eps=c["eps"],
+                                  eps_style=_ADAM_EPS_STYLE_NAMES[c["adam_eps_style"]],
                                   **reg)
                     else:
                         sgd_step(p, g, m, lr=lr, momentum=c["momentum"],

@@ -32,7 +32,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import _sklearn_backprop as bp
 from . import ops
-from ._validate import store_params
+from ._validate import canonical_activation, store_params
 from ._parallel import fit_threads
 from ._session import Session
 from ._sklearn_state import FastnnStateMixin
@@ -194,8 +194,8 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
             seed = seed_from(self.random_state)
         adam = self.solver == "adam"
         return Session(
-            layer_units, activation="sigmoid" if self.activation == "logistic" else
-            self.activation, output=output, loss=loss, dropout=rates, dropout_mode="inverted",
+            layer_units, activation=canonical_activation(self.activation), output=output,
+            loss=loss, dropout=rates, dropout_mode="inverted",
             dtype=dtype, optimizer=("adamw" if self.weight_decay else "adam") if adam else "sgd",
             momentum=self.momentum, nesterov=self.nesterovs_momentum, beta1=self.beta_1,
             beta2=self.beta_2, eps=self.epsilon, adam_eps_style="sklearn", l1=self.l1,

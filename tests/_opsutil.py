@@ -12,6 +12,7 @@ import contextlib
 import numpy as np
 
 import fastnn
+from fastnn._validate import canonical_activation
 
 DTYPES = (np.float64, np.float32)
 EPS32 = float(np.finfo(np.float32).eps)
@@ -22,8 +23,8 @@ RTOL64 = 1e-12
 # of operations per element and the libm functions' own (< 4 ulp) error.
 K32 = 8
 
-ACTIVATIONS = ("identity", "relu", "leaky_relu", "tanh", "sigmoid", "elu", "gelu", "softplus",
-               "logistic")
+# every activation of csrc/vocab.h, then its aliases
+ACTIVATIONS = tuple(fastnn._core.ACTIVATIONS) + tuple(fastnn._core.ACTIVATION_ALIASES)
 GELU_C0, GELU_C1 = 0.7978845608028654, 0.044715
 
 # small, edge and odd shapes; one larger than FNN_PAR_MIN (32768 elements)
@@ -91,56 +92,85 @@ def bits_equal(a, b):
 
 
 # ---- per-activation error scales (float64 arithmetic) ----
+# act_scale: the sum of |terms| that g(z) is built from, times (1 + condition)
+# where an inner argument's rounding is amplified; act_grad_scale: the same
+# for da * g'(z).  One (act_scale, act_grad_scale) pair per activation.
+def _identity_scale(z):
+    return np.abs(z)
+
+
+def _identity_grad_scale(z, a, da):
+    return np.abs(da)
+
+
+def _tanh_scale(z):
+    return np.abs(np.tanh(z)) + np.abs(z) * (1 - np.tanh(z) ** 2)
+
+
+def _sigmoid_scale(z):
+    s = 1 / (1 + np.exp(-z))
+    return s + np.abs(z) * s * (1 - s)
+
+
+def _elu_scale(z):
+    zn = np.minimum(z, 0)
+    return np.where(z > 0, np.abs(z), np.abs(np.expm1(zn)) + np.abs(z) * np.exp(zn))
+
+
+def _gelu_scale(z):
+    az = np.abs(z)
+    u = GELU_C0 * (z + GELU_C1 * z ** 3)
+    t = np.tanh(u)
+    # 0.5 x (1 + t): the sum 1 + t cancels; t carries |u| (1 - t^2) of argument error
+    inner = 1 + np.abs(u) + GELU_C0 * GELU_C1 * az ** 3
+    return 0.5 * az * (1 + np.abs(t) + inner * (1 - t * t))
+
+
+def _gelu_grad_scale(z, a, da):
+    az = np.abs(z)
+    u = GELU_C0 * (z + GELU_C1 * z ** 3)
+    t = np.tanh(u)
+    poly = GELU_C0 * (1 + 3 * GELU_C1 * z * z)
+    terms = 0.5 * (1 + np.abs(t)) + 0.5 * az * (1 + t * t) * poly
+    dd_dt = 0.5 + az * np.abs(t) * poly
+    return np.abs(da) * (terms + dd_dt * (1 - t * t) * (1 + np.abs(u)))
+
+
+def _softplus_scale(z):
+    az = np.abs(z)
+    return np.maximum(z, 0) + np.log1p(np.exp(-az)) + az / (1 + np.exp(az))
+
+
+def _softplus_grad_scale(z, a, da):
+    s = 1 / (1 + np.exp(-z))
+    return np.abs(da) * (s + np.abs(z) * s * (1 - s))
+
+
+ACT_ERROR_SCALES = {
+    "identity": (_identity_scale, _identity_grad_scale),
+    "relu": (_identity_scale, _identity_grad_scale),
+    "leaky_relu": (_identity_scale, _identity_grad_scale),
+    "tanh": (_tanh_scale, lambda z, a, da: np.abs(da) * (1 + a * a)),
+    "sigmoid": (_sigmoid_scale, lambda z, a, da: np.abs(da) * np.abs(a) * (1 + np.abs(a))),
+    "elu": (_elu_scale, lambda z, a, da: np.abs(da) * (1 + np.abs(a))),
+    "gelu": (_gelu_scale, _gelu_grad_scale),
+    "softplus": (_softplus_scale, _softplus_grad_scale),
+}
+
+
+def _scales(name):
+    name = canonical_activation(name)
+    if name not in ACT_ERROR_SCALES:
+        raise ValueError(name)
+    return ACT_ERROR_SCALES[name]
+
+
 @np.errstate(over="ignore")
 def act_scale(name, z):
-    """sum of |terms| that g(z) is built from, times (1 + condition) where an
-    inner argument's rounding is amplified."""
-    z = np.asarray(z, dtype=np.float64)
-    name = {"logistic": "sigmoid"}.get(name, name)
-    az = np.abs(z)
-    if name in ("identity", "relu", "leaky_relu"):
-        return az
-    if name == "tanh":
-        return np.abs(np.tanh(z)) + az * (1 - np.tanh(z) ** 2)
-    if name == "sigmoid":
-        s = 1 / (1 + np.exp(-z))
-        return s + az * s * (1 - s)
-    if name == "elu":
-        zn = np.minimum(z, 0)
-        return np.where(z > 0, az, np.abs(np.expm1(zn)) + az * np.exp(zn))
-    if name == "gelu":
-        u = GELU_C0 * (z + GELU_C1 * z ** 3)
-        t = np.tanh(u)
-        # 0.5 x (1 + t): the sum 1 + t cancels; t carries |u| (1 - t^2) of argument error
-        inner = 1 + np.abs(u) + GELU_C0 * GELU_C1 * az ** 3
-        return 0.5 * az * (1 + np.abs(t) + inner * (1 - t * t))
-    if name == "softplus":
-        return np.maximum(z, 0) + np.log1p(np.exp(-az)) + az / (1 + np.exp(az))
-    raise ValueError(name)
+    return _scales(name)[0](np.asarray(z, dtype=np.float64))
 
 
 @np.errstate(over="ignore")
 def act_grad_scale(name, z, a, da):
     z, a, da = (np.asarray(v, dtype=np.float64) for v in (z, a, da))
-    name = {"logistic": "sigmoid"}.get(name, name)
-    ada = np.abs(da)
-    if name in ("identity", "relu", "leaky_relu"):
-        return ada
-    if name == "tanh":
-        return ada * (1 + a * a)
-    if name == "sigmoid":
-        return ada * np.abs(a) * (1 + np.abs(a))
-    if name == "elu":
-        return ada * (1 + np.abs(a))
-    if name == "softplus":
-        s = 1 / (1 + np.exp(-z))
-        return ada * (s + np.abs(z) * s * (1 - s))
-    if name == "gelu":
-        az = np.abs(z)
-        u = GELU_C0 * (z + GELU_C1 * z ** 3)
-        t = np.tanh(u)
-        poly = GELU_C0 * (1 + 3 * GELU_C1 * z * z)
-        terms = 0.5 * (1 + np.abs(t)) + 0.5 * az * (1 + t * t) * poly
-        dd_dt = 0.5 + az * np.abs(t) * poly
-        return ada * (terms + dd_dt * (1 - t * t) * (1 + np.abs(u)))
-    raise ValueError(name)
+    return _scales(name)[1](z, a, da)

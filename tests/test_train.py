@@ -8,7 +8,7 @@ import fastnn
 from fastnn import reference
 from fastnn._session import Session
 
-ACTIVATIONS = ["identity", "relu", "leaky_relu", "tanh", "sigmoid", "elu", "gelu", "softplus"]
+ACTIVATIONS = list(fastnn._core.ACTIVATIONS)
 HEADS = [("softmax", "cross_entropy", "labels"), ("softmax", "cross_entropy", "probs"),
          ("sigmoid", "binary_cross_entropy", "binary"), ("identity", "mse", "real"),
          ("sigmoid", "mse", "binary"), ("softmax", "mse", "probs")]

@@ -35,8 +35,11 @@ ALLOWED = (TypeError, ValueError, MemoryError)
 FLOATS = (np.float32, np.float64)
 DTYPES = FLOATS * 4 + (np.float16, np.int32, np.int64, np.bool_, object, np.complex64)
 DIMS = (0, 1, 1, 2, 3, 5, 7, 8, 9, 16, 17, 31, 33, 64, 65, 100)
-ACTS = ("identity", "relu", "leaky_relu", "tanh", "sigmoid", "elu", "gelu", "softplus",
-        "logistic", "linear")
+# the names of csrc/vocab.h, in code order (an input's bytes pick by position)
+ACTS = tuple(fastnn._core.ACTIVATIONS) + tuple(fastnn._core.ACTIVATION_ALIASES)
+LOSSES = tuple(fastnn._core.LOSSES)
+DROPOUT_MODES = tuple(fastnn._core.DROPOUT_MODES)
+ADAM_EPS_STYLES = tuple(fastnn._core.ADAM_EPS_STYLES)
 BAD_NAMES = ("bogus", "", None, 3, b"relu", "RELU")
 BAD_NUMBERS = (float("nan"), float("inf"), -1.0, -1e-300, 1.0, 2.0, 10 ** 400, -(10 ** 400),
                2 ** 64, -1, True, None, "0.5", 1j, np.float32(0.5), np.int64(3), [0.1])
@@ -108,10 +111,6 @@ class Case:
         elif layout == "broadcast" and x.ndim and x.size:
             x = np.broadcast_to(x.reshape(-1)[:1].reshape((1,) * x.ndim), x.shape)
         return x
-
-
-def canon(act):
-    return {"logistic": "sigmoid", "linear": "identity"}.get(act, act)
 
 
 def call(case, fn, *args, **kwargs):
@@ -216,7 +215,7 @@ def fuzz_linear(c):
         want = reference.activation(z, act)
         fin = np.finfo(dt)  # + (k + 2) subnormal steps of absolute error (gradual underflow)
         sub = (k + 2) * float(fin.smallest_subnormal) / float(fin.eps)
-        assert_close(got, want, act_scale(canon(act), z) * (k + 2) + scale * (k + 2) + sub, dt,
+        assert_close(got, want, act_scale(act, z) * (k + 2) + scale * (k + 2) + sub, dt,
                      what="linear")
         return
     z = c.array((m, n), dt)
@@ -245,7 +244,7 @@ def fuzz_activation(c):
         if finite(z):
             z64 = z.astype(np.float64)
             with np.errstate(all="ignore"):
-                assert_close(got, reference.activation(z64, act), act_scale(canon(act), z64), dt,
+                assert_close(got, reference.activation(z64, act), act_scale(act, z64), dt,
                              what="activation " + act)
         return
     with np.errstate(all="ignore"):
@@ -262,7 +261,7 @@ def fuzz_activation(c):
         z64, a64, da64 = (v.astype(np.float64) for v in (z, a, da))
         with np.errstate(all="ignore"):
             want = reference.activation_grad(act, z64, a64, da64)
-        assert_close(got, want, act_grad_scale(canon(act), z64, a64, da64), dt,
+        assert_close(got, want, act_grad_scale(act, z64, a64, da64), dt,
                      what="activation_grad " + act)
 
 
@@ -301,9 +300,8 @@ def fuzz_rowwise(c):
 
 def fuzz_loss(c):
     m, n = c.dims(2)
-    name = c.b.pick(("cross_entropy", "binary_cross_entropy", "mse")) if c.b.flag(0.95) \
-        else c.b.pick(BAD_NAMES)
-    if name not in ("cross_entropy", "binary_cross_entropy", "mse"):
+    name = c.b.pick(LOSSES) if c.b.flag(0.95) else c.b.pick(BAD_NAMES)
+    if name not in LOSSES:
         c.valid = False
     dt = c.dtype()
     logits = c.array((m, n), dt)
@@ -353,8 +351,8 @@ def fuzz_dropout(c):
     rate = c.b.pick((0.0, 0.1, 0.5, 0.9, 0.999999)) if c.b.flag(0.85) else c.b.pick(BAD_NUMBERS)
     seed = c.b.u32() if c.b.flag(0.9) else c.b.pick((-1, 2 ** 64, 1.5, None, np.uint64(7)))
     offset = c.b.pick((0, 1, 2 ** 63, 2 ** 64 - 1)) if c.b.flag(0.9) else c.b.pick((-5, 2 ** 64))
-    mode = c.b.pick(("inverted", "classic")) if c.b.flag(0.95) else c.b.pick(BAD_NAMES)
-    if not (isinstance(rate, float) and 0 <= rate < 1) or mode not in ("inverted", "classic") \
+    mode = c.b.pick(DROPOUT_MODES) if c.b.flag(0.95) else c.b.pick(BAD_NAMES)
+    if not (isinstance(rate, float) and 0 <= rate < 1) or mode not in DROPOUT_MODES \
             or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < 2 ** 64 \
             or not 0 <= offset < 2 ** 64:
         c.valid = False
@@ -410,8 +408,8 @@ def fuzz_optim(c):
     kw = dict(t=t, lr=num((1e-3, 0.0)), beta1=num((0.9, 0.0)), beta2=num((0.999, 0.5)),
               eps=num((1e-8, 0.0, 1.0)), l1=num((0.0, 1e-4)), l2=num((0.0,)),
               weight_decay=num((0.0, 1e-2)),
-              eps_style=c.b.pick(("hat", "sklearn")) if c.b.flag(0.95) else c.b.pick(BAD_NAMES))
-    if kw["eps_style"] not in ("hat", "sklearn"):
+              eps_style=c.b.pick(ADAM_EPS_STYLES) if c.b.flag(0.95) else c.b.pick(BAD_NAMES))
+    if kw["eps_style"] not in ADAM_EPS_STYLES:
         c.valid = False
     got = call(c, ops.adam_step, p, g, m, v, **kw)
     if got is not None and c.valid and finite(p_ref, g) and tol_ok((p_ref, g)) \

@@ -57,6 +57,19 @@ typedef struct {
     int nesterov;
 } fnn_update_epilogue_ctx;
 
+/* Whether act's gradient needs z itself (grad_needs Z in vocab.h); otherwise
+ * it reads what it needs from a = g(z), so a may be stored over z. */
+#define FNN_GRAD_NEEDS_A 0
+#define FNN_GRAD_NEEDS_Z 1
+#define FNN_GRAD_NEEDS_CASE(ID, name, code, grad_needs, ...) \
+    case FNN_ACT_##ID: return FNN_GRAD_NEEDS_##grad_needs;
+static inline int fnn_act_grad_needs_z(int act)
+{
+    switch (act) { FNN_ACTIVATIONS(FNN_GRAD_NEEDS_CASE) }
+    return 0;
+}
+#undef FNN_GRAD_NEEDS_CASE
+
 #define FNN_DECLARE_HOT(T, SFX)                                                              \
     typedef struct {                                                                         \
         fnn_epilogue_fn fwd_epilogue; /* ctx: fnn_fwd_epilogue_ctx */                        \

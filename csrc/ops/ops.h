@@ -11,35 +11,31 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "../vocab.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* Codes from the tables of vocab.h. */
+#define FNN_ACT_ENUM_ROW(ID, name, code, ...) FNN_ACT_##ID = code,
 typedef enum {
-    FNN_ACT_IDENTITY = 0,
-    FNN_ACT_RELU = 1,
-    FNN_ACT_LEAKY_RELU = 2, /* slope FNN_LEAKY_SLOPE for z < 0 */
-    FNN_ACT_TANH = 3,
-    FNN_ACT_SIGMOID = 4,
-    FNN_ACT_ELU = 5,        /* alpha 1 */
-    FNN_ACT_GELU = 6,       /* tanh form */
-    FNN_ACT_SOFTPLUS = 7,
-    FNN_ACT_COUNT = 8
+    FNN_ACTIVATIONS(FNN_ACT_ENUM_ROW)
+    FNN_ACT_COUNT = 0 FNN_ACTIVATIONS(FNN_VOCAB_COUNT_ROW)
 } fnn_activation;
-#define FNN_LEAKY_SLOPE 0.01
+#undef FNN_ACT_ENUM_ROW
 
-typedef enum {
-    FNN_LOSS_SOFTMAX_CE = 0, /* logits -> softmax; target probs/one-hot, or int64 labels */
-    FNN_LOSS_BCE_LOGITS = 1, /* logits -> sigmoid; target in [0, 1] */
-    FNN_LOSS_MSE = 2         /* 1/2 sum (t - a)^2, a = the given "logits" */
-} fnn_loss_kind;
+#define FNN_LOSS_ENUM_ROW(ID, name, code) FNN_LOSS_##ID = code,
+typedef enum { FNN_LOSSES(FNN_LOSS_ENUM_ROW) } fnn_loss_kind;
+#undef FNN_LOSS_ENUM_ROW
 
-typedef enum { FNN_DROPOUT_INVERTED = 0, FNN_DROPOUT_CLASSIC = 1 } fnn_dropout_mode;
+#define FNN_DROPOUT_ENUM_ROW(ID, name, code) FNN_DROPOUT_##ID = code,
+typedef enum { FNN_DROPOUT_MODES(FNN_DROPOUT_ENUM_ROW) } fnn_dropout_mode;
+#undef FNN_DROPOUT_ENUM_ROW
 
-typedef enum { FNN_ADAM_EPS_HAT = 0,    /* p -= lr * mhat / (sqrt(vhat) + eps)   (PyTorch, Kingma & Ba) */
-               FNN_ADAM_EPS_SKLEARN = 1 /* p -= lr*sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps) */
-} fnn_adam_eps_style;
+#define FNN_ADAM_EPS_ENUM_ROW(ID, name, code) FNN_ADAM_EPS_##ID = code,
+typedef enum { FNN_ADAM_EPS_STYLES(FNN_ADAM_EPS_ENUM_ROW) } fnn_adam_eps_style;
+#undef FNN_ADAM_EPS_ENUM_ROW
 
 #define FNN_DECLARE_OPS(T, SFX)                                                              \
     /* a = g(z), elementwise over size elements */                                           \

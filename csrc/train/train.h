@@ -20,13 +20,19 @@
 #define FASTNN_TRAIN_H
 
 #include <stdint.h>
+#include "../vocab.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef enum { FNN_OUT_SOFTMAX = 0, FNN_OUT_SIGMOID = 1, FNN_OUT_IDENTITY = 2 } fnn_output;
-typedef enum { FNN_OPT_SGD = 0, FNN_OPT_ADAM = 1 } fnn_optimizer;
+/* Codes from the tables of vocab.h. */
+#define FNN_OUT_ENUM_ROW(ID, name, code) FNN_OUT_##ID = code,
+typedef enum { FNN_OUTPUTS(FNN_OUT_ENUM_ROW) } fnn_output;
+#undef FNN_OUT_ENUM_ROW
+#define FNN_OPT_ENUM_ROW(ID, name, code) FNN_OPT_##ID = code,
+typedef enum { FNN_OPTIMIZERS(FNN_OPT_ENUM_ROW) } fnn_optimizer;
+#undef FNN_OPT_ENUM_ROW
 
 /* Seeds of the random streams: stream s of seed uses key fnn_rng_bits(seed, s). */
 #define FNN_STREAM_SHUFFLE 1  /* epoch e: key2 = bits(key, e); j = bits(key2, i) % (i + 1) */
