@@ -174,8 +174,8 @@ def check_training(dtype="float32", sizes=(20, 16, 4), rows=64, seed=0):
     """A short fastnn.MLP fit checked three ways, each of which can fail:
     one full-batch SGD step equals NumPy's float64 step from the same initial
     weights (with the GEMM operands rounded to bfloat16 for dtype="bfloat16",
-    as the kernels do) up to float32 rounding; predict
-    equals a NumPy forward pass of the trained weights; and the loss falls."""
+    as the kernels do) up to float32 rounding; predict equals a NumPy forward
+    pass of the trained weights; and the loss falls."""
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((rows, sizes[0])).astype(np.float32)
     y = rng.integers(0, sizes[-1], rows).astype(np.int64)
@@ -211,8 +211,8 @@ def _float64(value):
 
 def check_op(name, *args, **kwargs):
     """fastnn.ops.<name> against fastnn.reference.<name> (the NumPy twin)
-    evaluated in float64 on the same inputs; in-place ops (the optimizer
-    steps) are compared on what they wrote into their array arguments."""
+    evaluated in float64 on the same inputs, on every output (an op that
+    returns None is compared on the arrays it was given, which it wrote)."""
     dtype = next(a.dtype for a in args if isinstance(a, np.ndarray) and a.dtype.kind == "f")
     mine = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
     twin = [_float64(a) for a in args]
