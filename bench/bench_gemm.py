@@ -3,13 +3,17 @@
     python -m pytest bench/bench_gemm.py --benchmark-only --benchmark-group-by=group
 
 Each shape is one benchmark group holding the fastnn and the numpy timing side
-by side.  Both libraries use 2 threads (fastnn.set_num_threads, threadpoolctl
-for OpenBLAS when installed, else OMP_NUM_THREADS/OPENBLAS_NUM_THREADS).
+by side.  Both libraries use 2 threads (FASTNN_BENCH_THREADS=n for another
+count): fastnn.set_num_threads, and threadpoolctl for OpenBLAS when installed,
+else OMP_NUM_THREADS/OPENBLAS_NUM_THREADS.  Before fastnn's timing, its
+product is checked once against NumPy's float64 product (bench/_check.py);
+every result records fastnn.config() and the thread counts in its extra_info.
 """
 import os
 
-os.environ.setdefault("OMP_NUM_THREADS", "2")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
+THREADS = int(os.environ.get("FASTNN_BENCH_THREADS", "2"))
+os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
+os.environ.setdefault("OPENBLAS_NUM_THREADS", str(THREADS))
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -17,22 +21,16 @@ import pytest  # noqa: E402
 import fastnn  # noqa: E402
 from fastnn import ops  # noqa: E402
 
-THREADS = 2
+import _check  # noqa: E402
 
 
 @pytest.fixture(scope="module", autouse=True)
 def threads():
-    old = fastnn.get_num_threads()
-    fastnn.set_num_threads(THREADS)
-    try:
-        from threadpoolctl import threadpool_limits
-        ctx = threadpool_limits(THREADS)
-    except ImportError:
-        ctx = None
+    limits = _check.use_threads(THREADS)
     yield
-    fastnn.set_num_threads(old)
-    if ctx is not None:
-        ctx.unregister()
+    fastnn.set_num_threads(None)  # back to following OpenMP, the state at import
+    if limits is not None:
+        limits.restore_original_limits()
 
 
 def shapes():
@@ -62,7 +60,9 @@ def test_matmul(benchmark, lib, dtype, name, m, n, k, ta, tb):
     out = np.empty((m, n), storage)
     benchmark.group = "%s %s (m=%d n=%d k=%d)" % (dtype, name, m, n, k)
     benchmark.extra_info["gflop"] = 2e-9 * m * n * k
+    _check.record(benchmark)
     if lib == "fastnn":
+        _check.check_matmul(a, b, trans_a=ta, trans_b=tb, compute=compute)
         benchmark(ops.matmul, a, b, trans_a=ta, trans_b=tb, out=out, compute=compute)
     else:
         A, B = (a.T if ta else a), (b.T if tb else b)

@@ -5,26 +5,38 @@ for fastnn and every installed peer, side by side in one run:
 
 Each benchmark group is one batch size; compare the peers' medians within it.
 `fastnn bench` prints the same comparison as ratios with the FMA limit.
+Before any timing, a short fastnn fit is checked against NumPy (float32 and
+bfloat16: bench/_check.py); every result records fastnn.config() and the
+thread count in its extra_info.  FASTNN_BENCH_THREADS=n: n threads, not 2.
 """
+import os
+
 import numpy as np
 import pytest
 
-import fastnn
 from fastnn import _bench
+
+import _check
+
+THREADS = int(os.environ.get("FASTNN_BENCH_THREADS", "2"))
 
 SIZES = [784, 1024, 512, 10]
 SMALL = [64, 32, 10]
 N = 4096
 
 
+@pytest.fixture(scope="module", autouse=True)
+def checked_threads():
+    limits = _check.use_threads(THREADS)
+    for dtype in ("float32", "bfloat16"):
+        _check.check_training(dtype)
+    yield
+    if limits is not None:
+        limits.restore_original_limits()
+
+
 @pytest.fixture(scope="module")
 def data():
-    fastnn.set_num_threads(2)
-    try:
-        from threadpoolctl import threadpool_limits
-        threadpool_limits(2)
-    except ImportError:
-        pass
     rng = np.random.default_rng(0)
     X = rng.standard_normal((N, SIZES[0])).astype(np.float32)
     y = rng.integers(0, 10, N).astype(np.int64)
@@ -33,6 +45,7 @@ def data():
 
 def _run(benchmark, fn, sizes, X, y, batch_size, dropout):
     benchmark.extra_info["samples"] = len(X)
+    _check.record(benchmark)
     benchmark.pedantic(lambda: fn(sizes, X, y, batch_size, dropout), rounds=3, iterations=1)
 
 

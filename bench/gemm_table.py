@@ -12,6 +12,11 @@ libraries the script sleeps briefly: OpenBLAS worker threads keep spinning
 for a while after a call and, on a 2-core machine, would otherwise steal the
 core from the next library's threads (and vice versa), which measures the
 scheduler rather than the GEMM.
+
+Before a case is timed, fastnn's product is checked once against NumPy's
+float64 product (bench/_check.py).  The first line printed is the
+configuration (fastnn.config(): kernel, bfloat16 engine; thread counts; CPU):
+keep it with the table.
 """
 import argparse
 import os
@@ -21,13 +26,9 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-import fastnn  # noqa: E402
 from fastnn import ops  # noqa: E402
 
-try:
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
+import _check  # noqa: E402
 
 
 def cases(quick=False):
@@ -72,8 +73,8 @@ def main():
     p.add_argument("--pause", type=float, default=0.15,
                    help="seconds to sleep between libraries (let spinning threads park)")
     args = p.parse_args()
-    fastnn.set_num_threads(args.threads)
-    limits = threadpool_limits(args.threads) if threadpool_limits else None
+    limits = _check.use_threads(args.threads)
+    _check.print_config()
     rng = np.random.default_rng(0)
     dtypes = {"both": ["float32", "float64"], "all": ["float32", "bfloat16", "float64"]}.get(
         args.dtype, [args.dtype])
@@ -93,6 +94,7 @@ def main():
             f_fast = lambda: ops.matmul(a, b, trans_a=ta, trans_b=tb, out=out,  # noqa: E731
                                         compute=compute)
             f_np = lambda: np.matmul(A, B, out=out)  # noqa: E731
+            _check.check_matmul(a, b, trans_a=ta, trans_b=tb, compute=compute)
             f_fast(); f_np()
             tf, tn = [], []
             for _ in range(args.repeat):
@@ -108,7 +110,7 @@ def main():
             print("| %s | %s | %d | %d | %d | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f |"
                   % (dt, name, m, n, k, gf, gn, gf / gn, bf, bn, bf / bn), flush=True)
     if limits is not None:
-        limits.unregister() if hasattr(limits, "unregister") else None
+        limits.restore_original_limits()
 
 
 if __name__ == "__main__":

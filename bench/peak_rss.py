@@ -3,16 +3,22 @@
 PyTorch, each in a fresh process:
 
     python bench/peak_rss.py
+
+fastnn's training is first checked against NumPy in this process (bench/
+_check.py); the first line printed is the configuration.  Each child runs
+with fastnn's default thread count.
 """
+import importlib.util
 import subprocess
 import sys
+
+import _check
 
 COMMON = """
 import resource, numpy as np
 rng = np.random.default_rng(0)
 X = rng.standard_normal((20000, 784)).astype(np.float32)
 y = rng.integers(0, 10, 20000)
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 """
 
 FASTNN = COMMON + """
@@ -47,5 +53,11 @@ def peak_mb(code):
 
 
 if __name__ == "__main__":
+    _check.print_config()
+    for dtype in ("float32", "bfloat16"):
+        _check.check_training(dtype)
     for name, code in (("fastnn", FASTNN), ("fastnn bfloat16", FASTNN_BF16), ("torch", TORCH)):
+        if name == "torch" and importlib.util.find_spec("torch") is None:
+            print("torch           not installed")
+            continue
         print("%-15s peak RSS %4d MB" % (name, peak_mb(code)))

@@ -3,22 +3,17 @@ for fastnn and every installed peer, interleaved, at batch 32..512; prints the
 markdown table of docs/performance.md and draws docs/performance.png:
 
     python bench/train_table.py [--samples 8192] [--repeats 3] [--plot docs/performance.png]
+
+Before timing, a short fastnn fit is checked against NumPy (float32 and
+bfloat16: bench/_check.py).  The first line printed is the configuration
+(fastnn.config(): kernel, bfloat16 engine; thread counts; CPU); the plot
+carries it as a caption.
 """
 import argparse
-import platform
-import subprocess
 
-import fastnn
 from fastnn import _bench
 
-
-def machine():
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-        name = next(l.split(":", 1)[1].strip() for l in out.splitlines() if "Model name" in l)
-    except (OSError, StopIteration):
-        name = platform.processor() or "unknown CPU"
-    return "%s, %d threads, kernel %s" % (name, fastnn.get_num_threads(), fastnn.config()["kernel"])
+import _check
 
 
 def main():
@@ -27,29 +22,29 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--batch-sizes", default="32,128,256,512")
     ap.add_argument("--dropout", type=float, default=0.25)
+    ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--plot")
     args = ap.parse_args()
-    fastnn.set_num_threads(2)
-    try:
-        from threadpoolctl import threadpool_limits
-        threadpool_limits(2)
-    except ImportError:
-        pass
+    _check.use_threads(args.threads)
+    for dtype in ("float32", "bfloat16"):
+        _check.check_training(dtype)
+    config = _check.print_config()
     sizes = [784, 1024, 512, 10]
     batches = [int(b) for b in args.batch_sizes.split(",")]
-    peak = _bench.fma_peak(2)
+    peak = _bench.fma_peak(args.threads)
     results = _bench.compare(sizes, args.samples, batches, args.repeats, args.dropout)
-    print("machine: %s; FMA limit %.0f GFLOP/s (%.0f samples/s at %.2f MFLOP/sample)"
-          % (machine(), peak, peak * 1e9 / _bench.gemm_flops_per_sample(sizes),
+    print("FMA limit %.0f GFLOP/s (%.0f samples/s at %.2f MFLOP/sample)"
+          % (peak, peak * 1e9 / _bench.gemm_flops_per_sample(sizes),
              _bench.gemm_flops_per_sample(sizes) / 1e6))
     print(_bench.format_table(results, sizes, peak))
     if args.plot:
-        plot(results, sizes, peak, args.dropout, args.plot)
+        plot(results, sizes, peak, args.dropout, args.plot, config)
 
 
-def plot(results, sizes, peak, dropout, path):
+def plot(results, sizes, peak, dropout, path, config):
     """samples/s against batch size per trainer, with the float32 FMA limit
-    (and the bfloat16 one, twice it, when fastnn_bf16 ran)."""
+    (and the bfloat16 one, twice it, when fastnn_bf16 ran); the configuration
+    as a caption."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -66,10 +61,13 @@ def plot(results, sizes, peak, dropout, path):
     ax.set_xticks(batches, [str(b) for b in batches])
     ax.set_xlabel("batch size")
     ax.set_ylabel("samples/s (one epoch)")
-    ax.set_title("784-1024-512-10, dropout %.2f, Adam, 2 threads" % dropout)
+    ax.set_title("784-1024-512-10, dropout %.2f, Adam, %d threads" % (dropout, config["threads"]))
     ax.legend(fontsize=8)
-    fig.tight_layout()
+    fig.text(0.01, 0.01, "kernel %s, bfloat16 %s, %s, fastnn %s"
+             % (config["kernel"], config["bfloat16"], config["cpu"], config["fastnn"]), fontsize=6)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(path, dpi=120)
+
 
 if __name__ == "__main__":
     main()

@@ -6,10 +6,13 @@ Dask backend.  Asserts the two give identical cv_results_ scores.
 
 Serial runs with fastnn's default threads (all cores), and again with 1
 thread for reference; on the cluster each fit gets its worker's share (1
-thread; fastnn/_parallel.py).
+thread; docs/threads.md).  fastnn's training is first checked against
+NumPy (bench/_check.py), and the output carries the configuration.
 """
 import argparse
 import json
+import os
+import sys
 import time
 import warnings
 
@@ -19,6 +22,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
 import fastnn
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import _check  # noqa: E402  (bench/_check.py)
 
 GRID = {"hidden_layer_sizes": [(64,), (128,), (256,)], "alpha": [1e-4, 1e-2],
         "learning_rate_init": [1e-3, 3e-3]}
@@ -44,6 +50,7 @@ def main():
     args = ap.parse_args()
     from distributed import Client, LocalCluster
     warnings.simplefilter("ignore", ConvergenceWarning)
+    _check.check_training()
     X, y = data(args.rows)
     serial_t, serial1_t, dask_t = [], [], []
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -74,7 +81,7 @@ def main():
         "speedup_best": min(serial_t) / min(dask_t),
         "speedup_vs_1_thread_median": float(np.median(serial1_t) / np.median(dask_t)),
         "best_params": serial.best_params_, "best_score": serial.best_score_,
-        "identical_scores": True, "kernel": fastnn.config()["kernel"]}, indent=1))
+        "identical_scores": True, "config": _check.run_config()}, indent=1))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@
 Writes the file (in 64 MB pieces, in a child process), then trains in a fresh
 child process and prints its ru_maxrss: the peak resident set, file pages
 mapped by the memmap included.  The file goes to --dir (default /tmp) and is
-deleted afterwards unless --keep.
+deleted afterwards unless --keep.  fastnn's training is first checked
+against NumPy in this process (bench/_check.py), and the output carries the
+configuration (the child's own thread count is its "threads").
 """
 import argparse
 import json
@@ -13,6 +15,9 @@ import os
 import subprocess
 import sys
 import textwrap
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import _check  # noqa: E402  (bench/_check.py)
 
 WRITE = """
 import numpy as np, sys
@@ -54,6 +59,7 @@ def main():
     ap.add_argument("--dir", default="/tmp")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
+    _check.check_training()
     path = os.path.join(args.dir, "fastnn_stream_%dx%d.f32" % (args.rows, args.features))
     n, d = str(args.rows), str(args.features)
     try:
@@ -62,6 +68,7 @@ def main():
         out = subprocess.run([sys.executable, "-c", textwrap.dedent(TRAIN), path, n, d],
                              check=True, capture_output=True, text=True)
         result = json.loads(out.stdout.strip().splitlines()[-1])
+        result["config"] = _check.run_config()
         print(json.dumps(result, indent=1))
     finally:
         if not args.keep:
