@@ -22,7 +22,7 @@
 int fnn_gemm_bf16_avx512(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                          const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
                          float *c, int64_t ldc, const fnn_epilogue *epi, void *work,
-                         size_t work_bytes);
+                         size_t work_bytes, int n_threads);
 size_t fnn_gemm_work_bytes_bf16_avx512(int64_t m, int64_t n, int64_t k, int n_threads);
 #endif
 
@@ -37,15 +37,16 @@ int fnn_bf16_native(void)
 
 int fnn_gemm_bf16(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                   const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
-                  int64_t ldc, const fnn_epilogue *epi, void *work, size_t work_bytes)
+                  int64_t ldc, const fnn_epilogue *epi, void *work, size_t work_bytes,
+                  int n_threads)
 {
 #if FNN_BF16_SIMD
     if (fnn_bf16_native())
         return fnn_gemm_bf16_avx512(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c,
-                                    ldc, epi, work, work_bytes);
+                                    ldc, epi, work, work_bytes, n_threads);
 #endif
     return fnn_gemm_bf16_generic(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
-                                 epi, work, work_bytes);
+                                 epi, work, work_bytes, n_threads);
 }
 
 size_t fnn_gemm_bf16_work_bytes(int64_t m, int64_t n, int64_t k, int n_threads)
