@@ -45,7 +45,11 @@ MAX_THREADS = max(1024, 4 * (os.cpu_count() or 1))
 _explicit = [None]
 # The count of the fit or predict running in this Python thread (call_threads):
 # per thread, so concurrent fits never see each other's.
-_current = threading.local()
+class _CallCount(threading.local):
+    n = None  # a class default: a missing attribute would cost an exception per call
+
+
+_current = _CallCount()
 
 
 def check_n_threads(n, name="n_threads"):
@@ -160,7 +164,7 @@ def effective_n_threads(n_threads=None):
     set_num_threads' count, else rule 2 for the calling thread."""
     if n_threads is not None:
         return check_n_threads(n_threads)
-    n = getattr(_current, "n", None)
+    n = _current.n
     if n is not None:
         return n
     if _explicit[0] is not None:
@@ -175,7 +179,7 @@ def call_threads(n_threads=None):
     this Python thread makes (a fit's validation predict, sample-weight
     epochs), and of nested fits.  Nothing is shared with other threads."""
     n = effective_n_threads(n_threads)
-    outer = getattr(_current, "n", None)
+    outer = _current.n
     _current.n = n
     try:
         yield n
@@ -188,9 +192,6 @@ def op_n_threads(n_threads=None):
     enclosing fit's (call_threads), else set_num_threads' count, else OpenMP's
     default for the calling thread (OMP_NUM_THREADS, threadpoolctl).  Lighter
     than rule 2, whose affinity system call costs as much as a small matmul."""
-    if n_threads is not None:
-        return check_n_threads(n_threads)
-    n = getattr(_current, "n", None)
-    if n is None:
-        n = _explicit[0]
-    return n if n is not None else _core.omp_max_threads()
+    if n_threads is None:  # counts are >= 1, so `or` skips only the unset ones
+        return _current.n or _explicit[0] or _core.omp_max_threads()
+    return check_n_threads(n_threads)
