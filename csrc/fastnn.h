@@ -29,13 +29,18 @@ typedef enum {
 } fnn_status;
 
 /* ---- threads (dispatch/threads.c) ----
- * One process-wide setting honoured by every kernel.  Results never depend on
- * it: each thread owns disjoint outputs and reductions run in a fixed order. */
-void fnn_set_num_threads(int n);
-int fnn_get_num_threads(void);
-/* The last fnn_set_num_threads value, 0 when unset (then OpenMP's
- * omp_get_max_threads() applies: OMP_NUM_THREADS, threadpoolctl). */
-int fnn_num_threads_setting(void);
+ * There is no process-wide count: every entry point that runs OpenMP takes
+ * int n_threads (>= 1, else FNN_EINVAL), the most threads it may use.
+ * Results never depend on it: each thread owns disjoint outputs and
+ * reductions run in a fixed order. */
+/* OpenMP's default for the calling thread (OMP_NUM_THREADS, threadpoolctl's
+ * limit); 1 in a build without OpenMP. */
+int fnn_omp_max_threads(void);
+/* Each GEMM driver notes its team size for the calling thread; take returns
+ * the widest since the last take (0: none) and clears it.  Lets tests see
+ * the count a call actually ran with. */
+void fnn_note_team(int size);
+int fnn_widest_team_take(void);
 int fnn_have_openmp(void);
 
 /* ---- dispatch (dispatch/) ---- */

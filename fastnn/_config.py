@@ -7,7 +7,7 @@ from . import _core, _parallel
 
 __version__ = "0.1.0"
 KERNELS = ("generic", "avx2", "avx512")
-MAX_THREADS = max(1024, 4 * (os.cpu_count() or 1))
+MAX_THREADS = _parallel.MAX_THREADS
 
 
 def _apply_kernel_env():
@@ -29,19 +29,15 @@ def set_num_threads(n):
 
     An int overrides OpenMP's setting for fastnn.  None (the default state)
     follows OpenMP instead: OMP_NUM_THREADS, and threadpoolctl's
-    threadpool_limits in the calling thread."""
+    threadpool_limits in the calling thread.  A Python-level setting: each
+    fit, predict or op call reads it once (fastnn/_parallel.py), and an
+    estimator's or op's own n_threads wins over it."""
     if n is None:
-        _core.set_num_threads(0)
-        _parallel.set_explicit(False)
+        _parallel.set_explicit(None)
         return
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError("n must be a positive int, got %r" % (n,))
-    if n > MAX_THREADS:
-        # more would only oversubscribe (and a C int cannot hold 10**30)
-        raise ValueError("n must be at most %d (4 x the %d CPUs, or 1024), got %r"
-                         % (MAX_THREADS, os.cpu_count() or 1, n))
-    _core.set_num_threads(n)
-    _parallel.set_explicit()
+    _parallel.set_explicit(_parallel.check_n_threads(n, "n"))
 
 
 def _one_thread_after_fork():
@@ -50,7 +46,7 @@ def _one_thread_after_fork():
     region), so a forked child runs fastnn on one thread, as PyTorch does.
     fastnn.set_num_threads(n) in the child overrides this; it is safe only if
     the parent never ran a fastnn kernel on more than one thread."""
-    _core.set_num_threads(1)
+    _parallel.set_explicit(1)
 
 
 def _register_fork_handler():
@@ -61,12 +57,12 @@ def _register_fork_handler():
 def get_num_threads():
     """The threads a fit started now would use: the count set_num_threads
     chose, else this thread's share of the cores (fastnn/_parallel.py)."""
-    return _core.get_num_threads() if _parallel.is_explicit() else _parallel.auto_threads()
+    return _parallel.effective_n_threads()
 
 
 def _thread_setting():
     """What set_num_threads last set (None: following OpenMP), for restoring it."""
-    return _core.num_threads_setting() or None
+    return _parallel.explicit()
 
 
 def config():

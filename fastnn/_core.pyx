@@ -5,6 +5,11 @@ validates every argument before it reaches these functions.
 
 The bindings are split by layer into .pxi files included below, one per C
 header: _gemm.pxi (csrc/gemm), _ops.pxi (csrc/ops), _train.pxi (csrc/train).
+setup.py generates them from the Tempita templates of the same name + .tp,
+which write each binding once for float32 and float64.
+
+Every kernel that runs OpenMP takes n_threads, resolved once per call by
+fastnn/_parallel.py: there is no thread count in C.
 """
 import numpy as np
 cimport numpy as cnp
@@ -15,9 +20,8 @@ cnp.import_array()
 cdef extern from "fastnn.h":
     ctypedef enum fnn_status:
         FNN_OK, FNN_EINVAL, FNN_ENOMEM, FNN_EINTR, FNN_ENONFINITE, FNN_EOVERFLOW
-    void fnn_set_num_threads(int n) nogil
-    int fnn_get_num_threads() nogil
-    int fnn_num_threads_setting() nogil
+    int fnn_omp_max_threads() nogil
+    int fnn_widest_team_take() nogil
     int fnn_have_openmp() nogil
     unsigned fnn_cpu_features() nogil
     int fnn_best_isa() nogil
@@ -49,16 +53,16 @@ cdef int check_status(int status, str where) except -1:
 include "_vocab.pxi"
 
 
-def set_num_threads(int n):
-    fnn_set_num_threads(n)
+def omp_max_threads():
+    """OpenMP's default team for the calling thread (OMP_NUM_THREADS,
+    threadpoolctl); 1 without OpenMP."""
+    return fnn_omp_max_threads()
 
 
-def get_num_threads():
-    return fnn_get_num_threads()
-
-
-def num_threads_setting():
-    return fnn_num_threads_setting()
+def widest_team_take():
+    """The widest GEMM team this OS thread started since the last call (0:
+    none), then cleared: what a call really ran with, for tests."""
+    return fnn_widest_team_take()
 
 
 def have_openmp():

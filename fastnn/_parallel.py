@@ -1,9 +1,13 @@
-"""How many threads a fit uses when nobody chose a count: the caller's share of
-the cores, so that many fits running side by side (a grid search on a Dask or
-Ray cluster, joblib's loky workers, threadpoolctl limits) never oversubscribe.
+"""How many threads a call uses: resolved once per call by
+effective_n_threads() and passed down to every kernel as a value (the C core
+has no thread count of its own), so concurrent fits with different counts in
+one process never share one.  When nobody chose a count it is the caller's
+share of the cores, so that many fits running side by side (a grid search on a
+Dask or Ray cluster, joblib's loky workers, threadpoolctl limits) never
+oversubscribe.
 
-The rule, applied by fit, partial_fit and predict of fastnn.MLP and the
-scikit-learn estimators:
+The rule, applied once per fit, partial_fit or predict of fastnn.MLP, the
+scikit-learn estimators and the linear models, and once per fastnn.ops call:
 
 1. an explicit count wins: the estimator's ``n_threads``, else
    ``fastnn.set_num_threads(n)``;
@@ -25,6 +29,7 @@ thread count), so this only decides speed.
 """
 import functools
 import math
+import numbers
 import os
 import sys
 import threading
@@ -32,19 +37,45 @@ from contextlib import contextmanager
 
 from . import _core
 
-# Whether set_num_threads was called; kept here so that fastnn._config and the
-# fits agree.  A list so that the module attribute is never rebound.
-_explicit = [False]
-_lock = threading.Lock()
-_active = [0]  # fits running inside fit_threads, in any thread of this process
+# More would only oversubscribe (and a C int cannot hold 10**30).
+MAX_THREADS = max(1024, 4 * (os.cpu_count() or 1))
+
+# set_num_threads' count, or None (the rule decides).  A list so that the
+# module attribute is never rebound.
+_explicit = [None]
+# The count of the fit or predict running in this Python thread (call_threads):
+# per thread, so concurrent fits never see each other's.
+class _CallCount(threading.local):
+    n = None  # a class default: a missing attribute would cost an exception per call
 
 
-def set_explicit(flag=True):
-    _explicit[0] = bool(flag)
+_current = _CallCount()
+
+
+def check_n_threads(n, name="n_threads"):
+    """n as an int in [1, MAX_THREADS], else TypeError/ValueError."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError("%s must be a positive int or None, got %r" % (name, n))
+    if n < 1:
+        raise ValueError("%s must be a positive int, got %r" % (name, n))
+    if n > MAX_THREADS:
+        raise ValueError("%s must be at most %d (4 x the %d CPUs, or 1024), got %r"
+                         % (name, MAX_THREADS, os.cpu_count() or 1, n))
+    return int(n)
+
+
+def set_explicit(n):
+    """Make n (an int, already checked) the count of every call that names
+    none; None hands the choice back to the rule."""
+    _explicit[0] = n
+
+
+def explicit():
+    return _explicit[0]
 
 
 def is_explicit():
-    return _explicit[0]
+    return _explicit[0] is not None
 
 
 @functools.lru_cache(maxsize=None)
@@ -114,42 +145,53 @@ def ray_share():
 
 
 def auto_threads():
-    """The thread count rule 2 above gives for the calling thread (OpenMP's
-    limit is read through fastnn, which reports it while no count is set)."""
+    """The thread count rule 2 above gives for the calling thread."""
     limits = [affinity_cpus()]
     dask = dask_share()
     if dask is not None:
         limits.append(dask[0])
     if dask is None or not dask[1]:
-        limits.append(_core.get_num_threads())
+        limits.append(_core.omp_max_threads())
     for share in (cgroup_cpus(), ray_share()):
         if share is not None:
             limits.append(share)
     return max(1, min(limits))
 
 
-@contextmanager
-def fit_threads(requested=None):
-    """Run the body with `requested` threads (an estimator's n_threads), else
-    with the count the rule picks; the previous setting comes back after.
+def effective_n_threads(n_threads=None):
+    """The thread count of one call: n_threads (an estimator's or an op's)
+    if given, else that of the fit this thread is inside (call_threads), else
+    set_num_threads' count, else rule 2 for the calling thread."""
+    if n_threads is not None:
+        return check_n_threads(n_threads)
+    n = _current.n
+    if n is not None:
+        return n
+    if _explicit[0] is not None:
+        return _explicit[0]
+    return auto_threads()
 
-    The count is process-wide (the kernels read one number), so fits running
-    at once in threads of one process share it: a fit that ends while others
-    run leaves it alone, the last one out hands the choice back to OpenMP."""
-    if requested is None and _explicit[0]:
-        yield _core.get_num_threads()
-        return
-    n = int(requested) if requested is not None else auto_threads()
-    with _lock:
-        saved = _core.get_num_threads() if (_explicit[0] or _active[0]) else 0
-        _core.set_num_threads(n)
-        _active[0] += 1
+
+@contextmanager
+def call_threads(n_threads=None):
+    """Resolve the count of one fit or predict once (effective_n_threads) and
+    yield it; inside the block it is also the default of every fastnn.ops call
+    this Python thread makes (a fit's validation predict, sample-weight
+    epochs), and of nested fits.  Nothing is shared with other threads."""
+    n = effective_n_threads(n_threads)
+    outer = _current.n
+    _current.n = n
     try:
         yield n
     finally:
-        with _lock:
-            _active[0] -= 1
-            if _explicit[0] or (_active[0] and saved):
-                _core.set_num_threads(saved)  # the caller's count, or the outer fit's
-            elif not _active[0]:
-                _core.set_num_threads(0)
+        _current.n = outer
+
+
+def op_n_threads(n_threads=None):
+    """The thread count of one fastnn.ops call: n_threads if given, else the
+    enclosing fit's (call_threads), else set_num_threads' count, else OpenMP's
+    default for the calling thread (OMP_NUM_THREADS, threadpoolctl).  Lighter
+    than rule 2, whose affinity system call costs as much as a small matmul."""
+    if n_threads is None:  # counts are >= 1, so `or` skips only the unset ones
+        return _current.n or _explicit[0] or _core.omp_max_threads()
+    return check_n_threads(n_threads)

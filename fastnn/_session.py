@@ -9,6 +9,7 @@ reference.EpochRunner with the same interface for the tests.
 import numpy as np
 
 from . import _core
+from ._parallel import op_n_threads
 from ._validate import ACTIVATIONS, ADAM_EPS_STYLES, DROPOUT_MODES, LOSSES, OPTIMIZERS, OUTPUTS
 
 ALIGN = 16  # elements: every tensor starts on a 64-byte boundary in float32
@@ -47,7 +48,7 @@ class Session:
                  optimizer="adam", momentum=0.9, nesterov=False, beta1=0.9, beta2=0.999,
                  eps=1e-8, adam_eps_style="hat", l1=0.0, l2=0.0, weight_decay=0.0,
                  l2_per_batch=False, data_loss_scale=1.0, input_noise=0.0, seed=0, max_batch=32,
-                 compute=None, runner=None):
+                 compute=None, runner=None, n_threads=None):
         self.sizes = list(sizes)
         self.dtype = np.dtype(dtype)
         self.w_off, self.b_off, n_params = param_layout(self.sizes)
@@ -63,7 +64,8 @@ class Session:
             weight_decay=float(weight_decay), l2_per_batch=bool(l2_per_batch),
             data_loss_scale=float(data_loss_scale),
             input_noise=float(input_noise), seed=int(seed) % 2 ** 64, max_batch=int(max_batch),
-            dtype=self.dtype.name, compute_bf16=compute == "bfloat16")
+            dtype=self.dtype.name, compute_bf16=compute == "bfloat16",
+            n_threads=op_n_threads(n_threads))  # the enclosing fit's count by default
         self.params = aligned_zeros(n_params, self.dtype)
         self.grads = aligned_zeros(n_params, self.dtype)
         needs_m = optimizer != "sgd" or self.config["momentum"] != 0
@@ -112,6 +114,11 @@ class Session:
             shuffle = False
         elif self.order.shape[0] != n or not shuffle:
             self.order = np.arange(n, dtype=np.int64)
+        n_threads = op_n_threads()
+        if n_threads != self.config["n_threads"]:
+            # a later partial_fit with another count: a workspace sized for it
+            self.config["n_threads"] = n_threads
+            self.runner = type(self.runner)(self.config)
         self.runner.hook = augment
         self.runner.progress = progress
         try:

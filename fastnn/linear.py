@@ -18,6 +18,7 @@ import numpy as np
 
 from . import ops
 from .model import MLP, as_features, seed_from
+from ._parallel import call_threads
 from ._validate import finite_number, store_params
 
 SOLVERS = ("lbfgs", "adam", "sgd")
@@ -104,7 +105,8 @@ class _Estimator:
             raise RuntimeError("this %s is already being fitted in another thread; fit a "
                                "copy to train in parallel" % type(self).__name__)
         try:
-            return fit(X, y)
+            with call_threads():  # one count for the whole fit, whatever solver runs
+                return fit(X, y)
         finally:
             lock.release()
 

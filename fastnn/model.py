@@ -13,7 +13,7 @@ import numpy as np
 
 from . import ops
 from ._schedules import make_schedule
-from ._parallel import fit_threads
+from ._parallel import call_threads
 from ._session import Session
 from ._stream import InMemory, open_stream
 from ._validate import (ACTIVATIONS, DROPOUT_MODES, HE_INIT_ACTIVATIONS, LOSSES, OPTIMIZERS,
@@ -206,7 +206,7 @@ class MLP:
         """The output activations: class probabilities for softmax/sigmoid outputs."""
         coefs, intercepts = self._checked_weights()
         X = as_features(X, self.layer_sizes[0], self._dtype)
-        with fit_threads():
+        with call_threads():
             return self._forward(X, coefs, intercepts)
 
     def score(self, X, Y):
@@ -294,8 +294,8 @@ class MLP:
             raise RuntimeError("this MLP is already being fitted in another thread; "
                                "fit a copy (copy.deepcopy) to train in parallel")
         try:
-            with fit_threads():  # set_num_threads' count, else this worker's share
-                return self._fit(X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
+            with call_threads() as n_threads:  # set_num_threads' count, else this worker's share
+                return self._fit(n_threads, X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
                                  learning_rate=learning_rate, momentum=momentum, nesterov=nesterov,
                                  betas=betas, eps=eps, l1=l1, l2=l2, weight_decay=weight_decay,
                                  lr_schedule=lr_schedule, shuffle=shuffle,
@@ -307,7 +307,7 @@ class MLP:
         finally:
             lock.release()
 
-    def _fit(self, X, Y, *, epochs, batch_size, optimizer, learning_rate, momentum, nesterov,
+    def _fit(self, n_threads, X, Y, *, epochs, batch_size, optimizer, learning_rate, momentum, nesterov,
              betas, eps, l1, l2, weight_decay, lr_schedule, shuffle, validation_data,
              validation_split, early_stopping, patience, augment, callbacks, verbose,
              input_noise, schedule_options):
@@ -375,7 +375,8 @@ class MLP:
             optimizer=optimizer, momentum=momentum, nesterov=nesterov, beta1=beta1, beta2=beta2,
             eps=eps, l1=l1, l2=l2, weight_decay=weight_decay, input_noise=input_noise,
             seed=ops.rng_bits(self._seed, self._fits),
-            max_batch=min(batch_size, stream.n_rows or batch_size), compute=self._compute)
+            max_batch=min(batch_size, stream.n_rows or batch_size), compute=self._compute,
+            n_threads=n_threads)
         session.load(coefs, intercepts)
         before = ([w.copy() for w in coefs], [b.copy() for b in intercepts],
                   {k: list(v) for k, v in self.history_.items()}, self._epochs_seen)

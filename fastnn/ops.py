@@ -3,16 +3,21 @@
 Each function checks dtypes, shapes and ranges, then calls the C kernel with
 the GIL released.  Each has a pure-NumPy twin of the same name and signature
 in fastnn.reference, which is its specification.
+
+n_threads (keyword, last, on every function whose kernel runs OpenMP): the
+most threads the call may use; None: fastnn.set_num_threads' count, else
+OpenMP's default (fastnn/_parallel.py).  Results never depend on it.
 """
 import numpy as np
 
 from . import _core
+from ._parallel import op_n_threads
 from ._validate import (ADAM_EPS_STYLES, DROPOUT_MODES, LOSSES, activation_code, check_compute,
                         check_rate, choice, contiguous_float, finite_number, float_array, row_major_view,
                         same_shape)
 
 
-def matmul(a, b, *, trans_a=False, trans_b=False, out=None, compute=None):
+def matmul(a, b, *, trans_a=False, trans_b=False, out=None, compute=None, n_threads=None):
     """Return op(a) @ op(b), C-contiguous, in the inputs' dtype.
 
     ``trans_a=True`` means ``a`` is stored transposed, with shape (k, m); likewise
@@ -27,10 +32,12 @@ def matmul(a, b, *, trans_a=False, trans_b=False, out=None, compute=None):
     """
     if compute is None or (isinstance(compute, str) and compute == "bfloat16"):
         # the common case checked and run in Cython (about 1 us instead of 3)
-        fast = _core.matmul_fast(a, b, trans_a, trans_b, out, compute is not None)
+        fast = _core.matmul_fast(a, b, trans_a, trans_b, out, compute is not None,
+                                 op_n_threads(n_threads))
         if fast is not None:
             return fast
     bf16 = check_compute(compute)
+    nt = op_n_threads(n_threads)
     a = float_array(a, "a", ndim=2)
     if bf16 and a.dtype != np.float32:
         raise TypeError("matmul: compute='bfloat16' takes float32 arrays, got a of dtype %s"
@@ -50,7 +57,8 @@ def matmul(a, b, *, trans_a=False, trans_b=False, out=None, compute=None):
         if not out.flags.c_contiguous or not out.flags.writeable:
             raise ValueError("out must be a writeable C-contiguous array")
         if np.may_share_memory(out, a) or np.may_share_memory(out, b):
-            out[...] = matmul(a, b, trans_a=trans_a, trans_b=trans_b, compute=compute)
+            out[...] = matmul(a, b, trans_a=trans_a, trans_b=trans_b, compute=compute,
+                              n_threads=nt)
             return out
     else:
         out = np.empty((m, n), dtype=a.dtype)
@@ -62,12 +70,13 @@ def matmul(a, b, *, trans_a=False, trans_b=False, out=None, compute=None):
     av, a_flipped, lda = row_major_view(a)
     bv, b_flipped, ldb = row_major_view(b)
     _core.gemm(bool(trans_a) != a_flipped, bool(trans_b) != b_flipped,
-               av, lda, bv, ldb, out, m, n, k, bf16=bf16)
+               av, lda, bv, ldb, out, m, n, k, bf16=bf16, n_threads=nt)
     return out
 
 
-def linear(x, w, b=None, activation="identity"):
+def linear(x, w, b=None, activation="identity", *, n_threads=None):
     """g(x @ w + b): a fused dense layer.  x (m, k), w (k, n), b (n,) or None."""
+    nt = op_n_threads(n_threads)
     act = activation_code(activation)
     x = contiguous_float(x, "x", ndim=2)
     w = contiguous_float(w, "w", ndim=2, dtype=x.dtype)
@@ -77,12 +86,13 @@ def linear(x, w, b=None, activation="identity"):
     if b is not None:
         b = same_shape(contiguous_float(b, "b", ndim=1, dtype=x.dtype), "b", (w.shape[1],))
     out = np.empty((x.shape[0], w.shape[1]), dtype=x.dtype)
-    _core.dense_fwd(out, None, x, w, b, act)
+    _core.dense_fwd(out, None, x, w, b, act, nt)
     return out
 
 
-def linear_backward(x, w, z, a, da, activation="identity"):
+def linear_backward(x, w, z, a, da, activation="identity", *, n_threads=None):
     """(dx, dw, db) of a = g(x @ w + b) given da = dL/da; z and a from the forward."""
+    nt = op_n_threads(n_threads)
     act = activation_code(activation)
     x = contiguous_float(x, "x", ndim=2)
     w = contiguous_float(w, "w", ndim=2, dtype=x.dtype)
@@ -95,59 +105,65 @@ def linear_backward(x, w, z, a, da, activation="identity"):
     dw = np.empty_like(w)
     db = np.empty(w.shape[1], dtype=x.dtype)
     dz = np.empty(shape, dtype=x.dtype)
-    _core.dense_bwd(dx, dw, db, dz, da, x, w, z, a, act)
+    _core.dense_bwd(dx, dw, db, dz, da, x, w, z, a, act, nt)
     return dx, dw, db
 
 
-def activation(z, name):
+def activation(z, name, *, n_threads=None):
     """g(z) elementwise, any shape."""
+    nt = op_n_threads(n_threads)
     act = activation_code(name)
     z = contiguous_float(z, "z")
     out = np.empty_like(z)
-    _core.act_fwd(out, z, act)
+    _core.act_fwd(out, z, act, nt)
     return out
 
 
-def activation_grad(name, z, a, da):
+def activation_grad(name, z, a, da, *, n_threads=None):
     """da * g'(z), where a = g(z) (kernels use whichever is cheaper)."""
+    nt = op_n_threads(n_threads)
     act = activation_code(name)
     z = contiguous_float(z, "z")
     a = same_shape(contiguous_float(a, "a", dtype=z.dtype), "a", z.shape)
     da = same_shape(contiguous_float(da, "da", dtype=z.dtype), "da", z.shape)
     out = np.empty_like(z)
-    _core.act_bwd(out, da, z, a, act)
+    _core.act_bwd(out, da, z, a, act, nt)
     return out
 
 
-def column_sums(x):
+def column_sums(x, *, n_threads=None):
     """x.sum(axis=0) in a fixed order: bit-identical for any thread count."""
+    nt = op_n_threads(n_threads)
     x = contiguous_float(x, "x", ndim=2)
     out = np.empty(x.shape[1], dtype=x.dtype)
-    _core.colsum(out, x)
+    _core.colsum(out, x, nt)
     return out
 
 
-def softmax(z):
+def softmax(z, *, n_threads=None):
     """Row-wise softmax, max-shifted: no overflow for any finite z."""
+    nt = op_n_threads(n_threads)
     z = contiguous_float(z, "z", ndim=2)
     out = np.empty_like(z)
-    _core.softmax(out, z, False)
+    _core.softmax(out, z, False, nt)
     return out
 
 
-def log_softmax(z):
+def log_softmax(z, *, n_threads=None):
+    nt = op_n_threads(n_threads)
     z = contiguous_float(z, "z", ndim=2)
     out = np.empty_like(z)
-    _core.softmax(out, z, True)
+    _core.softmax(out, z, True, nt)
     return out
 
 
-def softmax_grad(a, da):
+def softmax_grad(a, da, *, n_threads=None):
     """dL/dz for a = softmax(z) given da = dL/da (row-wise Jacobian product)."""
+    nt = op_n_threads(n_threads)
     a = contiguous_float(a, "a", ndim=2)
     da = same_shape(contiguous_float(da, "da", ndim=2, dtype=a.dtype), "da", a.shape)
     out = np.empty_like(a)
-    _core.softmax_bwd(out, da, a)
+    _core.softmax_bwd(out, da, a, nt)
     return out
 
 
@@ -186,24 +202,26 @@ def loss(name, logits, target):
     return value, grad
 
 
-def dropout(x, rate, *, seed, offset=0, mode="inverted"):
+def dropout(x, rate, *, seed, offset=0, mode="inverted", n_threads=None):
     """(y, mask): Bernoulli dropout with drop probability `rate`.
 
     Element i (row-major) is kept iff rng_bits(seed, offset + i) >> 40 is at
     least ceil(rate * 2**24).  inverted: y = x * mask / (1 - rate); classic:
     y = x * mask (scale by 1 - rate at inference instead)."""
+    nt = op_n_threads(n_threads)
     rate = check_rate(rate)
     mode_code = choice(mode, DROPOUT_MODES, "mode")
     seed, offset = _uint64(seed, "seed"), _uint64(offset, "offset")
     x = contiguous_float(x, "x")
     y = np.empty_like(x)
     mask = np.empty(x.shape, dtype=np.uint8)
-    _core.dropout_fwd(y, mask, x, rate, seed, offset, mode_code)
+    _core.dropout_fwd(y, mask, x, rate, seed, offset, mode_code, nt)
     return y, mask
 
 
-def dropout_backward(dy, mask, rate, mode="inverted"):
+def dropout_backward(dy, mask, rate, mode="inverted", *, n_threads=None):
     """dL/dx of dropout: the same mask and scale applied to dy."""
+    nt = op_n_threads(n_threads)
     rate = check_rate(rate)
     mode_code = choice(mode, DROPOUT_MODES, "mode")
     dy = contiguous_float(dy, "dy")
@@ -213,7 +231,7 @@ def dropout_backward(dy, mask, rate, mode="inverted"):
     mask = same_shape(np.ascontiguousarray(mask.view(np.uint8)).reshape(mask.shape), "mask",
                       dy.shape)
     dx = np.empty_like(dy)
-    _core.dropout_bwd(dx, dy, mask, rate, mode_code)
+    _core.dropout_bwd(dx, dy, mask, rate, mode_code, nt)
     return dx
 
 
@@ -245,10 +263,11 @@ def _param_buffers(params, grad, names_and_buffers):
 
 
 def sgd_step(params, grad, velocity=None, *, lr, momentum=0.0, nesterov=False, l1=0.0,
-             l2=0.0, weight_decay=0.0):
+             l2=0.0, weight_decay=0.0, n_threads=None):
     """One SGD step in place.  g = grad + l2 p + l1 sign(p); p -= lr wd p; then
     momentum 0: p -= lr g, else v = momentum v - lr g and
     p += (momentum v - lr g if nesterov else v)."""
+    nt = op_n_threads(n_threads)
     lr = finite_number(lr, "lr", low=0)
     momentum = finite_number(momentum, "momentum", low=0, high=1)
     l1, l2, wd = (finite_number(v, n, low=0) for v, n in
@@ -257,16 +276,17 @@ def sgd_step(params, grad, velocity=None, *, lr, momentum=0.0, nesterov=False, l
         raise ValueError("sgd_step: momentum > 0 needs a velocity buffer")
     extra = [("velocity", velocity)] if velocity is not None else []
     params, grad = _param_buffers(params, grad, extra)
-    _core.sgd_step(params, velocity, grad, lr, momentum, bool(nesterov), l1, l2, wd)
+    _core.sgd_step(params, velocity, grad, lr, momentum, bool(nesterov), l1, l2, wd, nt)
     return params
 
 
 def adam_step(params, grad, m, v, *, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, l1=0.0,
-              l2=0.0, weight_decay=0.0, eps_style="hat"):
+              l2=0.0, weight_decay=0.0, eps_style="hat", n_threads=None):
     """One Adam (AdamW when weight_decay > 0) step in place, t >= 1.
 
     eps_style "hat": p -= lr mhat / (sqrt(vhat) + eps) (Kingma & Ba, PyTorch);
     "sklearn": p -= lr sqrt(1 - beta2^t) / (1 - beta1^t) m / (sqrt(v) + eps)."""
+    nt = op_n_threads(n_threads)
     if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 1:
         raise ValueError("t must be an int >= 1, got %r" % (t,))
     lr = finite_number(lr, "lr", low=0)
@@ -279,5 +299,5 @@ def adam_step(params, grad, m, v, *, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-
                   ((l1, "l1"), (l2, "l2"), (weight_decay, "weight_decay")))
     style = choice(eps_style, ADAM_EPS_STYLES, "eps_style")
     params, grad = _param_buffers(params, grad, [("m", m), ("v", v)])
-    _core.adam_step(params, m, v, grad, lr, beta1, beta2, eps, int(t), l1, l2, wd, style)
+    _core.adam_step(params, m, v, grad, lr, beta1, beta2, eps, int(t), l1, l2, wd, style, nt)
     return params

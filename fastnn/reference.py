@@ -3,6 +3,8 @@
 Each function has the same name and signature as its counterpart in
 fastnn.ops and computes the same thing the plainest way NumPy allows, in the
 inputs' dtype.  Tests compare the two; when they disagree, this file is right.
+n_threads is accepted where fastnn.ops takes it, and ignored: results never
+depend on the thread count.
 """
 import numpy as np
 
@@ -23,7 +25,7 @@ def round_bfloat16(x):
     return r.view(np.float32)
 
 
-def matmul(a, b, *, trans_a=False, trans_b=False, out=None, compute=None):
+def matmul(a, b, *, trans_a=False, trans_b=False, out=None, compute=None, n_threads=None):
     """op(a) @ op(b); op transposes when the flag is set.  compute="bfloat16":
     the operands rounded to bfloat16 first (the products are then exact; the
     sum is float64 here, float32 in the kernel)."""
@@ -88,44 +90,44 @@ def _twin(name):
     return ACTIVATIONS[name]
 
 
-def activation(z, name):
+def activation(z, name, *, n_threads=None):
     """g(z) elementwise."""
     forward = _twin(name)[0]
     return forward(np.asarray(z))
 
 
-def activation_grad(name, z, a, da):
+def activation_grad(name, z, a, da, *, n_threads=None):
     """da * g'(z), where a = g(z)."""
     gradient = _twin(name)[1]
     return (da * gradient(z, a)).astype(z.dtype)
 
 
-def column_sums(x):
+def column_sums(x, *, n_threads=None):
     return x.sum(axis=0)
 
 
-def softmax(z):
+def softmax(z, *, n_threads=None):
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 
 
-def log_softmax(z):
+def log_softmax(z, *, n_threads=None):
     s = z - z.max(axis=1, keepdims=True)
     return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
 
 
-def softmax_grad(a, da):
+def softmax_grad(a, da, *, n_threads=None):
     return a * (da - (da * a).sum(axis=1, keepdims=True))
 
 
-def linear(x, w, b=None, activation="identity"):
+def linear(x, w, b=None, activation="identity", *, n_threads=None):
     z = x @ w
     if b is not None:
         z = z + b
     return globals()["activation"](z, activation)
 
 
-def linear_backward(x, w, z, a, da, activation="identity"):
+def linear_backward(x, w, z, a, da, activation="identity", *, n_threads=None):
     dz = activation_grad(activation, z, a, da)
     return dz @ w.T, x.T @ dz, dz.sum(axis=0)
 
@@ -182,13 +184,13 @@ def dropout_keep(shape, rate, seed, offset=0):
     return ((rng_bits(seed, idx) >> np.uint64(40)) >= threshold).reshape(shape)
 
 
-def dropout(x, rate, *, seed, offset=0, mode="inverted"):
+def dropout(x, rate, *, seed, offset=0, mode="inverted", n_threads=None):
     keep = dropout_keep(x.shape, rate, seed, offset)
     scale = x.dtype.type(1 / (1 - rate)) if mode == "inverted" else x.dtype.type(1)
     return np.where(keep, x * scale, 0).astype(x.dtype), keep.astype(np.uint8)
 
 
-def dropout_backward(dy, mask, rate, mode="inverted"):
+def dropout_backward(dy, mask, rate, mode="inverted", *, n_threads=None):
     scale = dy.dtype.type(1 / (1 - rate)) if mode == "inverted" else dy.dtype.type(1)
     return np.where(mask.astype(bool), dy * scale, 0).astype(dy.dtype)
 
@@ -199,7 +201,7 @@ def _reg_grad(p, grad, l1, l2):
 
 
 def sgd_step(params, grad, velocity=None, *, lr, momentum=0.0, nesterov=False, l1=0.0,
-             l2=0.0, weight_decay=0.0):
+             l2=0.0, weight_decay=0.0, n_threads=None):
     T = params.dtype.type
     g = _reg_grad(params, grad, l1, l2)
     p = params - T(lr * weight_decay) * params
@@ -213,7 +215,7 @@ def sgd_step(params, grad, velocity=None, *, lr, momentum=0.0, nesterov=False, l
 
 
 def adam_step(params, grad, m, v, *, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, l1=0.0,
-              l2=0.0, weight_decay=0.0, eps_style="hat"):
+              l2=0.0, weight_decay=0.0, eps_style="hat", n_threads=None):
     T = params.dtype.type
     g = _reg_grad(params, grad, l1, l2)
     p = params - T(lr * weight_decay) * params

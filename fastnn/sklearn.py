@@ -33,7 +33,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from . import _sklearn_backprop as bp
 from . import ops
 from ._validate import canonical_activation, store_params
-from ._parallel import fit_threads
+from ._parallel import call_threads
 from ._session import Session
 from ._sklearn_state import FastnnStateMixin
 from .model import dropout_rates, seed_from
@@ -109,7 +109,7 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         session = before.get("_session")
         state = session.state() if session is not None else None
         try:
-            with fit_threads(self.n_threads):  # n_threads, else this worker's share
+            with call_threads(self.n_threads):  # n_threads, else this worker's share
                 return self._fit(X, y, sample_weight, incremental)
         except BaseException:
             self.__dict__.clear()
@@ -422,7 +422,7 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         X = np.ascontiguousarray(X, dtype=dtype)
         coefs = [np.ascontiguousarray(w, dtype=dtype) for w in self.coefs_]
         intercepts = [np.ascontiguousarray(b, dtype=dtype) for b in self.intercepts_]
-        with fit_threads(self.n_threads):
+        with call_threads(self.n_threads):
             return bp.predict(X, coefs, intercepts, self.activation, self.out_activation_)
 
     def _score_with_function(self, X, y, sample_weight, score_function):

@@ -198,7 +198,8 @@ def test_out_and_aliasing(dtype):
 def gemm_call(a, b, c, alpha, beta, ta=False, tb=False):
     m, n = c.shape
     k = a.shape[0] if ta else a.shape[1]
-    _core.gemm(ta, tb, a, a.shape[1], b, b.shape[1], c, m, n, k, alpha=alpha, beta=beta)
+    _core.gemm(ta, tb, a, a.shape[1], b, b.shape[1], c, m, n, k, alpha=alpha, beta=beta,
+               n_threads=fastnn.get_num_threads())
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -235,14 +236,14 @@ def test_alpha_beta_edge_cases(dtype):
     c0 = make(rng, (9, 7), dtype)
     # k == 0: C = beta C, or zeros (not NaN) when beta == 0
     c = c0.copy()
-    _core.gemm(False, False, a, 4, b, 7, c, 9, 7, 0, alpha=1.0, beta=3.0)
+    _core.gemm(False, False, a, 4, b, 7, c, 9, 7, 0, alpha=1.0, beta=3.0, n_threads=1)
     assert np.array_equal(c, (c0 * dtype(3)))
     c = np.full((9, 7), np.nan, dtype)
-    _core.gemm(False, False, a, 4, b, 7, c, 9, 7, 0, alpha=1.0, beta=0.0)
+    _core.gemm(False, False, a, 4, b, 7, c, 9, 7, 0, alpha=1.0, beta=0.0, n_threads=1)
     assert np.array_equal(c, np.zeros((9, 7), dtype))
     # alpha == 0: A and B are not used
     c = c0.copy()
-    _core.gemm(False, False, a, 4, b, 7, c, 9, 7, 4, alpha=0.0, beta=2.0)
+    _core.gemm(False, False, a, 4, b, 7, c, 9, 7, 4, alpha=0.0, beta=2.0, n_threads=1)
     assert np.array_equal(c, c0 * dtype(2))
 
 
@@ -253,9 +254,9 @@ def test_bad_leading_dimensions(dtype):
     c = np.zeros((9, 7), dtype)
     for lda, ldb in [(3, 7), (4, 6), (0, 7)]:
         with pytest.raises(ValueError, match="invalid size, stride"):
-            _core.gemm(False, False, a, lda, b, ldb, c, 9, 7, 4)
+            _core.gemm(False, False, a, lda, b, ldb, c, 9, 7, 4, n_threads=1)
     with pytest.raises(ValueError, match="invalid size, stride"):
-        _core.gemm(False, False, a, 4, b, 7, c, -1, 7, 4)
+        _core.gemm(False, False, a, 4, b, 7, c, -1, 7, 4, n_threads=1)
     assert not c.any()
 
 

@@ -90,7 +90,7 @@ def _config(sizes, max_batch):
                 output=2, loss=2, dropout=[0.0] * (len(sizes) - 2), dropout_mode=0,
                 optimizer=0, momentum=0.0, nesterov=False, beta1=0.9, beta2=0.999, eps=1e-8,
                 adam_eps_style=0, l1=0.0, l2=0.0, weight_decay=0.0, l2_per_batch=False,
-                input_noise=0.0, seed=0, max_batch=max_batch, dtype="float32")
+                input_noise=0.0, seed=0, max_batch=max_batch, dtype="float32", n_threads=1)
 
 
 @pytest.mark.parametrize("sizes, max_batch", [

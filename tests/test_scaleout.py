@@ -35,20 +35,20 @@ def quiet_classifier(**kw):
 @pytest.fixture
 def auto_threads():
     """No set_num_threads in force (other tests set one), restored after."""
-    explicit, old = _parallel.is_explicit(), _core.get_num_threads()
-    _parallel.set_explicit(False)
-    _core.set_num_threads(0)
+    old = _parallel.explicit()
+    _parallel.set_explicit(None)
     yield
-    _parallel.set_explicit(explicit)
-    _core.set_num_threads(old if explicit else 0)
+    _parallel.set_explicit(old)
 
 
 def threads_during_fit():
-    """The thread count fastnn's kernels see inside an MLP fit."""
+    """The thread count fastnn's kernels ran with inside an MLP fit: the
+    widest GEMM team of its epoch (the layer is wide enough for 4 threads)."""
     seen = []
-    model = fastnn.MLP([4, 3, 2], random_state=0)
-    model.fit(np.zeros((8, 4), np.float32), np.zeros(8, np.int64), epochs=1,
-              callbacks=[lambda m, e, logs: seen.append(_core.get_num_threads())])
+    model = fastnn.MLP([64, 256, 2], random_state=0)
+    _core.widest_team_take()
+    model.fit(np.zeros((128, 64), np.float32), np.zeros(128, np.int64), epochs=1,
+              batch_size=128, callbacks=[lambda m, e, logs: seen.append(_core.widest_team_take())])
     return seen[0]
 
 
@@ -67,7 +67,7 @@ def test_threadpoolctl_limit_and_explicit_count():
             out["limited_public"] = fastnn.get_num_threads()
             fastnn.MLPClassifier((4,), max_iter=1, n_threads=2).fit(
                 np.random.rand(20, 3), np.arange(20) % 2)
-            out["after_n_threads"] = _core.get_num_threads()
+            out["after_n_threads"] = fastnn.get_num_threads()
             fastnn.set_num_threads(2)
             out["explicit"] = threads_during_fit()
         print(json.dumps(out))
@@ -84,17 +84,17 @@ def test_threadpoolctl_limit_and_explicit_count():
 
 
 def test_count_returns_to_openmp_after_fit(auto_threads):
-    free = _core.get_num_threads()
+    free = fastnn.get_num_threads()
     threads_during_fit()
     assert not _parallel.is_explicit()
-    assert _core.get_num_threads() == free
-    with _parallel.fit_threads(1):          # an estimator's n_threads=1 ...
-        with _parallel.fit_threads(1):      # ... predicting inside its own fit
+    assert fastnn.get_num_threads() == free
+    with _parallel.call_threads(1):          # an estimator's n_threads=1 ...
+        with _parallel.call_threads(1):      # ... predicting inside its own fit
             pass
-        with _parallel.fit_threads():       # an automatic fit nested in it
-            assert _core.get_num_threads() == 1
-        assert _core.get_num_threads() == 1
-    assert _core.get_num_threads() == free
+        with _parallel.call_threads():       # an automatic fit nested in it
+            assert fastnn.get_num_threads() == 1
+        assert fastnn.get_num_threads() == 1
+    assert fastnn.get_num_threads() == free
 
 
 # ---- Dask ----
@@ -220,9 +220,11 @@ def test_grid_search_under_ray_backend_matches_serial():
     try:
         def probe():  # nested, so that Ray ships it by value, not by module name
             seen = []
-            fastnn.MLP([4, 3, 2], random_state=0).fit(
-                np.zeros((8, 4), np.float32), np.zeros(8, np.int64), epochs=1,
-                callbacks=[lambda m, e, logs: seen.append(_core.get_num_threads())])
+            _core.widest_team_take()
+            fastnn.MLP([64, 256, 2], random_state=0).fit(
+                np.zeros((128, 64), np.float32), np.zeros(128, np.int64), epochs=1,
+                batch_size=128,
+                callbacks=[lambda m, e, logs: seen.append(_core.widest_team_take())])
             return seen[0]
 
         threads = ray.get(ray.remote(num_cpus=1)(probe).remote())

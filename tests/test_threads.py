@@ -242,3 +242,51 @@ def test_two_threads_fitting_one_linear_estimator_get_a_clear_error(make):
     copy = pickle.loads(pickle.dumps(est))
     assert np.array_equal(copy.predict(X), est.predict(X))
     est.fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_concurrent_fits_with_different_counts_each_use_their_own():
+    # The count is a value passed to every kernel, not a process-wide setting:
+    # two fits running at once in two threads of one process keep theirs.
+    sk = pytest.importorskip("fastnn.sklearn")
+    import threading
+    from fastnn import _core
+    if not fastnn.config()["openmp"]:
+        pytest.skip("fastnn built without OpenMP")
+    X, y = _data(0, n=4000, d=64)
+
+    def fit(n, barrier):
+        # 200 x 256 x 64 GEMMs: wide enough that a 2-thread call keeps both
+        est = sk.MLPClassifier(hidden_layer_sizes=(256,), max_iter=3, batch_size=200,
+                               random_state=0, n_threads=n)
+        _core.widest_team_take()
+        barrier.wait()
+        est.fit(X, y)
+        return _core.widest_team_take(), est.coefs_[0].tobytes()
+
+    serial = {n: fit(n, threading.Barrier(1)) for n in (1, 2)}
+    for _ in range(2):
+        barrier = threading.Barrier(2)
+        with ThreadPoolExecutor(2) as pool:
+            together = dict(zip((1, 2), pool.map(lambda n: fit(n, barrier), (1, 2))))
+        assert together == serial
+    assert serial[1][0] == 1 and serial[2][0] == 2  # the team each fit really ran
+    assert serial[1][1] == serial[2][1]             # same bits for any count
+
+
+def test_ops_take_n_threads():
+    from fastnn import _core
+    x = np.random.default_rng(0).standard_normal((400, 300)).astype(np.float32)
+    _core.widest_team_take()
+    one = ops.matmul(x, x, trans_b=True, n_threads=1)
+    assert _core.widest_team_take() == 1
+    two = ops.matmul(x, x, trans_b=True, n_threads=2)
+    if fastnn.config()["openmp"]:
+        assert _core.widest_team_take() == 2
+    assert np.array_equal(one, two)
+    for bad, exc in ((0, ValueError), (-1, ValueError), (1.5, TypeError), (True, TypeError),
+                     (10 ** 30, ValueError)):
+        with pytest.raises(exc, match="n_threads"):
+            ops.matmul(x, x, n_threads=bad)
+        with pytest.raises(exc, match="n_threads"):
+            ops.softmax(x, n_threads=bad)

@@ -64,8 +64,7 @@ def main():
             t0 = time.perf_counter()
             search(X, y)
             serial1_t.append(time.perf_counter() - t0)
-            fastnn._parallel.set_explicit(False)  # back to the automatic count
-            fastnn._core.set_num_threads(0)
+            fastnn.set_num_threads(None)  # back to the automatic count
             t0 = time.perf_counter()
             with joblib.parallel_backend("dask"):
                 dist = search(X, y)

@@ -49,7 +49,8 @@ FNN_DECLARE_GEMM_KERNEL(f64)
 typedef int (*fnn_gemm_bf16_driver)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                                     float alpha, const float *a, int64_t lda, const float *b,
                                     int64_t ldb, float beta, float *c, int64_t ldc,
-                                    const fnn_epilogue *epi, void *work, size_t work_bytes);
+                                    const fnn_epilogue *epi, void *work, size_t work_bytes,
+                                    int n_threads);
 
 typedef struct {
     fnn_gemm_kernel_f32 gemm_f32, gemm_f32_narrow; /* narrow.narrow NULL: none */
@@ -116,14 +117,14 @@ fnn_status fnn_gemm_blocking(fnn_isa isa, int elem_size, int narrow, int64_t out
 int fnn_gemm_bf16_generic(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                           const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
                           float *c, int64_t ldc, const fnn_epilogue *epi, void *work,
-                          size_t work_bytes);
+                          size_t work_bytes, int n_threads);
 size_t fnn_gemm_work_bytes_bf16_generic(int64_t m, int64_t n, int64_t k, int n_threads);
 extern const char fnn_gemm_name_bf16_generic[];
 #if FNN_HAVE_BF16_SIMD
 int fnn_gemm_bf16_avx512(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                          const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
                          float *c, int64_t ldc, const fnn_epilogue *epi, void *work,
-                         size_t work_bytes);
+                         size_t work_bytes, int n_threads);
 size_t fnn_gemm_work_bytes_bf16_avx512(int64_t m, int64_t n, int64_t k, int n_threads);
 extern const char fnn_gemm_name_bf16_avx512[];
 #endif

@@ -1,20 +1,16 @@
-/* The process-wide thread count.  Kernels read it once per call and pass it to
- * num_threads(); results never depend on it (see fastnn.h). */
+/* Threads: no process-wide count.  Every kernel that runs OpenMP takes its
+ * thread count as an argument, resolved once per call by fastnn/_parallel.py,
+ * so concurrent calls with different counts never share one.  Results never
+ * depend on the count (see fastnn.h). */
 #include "fastnn.h"
 #ifdef FNN_HAVE_OPENMP
 #include <omp.h>
 #endif
 
-static int fnn_threads = 0; /* 0: not set yet, use OpenMP's default */
-
-void fnn_set_num_threads(int n) { fnn_threads = n > 0 ? n : 0; }
-
-int fnn_num_threads_setting(void) { return fnn_threads; }
-
-int fnn_get_num_threads(void)
+int fnn_omp_max_threads(void)
 {
 #ifdef FNN_HAVE_OPENMP
-    return fnn_threads > 0 ? fnn_threads : omp_get_max_threads();
+    return omp_get_max_threads();
 #else
     return 1;
 #endif
@@ -27,4 +23,20 @@ int fnn_have_openmp(void)
 #else
     return 0;
 #endif
+}
+
+/* The widest GEMM team started from the calling OS thread since the last
+ * read: thread-local, so two fits in two threads each see only their own. */
+static _Thread_local int widest_team = 0;
+
+void fnn_note_team(int size)
+{
+    if (size > widest_team) widest_team = size;
+}
+
+int fnn_widest_team_take(void)
+{
+    int w = widest_team;
+    widest_team = 0;
+    return w;
 }

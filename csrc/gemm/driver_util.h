@@ -15,9 +15,10 @@ static inline int gemm_size_overflows(int64_t m, int64_t n, int64_t k)
     return m > lim / (n > 0 ? n : 1) || k > lim / (n > 0 ? n : 1) || m > lim / (k > 0 ? k : 1);
 }
 
-static inline int gemm_threads(int64_t m, int64_t n, int64_t k)
+/* The team for one call: at most n_threads, fewer for a small product. */
+static inline int gemm_threads(int64_t m, int64_t n, int64_t k, int n_threads)
 {
-    int nt = fnn_get_num_threads();
+    int nt = n_threads;
     double work = (double)m * (double)n * (double)k;
     if (nt > 1 && work < GEMM_MIN_FLOPS_PER_THREAD * nt) {
         int fit = (int)(work / GEMM_MIN_FLOPS_PER_THREAD);

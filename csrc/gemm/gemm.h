@@ -31,17 +31,19 @@ typedef struct {
 
 /* work: optional scratch of at least fnn_gemm_work_bytes(...) bytes, 64-byte
  * aligned (the training workspace passes one so a step never allocates);
- * NULL makes GEMM allocate and free its own. */
+ * NULL makes GEMM allocate and free its own.  A work too small or misaligned
+ * for this call's team returns FNN_EINVAL (never falls back to malloc).
+ * n_threads (>= 1): the most threads the call may use. */
 size_t fnn_gemm_work_bytes(int64_t m, int64_t n, int64_t k, size_t elem_size, int n_threads);
 
 int fnn_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                  float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
                  float beta, float *c, int64_t ldc,
-                 const fnn_epilogue *epi, void *work, size_t work_bytes);
+                 const fnn_epilogue *epi, void *work, size_t work_bytes, int n_threads);
 int fnn_gemm_f64(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                  double alpha, const double *a, int64_t lda, const double *b, int64_t ldb,
                  double beta, double *c, int64_t ldc,
-                 const fnn_epilogue *epi, void *work, size_t work_bytes);
+                 const fnn_epilogue *epi, void *work, size_t work_bytes, int n_threads);
 
 #ifdef __cplusplus
 }

@@ -18,10 +18,11 @@ int fnn_bf16_native(void) { return fnn_kernels_get()->bf16.native; }
 
 int fnn_gemm_bf16(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                   const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
-                  int64_t ldc, const fnn_epilogue *epi, void *work, size_t work_bytes)
+                  int64_t ldc, const fnn_epilogue *epi, void *work, size_t work_bytes,
+                  int n_threads)
 {
     return fnn_kernels_get()->bf16.driver(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta,
-                                          c, ldc, epi, work, work_bytes);
+                                          c, ldc, epi, work, work_bytes, n_threads);
 }
 
 /* Scratch for either engine (the ISA can change before the GEMM runs). */

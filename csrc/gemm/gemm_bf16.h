@@ -12,7 +12,8 @@ extern "C" {
 
 int fnn_gemm_bf16(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                   const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
-                  int64_t ldc, const fnn_epilogue *epi, void *work, size_t work_bytes);
+                  int64_t ldc, const fnn_epilogue *epi, void *work, size_t work_bytes,
+                  int n_threads);
 /* Scratch for fnn_gemm_bf16 with n_threads threads (either kernel). */
 size_t fnn_gemm_bf16_work_bytes(int64_t m, int64_t n, int64_t k, int n_threads);
 /* 1 when fnn_gemm_bf16 runs on vdpbf16ps (AVX512-BF16 CPU, AVX-512 selected). */

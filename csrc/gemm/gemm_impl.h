@@ -62,10 +62,11 @@
 /* Inside a driver's OpenMP team: this thread's id and the team size, and a
  * barrier (both trivial in a build without OpenMP). */
 #ifdef FNN_HAVE_OPENMP
-#define GEMM_TEAM_IDS() const int tid = omp_get_thread_num(), nth = omp_get_num_threads()
+#define GEMM_TEAM_IDS() const int tid = omp_get_thread_num(), nth = omp_get_num_threads(); \
+    if (tid == 0) fnn_note_team(nth)
 #define GEMM_BARRIER() _Pragma("omp barrier")
 #else
-#define GEMM_TEAM_IDS() const int tid = 0, nth = 1
+#define GEMM_TEAM_IDS() const int tid = 0, nth = 1; fnn_note_team(1)
 #define GEMM_BARRIER() ((void)0)
 #endif
 
@@ -275,9 +276,10 @@ static void GEMM_FN(run_narrow)(const GEMM_FN(gemm_table) *t, int trans_a, int t
 
 int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, T alpha,
                       const T *a, int64_t lda, const T *b, int64_t ldb, T beta, T *c,
-                      int64_t ldc, const fnn_epilogue *epi, void *work, size_t work_bytes)
+                      int64_t ldc, const fnn_epilogue *epi, void *work, size_t work_bytes,
+                      int n_threads)
 {
-    if (m < 0 || n < 0 || k < 0) return FNN_EINVAL;
+    if (m < 0 || n < 0 || k < 0 || n_threads < 1) return FNN_EINVAL;
     if (ldc < (n > 1 ? n : 1)) return FNN_EINVAL;
     const int64_t a_cols = trans_a ? m : k, b_cols = trans_b ? k : n;
     if (lda < (a_cols > 1 ? a_cols : 1)) return FNN_EINVAL;
@@ -291,12 +293,15 @@ int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
     if (gemm_size_overflows(m, n, k)) return FNN_EOVERFLOW;
 
     const GEMM_FN(gemm_table) *t = GEMM_FN(select_table)(n);
-    int nt = gemm_threads(m, n, k);
+    int nt = gemm_threads(m, n, k, n_threads);
     size_t a_stride, b_bytes;
     size_t need = gemm_ws_layout(m, n, k, sizeof(PT) / GEMM_KP, nt, t->mr, t->nr, t->mc, t->kc, t->nc,
                                  &a_stride, &b_bytes);
+    /* A caller's scratch (the training workspace, sized for its count) too
+     * small is an error, not a reason to allocate inside a training step. */
+    if (work != NULL && (work_bytes < need || ((uintptr_t)work & 63) != 0)) return FNN_EINVAL;
     void *mem = NULL;
-    if (work == NULL || work_bytes < need || ((uintptr_t)work & 63) != 0) {
+    if (work == NULL) {
         mem = fnn_aligned_alloc(need);
         if (mem == NULL) return FNN_ENOMEM;
         work = mem;

@@ -2,7 +2,8 @@
  *
  * Every function exists for float32 and float64 (suffix _f32 / _f64), generated
  * from one templated source.  Arrays are C-contiguous; `size` counts elements,
- * (m, n) are rows and columns.  Each returns an fnn_status.
+ * (m, n) are rows and columns.  Each returns an fnn_status.  n_threads (>= 1,
+ * else FNN_EINVAL) caps the OpenMP team of the kernels that run one.
  *
  * The Python twins in fastnn/reference.py are the specification.
  */
@@ -39,15 +40,17 @@ typedef enum { FNN_ADAM_EPS_STYLES(FNN_ADAM_EPS_ENUM_ROW) } fnn_adam_eps_style;
 
 #define FNN_DECLARE_OPS(T, SFX)                                                              \
     /* a = g(z), elementwise over size elements */                                           \
-    int fnn_act_fwd_##SFX(T *a, const T *z, int64_t size, int act);                          \
+    int fnn_act_fwd_##SFX(T *a, const T *z, int64_t size, int act, int n_threads);           \
     /* dz = da * g'(z); a = g(z) is passed too so kernels may use whichever is cheaper */    \
-    int fnn_act_bwd_##SFX(T *dz, const T *da, const T *z, const T *a, int64_t size, int act); \
+    int fnn_act_bwd_##SFX(T *dz, const T *da, const T *z, const T *a, int64_t size, int act,  \
+                          int n_threads);                                                  \
     /* out[j] = sum_i x[i, j], fixed-order chunked sum: same bits for any thread count */    \
-    int fnn_colsum_##SFX(T *out, const T *x, int64_t m, int64_t n);                          \
-    int fnn_softmax_##SFX(T *out, const T *z, int64_t m, int64_t n);                         \
-    int fnn_log_softmax_##SFX(T *out, const T *z, int64_t m, int64_t n);                     \
+    int fnn_colsum_##SFX(T *out, const T *x, int64_t m, int64_t n, int n_threads);           \
+    int fnn_softmax_##SFX(T *out, const T *z, int64_t m, int64_t n, int n_threads);          \
+    int fnn_log_softmax_##SFX(T *out, const T *z, int64_t m, int64_t n, int n_threads);      \
     /* dz = a * (da - rowsum(da * a)): the softmax Jacobian applied to da, a = softmax(z) */ \
-    int fnn_softmax_bwd_##SFX(T *dz, const T *da, const T *a, int64_t m, int64_t n);         \
+    int fnn_softmax_bwd_##SFX(T *dz, const T *da, const T *a, int64_t m, int64_t n,          \
+                              int n_threads);                                              \
     /* value = (1/m) sum_i sum_j loss_ij; grad = d value / d logits (already / m).           \
      * labels (int64, m) replaces target for FNN_LOSS_SOFTMAX_CE when not NULL. */           \
     int fnn_loss_##SFX(double *value, T *grad, const T *logits, const T *target,             \
@@ -55,30 +58,30 @@ typedef enum { FNN_ADAM_EPS_STYLES(FNN_ADAM_EPS_ENUM_ROW) } fnn_adam_eps_style;
     /* Dense layer, forward: z = x w + b (x (m,k), w (k,n), b (n) or NULL), a = g(z),        \
      * in one pass per output tile (GEMM epilogue).  z may be NULL (not stored). */          \
     int fnn_dense_fwd_##SFX(T *a, T *z, const T *x, const T *w, const T *b,                  \
-                            int64_t m, int64_t n, int64_t k, int act);                       \
+                            int64_t m, int64_t n, int64_t k, int act, int n_threads);        \
     /* Dense layer, backward: dz = da * g'(z); dw = x^T dz; db = colsum(dz);                 \
      * dx = dz w^T (dx may be NULL).  dz is caller scratch (m, n). */                        \
     int fnn_dense_bwd_##SFX(T *dx, T *dw, T *db, T *dz, const T *da, const T *x,             \
                             const T *w, const T *z, const T *a,                              \
-                            int64_t m, int64_t n, int64_t k, int act);                       \
+                            int64_t m, int64_t n, int64_t k, int act, int n_threads);        \
     /* Dropout: element i is kept iff fnn_rng_bits(seed, offset + i) >> 40 >=               \
      * ceil(rate * 2^24) (see rng.h).  inverted: y = x * mask / (1 - rate);                 \
      * classic: y = x * mask.  mask (uint8, size) may be NULL. */                            \
     int fnn_dropout_fwd_##SFX(T *y, uint8_t *mask, const T *x, int64_t size, double rate,    \
-                              uint64_t seed, uint64_t offset, int mode);                     \
+                              uint64_t seed, uint64_t offset, int mode, int n_threads);      \
     int fnn_dropout_bwd_##SFX(T *dx, const T *dy, const uint8_t *mask, int64_t size,         \
-                              double rate, int mode);                                        \
+                              double rate, int mode, int n_threads);                         \
     /* Optimizers, in place over flat buffers.  g = grad + l2*p + l1*sign(p).                \
      * SGD: momentum 0: p -= lr*g.  else v = momentum*v - lr*g;                              \
      *      p += nesterov ? momentum*v - lr*g : v.                                           \
      * Decoupled weight decay: p -= lr*weight_decay*p_old, before the gradient step. */      \
     int fnn_sgd_step_##SFX(T *p, T *v, const T *grad, int64_t size, double lr,               \
                            double momentum, int nesterov, double l1, double l2,              \
-                           double weight_decay);                                             \
+                           double weight_decay, int n_threads);                              \
     /* Adam, step t >= 1 (bias correction), eps placement per fnn_adam_eps_style. */         \
     int fnn_adam_step_##SFX(T *p, T *m, T *v, const T *grad, int64_t size, double lr,        \
                             double beta1, double beta2, double eps, int64_t t, double l1,    \
-                            double l2, double weight_decay, int eps_style);
+                            double l2, double weight_decay, int eps_style, int n_threads);
 
 FNN_DECLARE_OPS(float, f32)
 FNN_DECLARE_OPS(double, f64)

@@ -7,13 +7,14 @@
 #define FNN_CAT(a, b) FNN_CAT_(a, b)
 #define FN(name) FNN_CAT(name, SFX)
 
-/* Run a loop in parallel only when it is big enough to pay for the team. */
+/* Run a loop in parallel only when it is big enough to pay for the team, on
+ * at most nt threads (the caller's n_threads). */
 #define FNN_PAR_MIN 32768
 #ifdef FNN_HAVE_OPENMP
 #define FNN_PRAGMA(x) _Pragma(#x)
-#define FNN_PARALLEL_FOR(cond) \
-    FNN_PRAGMA(omp parallel for schedule(static) if(cond) num_threads(fnn_get_num_threads()))
+#define FNN_PARALLEL_FOR(cond, nt) \
+    FNN_PRAGMA(omp parallel for schedule(static) if(cond) num_threads(nt))
 #else
-#define FNN_PARALLEL_FOR(cond)
+#define FNN_PARALLEL_FOR(cond, nt) (void)(nt);
 #endif
 #endif

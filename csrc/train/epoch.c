@@ -13,7 +13,8 @@ static int train_gemm_f32(const fnn_train_config *c, int ta, int tb, int64_t m, 
                           size_t work_bytes)
 {
     return (c->compute_bf16 ? fnn_gemm_bf16 : fnn_gemm_f32)(ta, tb, m, n, k, 1, a, lda, b, ldb, 0,
-                                                             out, ldc, epi, work, work_bytes);
+                                                             out, ldc, epi, work, work_bytes,
+                                                             c->n_threads);
 }
 
 static int train_gemm_f64(const fnn_train_config *c, int ta, int tb, int64_t m, int64_t n,
@@ -21,8 +22,8 @@ static int train_gemm_f64(const fnn_train_config *c, int ta, int tb, int64_t m, 
                           int64_t ldb, double *out, int64_t ldc, const fnn_epilogue *epi,
                           void *work, size_t work_bytes)
 {
-    (void)c;
-    return fnn_gemm_f64(ta, tb, m, n, k, 1, a, lda, b, ldb, 0, out, ldc, epi, work, work_bytes);
+    return fnn_gemm_f64(ta, tb, m, n, k, 1, a, lda, b, ldb, 0, out, ldc, epi, work, work_bytes,
+                        c->n_threads);
 }
 
 #define FNN_TEMPLATE "train/epoch.inc"

@@ -66,6 +66,8 @@ typedef struct {
                                            activations and updates stay float32 */
     uint64_t seed;
     int64_t max_batch;
+    int n_threads;                      /* >= 1: every kernel of a step runs on at most this
+                                           many threads; the GEMM scratch is sized for it */
 } fnn_train_config;
 
 typedef struct fnn_trainer fnn_trainer;

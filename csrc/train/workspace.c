@@ -6,6 +6,7 @@
 static int config_ok(const fnn_train_config *c)
 {
     if (c->n_layers < 1 || c->n_layers > FNN_MAX_LAYERS || c->max_batch < 1) return 0;
+    if (c->n_threads < 1) return 0;
     for (int l = 0; l <= c->n_layers; l++)
         if (c->sizes[l] < 1 || c->sizes[l] > ((int64_t)1 << 31)) return 0;
     for (int l = 0; l < c->n_layers; l++) {
@@ -87,7 +88,7 @@ fnn_trainer *fnn_trainer_new(const fnn_train_config *cfg, int elem_size, int *st
     /* the largest packing scratch of the step's GEMMs: forward x W, dW = x^T dz,
      * dx = dz W^T, at the batch size and thread count of this fit */
     size_t work = 0;
-    int threads = fnn_get_num_threads();
+    const int threads = cfg->n_threads;
     for (int l = 0; l < L; l++) {
         int64_t k = cfg->sizes[l], n = cfg->sizes[l + 1];
         size_t s[3] = {fnn_gemm_work_bytes(B, n, k, elem_size, threads),
