@@ -5,7 +5,7 @@
  * sizes before touching memory and returns an fnn_status; none prints, exits or
  * asserts on user input.  Sizes are int64_t so products never overflow.
  *
- * Layers (see STYLE.md): gemm/ (blocked GEMM), ops/ (elementwise, losses,
+ * Layers (see ARCHITECTURE.md): gemm/ (blocked GEMM), ops/ (elementwise, losses,
  * dropout, optimizers), train/ (whole epochs), dispatch/ (CPU features).
  */
 #ifndef FASTNN_H

@@ -11,19 +11,6 @@ from fastnn import linear, ops
 
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """These tests are about statistics, on problems of a few hundred rows.
-    The placeholder GEMM (csrc/gemm/gemm.c) opens an OpenMP team for every
-    product, however small, which on a loaded machine costs milliseconds per
-    call; one thread keeps the file fast.  test_thread_count_invariance runs
-    the estimators at 2 threads too."""
-    old = fastnn._config._thread_setting()
-    fastnn.set_num_threads(1)
-    yield
-    fastnn.set_num_threads(old)
-
-
 GATES_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
 
 

@@ -8,8 +8,9 @@
  * write-only (NaN in C is not propagated), as in BLAS.
  *
  * The optional epilogue runs once on every finished block of C, after its
- * last k-panel, while the block is still in cache: fused bias, activation and
- * dropout live there (ops/dense.c), not in GEMM.
+ * last k-panel, while the block is still in cache: the fused bias and
+ * activation (ops/dense.inc) and the training step's dropout and optimizer
+ * update (train/epoch.inc) live there, not in GEMM.
  */
 #ifndef FASTNN_GEMM_H
 #define FASTNN_GEMM_H

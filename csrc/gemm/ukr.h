@@ -1,5 +1,7 @@
-/* GEMM micro-kernels: one signature, one file per ISA (ukr_generic.c,
- * ukr_avx2.c, ukr_avx512.c).
+/* GEMM micro-kernels: one signature per packed type (float32, float64,
+ * bfloat16 pairs), one file per ISA (ukr_generic.c, ukr_avx2.c, ukr_avx512.c
+ * with the narrow kernel of ukr_narrow.h, ukr_avx512bf16.c); the dispatch
+ * table (dispatch/kernels.h) picks one per call.
  *
  * A kernel computes one full MR x NR tile of C from packed panels:
  *
