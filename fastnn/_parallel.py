@@ -1,31 +1,11 @@
 """How many threads a call uses: resolved once per call by
 effective_n_threads() and passed down to every kernel as a value (the C core
 has no thread count of its own), so concurrent fits with different counts in
-one process never share one.  When nobody chose a count it is the caller's
-share of the cores, so that many fits running side by side (a grid search on a
-Dask or Ray cluster, joblib's loky workers, threadpoolctl limits) never
-oversubscribe.
-
-The rule, applied once per fit, partial_fit or predict of fastnn.MLP, the
-scikit-learn estimators and the linear models, and once per fastnn.ops call:
-
-1. an explicit count wins: the estimator's ``n_threads``, else
-   ``fastnn.set_num_threads(n)``;
-2. otherwise the smallest of
-   - OpenMP's limit for the calling thread: ``OMP_NUM_THREADS`` (which
-     joblib's loky backend, Dask's nanny and Ray set in their workers) or a
-     ``threadpoolctl.threadpool_limits`` block around the call;
-   - the CPUs this process may run on (``os.sched_getaffinity``) and the
-     cgroup CPU quota (containers);
-   - inside a Dask worker task: 1 (Dask runs ``nthreads`` tasks at once on a
-     worker meant to use ``nthreads`` cores), or, when the worker declares a
-     CPU resource, ``resources["CPU"] // nthreads``, which then also replaces
-     the OpenMP limit (Dask's nanny sets OMP_NUM_THREADS=1 in every worker,
-     whatever its size, unless the environment has a value already);
-   - inside a Ray task or actor: the CPUs Ray assigned to it.
-
-Results never depend on the count (the kernels are bit-identical for any
-thread count), so this only decides speed.
+one process never share one.  The rule itself (explicit counts, OpenMP and
+threadpoolctl limits, affinity, cgroups, Dask and Ray shares) is written down
+once, in docs/threads.md; this module applies it.  Results never depend on
+the count (the kernels are bit-identical for any thread count), so it only
+decides speed.
 """
 import functools
 import math
