@@ -34,6 +34,8 @@ except ImportError:
 IS_X86 = platform.machine().lower() in ("x86_64", "amd64", "i686", "x86")
 
 ISA_FLAGS = {
+    "_amx": ["-mamx-tile", "-mamx-bf16", "-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq",
+             "-mavx512bf16", "-mavx2", "-mfma"],
     "_avx512bf16": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mavx512bf16",
                     "-mavx2", "-mfma"],
     "_avx512": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mavx2", "-mfma"],
@@ -94,7 +96,14 @@ class BuildExt(build_ext):
         # -mavx512bf16 needs GCC 10 / Clang 9: an older compiler builds the
         # bfloat16 GEMM with its portable kernel only.
         has_bf16 = IS_X86 and compiler_accepts(compiler, ISA_FLAGS["_avx512bf16"])
+        # -mamx-bf16 needs GCC 11 / Clang 12: an older compiler builds no AMX
+        # engine (its emulation, plain C, is always built).
+        has_amx = has_bf16 and compiler_accepts(compiler, ISA_FLAGS["_amx"])
         for ext in self.extensions:
+            if IS_X86 and not has_amx:
+                ext.sources = [s for s in ext.sources
+                               if not os.path.splitext(s)[0].endswith("_amx")]
+                ext.define_macros.append(("FNN_NO_AMX", "1"))
             if IS_X86 and not has_bf16:
                 ext.sources = [s for s in ext.sources
                                if not os.path.splitext(s)[0].endswith("_avx512bf16")]

@@ -104,7 +104,9 @@
     X(AVX512BW, "avx512bw", 3)           \
     X(AVX512VL, "avx512vl", 4)           \
     X(AVX512DQ, "avx512dq", 5)           \
-    X(AVX512BF16, "avx512_bf16", 6)
+    X(AVX512BF16, "avx512_bf16", 6)      \
+    X(AMX_TILE, "amx_tile", 7)           \
+    X(AMX_BF16, "amx_bf16", 8)
 
 /* Row helpers for the enums: PREFIX##ID = code, and a row counter. */
 #define FNN_VOCAB_COUNT_ROW(...) +1

@@ -7,7 +7,7 @@ if _importlib_util.find_spec(__name__ + "._core") is None:
     raise ImportError("fastnn is not built: run `pip install .` or `pip install -e .` "
                       "in the source tree (see README.md)")
 from ._config import (__version__, config, get_num_threads, set_num_threads, show_config,
-                      _apply_kernel_env, _register_fork_handler)
+                      _apply_kernel_env, _apply_bf16_env, _register_fork_handler)
 from . import ops, reference
 from .model import MLP
 from .linear import LogisticRegression, OrdinalRegression
@@ -15,6 +15,7 @@ from . import datasets, io
 from .io import load, save
 
 _apply_kernel_env()
+_apply_bf16_env()
 _register_fork_handler()
 
 __all__ = ["__version__", "config", "get_num_threads", "set_num_threads", "show_config",

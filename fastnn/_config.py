@@ -2,6 +2,7 @@
 import os
 import platform
 import sys
+import warnings
 
 from . import _core, _parallel
 
@@ -22,6 +23,66 @@ def _apply_kernel_env():
     except ValueError:
         raise ImportError("FASTNN_KERNEL=%r: this CPU or build cannot run it (best: %s)"
                           % (name, _core.best_isa())) from None
+
+
+def _apply_bf16_env():
+    """Honour FASTNN_BF16=amx|avx512bf16|portable (forces one bfloat16 engine;
+    amx-emulated, the AMX driver on emulated tiles, is for tests)."""
+    name = os.environ.get("FASTNN_BF16", "").strip().lower()
+    if not name:
+        return
+    if name not in _core.BF16_ENGINES:
+        raise ImportError("FASTNN_BF16=%r is not one of %s"
+                          % (name, ", ".join(_core.BF16_ENGINES)))
+    why = _core.bf16_engine_unusable(name)
+    if why is not None:
+        raise ImportError("FASTNN_BF16=%r: this CPU or build cannot run it (%s)" % (name, why))
+    _core.set_bf16_engine(name)
+
+
+class BFloat16SlowWarning(UserWarning):
+    """bfloat16 compute was asked for where it is slower than float32."""
+
+
+def bfloat16_speed():
+    """(faster, reason): the one rule for "bfloat16 is faster here".
+
+    True with AMX (tdpbf16ps: many times the float32 FMA rate), or with
+    vdpbf16ps where a one-off probe (a few ms, on first call) measures its
+    multiply-adds at least at the float32 FMA rate (on Sapphire Rapids it
+    issues at 0.4x, i.e. 0.8x the multiply-adds: slower).  False with the
+    portable and emulated-AMX engines."""
+    engine = _core.bf16_engine()
+    if engine == "amx":
+        return True, "bfloat16 compute runs on AMX tiles (tdpbf16ps)"
+    if engine == "avx512bf16":
+        rate = _core.bf16_vs_fma_rate() or 0.0
+        if rate >= 1.0:
+            return True, ("bfloat16 compute runs on vdpbf16ps, measured at %.2fx the float32 "
+                          "multiply-add rate" % rate)
+        return False, ("bfloat16 compute runs on vdpbf16ps, measured at only %.2fx the float32 "
+                       "multiply-add rate on this CPU (AMX: %s): slower than float32"
+                       % (rate, _core.amx_unusable_reason()))
+    if engine == "amx-emulated":
+        return False, ("bfloat16 compute runs on emulated AMX tiles (a test engine): much "
+                       "slower than float32")
+    return False, ("bfloat16 compute is emulated on this CPU (no AVX512-BF16 or AMX: %s): "
+                   "slower than float32" % (_core.amx_unusable_reason(),))
+
+
+_bf16_warned = False
+
+
+def warn_if_bfloat16_slow(stacklevel=3):
+    """Asking for bfloat16 compute: warn once per process where it is slower
+    than float32 (bfloat16_speed), naming the reason."""
+    global _bf16_warned
+    if _bf16_warned:
+        return
+    faster, reason = bfloat16_speed()
+    _bf16_warned = True
+    if not faster:
+        warnings.warn(reason, BFloat16SlowWarning, stacklevel=stacklevel)
 
 
 def set_num_threads(n):
@@ -67,6 +128,7 @@ def _thread_setting():
 
 def config():
     """The build and run-time configuration as a dict."""
+    faster, reason = bfloat16_speed()
     return {
         "version": __version__,
         "python": sys.version.split()[0],
@@ -77,11 +139,17 @@ def config():
         "cpu_features": _core.cpu_features(),
         "kernel": _core.get_isa(),
         "best_kernel": _core.best_isa(),
-        "bfloat16": "vdpbf16ps" if _core.bf16_native() else "emulated",
+        # the instruction: tdpbf16ps (AMX), vdpbf16ps, or emulated (portable C)
+        "bfloat16": _BF16_INSTRUCTION.get(_core.bf16_engine(), "emulated"),
         "bf16_engine": _core.bf16_engine(),
+        "bfloat16_faster": faster,
+        "bfloat16_reason": reason,
         # the kernel chosen per role (None: this ISA has none, e.g. no narrow GEMM)
         "kernels": _core.kernel_names(),
     }
+
+
+_BF16_INSTRUCTION = {"amx": "tdpbf16ps", "avx512bf16": "vdpbf16ps"}
 
 
 def show_config(file=None):
@@ -94,7 +162,9 @@ def show_config(file=None):
         "threads: %d" % c["threads"],
         "cpu features: %s" % (" ".join(c["cpu_features"]) or "none beyond baseline"),
         "kernel: %s (best available: %s)" % (c["kernel"], c["best_kernel"]),
-        "bfloat16 compute: %s (engine %s)" % (c["bfloat16"], c["bf16_engine"]),
+        "bfloat16 compute: %s (engine %s; %s than float32: %s)"
+        % (c["bfloat16"], c["bf16_engine"], "faster" if c["bfloat16_faster"] else "slower",
+           c["bfloat16_reason"]),
         "kernels:",
     ] + ["  %-16s %s" % (role, name or "-") for role, name in c["kernels"].items()]
     print("\n".join(lines), file=file or sys.stdout)

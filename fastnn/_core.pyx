@@ -13,7 +13,7 @@ fastnn/_parallel.py: there is no thread count in C.
 """
 import numpy as np
 cimport numpy as cnp
-from libc.stdint cimport int64_t, uint64_t, uint8_t
+from libc.stdint cimport int64_t, uint64_t, uint8_t, uint16_t
 
 cnp.import_array()
 
@@ -103,3 +103,4 @@ include "_gemm.pxi"
 include "_ops.pxi"
 include "_train.pxi"
 include "_dispatch.pxi"
+include "_bf16_engines.pxi"

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from . import ops
+from . import _config, ops
 from ._schedules import make_schedule
 from ._parallel import call_threads
 from ._session import Session
@@ -130,6 +130,8 @@ class MLP:
         # bfloat16: every GEMM of a training step rounds its operands to
         # bfloat16; weights, activations and updates stay float32.
         self._compute = "bfloat16" if str(self.dtype) == "bfloat16" else None
+        if self._compute:
+            _config.warn_if_bfloat16_slow()
         self._dtype = np.dtype("float32" if self._compute else str(self.dtype))
         self._rates = dropout_rates(self.dropout, len(self.layer_sizes) - 2)
         self._seed = seed_from(self.random_state)

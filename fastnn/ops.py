@@ -10,7 +10,7 @@ OpenMP's default (fastnn/_parallel.py).  Results never depend on it.
 """
 import numpy as np
 
-from . import _core
+from . import _config, _core
 from ._parallel import op_n_threads
 from ._validate import (ADAM_EPS_STYLES, DROPOUT_MODES, LOSSES, activation_code, check_compute,
                         check_rate, choice, contiguous_float, finite_number, float_array, row_major_view,
@@ -30,6 +30,8 @@ def matmul(a, b, *, trans_a=False, trans_b=False, out=None, compute=None, n_thre
     twice the speed on CPUs with AVX512-BF16 (``fastnn.show_config()``), the
     same numbers from a portable kernel elsewhere.
     """
+    if isinstance(compute, str) and compute == "bfloat16" and not _config._bf16_warned:
+        _config.warn_if_bfloat16_slow()
     if compute is None or (isinstance(compute, str) and compute == "bfloat16"):
         # the common case checked and run in Cython (about 1 us instead of 3)
         fast = _core.matmul_fast(a, b, trans_a, trans_b, out, compute is not None,

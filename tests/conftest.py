@@ -40,3 +40,10 @@ def run_python(code, env=None, timeout=60, **kwargs):
     full_env["PYTHONPATH"] = package_parent
     return subprocess.run([sys.executable, "-c", code], env=full_env, cwd=package_parent,
                           capture_output=True, text=True, timeout=timeout, **kwargs)
+
+
+def pytest_configure(config):
+    # bfloat16 compute warns once per process where it is slower than float32
+    # (fastnn._config.warn_if_bfloat16_slow); tests of that warning check it
+    # in a subprocess, the rest must not depend on which test asked first.
+    config.addinivalue_line("filterwarnings", "ignore::fastnn._config.BFloat16SlowWarning")

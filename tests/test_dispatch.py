@@ -92,12 +92,15 @@ def test_elementwise_kernels_come_from_the_isa_table(kernel, dtype):
 
 
 def test_bf16_engine(kernel):
+    amx = _core.amx_unusable_reason() is None  # AMX, where usable, for every ISA
     native = kernel == "avx512" and "avx512_bf16" in _core.cpu_features()
-    want = "gemm_bf16_avx512bf16_12x32" if native else "gemm_bf16_portable_4x8"
+    want = ("gemm_bf16_amx_32x32" if amx else
+            "gemm_bf16_avx512bf16_12x32" if native else "gemm_bf16_portable_4x8")
     assert matmul_trace(20, 40, 30, "float32", compute="bfloat16")["bf16"] == want
     assert _core.kernel_names()["bf16"] == want
-    assert _core.bf16_engine() == ("avx512bf16" if native else "portable")
-    assert fastnn.config()["bfloat16"] == ("vdpbf16ps" if native else "emulated")
+    assert _core.bf16_engine() == ("amx" if amx else "avx512bf16" if native else "portable")
+    assert fastnn.config()["bfloat16"] == ("tdpbf16ps" if amx else
+                                           "vdpbf16ps" if native else "emulated")
 
 
 def test_fma_probe(kernel):

@@ -142,8 +142,10 @@ def test_bad_compute_arguments():
 
 
 def test_show_config_reports_bf16(kernel):
+    amx = _core.amx_unusable_reason() is None  # AMX, where usable, for every ISA
     native = kernel == "avx512" and "avx512_bf16" in _core.cpu_features()
-    assert fastnn.config()["bfloat16"] == ("vdpbf16ps" if native else "emulated")
+    assert fastnn.config()["bfloat16"] == ("tdpbf16ps" if amx else
+                                           "vdpbf16ps" if native else "emulated")
 
 
 @pytest.mark.parametrize("k", [31, 32, 64, 300])

@@ -33,6 +33,13 @@ static unsigned detect(void)
         __cpuid_count(7, 1, eax, ebx, ecx, edx);
         if ((eax >> 5) & 1) f |= FNN_CPU_AVX512BF16;
     }
+    /* AMX counts once the OS saves the tile state (XCR0 bits 17, 18); the
+     * per-process permission is dispatch/amx.c's. */
+    if ((xcr0 & 0x60000) == 0x60000) {
+        __cpuid_count(7, 0, eax, ebx, ecx, edx);
+        if ((edx >> 24) & 1) f |= FNN_CPU_AMX_TILE;
+        if ((edx >> 22) & 1) f |= FNN_CPU_AMX_BF16;
+    }
     return f;
 }
 #else

@@ -30,26 +30,8 @@
                              GEMM_NARROW_PANELS * FNN_UKR_##UISA##_MR_##USFX, GEMM_KC, NC,   \
                              NULL, fnn_ukr_##isa##_##SFX, GEMM_NAME(SFX, USFX, isa, UISA)})
 
-/* bfloat16 compute: the vdpbf16ps engine when AVX-512 is selected and the
- * CPU has AVX512-BF16, else the portable one (same numbers, slowly).  A new
- * engine (e.g. AMX) is one more case here. */
-static void choose_bf16_engine(fnn_kernels *k, fnn_isa isa)
-{
-    k->bf16.driver = fnn_gemm_bf16_generic;
-    k->bf16.engine = "portable";
-    k->bf16.name = fnn_gemm_name_bf16_generic;
-    k->bf16.native = 0;
-#if FNN_HAVE_BF16_SIMD
-    if (isa == FNN_ISA_AVX512 && (fnn_cpu_features() & FNN_CPU_AVX512BF16)) {
-        k->bf16.driver = fnn_gemm_bf16_avx512;
-        k->bf16.engine = "avx512bf16";
-        k->bf16.name = fnn_gemm_name_bf16_avx512;
-        k->bf16.native = 1;
-    }
-#else
-    (void)isa;
-#endif
-}
+/* bfloat16 compute: the ISA's default engine (dispatch/bf16_engines.c). */
+static void choose_bf16_engine(fnn_kernels *k, fnn_isa isa) { k->bf16 = fnn_bf16_default(isa); }
 
 /* The portable row: every role has a kernel that runs anywhere. */
 static void fill_generic(fnn_kernels *k)
@@ -204,7 +186,7 @@ const char *fnn_kernel_selected(int role)
     case FNN_ROLE_GEMM_F32_NARROW: return has_narrow_f32 ? k->gemm_f32_narrow.name : NULL;
     case FNN_ROLE_GEMM_F64: return k->gemm_f64.name;
     case FNN_ROLE_GEMM_F64_NARROW: return has_narrow_f64 ? k->gemm_f64_narrow.name : NULL;
-    case FNN_ROLE_BF16: return k->bf16.name;
+    case FNN_ROLE_BF16: return fnn_bf16_current()->name;
     case FNN_ROLE_HOT_F32: return k->hot_f32.name;
     case FNN_ROLE_HOT_F64: return k->hot_f64.name;
     case FNN_ROLE_FMA_PROBE: return k->fma_probe.name;
@@ -212,7 +194,7 @@ const char *fnn_kernel_selected(int role)
     }
 }
 
-const char *fnn_bf16_engine(void) { return fnn_kernels_get()->bf16.engine; }
+const char *fnn_bf16_engine(void) { return fnn_bf16_current()->engine; }
 
 const char *fnn_kernel_trace_slots[FNN_ROLE_COUNT];
 

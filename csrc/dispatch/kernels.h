@@ -23,6 +23,12 @@
 #else
 #define FNN_HAVE_BF16_SIMD 0
 #endif
+/* The AMX engine exists on x86 builds whose compiler takes -mamx-bf16. */
+#if !defined(FNN_GENERIC_ONLY) && !defined(FNN_NO_AMX)
+#define FNN_HAVE_AMX 1
+#else
+#define FNN_HAVE_AMX 0
+#endif
 
 /* "gemm_f32_avx2" + tile 6, 16 -> "gemm_f32_avx2_6x16" (tile macros expanded). */
 #define FNN_STR_(x) #x
@@ -52,17 +58,21 @@ typedef int (*fnn_gemm_bf16_driver)(int trans_a, int trans_b, int64_t m, int64_t
                                     const fnn_epilogue *epi, void *work, size_t work_bytes,
                                     int n_threads);
 
+/* A bfloat16 engine (dispatch/bf16_engines.c). */
+typedef struct {
+    fnn_gemm_bf16_driver driver;
+    const char *engine; /* "amx", "avx512bf16", "portable" or "amx-emulated" */
+    const char *name;   /* the driver's micro-kernel, with its tile */
+    int native;         /* 1: hardware bfloat16 instructions */
+} fnn_bf16_entry;
+
 typedef struct {
     fnn_gemm_kernel_f32 gemm_f32, gemm_f32_narrow; /* narrow.narrow NULL: none */
     fnn_gemm_kernel_f64 gemm_f64, gemm_f64_narrow;
     /* bfloat16 compute, chosen apart from the float32 ISA (from the ISA and
-     * the CPU's bfloat16 instructions), so another engine can slot in. */
-    struct {
-        fnn_gemm_bf16_driver driver;
-        const char *engine; /* "avx512bf16" or "portable" */
-        const char *name;   /* the driver's micro-kernel, with its tile */
-        int native;         /* 1: hardware bfloat16 instructions */
-    } bf16;
+     * the CPU's bfloat16 instructions): the ISA's default engine, which
+     * fnn_set_bf16_engine can override for the process. */
+    fnn_bf16_entry bf16;
     struct { const fnn_hot_f32 *table; const char *name; } hot_f32;
     struct { const fnn_hot_f64 *table; const char *name; } hot_f64;
     struct { float (*fn)(int64_t iters); int lanes; const char *name; } fma_probe;
@@ -96,8 +106,20 @@ typedef enum {
 const char *fnn_kernel_role_name(int role);
 /* The kernel the selected table holds for a role, NULL if none. */
 const char *fnn_kernel_selected(int role);
-/* The selected bfloat16 engine: "avx512bf16" or "portable". */
+/* The bfloat16 engine in use (forced, else the selected ISA's default). */
 const char *fnn_bf16_engine(void);
+const fnn_bf16_entry *fnn_bf16_current(void);
+/* An ISA's default engine: amx if usable, else avx512bf16 on the avx512 ISA
+ * of a CPU with AVX512-BF16, else portable. */
+fnn_bf16_entry fnn_bf16_default(fnn_isa isa);
+/* The engine of that name if this CPU and build run it, else NULL and
+ * *why_not (if why_not is not NULL) says why. */
+const fnn_bf16_entry *fnn_bf16_engine_named(const char *name, const char **why_not);
+/* Force an engine for the process (NULL or "": back to the ISA's default);
+ * FNN_EINVAL if unknown or unusable here. */
+fnn_status fnn_set_bf16_engine(const char *name);
+/* NULL if AMX is usable by this process, else why not (dispatch/amx.c). */
+const char *fnn_amx_unusable_reason(void);
 /* The last kernel that ran in a role since the last reset, NULL if none. */
 const char *fnn_kernel_trace(int role);
 void fnn_kernel_trace_reset(void);
@@ -128,6 +150,20 @@ int fnn_gemm_bf16_avx512(int trans_a, int trans_b, int64_t m, int64_t n, int64_t
 size_t fnn_gemm_work_bytes_bf16_avx512(int64_t m, int64_t n, int64_t k, int n_threads);
 extern const char fnn_gemm_name_bf16_avx512[];
 #endif
+int fnn_gemm_bf16_amx_emu(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                          const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                          float *c, int64_t ldc, const fnn_epilogue *epi, void *work,
+                          size_t work_bytes, int n_threads);
+size_t fnn_gemm_work_bytes_bf16_amx_emu(int64_t m, int64_t n, int64_t k, int n_threads);
+extern const char fnn_gemm_name_bf16_amx_emu[];
+#if FNN_HAVE_AMX
+int fnn_gemm_bf16_amx(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                      const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                      float *c, int64_t ldc, const fnn_epilogue *epi, void *work,
+                      size_t work_bytes, int n_threads);
+size_t fnn_gemm_work_bytes_bf16_amx(int64_t m, int64_t n, int64_t k, int n_threads);
+extern const char fnn_gemm_name_bf16_amx[];
+#endif
 
 /* The FMA throughput probes (peak*.c): chains of the ISA's widest FMA. */
 float fnn_fma_probe_generic(int64_t iters);
@@ -135,4 +171,10 @@ float fnn_fma_probe_generic(int64_t iters);
 float fnn_fma_probe_avx2(int64_t iters);
 float fnn_fma_probe_avx512(int64_t iters);
 #endif
+#if FNN_HAVE_BF16_SIMD
+float fnn_bf16_probe_avx512bf16(int64_t iters);
+#endif
+/* vdpbf16ps multiply-adds per second over float32 FMA ones on one core
+ * (peak_bf16.c), measured once; -1 where avx512bf16 cannot run. */
+double fnn_bf16_vs_fma_rate(void);
 #endif

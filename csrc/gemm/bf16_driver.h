@@ -1,10 +1,13 @@
 /* One bfloat16-compute GEMM driver: gemm_impl.h with float32 operands packed
  * as bfloat16 pairs (pack_bf16.inc).  The includer defines SFX (the driver's
  * name suffix), BF16_KERNEL, BF16_MR, BF16_NR and BF16_NAME (the kernel's
- * name, without its tile); the driver is fnn_gemm_<SFX>, with fnn_gemm_f32's
+ * name, without its tile), and may define BF16_PACK_FILE (its packing, else
+ * pack_bf16.inc) and BF16_THREAD_BEGIN/END (per-thread set-up, gemm_impl.h);
+ * the driver is fnn_gemm_<SFX>, with fnn_gemm_f32's
  * signature, and fnn_gemm_name_<SFX> names its kernel with the tile.
- * Included by gemm_bf16.c (portable kernel) and gemm_bf16_avx512bf16.c
- * (vdpbf16ps, whose packing is compiled with AVX-512 too). */
+ * Included by gemm_bf16.c (portable kernel), gemm_bf16_avx512bf16.c
+ * (vdpbf16ps, whose packing is compiled with AVX-512 too), gemm_bf16_amx.c
+ * (AMX tiles) and gemm_bf16_amx_emu.c (AMX tiles emulated). */
 #include <stdint.h>
 #include "fastnn.h"
 #include "gemm/ukr.h"
@@ -45,11 +48,22 @@ size_t BF16_CAT(fnn_gemm_work_bytes, SFX)(int64_t m, int64_t n, int64_t k, int n
 #define T float
 #define PT uint32_t
 #define GEMM_KP 2
+#ifdef BF16_PACK_FILE /* a kernel that wants A laid out its own way */
+#define GEMM_PACK_FILE BF16_PACK_FILE
+#else
 #define GEMM_PACK_FILE "gemm/pack_bf16.inc"
+#endif
+#ifdef BF16_THREAD_BEGIN
+#define GEMM_THREAD_BEGIN() BF16_THREAD_BEGIN()
+#define GEMM_THREAD_END() BF16_THREAD_END()
+#endif
 #include "gemm/gemm_impl.h"
 #undef T
 
 #undef BF16_TABLE
+#undef BF16_PACK_FILE
+#undef BF16_THREAD_BEGIN
+#undef BF16_THREAD_END
 #undef BF16_NAME
 #undef BF16_CAT
 #undef BF16_CAT_

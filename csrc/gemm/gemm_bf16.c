@@ -1,8 +1,9 @@
 /* GEMM with bfloat16 compute: float32 in and out, the operands rounded to
  * bfloat16 as they are packed, products summed in float32.  vdpbf16ps does
- * twice the multiply-adds of a float32 FMA per instruction; without
- * AVX512-BF16 the portable kernel gives the same numbers, slowly.  The
- * engine is the dispatch table's (dispatch/kernels.h). */
+ * twice the multiply-adds of a float32 FMA per instruction, AMX's
+ * tdpbf16ps a 16 x 16 x 32 block; without either the portable kernel gives
+ * the same numbers, slowly.  The engine is the dispatch table's, or the
+ * one forced (dispatch/bf16_engines.c). */
 #include "gemm/gemm_bf16.h"
 #include "dispatch/kernels.h"
 
@@ -14,18 +15,18 @@
 #include "gemm/bf16_driver.h"
 #undef SFX
 
-int fnn_bf16_native(void) { return fnn_kernels_get()->bf16.native; }
+int fnn_bf16_native(void) { return fnn_bf16_current()->native; }
 
 int fnn_gemm_bf16(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                   const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
                   int64_t ldc, const fnn_epilogue *epi, void *work, size_t work_bytes,
                   int n_threads)
 {
-    return fnn_kernels_get()->bf16.driver(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta,
+    return fnn_bf16_current()->driver(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta,
                                           c, ldc, epi, work, work_bytes, n_threads);
 }
 
-/* Scratch for either engine (the ISA can change before the GEMM runs). */
+/* Scratch for any engine (the ISA or engine can change before the GEMM runs). */
 size_t fnn_gemm_bf16_work_bytes(int64_t m, int64_t n, int64_t k, int n_threads)
 {
     if (m <= 0 || n <= 0 || k <= 0) return 0;
@@ -34,5 +35,8 @@ size_t fnn_gemm_bf16_work_bytes(int64_t m, int64_t n, int64_t k, int n_threads)
     size_t s2 = fnn_gemm_work_bytes_bf16_avx512(m, n, k, n_threads);
     if (s2 > s) s = s2;
 #endif
+    /* the AMX drivers (real and emulated) share one table */
+    size_t s3 = fnn_gemm_work_bytes_bf16_amx_emu(m, n, k, n_threads);
+    if (s3 > s) s = s3;
     return s;
 }

@@ -59,6 +59,14 @@
 
 #include GEMM_PACK_FILE
 
+/* Per-thread set-up and tear-down around a thread's share of run (e.g. the
+ * AMX tile configuration, which each thread must load before its first tile
+ * instruction and release after its last). */
+#ifndef GEMM_THREAD_BEGIN
+#define GEMM_THREAD_BEGIN() ((void)0)
+#define GEMM_THREAD_END() ((void)0)
+#endif
+
 /* Inside a driver's OpenMP team: this thread's id and the team size, and a
  * barrier (both trivial in a build without OpenMP). */
 #ifdef FNN_HAVE_OPENMP
@@ -132,6 +140,7 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
 #endif
     {
         GEMM_TEAM_IDS();
+        GEMM_THREAD_BEGIN();
         /* m split if there are enough MR panels for every thread, else n split.
          * Batch-sized m (under GEMM_N_SPLIT_PANELS panels) also splits n when
          * that divides the NR panels more evenly: 128 rows are 11 panels of 12,
@@ -204,6 +213,7 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                 }
             }
         }
+        GEMM_THREAD_END();
     }
 }
 
@@ -321,6 +331,8 @@ int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
 }
 
 #undef GEMM_PACK_STEP
+#undef GEMM_THREAD_BEGIN
+#undef GEMM_THREAD_END
 #undef GEMM_TEAM_IDS
 #undef GEMM_BARRIER
 #undef GEMM_UNITS

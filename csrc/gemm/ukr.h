@@ -63,10 +63,14 @@ typedef void (*fnn_ukr_narrow_f64)(int64_t k, const double *a, int64_t rs_a, int
 #define FNN_UKR_GENERIC_NR_BF16 8
 #define FNN_UKR_AVX512_MR_BF16 12
 #define FNN_UKR_AVX512_NR_BF16 32
+/* AMX: C as 2 x 2 tiles of 16 x 16 float32 (gemm/ukr_amx.h). */
+#define FNN_UKR_AMX_MR_BF16 32
+#define FNN_UKR_AMX_NR_BF16 32
 
 /* The largest tile of any kernel (sizes the caller's edge buffer). */
-#define FNN_UKR_MAX_TILE (12 * 32)
-_Static_assert(FNN_UKR_AVX512N_MR_F32 * FNN_UKR_AVX512N_NR_F32 <= FNN_UKR_MAX_TILE &&
+#define FNN_UKR_MAX_TILE (32 * 32)
+_Static_assert(FNN_UKR_AMX_MR_BF16 * FNN_UKR_AMX_NR_BF16 <= FNN_UKR_MAX_TILE &&
+                   FNN_UKR_AVX512N_MR_F32 * FNN_UKR_AVX512N_NR_F32 <= FNN_UKR_MAX_TILE &&
                    FNN_UKR_AVX512N_MR_F64 * FNN_UKR_AVX512N_NR_F64 <= FNN_UKR_MAX_TILE,
                "edge tile buffer too small");
 
@@ -76,6 +80,19 @@ void fnn_ukr_generic_f64(int64_t k, const double *a, const double *b, int64_t ld
                          double alpha, double beta);
 void fnn_ukr_generic_bf16(int64_t k, const uint32_t *a, const uint32_t *b, int64_t ldb, float *c,
                           int64_t ldc, float alpha, float beta);
+/* AMX (ukr_amx.h): A is row-major per 32-row panel (row stride k units), and
+ * the calling thread must have run the matching thread_begin (tile
+ * configuration) and run thread_end after its last call. */
+void fnn_ukr_amx_emu_bf16(int64_t k, const uint32_t *a, const uint32_t *b, int64_t ldb, float *c,
+                          int64_t ldc, float alpha, float beta);
+void fnn_amx_emu_thread_begin(void);
+void fnn_amx_emu_thread_end(void);
+#if !defined(FNN_GENERIC_ONLY) && !defined(FNN_NO_AMX)
+void fnn_ukr_amx_bf16(int64_t k, const uint32_t *a, const uint32_t *b, int64_t ldb, float *c,
+                      int64_t ldc, float alpha, float beta);
+void fnn_amx_thread_begin(void);
+void fnn_amx_thread_end(void);
+#endif
 #ifndef FNN_GENERIC_ONLY
 void fnn_ukr_avx512_bf16(int64_t k, const uint32_t *a, const uint32_t *b, int64_t ldb, float *c,
                          int64_t ldc, float alpha, float beta);
