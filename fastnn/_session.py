@@ -75,13 +75,15 @@ class Session:
         self.order = np.empty(0, dtype=np.int64)
         self.runner = (runner or _core.EpochRunner)(self.config)
 
-    def views(self):
-        """(coefs, intercepts): views of the flat parameter buffer."""
+    def views(self, buf=None):
+        """(coefs, intercepts): per-layer views of the flat parameter buffer, or
+        of `buf`, any flat buffer laid out like it (the optimizer's moments)."""
+        buf = self.params if buf is None else buf
         coefs, intercepts = [], []
         for l, (fan_in, fan_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
             w, b = self.w_off[l], self.b_off[l]
-            coefs.append(self.params[w:w + fan_in * fan_out].reshape(fan_in, fan_out))
-            intercepts.append(self.params[b:b + fan_out])
+            coefs.append(buf[w:w + fan_in * fan_out].reshape(fan_in, fan_out))
+            intercepts.append(buf[b:b + fan_out])
         return coefs, intercepts
 
     def load(self, coefs, intercepts):

@@ -13,6 +13,7 @@ import numpy as np
 from scipy.special import xlogy
 
 from . import ops
+from ._forward import apply_output
 from ._validate import canonical_activation
 
 # estimator out_activation_ -> ops.loss name (None: computed here)
@@ -20,46 +21,31 @@ OPS_LOSS = {"softmax": "cross_entropy", "logistic": "binary_cross_entropy",
             "identity": "mse", "exp": None}
 
 
-def forward(X, coefs, intercepts, activation):
-    """(hs, zs): the inputs of each layer (hs[0] = X) and every pre-activation."""
+def forward(X, coefs, intercepts, activation, n_threads=None):
+    """(hs, zs): the inputs of each layer (hs[0] = X) and every pre-activation,
+    all kept for backprop (predictions run fastnn/_forward.py instead)."""
     act = canonical_activation(activation)
     hs, zs = [X], []
     for l, (w, b) in enumerate(zip(coefs, intercepts)):
-        z = ops.linear(hs[-1], w, b)
+        z = ops.linear(hs[-1], w, b, n_threads=n_threads)
         zs.append(z)
         if l < len(coefs) - 1:
-            hs.append(ops.activation(z, act))
+            hs.append(ops.activation(z, act, n_threads=n_threads))
     return hs, zs
 
 
-def output(z, out_activation):
-    """The output activation applied to the last pre-activation."""
-    if out_activation == "softmax":
-        return ops.softmax(z)
-    if out_activation == "logistic":
-        return ops.activation(z, "sigmoid")
-    if out_activation == "exp":
-        return np.exp(z)
-    return z
-
-
-def predict(X, coefs, intercepts, activation, out_activation):
-    hs, zs = forward(X, coefs, intercepts, activation)
-    return output(zs[-1], out_activation)
-
-
-def _data_loss(z, Y, sw, out_activation):
+def _data_loss(z, Y, sw, out_activation, n_threads):
     """(value, dz): the weighted data loss and its gradient w.r.t. z."""
     n, k = z.shape
     name = OPS_LOSS[out_activation]
     if sw is None and name is not None:
         value, dz = ops.loss(name, z, Y)
         return (value / k if name == "mse" else value), dz
-    out = output(z, out_activation)
+    out = apply_output(z, out_activation, n_threads)
     sw_ = np.ones(n, dtype=z.dtype) if sw is None else sw
     sw_sum = sw_.sum()
     if out_activation == "softmax":
-        per_row = -(Y * ops.log_softmax(z)).sum(axis=1)
+        per_row = -(Y * ops.log_softmax(z, n_threads=n_threads)).sum(axis=1)
     elif out_activation == "logistic":
         per_row = (np.maximum(z, 0) - Y * z + np.log1p(np.exp(-np.abs(z)))).sum(axis=1)
     elif out_activation == "exp":
@@ -72,24 +58,26 @@ def _data_loss(z, Y, sw, out_activation):
 
 
 def loss_grad(X, Y, sw, coefs, intercepts, activation, out_activation, alpha, l1=0.0,
-              penalize_grad=True):
+              penalize_grad=True, n_threads=None):
     """(loss, coef_grads, intercept_grads) of one batch.
 
     penalize_grad=False leaves alpha and l1 out of the returned gradients (the
     ops optimizer steps add them), but always in the loss."""
     act = canonical_activation(activation)
-    hs, zs = forward(X, coefs, intercepts, activation)
-    value, dz = _data_loss(zs[-1], Y, sw, out_activation)
+    hs, zs = forward(X, coefs, intercepts, activation, n_threads)
+    value, dz = _data_loss(zs[-1], Y, sw, out_activation, n_threads)
     sw_sum = X.shape[0] if sw is None else float(sw.sum())
     sq = sum(float(np.dot(w.ravel(), w.ravel())) for w in coefs)
     value += 0.5 * alpha * sq / sw_sum + l1 * sum(float(np.abs(w).sum()) for w in coefs)
     coef_grads, intercept_grads = [None] * len(coefs), [None] * len(coefs)
     for l in range(len(coefs) - 1, -1, -1):
         if l == len(coefs) - 1:
-            dx, dw, db = ops.linear_backward(hs[l], coefs[l], dz, dz, dz)
+            dx, dw, db = ops.linear_backward(hs[l], coefs[l], dz, dz, dz,
+                                             n_threads=n_threads)
         else:
             # dz holds dL/da of layer l here; linear_backward applies g'(z)
-            dx, dw, db = ops.linear_backward(hs[l], coefs[l], zs[l], hs[l + 1], dz, act)
+            dx, dw, db = ops.linear_backward(hs[l], coefs[l], zs[l], hs[l + 1], dz, act,
+                                             n_threads=n_threads)
         if penalize_grad:
             dw += (alpha / sw_sum) * coefs[l]
             if l1:

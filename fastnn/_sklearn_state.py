@@ -6,7 +6,7 @@ from sklearn.base import is_classifier
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
-from .model import dropout_rates
+from ._validate import dropout_rates
 
 FITTED_SCALARS = ("n_features_in_", "n_iter_", "n_layers_", "n_outputs_", "out_activation_",
                   "t_", "loss_", "best_loss_", "best_validation_score_")

@@ -18,6 +18,8 @@ import mmap
 
 import numpy as np
 
+from ._validate import as_features
+
 CHUNK_BYTES = 64 << 20        # one chunk: many batches, yet small next to any RAM
 STREAM_MIN_BYTES = 128 << 20  # a memmap or array-like larger than this streams
 PIECE_BYTES = 4 << 20         # memmap pages mapped at once while copying a chunk
@@ -158,7 +160,6 @@ class BatchStream:
         return _validation(self.model, validation_data, validation_split, early_stopping)
 
     def epoch(self, session, *, epoch, shuffle, progress=None, **settings):
-        from .model import as_features
         rng = np.random.default_rng([session.config["seed"], int(epoch)])
         total, done = 0.0, 0
         for i, item in enumerate(self.make()):

@@ -125,3 +125,48 @@ def store_params(obj, params):
     for name, value in params.items():
         if name not in ("self", "__class__"):
             setattr(obj, name, value)
+
+
+# ---- shared by the estimators (MLP, the scikit-learn drop-ins, the linear models) ----
+
+def seed_from(random_state):
+    """A 64-bit seed from None (fresh entropy), an int, or a numpy RandomState/Generator."""
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ValueError("random_state must be >= 0, got %r" % random_state)
+        return int(random_state) % 2 ** 64
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(0, 2 ** 63 - 1, dtype=np.int64))
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(0, 2 ** 63 - 1))
+    raise TypeError("random_state must be None, an int or a numpy RandomState/Generator, "
+                    "got %r" % (random_state,))
+
+
+def dropout_rates(dropout, n_hidden):
+    """One drop rate per hidden layer from a float or a sequence."""
+    if np.ndim(dropout) == 0:
+        return [check_rate(dropout, "dropout")] * n_hidden
+    rates = [check_rate(r, "dropout") for r in dropout]
+    if len(rates) != n_hidden:
+        raise ValueError("dropout has %d rates but the network has %d hidden layers"
+                         % (len(rates), n_hidden))
+    return rates
+
+
+def as_features(X, n_features, dtype, name="X"):
+    """X as a C-contiguous 2-D array of `dtype`, checked for shape and finiteness."""
+    X = np.asarray(X)
+    if X.dtype.kind not in "fiub":
+        raise TypeError("%s must be numeric, got dtype %s" % (name, X.dtype))
+    if X.ndim != 2:
+        raise ValueError("%s must be 2-D (samples, features), got shape %s" % (name, X.shape))
+    if X.shape[1] != n_features:
+        raise ValueError("%s has %d features but the model expects %d"
+                         % (name, X.shape[1], n_features))
+    X = np.ascontiguousarray(X, dtype=dtype)
+    if X.dtype.kind == "f" and not np.isfinite(X).all():
+        raise ValueError("%s contains NaN or infinity" % name)
+    return X

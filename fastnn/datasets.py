@@ -7,9 +7,17 @@ itself), else in the Debian location ``/usr/share/datasets/<name>``.
 import gzip
 import math
 import os
+import warnings
 import zlib
 
 import numpy as np
+
+BUILTIN_DATA = ("fashion-mnist", "mnist", "digits")
+
+
+class DataFileError(ValueError):
+    """A data file that cannot be used: what is wrong, in one line."""
+
 
 # IDX type codes (third byte of the magic number) -> big-endian NumPy dtype.
 _IDX_DTYPES = {0x08: np.dtype(np.uint8), 0x09: np.dtype(np.int8), 0x0B: np.dtype(">i2"),
@@ -137,3 +145,105 @@ def load_digits():
     with np.load(filename, allow_pickle=False) as f:
         return (f["X_train"], f["y_train"].astype(np.int64),
                 f["X_test"], f["y_test"].astype(np.int64))
+
+
+# ---- data files of the command line (fastnn train/evaluate --data) ----
+
+def _labels(y, where):
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise DataFileError("%s: labels must be 1-D, got shape %s" % (where, y.shape))
+    if y.dtype.kind == "f":
+        if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
+            raise DataFileError("%s: labels must be integers" % where)
+    elif y.dtype.kind not in "iub":
+        raise DataFileError("%s: labels must be integers, got dtype %s" % (where, y.dtype))
+    return y.astype(np.int64)
+
+
+def _features(X, where):
+    X = np.asarray(X)
+    if X.dtype.kind not in "iuf" or X.ndim < 2:
+        raise DataFileError("%s: features must be a numeric array of samples, got %s %s"
+                       % (where, X.dtype, X.shape))
+    X = X.reshape(X.shape[0], int(np.prod(X.shape[1:])))
+    if X.dtype.kind == "f" and not np.all(np.isfinite(X)):
+        raise DataFileError("%s: features hold NaN or infinity" % where)
+    return X
+
+
+def _read_csv(path):
+    try:
+        with open(path) as f:
+            first = f.readline()
+        try:
+            [float(v) for v in first.split(",")]
+            skip = 0
+        except ValueError:
+            skip = 1  # a header line
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "input contained no data": checked below
+            data = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2, dtype=np.float64)
+    except ValueError as exc:  # also UnicodeDecodeError
+        raise DataFileError("%s: not a numeric CSV (%s)" % (path, exc)) from None
+    if data.shape[0] == 0 or data.shape[1] < 2:
+        raise DataFileError("%s: need at least one row of features followed by a label column" % path)
+    return {"X": data[:, :-1], "y": data[:, -1]}
+
+
+def _read_npz(path):
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {k: f[k] for k in f.files}
+    except (ValueError, OSError) as exc:
+        raise DataFileError("%s: not a readable .npz file (%s)" % (path, exc)) from None
+    keys = set(arrays)
+    if {"X_train", "y_train"} <= keys:
+        return arrays
+    if {"X", "y"} <= keys:
+        return {"X": arrays["X"], "y": arrays["y"]}
+    raise DataFileError("%s: expected arrays X_train, y_train[, X_test, y_test] or X, y; found %s"
+                   % (path, ", ".join(sorted(keys)) or "none"))
+
+
+def load_data(spec, seed=0, split=True):
+    """(kind, X_train, y_train, X_test, y_test) for a --data argument.
+
+    A file without a test split has 1/6 of it held out (shuffled with ``seed``)
+    when ``split``; otherwise all of it is the test set and the training set
+    is empty.
+    """
+    if spec in BUILTIN_DATA:
+        loader = {"fashion-mnist": load_fashion_mnist, "mnist": load_mnist,
+                  "digits": load_digits}[spec]
+        return (spec,) + tuple(loader())
+    ext = os.path.splitext(spec)[1].lower()
+    if ext not in (".csv", ".npz"):
+        raise DataFileError("unknown dataset %r: use one of %s, or a .csv or .npz file"
+                       % (spec, ", ".join(BUILTIN_DATA)))
+    if not os.path.isfile(spec):
+        raise DataFileError("no such data file: %s" % spec)
+    arrays = _read_csv(spec) if ext == ".csv" else _read_npz(spec)
+    if "X_train" in arrays and "X_test" in arrays:
+        parts = [arrays[k] for k in ("X_train", "y_train", "X_test", "y_test")
+                 if k in arrays]
+        if len(parts) != 4:
+            raise DataFileError("%s: X_test without y_test" % spec)
+    else:
+        X, y = (arrays["X_train"], arrays["y_train"]) if "X_train" in arrays else \
+            (arrays["X"], arrays["y"])
+        if len(X) != len(y):
+            raise DataFileError("%s: X has %d samples but y has %d" % (spec, len(X), len(y)))
+        if split:
+            order = np.random.default_rng(seed).permutation(len(X))
+            n_test = len(X) // 6
+            parts = [X[order[n_test:]], y[order[n_test:]], X[order[:n_test]], y[order[:n_test]]]
+        else:
+            parts = [X[:0], y[:0], X, y]
+    X_train, X_test = _features(parts[0], spec), _features(parts[2], spec)
+    y_train, y_test = _labels(parts[1], spec), _labels(parts[3], spec)
+    if len(X_train) != len(y_train) or len(X_test) != len(y_test):
+        raise DataFileError("%s: features and labels have different numbers of samples" % spec)
+    if X_test.shape[1] != X_train.shape[1]:
+        raise DataFileError("%s: train and test have different numbers of features" % spec)
+    return "file", X_train, y_train, X_test, y_test

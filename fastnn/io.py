@@ -34,7 +34,7 @@ _REGISTRY = {}
 # fastnn.io does not import them: name -> (fastnn module, attribute).
 _BUILTIN = {
     "MLP": ("fastnn", "MLP"),
-    "ScaledModel": ("fastnn.cli", "ScaledModel"),
+    "ScaledModel": ("fastnn.scaled", "ScaledModel"),
     "LogisticRegression": ("fastnn.linear", "LogisticRegression"),
     "OrdinalRegression": ("fastnn.linear", "OrdinalRegression"),
     "MLPClassifier": ("fastnn.sklearn", "MLPClassifier"),

@@ -6,68 +6,26 @@ its epochs in C.  Python sees the model once per epoch, or between batches
 only for Ctrl-C, progress and a user's augmentation function.
 """
 import math
-import threading
-import time
 
 import numpy as np
 
 from . import _config, ops
+from ._fitloop import (NeverStop, Patience, Rollback, check_callbacks, exclusive_fit, report,
+                       rollback_on_failure, run_epochs)
+from ._forward import PREDICT_CHUNK, forward  # noqa: F401 (PREDICT_CHUNK: its old home)
+from ._parallel import call_threads, effective_n_threads
 from ._schedules import make_schedule
-from ._parallel import call_threads
 from ._session import Session
 from ._stream import InMemory, open_stream
 from ._validate import (ACTIVATIONS, DROPOUT_MODES, HE_INIT_ACTIVATIONS, LOSSES, OPTIMIZERS,
-                        canonical_activation, check_rate, finite_number, store_params)
+                        as_features, canonical_activation, dropout_rates, finite_number,
+                        seed_from, store_params)
 from ._validate import OUTPUTS as _OUTPUT_CODES
 
 # name tuples for the checks and their messages, in code order (csrc/vocab.h)
 OUTPUTS = tuple(_OUTPUT_CODES)
 LOSS_NAMES = tuple(LOSSES)
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
-PREDICT_CHUNK = 8192  # rows per forward chunk in predict: bounded memory, prompt Ctrl-C
-
-
-def seed_from(random_state):
-    """A 64-bit seed from None (fresh entropy), an int, or a numpy RandomState/Generator."""
-    if random_state is None:
-        return int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
-    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
-        if random_state < 0:
-            raise ValueError("random_state must be >= 0, got %r" % random_state)
-        return int(random_state) % 2 ** 64
-    if isinstance(random_state, np.random.RandomState):
-        return int(random_state.randint(0, 2 ** 63 - 1, dtype=np.int64))
-    if isinstance(random_state, np.random.Generator):
-        return int(random_state.integers(0, 2 ** 63 - 1))
-    raise TypeError("random_state must be None, an int or a numpy RandomState/Generator, "
-                    "got %r" % (random_state,))
-
-
-def dropout_rates(dropout, n_hidden):
-    """One drop rate per hidden layer from a float or a sequence."""
-    if np.ndim(dropout) == 0:
-        return [check_rate(dropout, "dropout")] * n_hidden
-    rates = [check_rate(r, "dropout") for r in dropout]
-    if len(rates) != n_hidden:
-        raise ValueError("dropout has %d rates but the network has %d hidden layers"
-                         % (len(rates), n_hidden))
-    return rates
-
-
-def as_features(X, n_features, dtype, name="X"):
-    """X as a C-contiguous 2-D array of `dtype`, checked for shape and finiteness."""
-    X = np.asarray(X)
-    if X.dtype.kind not in "fiub":
-        raise TypeError("%s must be numeric, got dtype %s" % (name, X.dtype))
-    if X.ndim != 2:
-        raise ValueError("%s must be 2-D (samples, features), got shape %s" % (name, X.shape))
-    if X.shape[1] != n_features:
-        raise ValueError("%s has %d features but the model expects %d"
-                         % (name, X.shape[1], n_features))
-    X = np.ascontiguousarray(X, dtype=dtype)
-    if X.dtype.kind == "f" and not np.isfinite(X).all():
-        raise ValueError("%s contains NaN or infinity" % name)
-    return X
 
 
 class MLP:
@@ -92,12 +50,6 @@ class MLP:
         store_params(self, locals())
         self._check_settings()
         self.reset()
-
-    def _fit_lock(self):
-        lock = self.__dict__.get("_lock")
-        if lock is None:
-            lock = self.__dict__.setdefault("_lock", threading.Lock())
-        return lock
 
     # ---- settings ----
     def _check_settings(self):
@@ -187,35 +139,25 @@ class MLP:
         return coefs, intercepts
 
     # ---- inference ----
-    def _forward(self, X, coefs, intercepts):
-        n_layers = len(coefs)
-        outputs = np.empty((X.shape[0], self.layer_sizes[-1]), dtype=self._dtype)
-        for start in range(0, X.shape[0], PREDICT_CHUNK):
-            h = X[start:start + PREDICT_CHUNK]
-            for l in range(n_layers - 1):
-                h = ops.linear(h, coefs[l], intercepts[l], self._act)
-                if self.dropout_mode == "classic" and self._rates[l] > 0:
-                    h *= self._dtype.type(1 - self._rates[l])
-            z = ops.linear(h, coefs[-1], intercepts[-1])
-            if self.output == "softmax":
-                z = ops.softmax(z)
-            elif self.output == "sigmoid":
-                z = ops.activation(z, "sigmoid")
-            outputs[start:start + PREDICT_CHUNK] = z
-        return outputs
+    def _forward(self, X, coefs, intercepts, n_threads, with_logits=False):
+        scale = [1 - r for r in self._rates] if self.dropout_mode == "classic" else None
+        return forward(X, coefs, intercepts, activation=self._act, output=self.output,
+                       n_threads=n_threads, hidden_scale=scale, with_logits=with_logits)
 
     def predict(self, X):
         """The output activations: class probabilities for softmax/sigmoid outputs."""
         coefs, intercepts = self._checked_weights()
         X = as_features(X, self.layer_sizes[0], self._dtype)
-        with call_threads():
-            return self._forward(X, coefs, intercepts)
+        return self._forward(X, coefs, intercepts, effective_n_threads())
 
     def score(self, X, Y):
         """Accuracy for softmax (argmax) and sigmoid (every output right, at 0.5)
         outputs; the coefficient of determination R^2 for identity outputs."""
         P = self.predict(X)
         Y, labels = self._targets(Y, P.shape[0])
+        return self._score(P, Y, labels)
+
+    def _score(self, P, Y, labels):
         if self.output == "softmax":
             truth = labels if labels is not None else Y.argmax(axis=1)
             return float((P.argmax(axis=1) == truth).mean())
@@ -260,20 +202,23 @@ class MLP:
 
     def evaluate(self, X, Y, labels=None):
         """(mean loss, score) on data already converted by _targets (no penalty)."""
-        P = self.predict(X)
+        return self._evaluate(X, Y, labels, effective_n_threads())
+
+    def _evaluate(self, X, Y, labels, n_threads):
+        """evaluate from one forward pass: the loss from the logits (as training
+        computes it) or the outputs (mse), the score from the outputs."""
         coefs, intercepts = self._checked_weights()
+        X = as_features(X, self.layer_sizes[0], self._dtype)
+        P, Z = self._forward(X, coefs, intercepts, n_threads, with_logits=True)
         if self.output == "identity" or self.loss == "mse":
             loss = ops.loss("mse", P, Y if labels is None else np.eye(P.shape[1])[labels])[0]
         else:
-            # from logits, as training computes it
-            h = X
-            for l in range(len(coefs) - 1):
-                h = ops.linear(h, coefs[l], intercepts[l], self._act)
-                if self.dropout_mode == "classic" and self._rates[l] > 0:
-                    h *= self._dtype.type(1 - self._rates[l])
-            z = ops.linear(h, coefs[-1], intercepts[-1])
-            loss = ops.loss(self.loss, z, labels if labels is not None else Y)[0]
-        return loss, self.score(X, labels if labels is not None else Y)
+            loss = ops.loss(self.loss, Z, labels if labels is not None else Y)[0]
+        if labels is None:
+            Y, labels = self._targets(Y, P.shape[0])
+        else:
+            Y, labels = self._targets(labels, P.shape[0])
+        return loss, self._score(P, Y, labels)
 
     def fit(self, X, Y=None, *, epochs=10, batch_size=32, optimizer="adam", learning_rate=1e-3,
             momentum=0.9, nesterov=False, betas=(0.9, 0.999), eps=1e-8, l1=0.0, l2=0.0,
@@ -291,26 +236,21 @@ class MLP:
         Ctrl-C stops within a batch and leaves the model at its last completed
         step; a non-finite loss, or an exception from augment or a callback,
         restores the weights the model had before this fit."""
-        lock = self._fit_lock()
-        if not lock.acquire(blocking=False):
-            raise RuntimeError("this MLP is already being fitted in another thread; "
-                               "fit a copy (copy.deepcopy) to train in parallel")
-        try:
-            with call_threads() as n_threads:  # set_num_threads' count, else this worker's share
-                return self._fit(n_threads, X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
-                                 learning_rate=learning_rate, momentum=momentum, nesterov=nesterov,
-                                 betas=betas, eps=eps, l1=l1, l2=l2, weight_decay=weight_decay,
-                                 lr_schedule=lr_schedule, shuffle=shuffle,
-                                 validation_data=validation_data,
-                                 validation_split=validation_split,
-                                 early_stopping=early_stopping, patience=patience, augment=augment,
-                                 callbacks=callbacks, verbose=verbose, input_noise=input_noise,
-                                 schedule_options=schedule_options)
-        finally:
-            lock.release()
+        with exclusive_fit(self, "fit a copy (copy.deepcopy) to train in parallel"), \
+                call_threads() as n_threads:  # resolved once; also nested ops' default
+            return self._fit(n_threads, X, Y, epochs=epochs, batch_size=batch_size,
+                             optimizer=optimizer,
+                             learning_rate=learning_rate, momentum=momentum, nesterov=nesterov,
+                             betas=betas, eps=eps, l1=l1, l2=l2, weight_decay=weight_decay,
+                             lr_schedule=lr_schedule, shuffle=shuffle,
+                             validation_data=validation_data,
+                             validation_split=validation_split,
+                             early_stopping=early_stopping, patience=patience, augment=augment,
+                             callbacks=callbacks, verbose=verbose, input_noise=input_noise,
+                             schedule_options=schedule_options)
 
-    def _fit(self, n_threads, X, Y, *, epochs, batch_size, optimizer, learning_rate, momentum, nesterov,
-             betas, eps, l1, l2, weight_decay, lr_schedule, shuffle, validation_data,
+    def _fit(self, n_threads, X, Y, *, epochs, batch_size, optimizer, learning_rate, momentum,
+             nesterov, betas, eps, l1, l2, weight_decay, lr_schedule, shuffle, validation_data,
              validation_split, early_stopping, patience, augment, callbacks, verbose,
              input_noise, schedule_options):
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
@@ -338,10 +278,7 @@ class MLP:
             raise ValueError("validation_split must be in [0, 1), got %r" % validation_split)
         if augment is not None and not callable(augment):
             raise TypeError("augment must be a function of a batch, got %r" % (augment,))
-        callbacks = list(callbacks)
-        for cb in callbacks:
-            if not callable(cb):
-                raise TypeError("callbacks must be callables, got %r" % (cb,))
+        callbacks = check_callbacks(callbacks)
         patience = int(patience)
         schedule = make_schedule(lr_schedule, learning_rate, epochs, schedule_options)
 
@@ -380,63 +317,45 @@ class MLP:
             max_batch=min(batch_size, stream.n_rows or batch_size), compute=self._compute,
             n_threads=n_threads)
         session.load(coefs, intercepts)
-        before = ([w.copy() for w in coefs], [b.copy() for b in intercepts],
-                  {k: list(v) for k, v in self.history_.items()}, self._epochs_seen)
+        # Ctrl-C leaves the model at its last completed step; any other failure
+        # puts back the weights and history it had before this fit
+        before = Rollback(self, ("coefs_", "intercepts_", "history_", "_epochs_seen"))
         self.coefs_, self.intercepts_ = session.views()
-        best = (math.inf, None)
-        waited = 0
-        try:
-            for epoch in range(epochs):
-                lr = schedule.learning_rate(epoch)
-                bar = _progress(verbose, epoch, epochs, stream.n_rows)
-                t0 = time.perf_counter()
-                try:
-                    loss = stream.epoch(session, batch_size=batch_size, learning_rate=lr,
-                                        shuffle=shuffle, epoch=self._epochs_seen,
-                                        augment=augment, progress=bar.update if bar else None)
-                except FloatingPointError:
-                    raise ValueError(
-                        "the training loss became NaN or infinite in epoch %d (learning_rate "
-                        "%g); try a smaller learning_rate. The model keeps the weights it had "
-                        "before this fit." % (epoch + 1, lr)) from None
-                finally:
-                    if bar:
-                        bar.close()
-                elapsed = time.perf_counter() - t0
-                self._epochs_seen += 1
-                logs = {"epoch": epoch, "loss": loss, "learning_rate": lr,
-                        "samples_per_second": stream.n_rows / max(elapsed, 1e-9)}
-                self.history_["loss"].append(loss)
-                self.history_["learning_rate"].append(lr)
-                monitor = loss
-                if val is not None:
-                    val_loss, val_score = self.evaluate(*val)
-                    self.history_["val_loss"].append(val_loss)
-                    self.history_["val_accuracy"].append(val_score)
-                    logs.update(val_loss=val_loss, val_accuracy=val_score)
-                    monitor = val_loss
-                if verbose:
-                    _report(epoch, epochs, logs)
-                schedule.observe(monitor)
-                stop = False
-                for cb in callbacks:
-                    if cb(self, epoch, logs):
-                        stop = True
-                if early_stopping:
-                    if monitor < best[0]:
-                        best, waited = (monitor, session.params.copy()), 0
-                    else:
-                        waited += 1
-                        stop = stop or waited >= patience
-                if stop:
-                    break
-        except KeyboardInterrupt:
-            raise  # the model stays at its last completed step
-        except BaseException:
-            self.coefs_, self.intercepts_, self.history_, self._epochs_seen = before
-            raise
-        if early_stopping and best[1] is not None:
-            session.params[...] = best[1]
+        monitor = "loss" if val is None else "val_loss"
+        stopping = Patience(session.params, patience, monitor) if early_stopping else NeverStop()
+        lr = [learning_rate]  # this epoch's rate, from the schedule
+
+        def run_epoch(epoch, progress):
+            lr[0] = schedule.learning_rate(epoch)
+            return stream.epoch(session, batch_size=batch_size, learning_rate=lr[0],
+                                shuffle=shuffle, epoch=self._epochs_seen, augment=augment,
+                                progress=progress)
+
+        def record(epoch, loss, seconds):
+            self._epochs_seen += 1
+            logs = {"epoch": epoch, "loss": loss, "learning_rate": lr[0],
+                    "samples_per_second": stream.n_rows / max(seconds, 1e-9)}
+            self.history_["loss"].append(loss)
+            self.history_["learning_rate"].append(lr[0])
+            if val is not None:
+                val_loss, val_score = self._evaluate(*val, n_threads)
+                self.history_["val_loss"].append(val_loss)
+                self.history_["val_accuracy"].append(val_score)
+                logs.update(val_loss=val_loss, val_accuracy=val_score)
+            if verbose:
+                report(epoch, epochs, logs)
+            schedule.observe(logs[monitor])
+            return logs
+
+        def nan_message(epoch):
+            return ("the training loss became NaN or infinite in epoch %d (learning_rate %g); "
+                    "try a smaller learning_rate. The model keeps the weights it had before "
+                    "this fit." % (epoch + 1, lr[0]))
+
+        with rollback_on_failure(before, keep_on_interrupt=True):
+            run_epochs(self, epochs=epochs, run_epoch=run_epoch, record=record,
+                       stopping=stopping, callbacks=callbacks, n_rows=stream.n_rows,
+                       progress=verbose, nan_message=nan_message)
         return self
 
     # ---- persistence ----
@@ -467,7 +386,7 @@ class MLP:
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state.pop("_lock", None)
+        state.pop("_fit_lock", None)  # a threading.Lock: not picklable, made on the next fit
         state["coefs_"] = [np.array(w) for w in self.coefs_]
         state["intercepts_"] = [np.array(b) for b in self.intercepts_]
         return state
@@ -475,34 +394,3 @@ class MLP:
     def __repr__(self):
         return "MLP(%s)" % ", ".join("%s=%r" % kv for kv in self.get_params().items())
 
-
-def _progress(verbose, epoch, epochs, n_samples):
-    """A per-epoch progress bar (tqdm when installed, else None: a line per epoch)."""
-    if not verbose:
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return None
-    bar = tqdm(total=n_samples, desc="epoch %d/%d" % (epoch + 1, epochs), unit="samples",
-               leave=False)
-    last = [0]
-
-    class Bar:
-        def update(self, rows_done):
-            if rows_done > last[0]:
-                bar.update(rows_done - last[0])
-                last[0] = rows_done
-
-        def close(self):
-            bar.close()
-
-    return Bar()
-
-
-def _report(epoch, epochs, logs):
-    parts = ["epoch %d/%d" % (epoch + 1, epochs), "loss %.4f" % logs["loss"]]
-    if "val_loss" in logs:
-        parts += ["val_loss %.4f" % logs["val_loss"], "val_accuracy %.4f" % logs["val_accuracy"]]
-    parts.append("%.0f samples/s" % logs["samples_per_second"])
-    print("  ".join(parts), flush=True)

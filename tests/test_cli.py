@@ -271,3 +271,29 @@ def test_train_dtype_bfloat16(capsys, tmp_path):
     assert code == 0, err
     assert float(out.strip().splitlines()[-1].split(": ")[1]) > 0.8
     assert fastnn.load(model_path).model.get_params()["dtype"] == "bfloat16"
+
+
+def test_scaled_model_file_from_before_the_move_loads(tmp_path):
+    # A file as `fastnn train --save` wrote it when ScaledModel lived in
+    # fastnn/cli.py: the header names the class "ScaledModel" only.  It loads
+    # without importing the command line, as the class now at fastnn.scaled,
+    # which fastnn.cli still exports.
+    from safetensors.numpy import save_file
+    mlp = fastnn.MLP([3, 4, 2], random_state=0)
+    inner_meta, inner_arrays = mlp._fastnn_state()
+    arrays = {"preprocess.offset": np.zeros(3), "preprocess.scale": np.full(3, 2.0)}
+    arrays.update({"model." + k: np.ascontiguousarray(v) for k, v in inner_arrays.items()})
+    meta = {"model_class": "MLP", "model_meta": inner_meta, "n_features": 3, "classes": [4, 7]}
+    path = str(tmp_path / "old.safetensors")
+    save_file(arrays, path, metadata={"format": "fastnn", "format_version": "1",
+                                      "class": "ScaledModel", "meta": json.dumps(meta)})
+    code = ("import sys, numpy as np, fastnn\n"
+            "m = fastnn.load(%r)\n"
+            "assert 'fastnn.cli' not in sys.modules, 'load imported the command line'\n"
+            "from fastnn import cli, scaled\n"
+            "assert type(m) is cli.ScaledModel is scaled.ScaledModel\n"
+            "print(m.predict(np.ones((2, 3))).tolist())\n" % path)
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    expected = cli.ScaledModel(mlp, np.zeros(3), np.full(3, 2.0), [4, 7]).predict(np.ones((2, 3)))
+    assert result.stdout.split("\n")[0] == str(expected.tolist())

@@ -294,25 +294,6 @@ except KeyboardInterrupt:
     assert waited < 5.0, waited  # generous: asserts the signal is honoured, not machine speed
 
 
-def test_two_threads_fitting_one_model_get_a_clear_error():
-    import threading
-    X, y = blobs(n=20000, n_in=50)
-    m = fastnn.MLP([50, 256, 3], random_state=0)
-    started, errors = threading.Event(), []
-
-    def slow_callback(model, epoch, logs):
-        started.set()
-        time.sleep(0.3)
-
-    t = threading.Thread(target=lambda: m.fit(X, y, epochs=2, callbacks=[slow_callback]))
-    t.start()
-    assert started.wait(30)
-    with pytest.raises(RuntimeError, match="already being fitted"):
-        m.fit(X, y, epochs=1)
-    t.join()
-    assert len(m.history_["loss"]) == 2
-
-
 def test_concurrent_fits_of_different_models_match_serial():
     from concurrent.futures import ThreadPoolExecutor
     X, y = blobs(n=500)

@@ -1,0 +1,54 @@
+"""The one forward path: every predict, predict_proba, score, evaluate and
+validation pass of fastnn.MLP, the scikit-learn estimators and the linear
+models runs here.
+
+Rows go through the network PREDICT_CHUNK at a time: memory stays bounded by
+one chunk's activations, and each kernel call is short and GIL-free, so
+Ctrl-C (a KeyboardInterrupt raised between two calls) stops a large predict
+promptly.  Every row's result is independent of the chunking (each kernel
+computes a row from that row alone), so chunked and whole-array results are
+bit-identical.
+"""
+import numpy as np
+
+from . import ops
+
+PREDICT_CHUNK = 8192  # rows per forward chunk: bounded memory, prompt Ctrl-C
+
+
+def apply_output(z, output, n_threads):
+    """The output activation of the last pre-activation z (a new array, or z
+    itself for identity)."""
+    if output == "softmax":
+        return ops.softmax(z, n_threads=n_threads)
+    if output in ("sigmoid", "logistic"):
+        return ops.activation(z, "sigmoid", n_threads=n_threads)
+    if output == "exp":  # scikit-learn's Poisson regressor
+        return np.exp(z)
+    return z
+
+
+def forward(X, coefs, intercepts, *, activation, output, n_threads, hidden_scale=None,
+            with_logits=False):
+    """The output activations of X (C-contiguous, the weights' dtype), and with
+    with_logits the last layer's pre-activations too, as (outputs, logits).
+
+    hidden_scale: None, or one factor per hidden layer applied after its
+    activation (classic dropout's retain probability; 1 or None skips it).
+    n_threads: the count resolved once by the caller (fastnn/_parallel.py)."""
+    n_layers = len(coefs)
+    n_out = coefs[-1].shape[1]
+    outputs = np.empty((X.shape[0], n_out), dtype=X.dtype)
+    logits = np.empty_like(outputs) if with_logits else None
+    for start in range(0, X.shape[0], PREDICT_CHUNK):
+        rows = slice(start, start + PREDICT_CHUNK)
+        h = X[rows]
+        for l in range(n_layers - 1):
+            h = ops.linear(h, coefs[l], intercepts[l], activation, n_threads=n_threads)
+            if hidden_scale is not None and hidden_scale[l] not in (None, 1):
+                h *= h.dtype.type(hidden_scale[l])
+        z = ops.linear(h, coefs[-1], intercepts[-1], n_threads=n_threads)
+        if logits is not None:
+            logits[rows] = z
+        outputs[rows] = apply_output(z, output, n_threads)
+    return (outputs, logits) if with_logits else outputs

@@ -1,0 +1,98 @@
+"""ScaledModel: a model with its input preprocessing and labels, the model
+that ``fastnn train --save`` writes.  It is registered with fastnn.io as
+"ScaledModel" (files name only that); it is also importable as
+fastnn.cli.ScaledModel, its home before."""
+import numpy as np
+
+from . import io
+
+
+@io.register
+class ScaledModel:
+    """A classifier that remembers its input preprocessing and its labels.
+
+    ``predict_proba(X) = model.predict((X - offset) / scale)`` (per feature), and
+    ``predict`` maps the most probable output back to the original label.
+    """
+
+    def __init__(self, model, offset, scale, classes):
+        self.model = model
+        self.offset = np.asarray(offset, dtype=np.float64)
+        self.scale = np.asarray(scale, dtype=np.float64)
+        self.classes = np.asarray(classes, dtype=np.int64)
+
+    @property
+    def n_features(self):
+        return self.offset.shape[0]
+
+    def transform(self, X):
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise ValueError("the model expects %d features per sample, the data has shape %s"
+                           % (self.n_features, X.shape))
+        dtype = self.model.get_params().get("dtype", "float32")
+        dtype = "float32" if dtype == "bfloat16" else dtype  # float32 weights and inputs
+        return ((X - self.offset) / self.scale).astype(dtype)
+
+    def predict_proba(self, X):
+        return self.model.predict(self.transform(X))
+
+    def predict(self, X):
+        return self.classes[np.argmax(self.predict_proba(X), axis=1)]
+
+    def score(self, X, y):
+        return float(np.mean(self.predict(X) == np.asarray(y)))
+
+    def _fastnn_state(self):
+        inner_meta, inner_arrays = self.model._fastnn_state()
+        meta = {"model_class": io.class_name(type(self.model)), "model_meta": inner_meta,
+                "n_features": int(self.n_features), "classes": self.classes.tolist()}
+        arrays = {"preprocess.offset": self.offset, "preprocess.scale": self.scale}
+        arrays.update({"model." + k: v for k, v in inner_arrays.items()})
+        return meta, arrays
+
+    @classmethod
+    def _from_fastnn_state(cls, meta, arrays):
+        inner_cls = io.resolve(meta["model_class"])
+        if inner_cls is cls:
+            raise ValueError("a ScaledModel cannot wrap a ScaledModel")
+        n = meta["n_features"]
+        offset, scale = arrays["preprocess.offset"], arrays["preprocess.scale"]
+        if offset.shape != (n,) or scale.shape != (n,):
+            raise ValueError("preprocess arrays have shapes %s, %s; meta says %d features"
+                             % (offset.shape, scale.shape, n))
+        if offset.dtype != np.float64 or scale.dtype != np.float64:
+            raise ValueError("preprocess arrays must be float64")
+        if not (np.all(np.isfinite(offset)) and np.all(np.isfinite(scale)) and np.all(scale > 0)):
+            raise ValueError("preprocess arrays hold non-finite or non-positive scales")
+        allowed = getattr(inner_cls, "_fastnn_dtypes", io.DEFAULT_DTYPES)
+        inner = {}
+        for k, v in arrays.items():
+            if k.startswith("model."):
+                if v.dtype.name not in allowed:
+                    raise ValueError("tensor %r has dtype %s" % (k, v.dtype))
+                inner[k[len("model."):]] = v
+        classes = meta["classes"]
+        if not isinstance(classes, list) or not all(type(c) is int for c in classes):
+            raise ValueError("classes must be a list of ints")
+        model = inner_cls._from_fastnn_state(meta["model_meta"], inner)
+        coefs = getattr(model, "coefs_", None)
+        if coefs and (coefs[0].shape[0] != n or coefs[-1].shape[1] != len(classes)):
+            raise ValueError("the model maps %d features to %d outputs; meta says %d features "
+                             "and %d classes" % (coefs[0].shape[0], coefs[-1].shape[1], n,
+                                                 len(classes)))
+        return cls(model, offset, scale, classes)
+
+
+def fit_preprocessing(X, pixel_max=None, standardize=False):
+    """Per-feature (offset, scale) so that (X - offset) / scale is the model input."""
+    if pixel_max is None and X.dtype == np.uint8:
+        pixel_max = 255
+    offset = np.zeros(X.shape[1])
+    scale = np.full(X.shape[1], float(pixel_max or 1))
+    if standardize:
+        offset = X.mean(axis=0, dtype=np.float64)
+        std = X.std(axis=0, dtype=np.float64)
+        # a constant feature (std 0 up to rounding) is only centred
+        scale = np.where(std > 1e-8 * (np.abs(offset) + 1), std, 1.0)
+    return offset, scale
