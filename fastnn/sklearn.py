@@ -5,10 +5,10 @@ attributes and follow the same training trajectory: the same initial weights
 from random_state, the same shuffles (sklearn.utils.shuffle per epoch, passed
 to the compiled epoch as its row order), batches, update formulas (Adam in
 scikit-learn's eps style, alpha as l2 / rows-in-batch), learning-rate rules
-and stopping rules.  Batches run in compiled code (fastnn._session.Session);
-L-BFGS, sample weights and the Poisson loss evaluate the batch loss through
-fastnn.ops instead (fastnn/_sklearn_backprop.py).  Extra fastnn parameters:
-dropout, l1, weight_decay and n_threads.
+and stopping rules.  Batches run in compiled code (fastnn._session.Session),
+sample weights and the Poisson loss included; L-BFGS evaluates the full-batch
+loss through fastnn.ops instead (fastnn/_sklearn_backprop.py).  Extra fastnn
+parameters: dropout, l1, weight_decay and n_threads.
 """
 import threading
 import warnings
@@ -22,7 +22,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import check_random_state, column_or_1d, gen_batches, shuffle
+from sklearn.utils import check_random_state, column_or_1d, shuffle
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (_check_partial_fit_first_call, type_of_target,
@@ -31,7 +31,6 @@ from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _sklearn_backprop as bp
-from . import ops
 from ._validate import canonical_activation, store_params
 from ._parallel import call_threads
 from ._session import Session
@@ -40,7 +39,7 @@ from .model import dropout_rates, seed_from
 
 SESSION_OUTPUT = {"softmax": ("softmax", "cross_entropy"),
                   "logistic": ("sigmoid", "binary_cross_entropy"),
-                  "identity": ("identity", "mse"), "exp": ("identity", "mse")}
+                  "identity": ("identity", "mse"), "exp": ("identity", "poisson")}
 FITTED_LISTS = ("loss_curve_", "validation_scores_")
 
 
@@ -133,6 +132,9 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         X = np.ascontiguousarray(X)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+            if float(sample_weight.sum(dtype=np.float64)) == 0:
+                raise ValueError("sample_weight sums to zero: there is nothing to normalise "
+                                 "the loss by")
         if y.ndim == 1:
             y = y.reshape((-1, 1))
         self.n_outputs_ = y.shape[1]
@@ -140,8 +142,6 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         self._random_state = check_random_state(self.random_state)
         if first_pass:
             self._initialize(y, layer_units, X.dtype)
-        if any(rates) and sample_weight is not None:
-            raise ValueError("dropout is not supported with sample_weight")
         if self.solver in ("sgd", "adam"):
             self._fit_stochastic(X, y, sample_weight, layer_units, rates, incremental)
         else:
@@ -250,11 +250,8 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         self._session = session
         self.coefs_, self.intercepts_ = session.views()
 
-        use_ops = sample_weight is not None or self.out_activation_ == "exp"
         X_train = np.ascontiguousarray(X_train)
-        if use_ops:
-            Y_train, labels = np.ascontiguousarray(y_train, dtype=X.dtype), None
-        elif self.out_activation_ == "softmax":
+        if self.out_activation_ == "softmax":
             Y_train, labels = None, np.ascontiguousarray(np.argmax(y_train, axis=1), np.int64)
         else:
             Y_train, labels = np.ascontiguousarray(y_train, dtype=X.dtype), None
@@ -266,13 +263,9 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
                     sample_idx = shuffle(sample_idx, random_state=self._random_state)
                 lr = self._learning_rate if self.solver == "sgd" else self.learning_rate_init
                 try:
-                    if use_ops:
-                        loss = self._ops_epoch(session, X_train, Y_train, sw_train, sample_idx,
-                                               batch_size, lr)
-                    else:
-                        loss = session.epoch(X_train, Y_train, labels, batch_size=batch_size,
-                                             learning_rate=lr, shuffle=False, epoch=self.t_,
-                                             order=sample_idx)
+                    loss = session.epoch(X_train, Y_train, labels, batch_size=batch_size,
+                                         learning_rate=lr, shuffle=False, epoch=self.t_,
+                                         order=sample_idx, sample_weight=sw_train)
                 except FloatingPointError:
                     raise ValueError("Solver produced non-finite parameter weights. The input "
                                      "data may contain large values and need to be "
@@ -320,38 +313,6 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         if self.verbose:
             print(msg + " Setting learning rate to %f" % self._learning_rate)
         return False
-
-    def _ops_epoch(self, session, X, Y, sw, order, batch_size, lr):
-        """One epoch batch by batch through fastnn.ops (sample weights, Poisson),
-        updating the session's parameter and optimizer buffers in place."""
-        coefs, intercepts = session.views()
-        m_views = None if session.opt_m is None else _views_like(session, session.opt_m)
-        v_views = None if session.opt_v is None else _views_like(session, session.opt_v)
-        total = 0.0
-        for batch in gen_batches(X.shape[0], batch_size):
-            idx = order[batch]
-            sw_b = None if sw is None else sw[idx]
-            value, gw, gb = bp.loss_grad(X[idx], Y[idx], sw_b, coefs, intercepts,
-                                         self.activation, self.out_activation_, self.alpha,
-                                         self.l1, penalize_grad=False)
-            if not np.isfinite(value):
-                raise FloatingPointError(session.step)
-            l2 = self.alpha / (len(idx) if sw_b is None else float(sw_b.sum()))
-            session.step += 1
-            for l, (p, g) in enumerate(zip(coefs + intercepts, gw + gb)):
-                is_w = l < len(coefs)
-                reg = dict(l1=self.l1 if is_w else 0.0, l2=l2 if is_w else 0.0,
-                           weight_decay=self.weight_decay if is_w else 0.0)
-                if self.solver == "adam":
-                    ops.adam_step(p, g, m_views[l], v_views[l], t=session.step, lr=lr,
-                                  beta1=self.beta_1, beta2=self.beta_2, eps=self.epsilon,
-                                  eps_style="sklearn", **reg)
-                else:
-                    ops.sgd_step(p, g, None if m_views is None else m_views[l], lr=lr,
-                                 momentum=self.momentum, nesterov=self.nesterovs_momentum,
-                                 **reg)
-            total += value * (batch.stop - batch.start)
-        return total / X.shape[0]
 
     def _update_no_improvement_count(self, early_stopping, X, y, sample_weight):
         if early_stopping:
@@ -435,18 +396,6 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-
-def _views_like(session, buf):
-    """Per-tensor views (coefs then intercepts) of a flat buffer laid out as params."""
-    views = []
-    for is_bias in (False, True):
-        for l, (fan_in, fan_out) in enumerate(zip(session.sizes[:-1], session.sizes[1:])):
-            off = session.b_off[l] if is_bias else session.w_off[l]
-            size = fan_out if is_bias else fan_in * fan_out
-            v = buf[off:off + size]
-            views.append(v if is_bias else v.reshape(fan_in, fan_out))
-    return views
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):
