@@ -25,7 +25,8 @@ typedef enum {
     FNN_ENOMEM = 2,      /* an allocation failed */
     FNN_EINTR = 3,       /* interrupted (Ctrl-C seen between batches) */
     FNN_ENONFINITE = 4,  /* the loss became NaN or infinite */
-    FNN_EOVERFLOW = 5    /* a size product does not fit */
+    FNN_EOVERFLOW = 5,   /* a size product does not fit */
+    FNN_EZEROWEIGHT = 6  /* the sample weights of a batch sum to zero */
 } fnn_status;
 
 /* ---- threads (dispatch/threads.c) ----

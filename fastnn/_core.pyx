@@ -19,7 +19,8 @@ cnp.import_array()
 
 cdef extern from "fastnn.h":
     ctypedef enum fnn_status:
-        FNN_OK, FNN_EINVAL, FNN_ENOMEM, FNN_EINTR, FNN_ENONFINITE, FNN_EOVERFLOW
+        FNN_OK, FNN_EINVAL, FNN_ENOMEM, FNN_EINTR, FNN_ENONFINITE, FNN_EOVERFLOW,
+        FNN_EZEROWEIGHT
     int fnn_omp_max_threads() nogil
     int fnn_widest_team_take() nogil
     int fnn_have_openmp() nogil
@@ -38,6 +39,7 @@ _STATUS_ERRORS = {
     FNN_EINTR: (KeyboardInterrupt, "interrupted"),
     FNN_ENONFINITE: (FloatingPointError, "non-finite loss"),
     FNN_EOVERFLOW: (OverflowError, "size too large"),
+    FNN_EZEROWEIGHT: (ValueError, "the sample_weight of a batch sums to zero"),
 }
 
 

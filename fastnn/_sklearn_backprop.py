@@ -1,6 +1,7 @@
 """Loss and gradient of a whole batch from fastnn.ops, for what the compiled
 epoch does not cover: scikit-learn's L-BFGS solver (one full-batch
-evaluation per call), sample weights and the Poisson loss.
+evaluation per call, sample weights and the Poisson loss included), and the
+estimators' forward pass for prediction.
 
 Conventions are scikit-learn's (neural_network/_multilayer_perceptron.py,
 _backprop): the data loss is a (weighted) mean over rows, summed over outputs
@@ -58,11 +59,8 @@ def _data_loss(z, Y, sw, out_activation, n_threads):
 
 
 def loss_grad(X, Y, sw, coefs, intercepts, activation, out_activation, alpha, l1=0.0,
-              penalize_grad=True, n_threads=None):
-    """(loss, coef_grads, intercept_grads) of one batch.
-
-    penalize_grad=False leaves alpha and l1 out of the returned gradients (the
-    ops optimizer steps add them), but always in the loss."""
+              n_threads=None):
+    """(loss, coef_grads, intercept_grads) of one batch, alpha and l1 included."""
     act = canonical_activation(activation)
     hs, zs = forward(X, coefs, intercepts, activation, n_threads)
     value, dz = _data_loss(zs[-1], Y, sw, out_activation, n_threads)
@@ -78,10 +76,9 @@ def loss_grad(X, Y, sw, coefs, intercepts, activation, out_activation, alpha, l1
             # dz holds dL/da of layer l here; linear_backward applies g'(z)
             dx, dw, db = ops.linear_backward(hs[l], coefs[l], zs[l], hs[l + 1], dz, act,
                                              n_threads=n_threads)
-        if penalize_grad:
-            dw += (alpha / sw_sum) * coefs[l]
-            if l1:
-                dw += l1 * np.sign(coefs[l])
+        dw += (alpha / sw_sum) * coefs[l]
+        if l1:
+            dw += l1 * np.sign(coefs[l])
         coef_grads[l], intercept_grads[l] = dw, db
         dz = dx
     return value, coef_grads, intercept_grads

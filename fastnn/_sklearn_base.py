@@ -26,7 +26,7 @@ from ._validate import canonical_activation, dropout_rates, seed_from
 
 SESSION_OUTPUT = {"softmax": ("softmax", "cross_entropy"),
                   "logistic": ("sigmoid", "binary_cross_entropy"),
-                  "identity": ("identity", "mse"), "exp": ("identity", "mse")}
+                  "identity": ("identity", "mse"), "exp": ("identity", "poisson")}
 NAN_MESSAGE = ("Solver produced non-finite parameter weights. The input data may contain "
                "large values and need to be preprocessed (or try a smaller "
                "learning_rate_init).")
@@ -100,6 +100,9 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         X = np.ascontiguousarray(X)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+            if float(sample_weight.sum(dtype=np.float64)) == 0:
+                raise ValueError("sample_weight sums to zero: there is nothing to normalise "
+                                 "the loss by")
         if y.ndim == 1:
             y = y.reshape((-1, 1))
         self.n_outputs_ = y.shape[1]
@@ -107,8 +110,6 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         self._random_state = check_random_state(self.random_state)
         if first_pass:
             self._initialize(y, layer_units, X.dtype)
-        if any(rates) and sample_weight is not None:
-            raise ValueError("dropout is not supported with sample_weight")
         if self.solver in ("sgd", "adam"):
             self._fit_stochastic(X, y, sample_weight, layer_units, rates, incremental,
                                  n_threads)

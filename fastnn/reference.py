@@ -151,9 +151,42 @@ def loss(name, logits, target):
         d = logits - target.astype(logits.dtype)
         value = 0.5 * (d * d).sum() / m
         grad = d / m
+    elif name == "poisson":
+        rows, grad = _poisson_rows(logits, target.astype(logits.dtype))
+        value = rows.sum() / m
+        grad = grad / m
     else:
         raise ValueError("unknown loss %r" % name)
     return float(value), grad.astype(logits.dtype)
+
+
+def _poisson_rows(z, t):
+    """(per-row half deviance of the rate exp(z), unscaled gradient exp(z) - t)."""
+    rate = np.exp(z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        xlogy = np.where(t == 0, 0, t * np.log(t / rate))
+    return (xlogy - t + rate).sum(axis=1), rate - t
+
+
+def _weighted_loss(name, logits, target, w):
+    """The compiled epoch's weighted loss: sum_i w_i loss_i / sum_i w_i, and
+    row i of the gradient scaled by w_i / sum_i w_i (None: loss).  Each row's
+    loss comes from the unweighted twin, one row at a time."""
+    if w is None:
+        return loss(name, logits, target)
+    m = logits.shape[0]
+    target = np.asarray(target)
+    rows = np.empty(m)
+    grad = np.empty_like(logits)
+    for i in range(m):
+        rows[i], g = loss(name, logits[i:i + 1], target[i:i + 1])
+        grad[i] = g[0]
+    w_sum = float(w.astype(np.float64).sum())
+    if w_sum == 0:
+        raise ValueError("sample_weight sums to zero")
+    value = float(np.dot(w.astype(np.float64), rows) / w_sum)
+    scale = (w.astype(np.float64) / w_sum).astype(logits.dtype)
+    return value, (grad * scale[:, None]).astype(logits.dtype)
 
 
 # ---- the counter-based generator and dropout ----
@@ -281,7 +314,7 @@ class EpochRunner:
             return matmul(a, b, trans_a=trans_a, trans_b=trans_b, compute="bfloat16")
         return (a.T if trans_a else a) @ (b.T if trans_b else b)
 
-    def _step(self, params, grads, xb, yb, lb, step):
+    def _step(self, params, grads, xb, yb, lb, wb, step):
         c = self.c
         hidden = _ACT_NAMES[c["hidden_act"]]
         output = _OUTPUT_NAMES[c["output"]]
@@ -310,11 +343,11 @@ class EpochRunner:
         if loss_kind == "mse":
             a = {"softmax": softmax, "sigmoid": lambda v: activation(v, "sigmoid"),
                  "identity": lambda v: v}[output](z)
-            value, da = loss("mse", a, target)
+            value, da = _weighted_loss("mse", a, target, wb)
             dz = softmax_grad(a, da) if output == "softmax" else (
                 activation_grad(output, z, a, da))
         else:
-            value, dz = loss(loss_kind, z, target)
+            value, dz = _weighted_loss(loss_kind, z, target, wb)
         for l in range(L - 1, -1, -1):
             w, b = layers[l]
             gw, gb = self._views(grads)[l]
@@ -329,11 +362,20 @@ class EpochRunner:
         return value
 
     def run(self, params, grads, opt_m, opt_v, x, y, labels, order, shuffle, epoch,
-            batch_size, lr, step):
+            batch_size, lr, step, sample_weight=None):
         c = self.c
         n = x.shape[0]
         if shuffle:
             order[...] = shuffled_order(c["seed"], epoch, n)
+        batch_weight_sums = []
+        for start in range(0, n, batch_size) if sample_weight is not None else ():
+            w_sum = 0.0  # in visiting order, as the compiled epoch
+            for i in order[start:start + batch_size]:
+                w_sum += float(sample_weight[i])
+            if w_sum == 0:
+                self.last_step = step
+                raise ValueError("sample_weight: the weights of a batch sum to zero")
+            batch_weight_sums.append(w_sum)
         total = 0.0
         for start in range(0, n, batch_size):
             idx = order[start:start + batch_size]
@@ -348,10 +390,12 @@ class EpochRunner:
                 xb += noise.reshape(xb.shape).astype(xb.dtype)
             if self.hook is not None:
                 xb[...] = self.hook(xb.copy())
+            wb = None if sample_weight is None else sample_weight[idx]
             value = self._step(params, grads, xb, None if y is None else y[idx],
-                               None if labels is None else labels[idx], step)
+                               None if labels is None else labels[idx], wb, step)
             value *= c.get("data_loss_scale", 1.0)
-            l2 = c["l2"] / B if c["l2_per_batch"] else c["l2"]
+            per_batch = B if wb is None else batch_weight_sums[start // batch_size]
+            l2 = c["l2"] / per_batch if c["l2_per_batch"] else c["l2"]
             weights = [w for w, _ in self._views(params)]
             value += 0.5 * l2 * sum(float((w.astype(np.float64) ** 2).sum()) for w in weights)
             value += c["l1"] * sum(float(np.abs(w).sum()) for w in weights)

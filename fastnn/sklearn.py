@@ -5,10 +5,10 @@ attributes and follow the same training trajectory: the same initial weights
 from random_state, the same shuffles (sklearn.utils.shuffle per epoch, passed
 to the compiled epoch as its row order), batches, update formulas (Adam in
 scikit-learn's eps style, alpha as l2 / rows-in-batch), learning-rate rules
-and stopping rules.  Batches run in compiled code (fastnn._session.Session);
-L-BFGS, sample weights and the Poisson loss evaluate the batch loss through
-fastnn.ops instead (fastnn/_sklearn_backprop.py).  Extra fastnn parameters:
-dropout, l1, weight_decay and n_threads.
+and stopping rules.  Batches run in compiled code (fastnn._session.Session),
+sample weights and the Poisson loss included; L-BFGS evaluates the full-batch
+loss through fastnn.ops instead (fastnn/_sklearn_backprop.py).  Extra fastnn
+parameters: dropout, l1, weight_decay and n_threads.
 """
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin

@@ -55,6 +55,11 @@ typedef enum { FNN_ADAM_EPS_STYLES(FNN_ADAM_EPS_ENUM_ROW) } fnn_adam_eps_style;
      * labels (int64, m) replaces target for FNN_LOSS_SOFTMAX_CE when not NULL. */           \
     int fnn_loss_##SFX(double *value, T *grad, const T *logits, const T *target,             \
                        const int64_t *labels, int64_t m, int64_t n, int kind);               \
+    /* The same with a weight per row (NULL: fnn_loss): value = sum_i w_i loss_i / w_sum,   \
+     * grad row i scaled by w_i / w_sum; FNN_EZEROWEIGHT if w_sum is 0. */                   \
+    int fnn_loss_weighted_##SFX(double *value, T *grad, const T *logits, const T *target,    \
+                                const int64_t *labels, const T *weights, double w_sum,       \
+                                int64_t m, int64_t n, int kind);                             \
     /* Dense layer, forward: z = x w + b (x (m,k), w (k,n), b (n) or NULL), a = g(z),        \
      * in one pass per output tile (GEMM epilogue).  z may be NULL (not stored). */          \
     int fnn_dense_fwd_##SFX(T *a, T *z, const T *x, const T *w, const T *b,                  \

@@ -20,7 +20,9 @@ static int config_ok(const fnn_train_config *c)
     if (c->output < FNN_OUT_SOFTMAX || c->output > FNN_OUT_IDENTITY) return 0;
     if (c->loss == FNN_LOSS_SOFTMAX_CE && c->output != FNN_OUT_SOFTMAX) return 0;
     if (c->loss == FNN_LOSS_BCE_LOGITS && c->output != FNN_OUT_SIGMOID) return 0;
-    if (c->loss < FNN_LOSS_SOFTMAX_CE || c->loss > FNN_LOSS_MSE) return 0;
+    /* Poisson reads the output pre-activation as the log of the rate */
+    if (c->loss == FNN_LOSS_POISSON && c->output != FNN_OUT_IDENTITY) return 0;
+    if (c->loss < FNN_LOSS_SOFTMAX_CE || c->loss > FNN_LOSS_POISSON) return 0;
     if (c->optimizer != FNN_OPT_SGD && c->optimizer != FNN_OPT_ADAM) return 0;
     if (c->dropout_mode != FNN_DROPOUT_INVERTED && c->dropout_mode != FNN_DROPOUT_CLASSIC)
         return 0;
@@ -39,6 +41,7 @@ void fnn_trainer_free(fnn_trainer *tr)
     fnn_aligned_free(tr->xb);
     fnn_aligned_free(tr->yb);
     fnn_aligned_free(tr->labels_b);
+    fnn_aligned_free(tr->wb);
     for (int l = 0; l < tr->cfg.n_layers; l++) {
         if (tr->h[l] != tr->a[l]) fnn_aligned_free(tr->h[l]);
         fnn_aligned_free(tr->z[l]);
@@ -72,6 +75,7 @@ fnn_trainer *fnn_trainer_new(const fnn_train_config *cfg, int elem_size, int *st
     int ok = (tr->xb = fnn_aligned_alloc((size_t)(B * cfg->sizes[0]) * elem_size)) &&
              (tr->yb = fnn_aligned_alloc((size_t)(B * cfg->sizes[L]) * elem_size)) &&
              (tr->labels_b = fnn_aligned_alloc((size_t)B * sizeof(int64_t))) &&
+             (tr->wb = fnn_aligned_alloc((size_t)B * elem_size)) &&
              (tr->dz = fnn_aligned_alloc((size_t)(B * widest) * elem_size)) &&
              (tr->da = fnn_aligned_alloc((size_t)(B * widest) * elem_size)) &&
              (tr->dh = fnn_aligned_alloc((size_t)(B * widest) * elem_size));
