@@ -189,78 +189,10 @@ def _weighted_loss(name, logits, target, w):
     return value, (grad * scale[:, None]).astype(logits.dtype)
 
 
-# ---- the counter-based generator and dropout ----
-_M1, _M2, _GOLDEN = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB), \
-    np.uint64(0x9E3779B97F4A7C15)
-
-
-def _mix64(z):
-    z = np.asarray(z, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        z = (z ^ (z >> np.uint64(30))) * _M1
-        z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
-
-
-def rng_bits(seed, counter):
-    """splitmix64(splitmix64(seed) + (counter + 1) * golden), in uint64 arithmetic."""
-    with np.errstate(over="ignore"):
-        c = np.asarray(counter, dtype=np.uint64) + np.uint64(1)
-        return _mix64(_mix64(np.uint64(seed)) + c * _GOLDEN)
-
-
-def dropout_keep(shape, rate, seed, offset=0):
-    """The keep mask (bool) of dropout over a row-major array of `shape`."""
-    size = int(np.prod(shape))
-    threshold = int(np.ceil(rate * 2 ** 24))
-    idx = np.arange(size, dtype=np.uint64) + np.uint64(offset)
-    return ((rng_bits(seed, idx) >> np.uint64(40)) >= threshold).reshape(shape)
-
-
-def dropout(x, rate, *, seed, offset=0, mode="inverted", n_threads=None):
-    keep = dropout_keep(x.shape, rate, seed, offset)
-    scale = x.dtype.type(1 / (1 - rate)) if mode == "inverted" else x.dtype.type(1)
-    return np.where(keep, x * scale, 0).astype(x.dtype), keep.astype(np.uint8)
-
-
-def dropout_backward(dy, mask, rate, mode="inverted", *, n_threads=None):
-    scale = dy.dtype.type(1 / (1 - rate)) if mode == "inverted" else dy.dtype.type(1)
-    return np.where(mask.astype(bool), dy * scale, 0).astype(dy.dtype)
-
-
-# ---- optimizers, in place ----
-def _reg_grad(p, grad, l1, l2):
-    return grad + p.dtype.type(l2) * p + p.dtype.type(l1) * np.sign(p)
-
-
-def sgd_step(params, grad, velocity=None, *, lr, momentum=0.0, nesterov=False, l1=0.0,
-             l2=0.0, weight_decay=0.0, n_threads=None):
-    T = params.dtype.type
-    g = _reg_grad(params, grad, l1, l2)
-    p = params - T(lr * weight_decay) * params
-    if momentum == 0:
-        p = p - T(lr) * g
-    else:
-        velocity[...] = T(momentum) * velocity - T(lr) * g
-        p = p + (T(momentum) * velocity - T(lr) * g if nesterov else velocity)
-    params[...] = p
-    return params
-
-
-def adam_step(params, grad, m, v, *, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, l1=0.0,
-              l2=0.0, weight_decay=0.0, eps_style="hat", n_threads=None):
-    T = params.dtype.type
-    g = _reg_grad(params, grad, l1, l2)
-    p = params - T(lr * weight_decay) * params
-    m[...] = T(beta1) * m + (1 - T(beta1)) * g
-    v[...] = T(beta2) * v + (1 - T(beta2)) * g * g
-    c1, c2 = 1 - beta1 ** t, 1 - beta2 ** t
-    if eps_style == "sklearn":
-        p = p - T(lr * np.sqrt(c2) / c1) * m / (np.sqrt(v) + T(eps))
-    else:
-        p = p - T(lr / c1) * m / (np.sqrt(v * T(1 / c2)) + T(eps))
-    params[...] = p
-    return params
+# ---- the counter-based generator, dropout and the optimizers: by family ----
+from ._reference_optim import adam_step, sgd_step  # noqa: E402,F401
+from ._reference_random import (dropout, dropout_backward, dropout_keep,  # noqa: E402,F401
+                                rng_bits)
 
 
 # ---- the training epoch: the twin of csrc/train (fastnn._core.EpochRunner) ----
