@@ -211,14 +211,14 @@ def source(graph, prefix, header_name):
 def _predict(graph):
     body = ["\nvoid PFX_predict(const float *x, size_t n_rows, float *out)\n{\n"
             "    for (size_t r = 0; r < n_rows; r++) {\n"
-            "        float a[UPX_WIDEST], b[UPX_WIDEST];\n"
+            "        float buf[2][UPX_WIDEST];  /* layer l reads one, writes the other */\n"
             "        const float *row = x + r * UPX_N_INPUTS;\n"
             "        float *dst = out + r * UPX_N_OUTPUTS;\n"]
-    src, cur, other = "row", "a", "b"
+    src, cur, other = "row", "buf[0]", "buf[1]"
     if graph.offset is not None:
         body.append("        for (size_t i = 0; i < UPX_N_INPUTS; i++)\n"
-                    "            a[i] = (float)(((double)row[i] - PFX_offset[i]) / PFX_scale[i]);\n")
-        src, cur, other = "a", "b", "a"
+                    "            buf[0][i] = (float)(((double)row[i] - PFX_offset[i]) / PFX_scale[i]);\n")
+        src, cur, other = "buf[0]", "buf[1]", "buf[0]"
     for l, layer in enumerate(graph.layers):
         n_in, n_out = layer.weight.shape
         body.append("        PFX_dense(PFX_w%d, PFX_b%d, %d, %d, %s, %s);\n"
