@@ -21,7 +21,8 @@ def export(model, path, *, prefix="fastnn", zipmap=True, opset=None):
     (upper-cased), so models with different prefixes link into one program.
     zipmap (ONNX classifiers): False outputs the probabilities as a tensor
     instead of skl2onnx's ZipMap of dictionaries.  opset: the ONNX opset
-    (default fastnn.export.onnx.DEFAULT_OPSET).  Returns the path(s) written."""
+    (default 17, DEFAULT_OPSET of fastnn/export/onnx.py).  Returns the path
+    written (.onnx) or the pair (.c, .h)."""
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
     if ext not in FORMATS:
