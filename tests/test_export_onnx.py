@@ -95,7 +95,8 @@ def test_skl2onnx_converts_a_pipeline_with_fastnn_estimators():
     from fastnn.sklearn import MLPClassifier, MLPRegressor
     X = fresh_rows(64, seed=3)
     y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 1)
-    for est, zipmap in ((MLPClassifier((6,), activation="tanh", max_iter=20, random_state=0), False),
+    mlp = MLPClassifier((6,), activation="tanh", max_iter=20, random_state=0)
+    for est, zipmap in ((mlp, False),
                         (fastnn.LogisticRegression(), True),
                         (MLPRegressor(hidden_layer_sizes=(5,), max_iter=20, random_state=0), None)):
         pipe = Pipeline([("scale", StandardScaler()), ("model", est)])
