@@ -7,9 +7,9 @@ partial file behind.  See README.md ("Export") for what each format holds.
 import os
 import secrets
 
-from ._graph import NotFittedError, describe
+from ._graph import describe
 
-__all__ = ["export", "NotFittedError"]
+__all__ = ["export"]
 FORMATS = (".onnx", ".c")
 
 
