@@ -103,24 +103,29 @@ def activation_grad(name, z, a, da, *, n_threads=None):
 
 
 def column_sums(x, *, n_threads=None):
+    """Twin of fastnn.ops.column_sums."""
     return x.sum(axis=0)
 
 
 def softmax(z, *, n_threads=None):
+    """Twin of fastnn.ops.softmax."""
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 
 
 def log_softmax(z, *, n_threads=None):
+    """Twin of fastnn.ops.log_softmax."""
     s = z - z.max(axis=1, keepdims=True)
     return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
 
 
 def softmax_grad(a, da, *, n_threads=None):
+    """Twin of fastnn.ops.softmax_grad."""
     return a * (da - (da * a).sum(axis=1, keepdims=True))
 
 
 def linear(x, w, b=None, activation="identity", *, n_threads=None):
+    """Twin of fastnn.ops.linear."""
     z = x @ w
     if b is not None:
         z = z + b
@@ -128,12 +133,14 @@ def linear(x, w, b=None, activation="identity", *, n_threads=None):
 
 
 def linear_backward(x, w, z, a, da, activation="identity", *, n_threads=None):
+    """Twin of fastnn.ops.linear_backward."""
     dz = activation_grad(activation, z, a, da)
     return dz @ w.T, x.T @ dz, dz.sum(axis=0)
 
 
 # ---- losses: summed over outputs, averaged over rows; grad w.r.t. logits ----
 def loss(name, logits, target):
+    """Twin of fastnn.ops.loss."""
     m = logits.shape[0]
     target = np.asarray(target)
     if name == "cross_entropy":
@@ -185,12 +192,14 @@ def dropout_keep(shape, rate, seed, offset=0):
 
 
 def dropout(x, rate, *, seed, offset=0, mode="inverted", n_threads=None):
+    """Twin of fastnn.ops.dropout."""
     keep = dropout_keep(x.shape, rate, seed, offset)
     scale = x.dtype.type(1 / (1 - rate)) if mode == "inverted" else x.dtype.type(1)
     return np.where(keep, x * scale, 0).astype(x.dtype), keep.astype(np.uint8)
 
 
 def dropout_backward(dy, mask, rate, mode="inverted", *, n_threads=None):
+    """Twin of fastnn.ops.dropout_backward."""
     scale = dy.dtype.type(1 / (1 - rate)) if mode == "inverted" else dy.dtype.type(1)
     return np.where(mask.astype(bool), dy * scale, 0).astype(dy.dtype)
 
@@ -202,6 +211,7 @@ def _reg_grad(p, grad, l1, l2):
 
 def sgd_step(params, grad, velocity=None, *, lr, momentum=0.0, nesterov=False, l1=0.0,
              l2=0.0, weight_decay=0.0, n_threads=None):
+    """Twin of fastnn.ops.sgd_step."""
     T = params.dtype.type
     g = _reg_grad(params, grad, l1, l2)
     p = params - T(lr * weight_decay) * params
@@ -216,6 +226,7 @@ def sgd_step(params, grad, velocity=None, *, lr, momentum=0.0, nesterov=False, l
 
 def adam_step(params, grad, m, v, *, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, l1=0.0,
               l2=0.0, weight_decay=0.0, eps_style="hat", n_threads=None):
+    """Twin of fastnn.ops.adam_step."""
     T = params.dtype.type
     g = _reg_grad(params, grad, l1, l2)
     p = params - T(lr * weight_decay) * params
