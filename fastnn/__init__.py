@@ -14,6 +14,9 @@ from .linear import LogisticRegression, OrdinalRegression
 from . import datasets, io
 from .io import load, save
 from .export import export
+from . import _docs_model
+
+_docs_model.attach()  # MLP's numpydoc texts (model.py is at the module size limit)
 
 _apply_kernel_env()
 _apply_bf16_env()

@@ -9,6 +9,7 @@ def _reg_grad(p, grad, l1, l2):
 
 def sgd_step(params, grad, velocity=None, *, lr, momentum=0.0, nesterov=False, l1=0.0,
              l2=0.0, weight_decay=0.0, n_threads=None):
+    """Twin of fastnn.ops.sgd_step."""
     T = params.dtype.type
     g = _reg_grad(params, grad, l1, l2)
     p = params - T(lr * weight_decay) * params
@@ -23,6 +24,7 @@ def sgd_step(params, grad, velocity=None, *, lr, momentum=0.0, nesterov=False, l
 
 def adam_step(params, grad, m, v, *, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, l1=0.0,
               l2=0.0, weight_decay=0.0, eps_style="hat", n_threads=None):
+    """Twin of fastnn.ops.adam_step."""
     T = params.dtype.type
     g = _reg_grad(params, grad, l1, l2)
     p = params - T(lr * weight_decay) * params

@@ -31,11 +31,13 @@ def dropout_keep(shape, rate, seed, offset=0):
 
 
 def dropout(x, rate, *, seed, offset=0, mode="inverted", n_threads=None):
+    """Twin of fastnn.ops.dropout."""
     keep = dropout_keep(x.shape, rate, seed, offset)
     scale = x.dtype.type(1 / (1 - rate)) if mode == "inverted" else x.dtype.type(1)
     return np.where(keep, x * scale, 0).astype(x.dtype), keep.astype(np.uint8)
 
 
 def dropout_backward(dy, mask, rate, mode="inverted", *, n_threads=None):
+    """Twin of fastnn.ops.dropout_backward."""
     scale = dy.dtype.type(1 / (1 - rate)) if mode == "inverted" else dy.dtype.type(1)
     return np.where(mask.astype(bool), dy * scale, 0).astype(dy.dtype)

@@ -66,7 +66,27 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
 
     # ---- fitting ----
     def fit(self, X, y, sample_weight=None):
-        """Fit the model to X and y (same semantics as scikit-learn's MLP)."""
+        """Fit the model to X and y (same semantics as scikit-learn's MLP).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix
+            (n_samples, n_features); float32 trains in float32.
+        y : array-like
+            Targets (labels, or label indicators for multi-label).
+        sample_weight : array-like, optional
+            Per-sample weights.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            Bad parameters or data, or weights that became non-finite (the
+            estimator is then left as it was).
+        """
         self._validate_params()
         return self._fit_atomic(X, y, sample_weight, incremental=False)
 

@@ -103,24 +103,29 @@ def activation_grad(name, z, a, da, *, n_threads=None):
 
 
 def column_sums(x, *, n_threads=None):
+    """Twin of fastnn.ops.column_sums."""
     return x.sum(axis=0)
 
 
 def softmax(z, *, n_threads=None):
+    """Twin of fastnn.ops.softmax."""
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 
 
 def log_softmax(z, *, n_threads=None):
+    """Twin of fastnn.ops.log_softmax."""
     s = z - z.max(axis=1, keepdims=True)
     return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
 
 
 def softmax_grad(a, da, *, n_threads=None):
+    """Twin of fastnn.ops.softmax_grad."""
     return a * (da - (da * a).sum(axis=1, keepdims=True))
 
 
 def linear(x, w, b=None, activation="identity", *, n_threads=None):
+    """Twin of fastnn.ops.linear."""
     z = x @ w
     if b is not None:
         z = z + b
@@ -128,12 +133,14 @@ def linear(x, w, b=None, activation="identity", *, n_threads=None):
 
 
 def linear_backward(x, w, z, a, da, activation="identity", *, n_threads=None):
+    """Twin of fastnn.ops.linear_backward."""
     dz = activation_grad(activation, z, a, da)
     return dz @ w.T, x.T @ dz, dz.sum(axis=0)
 
 
 # ---- losses: summed over outputs, averaged over rows; grad w.r.t. logits ----
 def loss(name, logits, target):
+    """Twin of fastnn.ops.loss."""
     m = logits.shape[0]
     target = np.asarray(target)
     if name == "cross_entropy":

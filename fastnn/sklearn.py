@@ -27,12 +27,89 @@ from ._validate import store_params
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):
-    """scikit-learn's MLPClassifier trained by fastnn; see sklearn.neural_network.
+    """scikit-learn's MLPClassifier trained by fastnn: change the import, keep the rest.
 
-    Extra parameters: dropout (rate after each hidden layer, float or one per
-    layer, in [0, 1)), l1, weight_decay (decoupled; AdamW for adam) and
-    n_threads (fastnn threads during fit; None: fastnn.set_num_threads's
-    count, else this process's or worker's share of the cores)."""
+    The same parameters, defaults, attributes and training trajectory as
+    sklearn.neural_network.MLPClassifier (same random_state: the same weights
+    and ``loss_curve_`` to 1e-10 in float64), plus fastnn's dropout, l1,
+    weight_decay and n_threads.  float32 input trains in float32.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of int, default (100,)
+        Units of each hidden layer.
+    activation : {"identity", "logistic", "tanh", "relu"}, default "relu"
+        The hidden layers' activation.
+    solver : {"lbfgs", "sgd", "adam"}, default "adam"
+        lbfgs (scipy's L-BFGS-B on fastnn's loss and gradient), sgd or adam.
+    alpha : float, default 1e-4
+        L2 penalty; in a batch it is alpha / rows-in-batch, as scikit-learn.
+    batch_size : int or "auto", default "auto"
+        Samples per step; auto is min(200, n_samples).
+    learning_rate : {"constant", "invscaling", "adaptive"}, default "constant"
+        sgd's learning-rate rule.
+    learning_rate_init : float, default 1e-3
+        Initial step size (sgd, adam).
+    power_t : float, default 0.5
+        Exponent of invscaling.
+    max_iter : int, default 200
+        Epochs (stochastic solvers) or iterations (lbfgs).
+    shuffle : bool, default True
+        Reshuffle each epoch (sklearn.utils.shuffle: the same order as scikit-learn).
+    random_state : int, RandomState or None
+        Initial weights, shuffles, validation split, dropout masks.
+    tol : float, default 1e-4
+        Improvement below which an epoch counts as none.
+    verbose : bool, default False
+        Print the loss each epoch.
+    warm_start : bool, default False
+        Continue from the previous fit's weights.
+    momentum : float, default 0.9
+        sgd's momentum, in [0, 1].
+    nesterovs_momentum : bool, default True
+        Nesterov's momentum (sgd).
+    early_stopping : bool, default False
+        Hold out validation_fraction and stop when its score stops improving.
+    validation_fraction : float, default 0.1
+        Held out by early_stopping.
+    beta_1, beta_2 : float, default 0.9, 0.999
+        Adam's moment decay rates, in [0, 1).
+    epsilon : float, default 1e-8
+        Adam's denominator term (scikit-learn's eps style).
+    n_iter_no_change : int, default 10
+        Epochs without tol improvement before stopping.
+    max_fun : int, default 15000
+        lbfgs's most loss evaluations.
+    dropout : float or array-like, default 0.0
+        fastnn's: drop rate after each hidden layer (one, or one per layer),
+        in [0, 1); sgd and adam only, not with sample_weight.
+    l1 : float, default 0.0
+        fastnn's: L1 penalty on the weights.
+    weight_decay : float, default 0.0
+        fastnn's: decoupled weight decay (AdamW for adam); sgd and adam only.
+    n_threads : int or None
+        fastnn's: threads during fit; None: fastnn.set_num_threads's count,
+        else this process's or worker's share of the cores.
+
+    Attributes
+    ----------
+    coefs_, intercepts_ : list of ndarray
+        Weights and biases per layer.
+    loss_, best_loss_, loss_curve_, validation_scores_, best_validation_score_
+        As in scikit-learn.
+    n_iter_, t_, n_layers_, n_outputs_, out_activation_, n_features_in_
+        As in scikit-learn.
+    classes_ : ndarray
+        The class labels.
+
+    Examples
+    --------
+    >>> from fastnn import MLPClassifier
+    >>> X, y, X_test, y_test = fastnn.datasets.load_digits()
+    >>> clf = MLPClassifier((64,), dropout=0.2, max_iter=50, random_state=0).fit(X / 16, y)
+    >>> clf.score(X_test / 16, y_test)  # doctest: +SKIP
+    0.97...
+    """
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
                  alpha=0.0001, batch_size="auto", learning_rate="constant",
@@ -71,7 +148,24 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     @available_if(lambda est: est._check_solver())
     def partial_fit(self, X, y, sample_weight=None, classes=None):
-        """One epoch over X, y; `classes` is required on the first call."""
+        """One epoch over X, y (sgd and adam only).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix
+            (n_samples, n_features); float32 trains in float32.
+        y : array-like
+            Targets (labels, or label indicators for multi-label).
+        sample_weight : array-like, optional
+            Per-sample weights.
+        classes : array-like, optional
+            All the classes; required on the first call.
+
+        Returns
+        -------
+        MLPClassifier
+            self.
+        """
         self._validate_params()
         with rollback_on_failure(Rollback(self)):
             if _check_partial_fit_first_call(self, classes):
@@ -84,6 +178,17 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             return self._fit_atomic(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
+        """Predict with the fitted network.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix
+
+        Returns
+        -------
+        ndarray
+            Class labels.
+        """
         check_is_fitted(self)
         return self._predict(X)
 
@@ -97,6 +202,17 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return self._score_with_function(X, y, sample_weight, accuracy_score, n_threads)
 
     def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix
+
+        Returns
+        -------
+        ndarray
+            (n_samples, n_classes).
+        """
         check_is_fitted(self)
         y_pred = self._forward_pass_fast(X)
         if self.n_outputs_ == 1:
@@ -106,6 +222,16 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return y_pred
 
     def predict_log_proba(self, X):
+        """Log of predict_proba.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix
+
+        Returns
+        -------
+        ndarray
+        """
         y_prob = self.predict_proba(X)
         return np.log(y_prob, out=y_prob)
 
@@ -116,8 +242,36 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
 
 class MLPRegressor(RegressorMixin, _BaseMLP):
-    """scikit-learn's MLPRegressor trained by fastnn; see sklearn.neural_network.
-    Extra parameters as MLPClassifier."""
+    """scikit-learn's MLPRegressor trained by fastnn: change the import, keep the rest.
+
+    The same parameters, defaults, attributes and training trajectory as
+    sklearn.neural_network.MLPRegressor, plus fastnn's dropout, l1,
+    weight_decay and n_threads.
+
+    Parameters
+    ----------
+    loss : {"squared_error", "poisson"}, default "squared_error"
+        The loss (poisson: exponential output).
+    hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate
+        As in MLPClassifier.
+    learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose
+        As in MLPClassifier.
+    warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction
+        As in MLPClassifier.
+    beta_1, beta_2, epsilon, n_iter_no_change, max_fun
+        As in MLPClassifier.
+    dropout, l1, weight_decay, n_threads
+        fastnn's, as in MLPClassifier.
+
+    Attributes
+    ----------
+    coefs_, intercepts_ : list of ndarray
+        Weights and biases per layer.
+    loss_, best_loss_, loss_curve_, validation_scores_, best_validation_score_
+        As in scikit-learn.
+    n_iter_, t_, n_layers_, n_outputs_, out_activation_, n_features_in_
+        As in scikit-learn.
+    """
 
     _parameter_constraints = {**_BaseMLP._parameter_constraints,
                               "loss": [StrOptions({"squared_error", "poisson"})]}
@@ -141,11 +295,37 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     # scikit-learn's regressor offers partial_fit for every solver (its
     # available_if tests the bound method, which is always true): so does this one.
     def partial_fit(self, X, y, sample_weight=None):
-        """One epoch over X, y."""
+        """One epoch over X, y.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix
+            (n_samples, n_features); float32 trains in float32.
+        y : array-like
+            Targets (labels, or label indicators for multi-label).
+        sample_weight : array-like, optional
+            Per-sample weights.
+
+        Returns
+        -------
+        MLPRegressor
+            self.
+        """
         self._validate_params()
         return self._fit_atomic(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
+        """Predict with the fitted network.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix
+
+        Returns
+        -------
+        ndarray
+            Predicted values.
+        """
         check_is_fitted(self)
         return self._predict(X)
 
