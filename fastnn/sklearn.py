@@ -32,7 +32,16 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     Extra parameters: dropout (rate after each hidden layer, float or one per
     layer, in [0, 1)), l1, weight_decay (decoupled; AdamW for adam) and
     n_threads (fastnn threads during fit; None: fastnn.set_num_threads's
-    count, else this process's or worker's share of the cores)."""
+    count, else this process's or worker's share of the cores).
+
+    class_weight: None, "balanced" or {label: weight}, scikit-learn's
+    meaning (multiplies sample_weight; computed before the validation split).
+    scoring: the validation score of early stopping and validation_scores_:
+    None (accuracy), "loss" (the negated validation loss), a scorer name or
+    a callable scorer(estimator, X, y)."""
+
+    _parameter_constraints = {**_BaseMLP._parameter_constraints,
+                              "class_weight": [dict, StrOptions({"balanced"}), None]}
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
                  alpha=0.0001, batch_size="auto", learning_rate="constant",
@@ -40,7 +49,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
-                 dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None):
+                 dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None, class_weight=None,
+                 scoring=None):
         store_params(self, locals())
 
     loss = "log_loss"
@@ -128,7 +138,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
-                 dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None):
+                 dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None, scoring=None):
         store_params(self, locals())
 
     def _validate_input(self, X, y, incremental, reset):
