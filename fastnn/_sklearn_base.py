@@ -65,6 +65,7 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "n_threads": [None, Interval(Integral, 1, None, closed="left")],
         "scoring": [None, str, callable],
+        "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
     }
 
     # ---- fitting ----
@@ -102,8 +103,9 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         if np.any(np.array(hidden) <= 0):
             raise ValueError("hidden_layer_sizes must be > 0, got %s." % hidden)
         rates = dropout_rates(self.dropout, len(hidden))
-        if self.solver == "lbfgs" and (any(rates) or self.weight_decay):
-            raise ValueError("dropout and weight_decay need solver='sgd' or 'adam'")
+        if self.solver == "lbfgs" and (any(rates) or self.weight_decay or self.max_grad_norm):
+            raise ValueError("dropout, weight_decay and max_grad_norm need solver='sgd' or "
+                             "'adam'")
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
         if sp.issparse(X):
@@ -184,7 +186,8 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
             beta2=self.beta_2, eps=self.epsilon, adam_eps_style="sklearn", l1=self.l1,
             l2=self.alpha, weight_decay=self.weight_decay, l2_per_batch=True,
             data_loss_scale=1.0 / layer_units[-1] if loss == "mse" else 1.0, seed=seed,
-            max_batch=max_batch, n_threads=n_threads)
+            max_batch=max_batch, n_threads=n_threads,
+            max_grad_norm=getattr(self, "max_grad_norm", None))  # None in older pickles
 
     def _fit_stochastic(self, X, y, sample_weight, layer_units, rates, incremental, n_threads,
                         user_val=None):

@@ -45,10 +45,14 @@ def ops_epoch(est, session, X, Y, sw, order, batch_size, lr, n_threads):
         if not np.isfinite(value):
             raise FloatingPointError(session.step)
         l2 = est.alpha / (len(idx) if sw_b is None else float(sw_b.sum()))
+        l1 = est.l1
+        if getattr(est, "max_grad_norm", None):
+            clip_grad_norm(coefs, gw + gb, est.max_grad_norm, l1, l2)
+            l1 = l2 = 0.0  # now in the gradient
         session.step += 1
         for l, (p, g) in enumerate(zip(coefs + intercepts, gw + gb)):
             is_w = l < len(coefs)
-            reg = dict(l1=est.l1 if is_w else 0.0, l2=l2 if is_w else 0.0,
+            reg = dict(l1=l1 if is_w else 0.0, l2=l2 if is_w else 0.0,
                        weight_decay=est.weight_decay if is_w else 0.0, n_threads=n_threads)
             if est.solver == "adam":
                 ops.adam_step(p, g, m_views[l], v_views[l], t=session.step, lr=lr,
@@ -59,6 +63,19 @@ def ops_epoch(est, session, X, Y, sw, order, batch_size, lr, n_threads):
                              momentum=est.momentum, nesterov=est.nesterovs_momentum, **reg)
         total += value * (batch.stop - batch.start)
     return total / X.shape[0]
+
+
+def clip_grad_norm(coefs, grads, max_norm, l1, l2):
+    """PyTorch's clip_grad_norm_ in place over grads (the weights' first, as
+    coefs), after adding the L1/L2 terms to the weights' gradients, as the
+    compiled epoch does (csrc/train/clip.inc)."""
+    for w, g in zip(coefs, grads):
+        g += l2 * w + l1 * np.sign(w)
+    norm = np.sqrt(sum(float(np.dot(g.ravel(), g.ravel())) for g in grads))
+    coef = max_norm / (norm + 1e-6)
+    if coef < 1:
+        for g in grads:
+            g *= g.dtype.type(coef)
 
 
 class NoImprovement:

@@ -38,7 +38,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     meaning (multiplies sample_weight; computed before the validation split).
     scoring: the validation score of early stopping and validation_scores_:
     None (accuracy), "loss" (the negated validation loss), a scorer name or
-    a callable scorer(estimator, X, y)."""
+    a callable scorer(estimator, X, y).  max_grad_norm: None, or the cap of
+    the global gradient norm of each step (PyTorch's clip_grad_norm_)."""
 
     _parameter_constraints = {**_BaseMLP._parameter_constraints,
                               "class_weight": [dict, StrOptions({"balanced"}), None]}
@@ -50,7 +51,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
                  dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None, class_weight=None,
-                 scoring=None):
+                 scoring=None, max_grad_norm=None):
         store_params(self, locals())
 
     loss = "log_loss"
@@ -138,7 +139,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
-                 dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None, scoring=None):
+                 dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None, scoring=None,
+                 max_grad_norm=None):
         store_params(self, locals())
 
     def _validate_input(self, X, y, incremental, reset):
