@@ -124,6 +124,10 @@ input_noise : float, default 0.0
 schedule_options : dict, optional
     Options of lr_schedule (step_size, gamma, min_lr, power_t, factor,
     patience, tol).
+max_grad_norm : float, optional
+    Cap of each step's global gradient norm over all weights and biases
+    (PyTorch's ``clip_grad_norm_``), L1/L2 terms included, decoupled weight
+    decay not; None leaves the fused update as it is.
 
 Returns
 -------

@@ -35,6 +35,17 @@ def forward(X, coefs, intercepts, activation, n_threads=None):
     return hs, zs
 
 
+def per_row_loss(z, out, Y, out_activation, n_threads):
+    """Each row's data loss from its pre-activation z and output out."""
+    if out_activation == "softmax":
+        return -(Y * ops.log_softmax(z, n_threads=n_threads)).sum(axis=1)
+    if out_activation == "logistic":
+        return (np.maximum(z, 0) - Y * z + np.log1p(np.exp(-np.abs(z)))).sum(axis=1)
+    if out_activation == "exp":
+        return (xlogy(Y, Y / out) - Y + out).sum(axis=1)
+    return 0.5 * ((out - Y) ** 2).mean(axis=1)
+
+
 def _data_loss(z, Y, sw, out_activation, n_threads):
     """(value, dz): the weighted data loss and its gradient w.r.t. z."""
     n, k = z.shape
@@ -45,14 +56,7 @@ def _data_loss(z, Y, sw, out_activation, n_threads):
     out = apply_output(z, out_activation, n_threads)
     sw_ = np.ones(n, dtype=z.dtype) if sw is None else sw
     sw_sum = sw_.sum()
-    if out_activation == "softmax":
-        per_row = -(Y * ops.log_softmax(z, n_threads=n_threads)).sum(axis=1)
-    elif out_activation == "logistic":
-        per_row = (np.maximum(z, 0) - Y * z + np.log1p(np.exp(-np.abs(z)))).sum(axis=1)
-    elif out_activation == "exp":
-        per_row = (xlogy(Y, Y / out) - Y + out).sum(axis=1)
-    else:
-        per_row = 0.5 * ((out - Y) ** 2).mean(axis=1)
+    per_row = per_row_loss(z, out, Y, out_activation, n_threads)
     value = float(np.dot(sw_, per_row) / sw_sum)
     dz = (out - Y) * (sw_ / sw_sum).astype(z.dtype)[:, None]
     return value, np.ascontiguousarray(dz, dtype=z.dtype)

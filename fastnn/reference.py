@@ -342,12 +342,22 @@ class EpochRunner:
                 self.last_step = step
                 raise FloatingPointError(step)
             t = step + 1
+            clip, l1 = c.get("max_grad_norm") or 0.0, c["l1"]
+            if clip > 0:  # PyTorch's clip_grad_norm_ on the penalized gradient
+                for (w, _), (gw, _) in zip(self._views(params), self._views(grads)):
+                    gw += l2 * w + c["l1"] * np.sign(w)
+                pieces = [g for pair in self._views(grads) for g in pair]
+                norm = np.sqrt(sum(float((g.astype(np.float64) ** 2).sum()) for g in pieces))
+                if clip / (norm + 1e-6) < 1:
+                    for g in pieces:
+                        g *= g.dtype.type(clip / (norm + 1e-6))
+                l2 = l1 = 0.0
             for (w, b), (gw, gb), ms, vs in zip(
                     self._views(params), self._views(grads),
                     self._views(opt_m) if opt_m is not None else [(None, None)] * len(weights),
                     self._views(opt_v) if opt_v is not None else [(None, None)] * len(weights)):
                 for p, g, m, v, is_w in ((w, gw, ms[0], vs[0], True), (b, gb, ms[1], vs[1], False)):
-                    reg = dict(l1=c["l1"] if is_w else 0.0, l2=l2 if is_w else 0.0,
+                    reg = dict(l1=l1 if is_w else 0.0, l2=l2 if is_w else 0.0,
                                weight_decay=c["weight_decay"] if is_w else 0.0)
                     if c["optimizer"] == _ADAM:
                         adam_step(p, g, m, v, t=t, lr=lr, beta1=c["beta1"], beta2=c["beta2"],

@@ -82,7 +82,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         lbfgs's most loss evaluations.
     dropout : float or array-like, default 0.0
         fastnn's: drop rate after each hidden layer (one, or one per layer),
-        in [0, 1); sgd and adam only, not with sample_weight.
+        in [0, 1); sgd and adam only.
     l1 : float, default 0.0
         fastnn's: L1 penalty on the weights.
     weight_decay : float, default 0.0
@@ -90,6 +90,16 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     n_threads : int or None
         fastnn's: threads during fit; None: fastnn.set_num_threads's count,
         else this process's or worker's share of the cores.
+    class_weight : None, "balanced" or dict {label: weight}, default None
+        scikit-learn's meaning: multiplies sample_weight, computed on the
+        labels before the validation split.
+    scoring : None, "loss", str or callable, default None
+        The validation score of early stopping and ``validation_scores_``:
+        None (accuracy), "loss" (the negated validation loss), a scorer name
+        or a callable ``scorer(estimator, X, y)``.
+    max_grad_norm : float or None, default None
+        fastnn's: the cap of each step's global gradient norm (PyTorch's
+        ``clip_grad_norm_``), L1/L2 terms included; sgd and adam only.
 
     Attributes
     ----------
@@ -97,6 +107,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Weights and biases per layer.
     loss_, best_loss_, loss_curve_, validation_scores_, best_validation_score_
         As in scikit-learn.
+    validation_loss_curve_ : list of float
+        The validation loss per epoch (penalty included, as ``loss_curve_``).
     n_iter_, t_, n_layers_, n_outputs_, out_activation_, n_features_in_
         As in scikit-learn.
     classes_ : ndarray
@@ -111,13 +123,17 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     0.97...
     """
 
+    _parameter_constraints = {**_BaseMLP._parameter_constraints,
+                              "class_weight": [dict, StrOptions({"balanced"}), None]}
+
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
                  alpha=0.0001, batch_size="auto", learning_rate="constant",
                  learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
                  random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
-                 dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None):
+                 dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None, class_weight=None,
+                 scoring=None, max_grad_norm=None):
         store_params(self, locals())
 
     loss = "log_loss"
@@ -260,8 +276,10 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         As in MLPClassifier.
     beta_1, beta_2, epsilon, n_iter_no_change, max_fun
         As in MLPClassifier.
-    dropout, l1, weight_decay, n_threads
+    dropout, l1, weight_decay, n_threads, max_grad_norm
         fastnn's, as in MLPClassifier.
+    scoring : None, "loss", str or callable, default None
+        As in MLPClassifier; None is R^2.
 
     Attributes
     ----------
@@ -269,6 +287,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         Weights and biases per layer.
     loss_, best_loss_, loss_curve_, validation_scores_, best_validation_score_
         As in scikit-learn.
+    validation_loss_curve_ : list of float
+        As in MLPClassifier.
     n_iter_, t_, n_layers_, n_outputs_, out_activation_, n_features_in_
         As in scikit-learn.
     """
@@ -282,7 +302,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
-                 dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None):
+                 dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None, scoring=None,
+                 max_grad_norm=None):
         store_params(self, locals())
 
     def _validate_input(self, X, y, incremental, reset):

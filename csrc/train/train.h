@@ -71,6 +71,8 @@ typedef struct {
     int64_t max_batch;
     int n_threads;                      /* >= 1: every kernel of a step runs on at most this
                                            many threads; the GEMM scratch is sized for it */
+    double max_grad_norm;               /* > 0: clip the global gradient norm to it (PyTorch's
+                                           clip_grad_norm_, train/clip.inc); 0: no clipping */
 } fnn_train_config;
 
 typedef struct fnn_trainer fnn_trainer;

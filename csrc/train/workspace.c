@@ -1,4 +1,5 @@
 /* Allocating and freeing a trainer: every buffer of a step, once per fit. */
+#include <math.h>
 #include <string.h>
 #include "trainer.h"
 #include "../ops/tmpl.h"
@@ -27,6 +28,7 @@ static int config_ok(const fnn_train_config *c)
     if (c->dropout_mode != FNN_DROPOUT_INVERTED && c->dropout_mode != FNN_DROPOUT_CLASSIC)
         return 0;
     if (!(c->input_noise >= 0)) return 0;
+    if (!(c->max_grad_norm >= 0) || isinf(c->max_grad_norm)) return 0;
     if (c->compute_bf16 != 0 && c->compute_bf16 != 1) return 0;
     /* every buffer below must be addressable: max_batch x the widest layer,
      * not only x the input width (B * 2^31 could wrap the int64 byte count) */
