@@ -42,6 +42,15 @@ int fnn_omp_max_threads(void);
 void fnn_note_team(int size);
 int fnn_widest_team_take(void);
 int fnn_have_openmp(void);
+/* Contention (threads.c): fnn_team_size is the team a GEMM of the calling
+ * thread runs with (n_threads, or 1 for a while after its teams' other
+ * threads were starved of CPU), fnn_team_cap the same without counting a
+ * call, for elementwise loops; fnn_team_report tells it how many of a
+ * GEMM's wall seconds the caller's own thread spent waiting for its team. */
+int fnn_team_size(int n_threads);
+int fnn_team_cap(int n_threads);
+void fnn_team_report(int team, double waited, double wall);
+double fnn_clock(void); /* monotonic seconds */
 
 /* ---- dispatch (dispatch/) ---- */
 /* Codes and bits from the tables of vocab.h. */

@@ -74,7 +74,14 @@
     if (tid == 0) fnn_note_team(nth)
 #define GEMM_BARRIER() _Pragma("omp barrier")
 #define GEMM_FOR_DYNAMIC() _Pragma("omp for schedule(dynamic, 1) nowait")
+#define GEMM_TIMED_BARRIER()                                                                 \
+    do {                                                                                     \
+        const double t_b = tid == 0 && nth > 1 ? fnn_clock() : 0;                            \
+        _Pragma("omp barrier");                                                              \
+        if (tid == 0 && nth > 1) waited += fnn_clock() - t_b;                                \
+    } while (0)
 #else
+#define GEMM_TIMED_BARRIER() ((void)0)
 #define GEMM_FOR_DYNAMIC()
 #define GEMM_TEAM_IDS() const int tid = 0, nth = 1; fnn_note_team(1)
 #define GEMM_BARRIER() ((void)0)
@@ -136,6 +143,11 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
 {
     const int mr = t->mr, nr = t->nr;
     const int64_t kc = t->kc, nc = t->nc;
+    /* The master's time waiting for the team (barriers, the region's end)
+     * against the call's, for fnn_team_report. */
+    const double t_start = nt > 1 ? fnn_clock() : 0;
+    double waited = 0, t_done = 0;
+    int reports = 0;
     (void)nt;
 #ifdef FNN_HAVE_OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
@@ -190,7 +202,7 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                 }
                 const PT *bu = in_place_b ? (const PT *)(b + pc * ldb + jc) : NULL;
                 if (split_m) {
-                    GEMM_BARRIER(); /* every thread reads the whole B panel */
+                    GEMM_TIMED_BARRIER(); /* every thread reads the whole B panel */
                     const int64_t nblk = (m + mc - 1) / mc;
                     /* Whole blocks, handed out one at a time: a thread slowed
                      * by another process on its core takes fewer of them. */
@@ -223,10 +235,18 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                 /* the shared B panel is repacked next (after the last one, the
                  * end of the parallel region waits anyway) */
                 if (split_m && (pc + kb < k || jc + nb < n)) {
-                    GEMM_BARRIER();
+                    GEMM_TIMED_BARRIER();
                 }
             }
         }
+        if (tid == 0 && nth > 1 && split_m) {
+            reports = 1;
+            t_done = fnn_clock();
+        }
+    }
+    if (reports) {
+        const double t_end = fnn_clock();
+        fnn_team_report(nt, waited + (t_end - t_done), t_end - t_start);
     }
 }
 
@@ -323,6 +343,7 @@ int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
     /* A caller's scratch (the training workspace, sized for its count) too
      * small is an error, not a reason to allocate inside a training step. */
     if (work != NULL && (work_bytes < need || ((uintptr_t)work & 63) != 0)) return FNN_EINVAL;
+    if (nt > 1) nt = fnn_team_size(nt); /* after the check: it never depends on contention */
     void *mem = NULL;
     if (work == NULL) {
         mem = fnn_aligned_alloc(need);
@@ -347,6 +368,7 @@ int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
 #undef GEMM_TEAM_IDS
 #undef GEMM_BARRIER
 #undef GEMM_FOR_DYNAMIC
+#undef GEMM_TIMED_BARRIER
 #undef GEMM_UNITS
 #undef GEMM_KP
 #undef GEMM_PACK_FILE
