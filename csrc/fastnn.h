@@ -51,6 +51,10 @@ int fnn_team_size(int n_threads);
 int fnn_team_cap(int n_threads);
 void fnn_team_report(int team, double waited, double wall);
 double fnn_clock(void); /* monotonic seconds */
+/* Tests: adaptation on or off for the process (and this thread's state
+ * cleared); whether this thread's calls are on one thread now. */
+void fnn_team_adapt_set(int on);
+int fnn_team_capped(void);
 
 /* ---- dispatch (dispatch/) ---- */
 /* Codes and bits from the tables of vocab.h. */

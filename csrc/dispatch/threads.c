@@ -61,6 +61,17 @@ double fnn_clock(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static int team_adapt = 1; /* process-wide switch, for tests */
+
+void fnn_team_adapt_set(int on)
+{
+    __atomic_store_n(&team_adapt, on != 0, __ATOMIC_RELAXED);
+    team_capped_left = 0;
+    team_wait = 0;
+}
+
+int fnn_team_capped(void) { return team_capped_left > 0; }
+
 int fnn_team_size(int n_threads)
 {
     if (team_capped_left <= 0 || n_threads <= 1) return n_threads;
@@ -73,6 +84,7 @@ int fnn_team_cap(int n_threads) { return team_capped_left > 0 ? 1 : n_threads; }
 void fnn_team_report(int team, double waited, double wall)
 {
     if (team < 2 || !(wall > 0) || !(waited >= 0)) return;
+    if (!__atomic_load_n(&team_adapt, __ATOMIC_RELAXED)) return;
     const double f = waited < wall ? waited / wall : 1;
     team_wait = 0.75 * team_wait + 0.25 * f;
     if (team_wait > TEAM_STARVED_WAIT) team_capped_left = TEAM_CAPPED_CALLS;
