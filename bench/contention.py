@@ -64,6 +64,7 @@ def main():
     _check.check_training("float32")
     _check.use_threads(2)
     _check.print_config()
+    print("gemm blocking: %s" % fastnn.config()["gemm_blocking"])
     print("threads timed: 1 and 2; competitor: one busy process pinned to CPU %d; "
           "OMP_WAIT_POLICY=%s GOMP_SPINCOUNT=%s"
           % (cpus[-1], os.environ.get("OMP_WAIT_POLICY", "unset"),

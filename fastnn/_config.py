@@ -81,6 +81,10 @@ def config():
         "bf16_engine": _core.bf16_engine(),
         # the kernel chosen per role (None: this ISA has none, e.g. no narrow GEMM)
         "kernels": _core.kernel_names(),
+        # the selected ISA's wide GEMM blocks, mc and nc from this machine's caches or defaults
+        "gemm_blocking": dict({dt: _core.gemm_blocking(dt, _core.get_isa())
+                               for dt in ("float32", "float64")},
+                              source=_core.gemm_blocking_source()),
     }
 
 
@@ -95,6 +99,10 @@ def show_config(file=None):
         "cpu features: %s" % (" ".join(c["cpu_features"]) or "none beyond baseline"),
         "kernel: %s (best available: %s)" % (c["kernel"], c["best_kernel"]),
         "bfloat16 compute: %s (engine %s)" % (c["bfloat16"], c["bf16_engine"]),
+        "gemm blocks (mc/kc/nc, %s): %s" % (
+            c["gemm_blocking"]["source"],
+            ", ".join("%s %d/%d/%d" % (dt, b["mc"], b["kc"], b["nc"])
+                      for dt, b in c["gemm_blocking"].items() if dt != "source")),
         "kernels:",
     ] + ["  %-16s %s" % (role, name or "-") for role, name in c["kernels"].items()]
     print("\n".join(lines), file=file or sys.stdout)
