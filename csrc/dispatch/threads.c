@@ -49,10 +49,12 @@ int fnn_widest_team_take(void)
  * when that is a large part of recent calls, the calls of this OS thread run
  * on one thread for a while, then try the full team again.  Only speed
  * depends on it: results are the same for any team. */
-#define TEAM_STARVED_WAIT 0.35 /* waiting this fraction of a call: the team loses */
+#define TEAM_STARVED_WAIT 0.35 /* waiting this fraction of recent calls: the team loses */
 #define TEAM_CAPPED_CALLS 256  /* calls on one thread before a new try */
 static _Thread_local int team_capped_left = 0;
-static _Thread_local double team_wait = 0; /* moving average of the waited fraction */
+/* Decaying sums of waited and wall seconds: weighted by time, so a GEMM too
+ * small to keep a team busy barely counts (nor would it cost a slice). */
+static _Thread_local double team_waited = 0, team_wall = 0;
 
 double fnn_clock(void)
 {
@@ -67,7 +69,7 @@ void fnn_team_adapt_set(int on)
 {
     __atomic_store_n(&team_adapt, on != 0, __ATOMIC_RELAXED);
     team_capped_left = 0;
-    team_wait = 0;
+    team_waited = team_wall = 0;
 }
 
 int fnn_team_capped(void) { return team_capped_left > 0; }
@@ -75,7 +77,7 @@ int fnn_team_capped(void) { return team_capped_left > 0; }
 int fnn_team_size(int n_threads)
 {
     if (team_capped_left <= 0 || n_threads <= 1) return n_threads;
-    if (--team_capped_left == 0) team_wait = 0; /* try the team again */
+    if (--team_capped_left == 0) team_waited = team_wall = 0; /* try the team again */
     return team_capped_left > 0 ? 1 : n_threads;
 }
 
@@ -85,7 +87,7 @@ void fnn_team_report(int team, double waited, double wall)
 {
     if (team < 2 || !(wall > 0) || !(waited >= 0)) return;
     if (!__atomic_load_n(&team_adapt, __ATOMIC_RELAXED)) return;
-    const double f = waited < wall ? waited / wall : 1;
-    team_wait = 0.75 * team_wait + 0.25 * f;
-    if (team_wait > TEAM_STARVED_WAIT) team_capped_left = TEAM_CAPPED_CALLS;
+    team_waited = 0.75 * team_waited + (waited < wall ? waited : wall);
+    team_wall = 0.75 * team_wall + wall;
+    if (team_waited > TEAM_STARVED_WAIT * team_wall) team_capped_left = TEAM_CAPPED_CALLS;
 }
