@@ -38,7 +38,8 @@ typedef enum {
 int fnn_omp_max_threads(void);
 /* Each GEMM driver notes its team size for the calling thread; take returns
  * the widest since the last take (0: none) and clears it.  Lets tests see
- * the count a call actually ran with. */
+ * the count a call actually ran with (a call cut to one thread by contention,
+ * fnn_team_size, notes the count it was granted). */
 void fnn_note_team(int size);
 int fnn_widest_team_take(void);
 int fnn_have_openmp(void);

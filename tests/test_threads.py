@@ -17,16 +17,6 @@ from fastnn import ops
 from conftest import run_python
 
 
-@pytest.fixture(autouse=True)
-def _fixed_teams():
-    # Tests here read the team a call ran with: keep a loaded machine from
-    # moving GEMMs to one thread (test_contention.py tests that).
-    from fastnn import _core
-    _core.team_adaptation(False)
-    yield
-    _core.team_adaptation(True)
-
-
 @pytest.fixture
 def follow_openmp():
     """fastnn following OpenMP's thread setting for the test, then restored."""

@@ -343,7 +343,11 @@ int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
     /* A caller's scratch (the training workspace, sized for its count) too
      * small is an error, not a reason to allocate inside a training step. */
     if (work != NULL && (work_bytes < need || ((uintptr_t)work & 63) != 0)) return FNN_EINVAL;
-    if (nt > 1) nt = fnn_team_size(nt); /* after the check: it never depends on contention */
+    if (nt > 1) { /* after the check: it never depends on contention */
+        const int team = fnn_team_size(nt);
+        if (team < nt) fnn_note_team(nt); /* the count granted; the cap is transient */
+        nt = team;
+    }
     void *mem = NULL;
     if (work == NULL) {
         mem = fnn_aligned_alloc(need);
