@@ -182,6 +182,10 @@ def config():
         "bfloat16_reason": reason,
         # the kernel chosen per role (None: this ISA has none, e.g. no narrow GEMM)
         "kernels": _core.kernel_names(),
+        # the selected ISA's wide GEMM blocks, mc and nc from this machine's caches or defaults
+        "gemm_blocking": dict({dt: _core.gemm_blocking(dt, _core.get_isa())
+                               for dt in ("float32", "float64")},
+                              source=_core.gemm_blocking_source()),
     }
 
 
@@ -207,6 +211,10 @@ def show_config(file=None):
         "bfloat16 compute: %s (engine %s; %s than float32: %s)"
         % (c["bfloat16"], c["bf16_engine"], "faster" if c["bfloat16_faster"] else "slower",
            c["bfloat16_reason"]),
+        "gemm blocks (mc/kc/nc, %s): %s" % (
+            c["gemm_blocking"]["source"],
+            ", ".join("%s %d/%d/%d" % (dt, b["mc"], b["kc"], b["nc"])
+                      for dt, b in c["gemm_blocking"].items() if dt != "source")),
         "kernels:",
     ] + ["  %-16s %s" % (role, name or "-") for role, name in c["kernels"].items()]
     print("\n".join(lines), file=file or sys.stdout)
