@@ -27,7 +27,6 @@
 #define GEMM_CAT_(a, b) a##_##b
 #define GEMM_CAT(a, b) GEMM_CAT_(a, b)
 #define GEMM_FN(name) GEMM_CAT(name, SFX)
-#define UKR_T GEMM_CAT(fnn_ukr, SFX)
 
 /* Packed panels hold PT units of GEMM_KP consecutive k values each (one row of
  * A or column of B): T itself for the native dtypes (pack.inc), or two k
@@ -41,9 +40,11 @@
 #endif
 #define GEMM_UNITS(kb) (((kb) + GEMM_KP - 1) / GEMM_KP)
 
-/* The includer defines GEMM_FN(gemm_table) {mr, nr, mc, kc, nc, kernel} (mc a
- * multiple of mr, nc of nr) and GEMM_FN(select_table)(n) (the table for this ISA and width of C), plus the helpers
- * gemm_size_overflows, gemm_threads and gemm_ws_layout. */
+/* The includer defines the type GEMM_FN(gemm_table) (a dispatch-table entry:
+ * mr, nr, mc, kc, nc and the wide or narrow kernel; mc a multiple of mr, nc of
+ * nr) and GEMM_FN(select_table)(n), which reads the dispatch table once and
+ * returns the entry for C's width (gemm.c, bf16_driver.h); driver_util.h
+ * supplies gemm_size_overflows, gemm_threads and gemm_ws_layout. */
 
 /* Transposing packs copy GEMM_PACK_STEP source elements (one cache line) of
  * each row in turn, so every line read is used whole and the writes stay in a
@@ -392,4 +393,3 @@ int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
 #undef GEMM_CAT_
 #undef GEMM_CAT
 #undef GEMM_FN
-#undef UKR_T
