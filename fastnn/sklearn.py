@@ -14,6 +14,8 @@ import threading
 import warnings
 from numbers import Integral, Real
 
+from . import _sklearn_floor  # noqa: F401  (first: an old scikit-learn gets a clear error)
+
 import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
