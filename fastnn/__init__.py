@@ -32,7 +32,7 @@ def __getattr__(name):
     if name in ("MLPClassifier", "MLPRegressor"):
         try:
             from . import sklearn as _sk
-        except ImportError as exc:
+        except ModuleNotFoundError as exc:  # an old scikit-learn has its own message
             raise ImportError('fastnn.%s needs scikit-learn: pip install "fastnn[sklearn]"'
                               % name) from exc
         return getattr(_sk, name)

@@ -10,6 +10,8 @@ sample weights and the Poisson loss included; L-BFGS evaluates the full-batch
 loss through fastnn.ops instead (fastnn/_sklearn_backprop.py).  Extra fastnn
 parameters: dropout, l1, weight_decay and n_threads.
 """
+from . import _sklearn_floor  # noqa: F401  (first: an old scikit-learn gets a clear error)
+
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+import sklearn
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier as SkClassifier
 from sklearn.neural_network import MLPRegressor as SkRegressor
@@ -94,6 +95,8 @@ def test_activations_and_no_hidden_layer(activation):
         _assert_same(sk, ours, RTOL64)
 
 
+@pytest.mark.skipif(tuple(int(v) for v in sklearn.__version__.split(".")[:2]) < (1, 7),
+                    reason="scikit-learn's MLPs take sample_weight and loss='poisson' from 1.7")
 @pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
 @pytest.mark.parametrize("kind", ["multiclass", "multioutput", "poisson"])
 def test_sample_weight_and_poisson_match(solver, kind):
