@@ -208,9 +208,8 @@ def show_config(file=None):
         "threads: %d" % c["threads"],
         "cpu features: %s" % (" ".join(c["cpu_features"]) or "none beyond baseline"),
         "kernel: %s (best available: %s)" % (c["kernel"], c["best_kernel"]),
-        "bfloat16 compute: %s (engine %s; %s than float32: %s)"
-        % (c["bfloat16"], c["bf16_engine"], "faster" if c["bfloat16_faster"] else "slower",
-           c["bfloat16_reason"]),
+        "bfloat16 compute: %s (engine %s): %s"
+        % (c["bfloat16"], c["bf16_engine"], c["bfloat16_reason"]),
         "gemm blocks (mc/kc/nc, %s): %s" % (
             c["gemm_blocking"]["source"],
             ", ".join("%s %d/%d/%d" % (dt, b["mc"], b["kc"], b["nc"])
