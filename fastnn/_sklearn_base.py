@@ -20,6 +20,7 @@ from ._fitloop import Rollback, exclusive_fit, rollback_on_failure, run_epochs
 from ._forward import forward
 from ._parallel import call_threads, effective_n_threads
 from ._session import Session
+from ._sklearn_callbacks import CallbackSupport, LbfgsBridge, callback_scope, fit_tasks
 from ._sklearn_epochs import NoImprovement, epoch_runner
 from ._sklearn_state import FastnnStateMixin
 from ._sklearn_validation import (check_validation_set, class_row_weights, validation_loss,
@@ -34,7 +35,7 @@ NAN_MESSAGE = ("Solver produced non-finite parameter weights. The input data may
                "learning_rate_init).")
 
 
-class _BaseMLP(FastnnStateMixin, BaseEstimator):
+class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
     _parameter_constraints = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
@@ -116,7 +117,8 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         with exclusive_fit(self, "fit a clone (sklearn.base.clone) to train in parallel"):
             session = self.__dict__.get("_session")
             with rollback_on_failure(Rollback(self, session=session)), \
-                    call_threads(self.n_threads) as n_threads:  # resolved once per fit
+                    call_threads(self.n_threads) as n_threads, \
+                    callback_scope(self):  # callbacks torn down before any rollback
                 return self._fit(X, y, sample_weight, incremental, n_threads, validation)
 
     def _fit(self, X, y, sample_weight, incremental, n_threads, validation=(None, None, None)):
@@ -148,14 +150,20 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         if first_pass:
             self._initialize(y, layer_units, X.dtype)
         user_val = check_validation_set(self, *validation, X.dtype)
-        if self.solver in ("sgd", "adam"):
+        stochastic = self.solver in ("sgd", "adam")
+        # one task per epoch; lbfgs: per iteration, plus the one begun after the last
+        tasks = fit_tasks(self, (1 if incremental else self.max_iter) if stochastic
+                          else self.max_iter + 1, X, y, sample_weight)
+        if stochastic:
             self._fit_stochastic(X, y, sample_weight, layer_units, rates, incremental,
-                                 n_threads, user_val)
+                                 n_threads, user_val, tasks)
         else:
-            self._fit_lbfgs(X, y, sample_weight, layer_units, n_threads)
+            self._fit_lbfgs(X, y, sample_weight, layer_units, n_threads, tasks)
         if not all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_):
             raise ValueError("Solver produced non-finite parameter weights. The input data may"
                              " contain large values and need to be preprocessed.")
+        if tasks is not None:
+            tasks.finish()
         return self
 
     def _initialize(self, y, layer_units, dtype):
@@ -213,7 +221,7 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
             max_grad_norm=getattr(self, "max_grad_norm", None))  # None in older pickles
 
     def _fit_stochastic(self, X, y, sample_weight, layer_units, rates, incremental, n_threads,
-                        user_val=None):
+                        user_val=None, tasks=None):
         session = getattr(self, "_session", None)
         if not incremental or session is None:
             # a new optimizer on every fit, kept across partial_fit calls (as scikit-learn)
@@ -272,6 +280,8 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         order = [np.arange(n_samples, dtype=int)]
 
         def run_epoch(epoch, progress):
+            if tasks is not None:
+                tasks.begin_epoch()
             if self.shuffle:
                 order[0] = shuffle(order[0], random_state=self._random_state)
             lr = self._learning_rate if self.solver == "sgd" else self.learning_rate_init
@@ -300,13 +310,14 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         _, stopped = run_epochs(self, epochs=self.max_iter, run_epoch=run_epoch, record=record,
                                 stopping=NoImprovement(self, session, early_stopping,
                                                        incremental),
+                                callbacks=() if tasks is None else (tasks.end_epoch,),
                                 nan_message=lambda epoch: NAN_MESSAGE, on_interrupt="warn")
         if not (stopped or incremental) and self.n_iter_ == self.max_iter:
             warnings.warn("Stochastic Optimizer: Maximum iterations (%d) reached and the "
                           "optimization hasn't converged yet." % self.max_iter,
                           ConvergenceWarning)
 
-    def _fit_lbfgs(self, X, y, sample_weight, layer_units, n_threads):
+    def _fit_lbfgs(self, X, y, sample_weight, layer_units, n_threads, tasks=None):
         shapes = [(a, b) for a, b in zip(layer_units[:-1], layer_units[1:])]
         sizes = [a * b for a, b in shapes] + [b for _, b in shapes]
         bounds = np.cumsum([0] + sizes)
@@ -333,9 +344,13 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
             options.update(_get_additional_lbfgs_options_dict("iprint", iprint))
         except ImportError:
             pass
+        bridge = None if tasks is None else LbfgsBridge(tasks, unpack, packed)
         res = scipy.optimize.minimize(loss_grad, packed.astype(np.float64), method="L-BFGS-B",
-                                      jac=True, options=options)
-        self.n_iter_ = _check_optimize_result("lbfgs", res, self.max_iter)
+                                      jac=True, options=options, callback=bridge)
+        if bridge is not None and bridge.stopped:  # a callback's stop: no convergence warning
+            self.n_iter_ = int(res.nit)
+        else:
+            self.n_iter_ = _check_optimize_result("lbfgs", res, self.max_iter)
         self.loss_ = float(res.fun)
         coefs, intercepts = unpack(res.x)
         session = self._new_session(layer_units, [0.0] * (len(layer_units) - 2), X.dtype, 1,

@@ -36,6 +36,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     and ``loss_curve_`` to 1e-10 in float64), plus fastnn's dropout, l1,
     weight_decay and n_threads.  float32 input trains in float32.
 
+    With scikit-learn >= 1.9, ``set_callbacks`` takes scikit-learn's
+    callbacks (``sklearn.callback``): each epoch (lbfgs: each iteration) is
+    a task, so ``ScoringMonitor`` scores every epoch and ``ProgressBar``
+    shows them, also inside Pipeline and GridSearchCV; a callback's request
+    to stop ends the fit after that epoch.
+
     Parameters
     ----------
     hidden_layer_sizes : array-like of int, default (100,)
@@ -265,6 +271,12 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     The same parameters, defaults, attributes and training trajectory as
     sklearn.neural_network.MLPRegressor, plus fastnn's dropout, l1,
     weight_decay and n_threads.
+
+    With scikit-learn >= 1.9, ``set_callbacks`` takes scikit-learn's
+    callbacks (``sklearn.callback``): each epoch (lbfgs: each iteration) is
+    a task, so ``ScoringMonitor`` scores every epoch and ``ProgressBar``
+    shows them, also inside Pipeline and GridSearchCV; a callback's request
+    to stop ends the fit after that epoch.
 
     Parameters
     ----------
