@@ -16,9 +16,12 @@ Parameters
 ----------
 layer_sizes : list of int
     [n_inputs, hidden..., n_outputs], at least two.
-activation : str, default "relu"
+activation : str or list of str, default "relu"
     The hidden layers' g: identity, relu, leaky_relu, tanh, sigmoid (or
-    logistic), elu, gelu or softplus.
+    logistic), elu, gelu or softplus; one name for every hidden layer, or a
+    list of one per hidden layer (e.g. ["relu", "tanh"]).  Each layer is
+    initialised for its own activation (He uniform for the ReLU family,
+    Glorot uniform otherwise).
 output : {"softmax", "sigmoid", "identity"}
     The output layer's activation.
 loss : {"cross_entropy", "binary_cross_entropy", "mse"}

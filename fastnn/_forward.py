@@ -33,10 +33,12 @@ def forward(X, coefs, intercepts, *, activation, output, n_threads, hidden_scale
     """The output activations of X (C-contiguous, the weights' dtype), and with
     with_logits the last layer's pre-activations too, as (outputs, logits).
 
+    activation: one name for every hidden layer, or a list of one per layer.
     hidden_scale: None, or one factor per hidden layer applied after its
     activation (classic dropout's retain probability; 1 or None skips it).
     n_threads: the count resolved once by the caller (fastnn/_parallel.py)."""
     n_layers = len(coefs)
+    acts = [activation] * (n_layers - 1) if isinstance(activation, str) else activation
     n_out = coefs[-1].shape[1]
     outputs = np.empty((X.shape[0], n_out), dtype=X.dtype)
     logits = np.empty_like(outputs) if with_logits else None
@@ -44,7 +46,7 @@ def forward(X, coefs, intercepts, *, activation, output, n_threads, hidden_scale
         rows = slice(start, start + PREDICT_CHUNK)
         h = X[rows]
         for l in range(n_layers - 1):
-            h = ops.linear(h, coefs[l], intercepts[l], activation, n_threads=n_threads)
+            h = ops.linear(h, coefs[l], intercepts[l], acts[l], n_threads=n_threads)
             if hidden_scale is not None and hidden_scale[l] not in (None, 1):
                 h *= h.dtype.type(hidden_scale[l])
         z = ops.linear(h, coefs[-1], intercepts[-1], n_threads=n_threads)

@@ -42,6 +42,14 @@ def loss_code(output, loss):
             ("identity", "poisson"): LOSSES["poisson"]}.get((output, loss), LOSSES["mse"])
 
 
+def hidden_act_codes(activation, n_hidden):
+    """One activation code per hidden layer: from one name for all, or from a
+    list of one name per layer (checked by the callers)."""
+    if isinstance(activation, str):
+        return [ACTIVATIONS[activation]] * n_hidden
+    return [ACTIVATIONS[name] for name in activation]
+
+
 class Session:
     """Buffers and runner for training `sizes` with the given settings."""
 
@@ -56,7 +64,8 @@ class Session:
         self.optimizer = optimizer
         self.config = dict(
             sizes=self.sizes, w_off=self.w_off, b_off=self.b_off, n_params=n_params,
-            hidden_act=ACTIVATIONS[activation], output=OUTPUTS[output],
+            hidden_acts=hidden_act_codes(activation, len(self.sizes) - 2),
+            output=OUTPUTS[output],
             loss=loss_code(output, loss), dropout=list(dropout),
             dropout_mode=DROPOUT_MODES[dropout_mode], optimizer=OPTIMIZERS[optimizer],
             momentum=float(momentum) if optimizer == "sgd" else 0.0, nesterov=bool(nesterov),

@@ -63,6 +63,25 @@ def _int_list(text):
     return sizes
 
 
+def _name_list(text):
+    names = [v.strip() for v in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError("expected comma-separated activation names like "
+                                         "relu,tanh, got %r" % text)
+    return names
+
+
+def _activations_for(names, n_hidden):
+    """--activation's names as MLP's activation: one name for every hidden
+    layer, or one per hidden layer."""
+    if len(names) == 1:
+        return names[0]
+    if len(names) != n_hidden:
+        raise CLIError("--activation: %d names for %d hidden layers (give one name for all, "
+                       "or one per hidden layer)" % (len(names), n_hidden))
+    return names
+
+
 def _positive_int(text):
     try:
         value = int(text)
@@ -137,6 +156,8 @@ def cmd_train(args):
         model_kwargs["dropout"] = args.dropout
     if args.dtype is not None:
         model_kwargs["dtype"] = args.dtype
+    if args.activation is not None:
+        model_kwargs["activation"] = _activations_for(args.activation, len(hidden))
     fit_kwargs = dict(recipe["fit"])
     for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size),
                        ("learning_rate", args.lr)):
@@ -261,6 +282,9 @@ def build_parser():
                    help="fashion-mnist, mnist, digits, FILE.csv (last column is the label) "
                         "or FILE.npz (X_train, y_train[, X_test, y_test] or X, y)")
     p.add_argument("--hidden", type=_int_list, help="hidden layer sizes, e.g. 1024,512")
+    p.add_argument("--activation", type=_name_list,
+                   help="hidden activation: one name for all layers, or one per hidden layer, "
+                        "e.g. relu,tanh (default relu)")
     p.add_argument("--dropout", type=float)
     p.add_argument("--epochs", type=_positive_int)
     p.add_argument("--batch-size", type=_positive_int)

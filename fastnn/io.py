@@ -4,7 +4,9 @@ A model file holds the model's arrays as tensors and, in the safetensors
 header metadata (a str -> str dict):
 
     format          "fastnn"
-    format_version  "1"
+    format_version  "2" (version 1 files still load: version 2 added lists of
+                    one hidden activation per layer to MLP's meta, which
+                    an older fastnn must refuse rather than misread)
     class           the registered class name, e.g. "MLP"
     meta            json.dumps of the model's meta dict
 
@@ -22,7 +24,7 @@ import secrets
 import numpy as np
 
 FORMAT = "fastnn"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 DEFAULT_DTYPES = ("float32", "float64", "int64")
 # What a class's _from_fastnn_state raises on meta of the wrong type or range
 # (found by tools/fuzz_load.py); load reports each as a corrupt file.

@@ -5,21 +5,19 @@ settings; a Session (fastnn/_session.py) owns the buffers of one fit and runs
 its epochs in C.  Python sees the model once per epoch, or between batches
 only for Ctrl-C, progress and a user's augmentation function.
 """
-import math
-
 import numpy as np
 
 from . import _config, ops
 from ._fitloop import (NeverStop, Patience, Rollback, check_callbacks, exclusive_fit, report,
                        rollback_on_failure, run_epochs)
 from ._forward import PREDICT_CHUNK, forward  # noqa: F401 (PREDICT_CHUNK: its old home)
+from ._mlp_init import hidden_activations, initial_weights
 from ._parallel import call_threads, effective_n_threads
 from ._schedules import make_schedule
 from ._session import Session
 from ._stream import InMemory, open_stream
-from ._validate import (ACTIVATIONS, DROPOUT_MODES, HE_INIT_ACTIVATIONS, LOSSES, OPTIMIZERS,
-                        as_features, canonical_activation, check_max_grad_norm, dropout_rates,
-                        finite_number, seed_from, store_params)
+from ._validate import (DROPOUT_MODES, LOSSES, OPTIMIZERS, as_features, check_max_grad_norm,
+                        dropout_rates, finite_number, seed_from, store_params)
 from ._validate import OUTPUTS as _OUTPUT_CODES
 
 # name tuples for the checks and their messages, in code order (csrc/vocab.h)
@@ -34,7 +32,7 @@ class MLP:
 
     layer_sizes: [n_inputs, hidden..., n_outputs].  activation: the hidden
     layers' g (identity, relu, leaky_relu, tanh, sigmoid/logistic, elu, gelu,
-    softplus).  output: softmax, sigmoid or identity.  loss: cross_entropy
+    softplus), one name for all or a list of one per hidden layer.  output: softmax, sigmoid or identity.  loss: cross_entropy
     (needs softmax), binary_cross_entropy (needs sigmoid) or mse (1/2 (t - a)^2);
     every loss is summed over outputs and averaged over samples.  dropout: the
     drop rate after each hidden layer (a float or one per layer);
@@ -61,11 +59,8 @@ class MLP:
             raise ValueError("layer_sizes must be a list of at least 2 positive ints "
                              "[n_inputs, hidden..., n_outputs], got %r" % (sizes,))
         self.layer_sizes = [int(s) for s in sizes]
-        act = canonical_activation(self.activation)
-        if act not in ACTIVATIONS:
-            raise ValueError("activation must be one of %s, got %r"
-                             % (", ".join(ACTIVATIONS), self.activation))
-        self._act = act
+        # one canonical name per hidden layer (a single name: the same for all)
+        self._act = hidden_activations(self.activation, len(self.layer_sizes) - 2)
         if self.output not in OUTPUTS:
             raise ValueError("output must be one of %s, got %r" % (OUTPUTS, self.output))
         if self.loss not in LOSS_NAMES:
@@ -90,26 +85,19 @@ class MLP:
         self._seed = seed_from(self.random_state)
 
     def get_params(self, deep=True):
-        return {"layer_sizes": list(self.layer_sizes), "activation": self.activation,
+        act = self.activation if isinstance(self.activation, str) else list(self.activation)
+        return {"layer_sizes": list(self.layer_sizes), "activation": act,
                 "output": self.output, "loss": self.loss,
                 "dropout": self.dropout if np.ndim(self.dropout) == 0 else list(self.dropout),
                 "dtype": str(self.dtype), "random_state": self.random_state,
                 "dropout_mode": self.dropout_mode}
 
     def reset(self):
-        """Fresh weights from random_state (Glorot for sigmoid/tanh, He for the
-        ReLU family) and an empty history."""
-        rng = np.random.default_rng(self._seed)
-        self.coefs_, self.intercepts_ = [], []
-        n_layers = len(self.layer_sizes) - 1
-        for l, (fan_in, fan_out) in enumerate(zip(self.layer_sizes[:-1], self.layer_sizes[1:])):
-            act = self._act if l < n_layers - 1 else self.output
-            if act in HE_INIT_ACTIVATIONS:
-                bound = math.sqrt(6.0 / fan_in)                # He uniform
-            else:
-                bound = math.sqrt(6.0 / (fan_in + fan_out))    # Glorot uniform
-            self.coefs_.append(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(self._dtype))
-            self.intercepts_.append(np.zeros(fan_out, dtype=self._dtype))
+        """Fresh weights from random_state (per hidden layer, Glorot for
+        sigmoid/tanh, He for the ReLU family) and an empty history."""
+        self.coefs_, self.intercepts_ = initial_weights(
+            np.random.default_rng(self._seed), self.layer_sizes, self._act, self.output,
+            self._dtype)
         self.history_ = {"loss": [], "val_loss": [], "val_accuracy": [], "learning_rate": []}
         self._fits = 0
         self._epochs_seen = 0

@@ -255,7 +255,9 @@ class EpochRunner:
 
     def _step(self, params, grads, xb, yb, lb, wb, step):
         c = self.c
-        hidden = _ACT_NAMES[c["hidden_act"]]
+        n_hidden = len(c["sizes"]) - 2
+        hidden = [_ACT_NAMES[code] for code in
+                  c.get("hidden_acts", [c.get("hidden_act")] * n_hidden)]
         output = _OUTPUT_NAMES[c["output"]]
         loss_kind = _LOSS_NAMES[c["loss"]]
         mode = _DROPOUT_MODE_NAMES[c["dropout_mode"]]
@@ -266,7 +268,7 @@ class EpochRunner:
             z = self._mm(hs[-1], w) + b
             zs.append(z)
             if l < L - 1:
-                a = activation(z, hidden)
+                a = activation(z, hidden[l])
                 as_.append(a)
                 rate = c["dropout"][l]
                 if rate > 0:
@@ -297,7 +299,7 @@ class EpochRunner:
             dh = self._mm(dz, w, trans_b=True)
             if masks[l - 1] is not None:
                 dh = dropout_backward(dh, masks[l - 1], c["dropout"][l - 1], mode)
-            dz = activation_grad(hidden, zs[l - 1], as_[l - 1], dh)
+            dz = activation_grad(hidden[l - 1], zs[l - 1], as_[l - 1], dh)
         return value
 
     def run(self, params, grads, opt_m, opt_v, x, y, labels, order, shuffle, epoch,

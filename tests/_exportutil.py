@@ -54,6 +54,7 @@ def model_factories():
         "mlp-sigmoid-out": lambda: mlp("relu", "sigmoid"),
         "mlp-identity-out": lambda: mlp("tanh", "identity"),
         "mlp-classic-dropout": lambda: mlp("relu", dropout=0.3, dropout_mode="classic"),
+        "mlp-per-layer-activations": lambda: mlp(["gelu", "tanh"]),
         "mlp-float64": lambda: mlp("elu", dtype="float64"),
         "clf-multiclass": lambda: _quiet(lambda: MLPClassifier((8,), **small).fit(X, y)),
         "clf-binary": lambda: _quiet(lambda: MLPClassifier((8,), activation="logistic",

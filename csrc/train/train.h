@@ -49,7 +49,7 @@ typedef struct {
     int64_t sizes[FNN_MAX_LAYERS + 1];  /* widths: inputs, hidden..., outputs */
     int64_t w_off[FNN_MAX_LAYERS], b_off[FNN_MAX_LAYERS];
     int64_t n_params;                   /* length of the flat buffers */
-    int hidden_act;                     /* fnn_activation */
+    int hidden_acts[FNN_MAX_LAYERS];    /* fnn_activation of hidden layer l (l < n_layers - 1) */
     int output;                         /* fnn_output */
     int loss;                           /* fnn_loss_kind */
     double dropout[FNN_MAX_LAYERS];     /* drop rate after hidden layer l */

@@ -16,8 +16,9 @@ static int config_ok(const fnn_train_config *c)
             c->b_off[l] + c->sizes[l + 1] > c->n_params)
             return 0;
         if (l < c->n_layers - 1 && !(c->dropout[l] >= 0 && c->dropout[l] < 1)) return 0;
+        if (l < c->n_layers - 1 && (c->hidden_acts[l] < 0 || c->hidden_acts[l] >= FNN_ACT_COUNT))
+            return 0;
     }
-    if (c->hidden_act < 0 || c->hidden_act >= FNN_ACT_COUNT) return 0;
     if (c->output < FNN_OUT_SOFTMAX || c->output > FNN_OUT_IDENTITY) return 0;
     if (c->loss == FNN_LOSS_SOFTMAX_CE && c->output != FNN_OUT_SOFTMAX) return 0;
     if (c->loss == FNN_LOSS_BCE_LOGITS && c->output != FNN_OUT_SIGMOID) return 0;

@@ -1,0 +1,47 @@
+"""fastnn.MLP's hidden activations and initial weights: the per-layer
+activation list a model trains, predicts and exports with, and the He or
+Glorot initialisation each layer's activation asks for."""
+import math
+
+import numpy as np
+
+from ._validate import ACTIVATIONS, HE_INIT_ACTIVATIONS, canonical_activation
+
+
+def hidden_activations(activation, n_hidden):
+    """One canonical activation name per hidden layer, from one name for all
+    or a list (or tuple) of one name per hidden layer; ValueError otherwise."""
+    if isinstance(activation, str):
+        names = [activation] * max(n_hidden, 1)  # checked even with no hidden layer
+    elif isinstance(activation, (list, tuple)):
+        if len(activation) != n_hidden:
+            raise ValueError("activation: a list needs one name per hidden layer (%d), got %d"
+                             % (n_hidden, len(activation)))
+        names = list(activation)
+    else:
+        raise ValueError("activation must be a name or a list of one name per hidden layer, "
+                         "got %.100r" % (activation,))
+    acts = [canonical_activation(name) for name in names]
+    for name, act in zip(names, acts):
+        if not isinstance(act, str) or act not in ACTIVATIONS:
+            raise ValueError("activation must be one of %s, got %.100r"
+                             % (", ".join(ACTIVATIONS), name))
+    return acts[:n_hidden]
+
+
+def initial_weights(rng, sizes, hidden_acts, output, dtype):
+    """(coefs, intercepts) drawn layer by layer from rng: He uniform for a
+    layer whose activation is of the ReLU family, Glorot uniform otherwise;
+    zero biases.  The draws are in layer order, so a single activation name
+    gives the same weights as before per-layer activations existed."""
+    coefs, intercepts = [], []
+    n_layers = len(sizes) - 1
+    for l, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        act = hidden_acts[l] if l < n_layers - 1 else output
+        if act in HE_INIT_ACTIVATIONS:
+            bound = math.sqrt(6.0 / fan_in)                # He uniform
+        else:
+            bound = math.sqrt(6.0 / (fan_in + fan_out))    # Glorot uniform
+        coefs.append(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(dtype))
+        intercepts.append(np.zeros(fan_out, dtype=dtype))
+    return coefs, intercepts
