@@ -8,6 +8,7 @@ depend on the thread count.
 """
 import numpy as np
 
+from ._augment import augment_settings, transform_images
 from ._validate import ACTIVATIONS as _ACTIVATION_CODES
 from ._validate import (ADAM_EPS_STYLES, DROPOUT_MODES, LOSSES, OPTIMIZERS, OUTPUTS,
                         canonical_activation)
@@ -133,18 +134,21 @@ def linear_backward(x, w, z, a, da, activation="identity", *, n_threads=None):
 
 
 # ---- losses: summed over outputs, averaged over rows; grad w.r.t. logits ----
-def loss(name, logits, target):
+def loss(name, logits, target, *, label_smoothing=0.0):
     m = logits.shape[0]
     target = np.asarray(target)
+    eps = logits.dtype.type(label_smoothing)
     if name == "cross_entropy":
         if target.ndim == 1:
             target = np.eye(logits.shape[1], dtype=logits.dtype)[target]
         target = target.astype(logits.dtype)
+        if eps:
+            target = (1 - eps) * target + eps / logits.dtype.type(logits.shape[1])
         logp = log_softmax(logits)
         value = -(target * logp).sum() / m
         grad = (target.sum(axis=1, keepdims=True) * np.exp(logp) - target) / m
     elif name == "binary_cross_entropy":
-        t = target.astype(logits.dtype)
+        t = target.astype(logits.dtype) * (1 - eps) + eps / 2
         value = (np.maximum(logits, 0) - t * logits + np.log1p(np.exp(-np.abs(logits)))).sum() / m
         grad = (activation(logits, "sigmoid") - t) / m
     elif name == "mse":
@@ -174,6 +178,14 @@ def rng_bits(seed, counter):
     with np.errstate(over="ignore"):
         c = np.asarray(counter, dtype=np.uint64) + np.uint64(1)
         return _mix64(_mix64(np.uint64(seed)) + c * _GOLDEN)
+
+
+def augment_images(x, image_shape, *, augment, max_shift=2, seed, counter=0):
+    flags, shape, max_shift = augment_settings(augment, image_shape, max_shift, x.shape[1])
+    if not flags:
+        return x.copy()
+    bits = rng_bits(seed, np.uint64(counter) + np.arange(x.shape[0], dtype=np.uint64))
+    return transform_images(x, bits, flags, max_shift, shape)
 
 
 def dropout_keep(shape, rate, seed, offset=0):
@@ -231,7 +243,7 @@ def adam_step(params, grad, m, v, *, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-
 
 
 # ---- the training epoch: the twin of csrc/train (fastnn._core.EpochRunner) ----
-STREAM_SHUFFLE, STREAM_NOISE, STREAM_DROPOUT = 1, 2, 16
+STREAM_SHUFFLE, STREAM_NOISE, STREAM_AUGMENT, STREAM_DROPOUT = 1, 2, 3, 16
 
 
 def _names_by_code(codes):
@@ -314,7 +326,7 @@ class EpochRunner:
             dz = softmax_grad(a, da) if output == "softmax" else (
                 activation_grad(output, z, a, da))
         else:
-            value, dz = loss(loss_kind, z, target)
+            value, dz = loss(loss_kind, z, target, label_smoothing=c.get("label_smoothing", 0))
         for l in range(L - 1, -1, -1):
             w, b = layers[l]
             gw, gb = self._views(grads)[l]
@@ -339,6 +351,10 @@ class EpochRunner:
             idx = order[start:start + batch_size]
             B = len(idx)
             xb = x[idx].copy()
+            if c.get("augment"):  # augment_images' rule, key from the augment stream
+                bits = rng_bits(int(rng_bits(c["seed"], STREAM_AUGMENT)),
+                                np.uint64(step * c["max_batch"]) + np.arange(B, dtype=np.uint64))
+                xb = transform_images(xb, bits, c["augment"], c["max_shift"], c["image_shape"])
             if c["input_noise"] > 0:
                 key = int(rng_bits(c["seed"], STREAM_NOISE))
                 base = step * c["max_batch"] * x.shape[1] + np.arange(xb.size, dtype=np.uint64)
@@ -359,6 +375,8 @@ class EpochRunner:
                 self.last_step = step
                 raise FloatingPointError(step)
             t = step + 1
+            warm = c.get("warmup_steps", 0)  # linear warm-up, per update
+            step_lr = lr * t / warm if t <= warm else lr
             for (w, b), (gw, gb), ms, vs in zip(
                     self._views(params), self._views(grads),
                     self._views(opt_m) if opt_m is not None else [(None, None)] * len(weights),
@@ -367,12 +385,12 @@ class EpochRunner:
                     reg = dict(l1=c["l1"] if is_w else 0.0, l2=l2 if is_w else 0.0,
                                weight_decay=c["weight_decay"] if is_w else 0.0)
                     if c["optimizer"] == _ADAM:
-                        adam_step(p, g, m, v, t=t, lr=lr, beta1=c["beta1"], beta2=c["beta2"],
+                        adam_step(p, g, m, v, t=t, lr=step_lr, beta1=c["beta1"], beta2=c["beta2"],
                                   eps=c["eps"],
                                   eps_style=_ADAM_EPS_STYLE_NAMES[c["adam_eps_style"]],
                                   **reg)
                     else:
-                        sgd_step(p, g, m, lr=lr, momentum=c["momentum"],
+                        sgd_step(p, g, m, lr=step_lr, momentum=c["momentum"],
                                  nesterov=c["nesterov"], **reg)
             step += 1
             total += value * B
