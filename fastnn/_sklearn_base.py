@@ -16,6 +16,7 @@ from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from . import _sklearn_backprop as bp
+from ._fit_extras import FitExtras
 from ._fitloop import Rollback, exclusive_fit, rollback_on_failure, run_epochs
 from ._forward import forward
 from ._parallel import call_threads, effective_n_threads
@@ -62,6 +63,11 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         "l1": [Interval(Real, 0, None, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "n_threads": [None, Interval(Integral, 1, None, closed="left")],
+        # issue 16 (checked again, with the data, by fastnn/_fit_extras.py)
+        "max_time": [None, Interval(Real, 0, None, closed="neither")],
+        "augment": [None, str, list, tuple],
+        "image_shape": [None, list, tuple],
+        "max_shift": [Interval(Integral, 0, None, closed="left")],
     }
 
     # ---- fitting ----
@@ -91,8 +97,10 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         if np.any(np.array(hidden) <= 0):
             raise ValueError("hidden_layer_sizes must be > 0, got %s." % hidden)
         rates = dropout_rates(self.dropout, len(hidden))
-        if self.solver == "lbfgs" and (any(rates) or self.weight_decay):
-            raise ValueError("dropout and weight_decay need solver='sgd' or 'adam'")
+        if self.solver == "lbfgs" and (any(rates) or self.weight_decay or self.max_time
+                                       or self.augment or getattr(self, "label_smoothing", 0)):
+            raise ValueError("dropout, weight_decay, max_time, augment and label_smoothing "
+                             "need solver='sgd' or 'adam'")
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
         if sp.issparse(X):
@@ -154,7 +162,7 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
                 self.validation_scores_ = None
                 self.best_validation_score_ = None
 
-    def _new_session(self, layer_units, rates, dtype, max_batch, n_threads=None):
+    def _new_session(self, layer_units, rates, dtype, max_batch, n_threads=None, options=None):
         output, loss = SESSION_OUTPUT[self.out_activation_]
         if any(rates) and not isinstance(self.random_state, (int, np.integer)):
             seed = seed_from(self._random_state)
@@ -169,9 +177,18 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
             beta2=self.beta_2, eps=self.epsilon, adam_eps_style="sklearn", l1=self.l1,
             l2=self.alpha, weight_decay=self.weight_decay, l2_per_batch=True,
             data_loss_scale=1.0 / layer_units[-1] if loss == "mse" else 1.0, seed=seed,
-            max_batch=max_batch, n_threads=n_threads)
+            max_batch=max_batch, n_threads=n_threads, **(options or {}))
 
     def _fit_stochastic(self, X, y, sample_weight, layer_units, rates, incremental, n_threads):
+        extras = FitExtras(  # partial_fit ignores the budget
+            loss=SESSION_OUTPUT[self.out_activation_][1], n_features=X.shape[1],
+            max_time=None if incremental else self.max_time, max_epochs=self.max_iter,
+            label_smoothing=getattr(self, "label_smoothing", 0.0), augment=self.augment,
+            image_shape=self.image_shape, max_shift=self.max_shift)
+        if (sample_weight is not None or self.out_activation_ == "exp") and (
+                extras.augment[0] or extras.label_smoothing):
+            raise ValueError("augment and label_smoothing are not supported with "
+                             "sample_weight or loss='poisson'")
         session = getattr(self, "_session", None)
         if not incremental or session is None:
             # a new optimizer on every fit, kept across partial_fit calls (as scikit-learn)
@@ -207,7 +224,8 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
 
         if session is None or session.config["max_batch"] < batch_size \
                 or session.dtype != X.dtype:
-            fresh = self._new_session(layer_units, rates, X.dtype, batch_size, n_threads)
+            fresh = self._new_session(layer_units, rates, X.dtype, batch_size, n_threads,
+                                      extras.session_options(n_samples, batch_size))
             if session is not None:  # grow the batch buffers, keep the optimizer state
                 params, m, v, step = session.state()
                 fresh.restore((params.astype(fresh.dtype), None if m is None else
@@ -225,7 +243,7 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
             if self.shuffle:
                 order[0] = shuffle(order[0], random_state=self._random_state)
             lr = self._learning_rate if self.solver == "sgd" else self.learning_rate_init
-            return run(order[0], lr)
+            return run(order[0], lr, progress)
 
         def record(epoch, loss, seconds):
             self.n_iter_ += 1
@@ -243,10 +261,13 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
             return logs
 
         self.n_iter_ = 0
-        _, stopped = run_epochs(self, epochs=self.max_iter, run_epoch=run_epoch, record=record,
-                                stopping=NoImprovement(self, session, early_stopping,
-                                                       incremental),
-                                nan_message=lambda epoch: NAN_MESSAGE, on_interrupt="warn")
+        run = run_epochs(self, epochs=self.max_iter, run_epoch=run_epoch, record=record,
+                         stopping=NoImprovement(self, session, early_stopping, incremental),
+                         nan_message=lambda epoch: NAN_MESSAGE, on_interrupt="warn",
+                         budget=extras.budget)
+        stopped = run[1]
+        self.stop_reason_ = {"completed": "max_iter", "rule": "early_stopping" if early_stopping
+                             else "no_improvement"}.get(run.reason, run.reason)
         if not (stopped or incremental) and self.n_iter_ == self.max_iter:
             warnings.warn("Stochastic Optimizer: Maximum iterations (%d) reached and the "
                           "optimization hasn't converged yet." % self.max_iter,

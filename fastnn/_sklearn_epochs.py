@@ -10,23 +10,24 @@ from . import ops
 
 
 def epoch_runner(est, session, X, y, sample_weight, batch_size, n_threads):
-    """run(order, learning_rate) -> mean loss of one epoch over X in `order`.
+    """run(order, learning_rate, progress=None) -> mean loss of one epoch over X
+    in `order` (progress: called between batches with the rows done).
 
     The compiled Session.epoch, or, for sample weights and the Poisson loss,
     which it does not cover, a batch loop through fastnn.ops (ops_epoch)."""
     X = np.ascontiguousarray(X)
     if sample_weight is not None or est.out_activation_ == "exp":
         Y = np.ascontiguousarray(y, dtype=X.dtype)
-        return lambda order, lr: ops_epoch(est, session, X, Y, sample_weight, order,
-                                           batch_size, lr, n_threads)
+        return lambda order, lr, progress=None: ops_epoch(est, session, X, Y, sample_weight,
+                                                          order, batch_size, lr, n_threads)
     if est.out_activation_ == "softmax":
         Y, labels = None, np.ascontiguousarray(np.argmax(y, axis=1), np.int64)
     else:
         Y, labels = np.ascontiguousarray(y, dtype=X.dtype), None
     # the count was resolved for this fit and the session built with it
-    return lambda order, lr: session.epoch(X, Y, labels, batch_size=batch_size,
-                                           learning_rate=lr, shuffle=False, epoch=est.t_,
-                                           order=order)
+    return lambda order, lr, progress=None: session.epoch(
+        X, Y, labels, batch_size=batch_size, learning_rate=lr, shuffle=False, epoch=est.t_,
+        order=order, progress=progress)
 
 
 def ops_epoch(est, session, X, Y, sw, order, batch_size, lr, n_threads):

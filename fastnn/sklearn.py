@@ -8,14 +8,19 @@ scikit-learn's eps style, alpha as l2 / rows-in-batch), learning-rate rules
 and stopping rules.  Batches run in compiled code (fastnn._session.Session);
 L-BFGS, sample weights and the Poisson loss evaluate the batch loss through
 fastnn.ops instead (fastnn/_sklearn_backprop.py).  Extra fastnn parameters:
-dropout, l1, weight_decay and n_threads.
+dropout, l1, weight_decay, n_threads; max_time (seconds: a time budget,
+max_iter becomes an upper bound, stop_reason_ says why the fit stopped),
+augment/image_shape/max_shift (image augmentation in the compiled epoch) and,
+for the classifier, label_smoothing.
 """
+from numbers import Real
+
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import column_or_1d
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (_check_partial_fit_first_call, type_of_target,
                                       unique_labels)
@@ -36,13 +41,16 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
                  alpha=0.0001, batch_size="auto", learning_rate="constant",
-                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+                 learning_rate_init=0.001, power_t=0.5, max_iter=200, max_time=None, shuffle=True,
                  random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
-                 dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None):
+                 dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None, label_smoothing=0.0,
+                 augment=None, image_shape=None, max_shift=2):
         store_params(self, locals())
 
+    _parameter_constraints = {**_BaseMLP._parameter_constraints,
+                              "label_smoothing": [Interval(Real, 0, 1, closed="both")]}
     loss = "log_loss"
 
     def _validate_input(self, X, y, incremental, reset):
@@ -124,11 +132,12 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu", *,
                  solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
-                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+                 learning_rate_init=0.001, power_t=0.5, max_iter=200, max_time=None, shuffle=True,
                  random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
-                 dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None):
+                 dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None, augment=None,
+                 image_shape=None, max_shift=2):
         store_params(self, locals())
 
     def _validate_input(self, X, y, incremental, reset):

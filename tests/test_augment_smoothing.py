@@ -4,6 +4,7 @@ finite differences and the compiled epoch's twin (reference.EpochRunner)."""
 import numpy as np
 import pytest
 
+import fastnn
 from fastnn import ops, reference
 from fastnn._augment import config_entries
 from test_train import assert_same_trajectory, make_data
@@ -101,3 +102,55 @@ def test_compiled_epoch_with_smoothing_warmup_and_augmentation_follows_twin(opt,
     X, Y, _ = make_data("binary", n_in=12)
     assert_same_trajectory(dict(kw, output="sigmoid", loss="binary_cross_entropy"),
                            (X, Y, None))
+
+
+def images(n=64, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, 36)).astype(np.float32)
+    return X, (X[:, :18].sum(1) > X[:, 18:].sum(1)).astype(np.int64)
+
+
+@pytest.mark.parametrize("kw,err", [
+    (dict(augment="shift"), "image_shape"), (dict(augment="flip", image_shape=(5, 5)), "36"),
+    (dict(augment="shift", image_shape=(6, 6), max_shift=6), "max_shift"),
+    (dict(augment=3), "augment"), (dict(label_smoothing=-0.1), "label_smoothing"),
+    (dict(warmup_epochs=-1), "warmup_epochs")])
+def test_fit_options_are_checked_before_training(kw, err):
+    X, y = images()
+    with pytest.raises((TypeError, ValueError), match=err):
+        fastnn.MLP([36, 2]).fit(X, y, **kw)
+    with pytest.raises(ValueError, match="label_smoothing"):
+        fastnn.MLP([36, 1], output="identity", loss="mse").fit(X, y[:, None] * 1.0,
+                                                               label_smoothing=0.1)
+
+
+def test_augmented_fit_is_the_same_for_any_thread_count():
+    X, y = images()
+    fits, old = [], fastnn._config._thread_setting()
+    try:
+        for threads in (1, 2):
+            fastnn.set_num_threads(threads)
+            m = fastnn.MLP([36, 32, 2], random_state=4).fit(
+                X, y, epochs=2, augment=["shift", "flip"], image_shape=(6, 6), max_shift=1,
+                label_smoothing=0.1, warmup_epochs=1, batch_size=16)
+            fits.append(np.concatenate([w.ravel() for w in m.coefs_]))
+    finally:
+        fastnn.set_num_threads(old)
+    assert np.array_equal(fits[0], fits[1])
+    plain = fastnn.MLP([36, 32, 2], random_state=4).fit(X, y, epochs=2, batch_size=16)
+    assert not np.array_equal(fits[0], plain.coefs_[0].ravel())
+
+
+def test_drop_ins_take_the_options():
+    X, y = images(200)
+    clf = fastnn.MLPClassifier((16,), max_iter=3, augment="shift", image_shape=(6, 6),
+                               max_shift=1, label_smoothing=0.1, random_state=0)
+    with pytest.warns(Warning):
+        clf.fit(X, y)
+    assert clf.score(X, y) > 0.5
+    reg = fastnn.MLPRegressor(hidden_layer_sizes=(8,), max_iter=2, augment="flip", image_shape=(6, 6, 1),
+                              random_state=0)
+    with pytest.warns(Warning):
+        reg.fit(X, y * 1.0)
+    with pytest.raises(ValueError, match="image_shape"):
+        fastnn.MLPClassifier(augment="flip").fit(X, y)
