@@ -127,7 +127,9 @@ def test_preprocessing():
 def test_default_recipe_fashion_mnist():
     recipe = cli.default_recipe("fashion-mnist")
     assert recipe["hidden"] == (1024, 512)
-    assert recipe["preprocess"]["standardize"] is True
+    # pixels scaled, not standardized: a shift's zero fill is black (issue 16)
+    assert recipe["preprocess"]["standardize"] is False
+    assert recipe["fit"]["augment"] == ["shift", "flip"] and recipe["time"] == 55.0
     assert set(recipe["fit"]) >= {"epochs", "batch_size", "learning_rate"}
     recipe["fit"]["epochs"] = 1
     assert cli.default_recipe("fashion-mnist")["fit"]["epochs"] == 20  # a fresh copy
