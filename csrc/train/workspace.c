@@ -31,7 +31,9 @@ static int config_ok(const fnn_train_config *c)
     if (c->augment & ~(FNN_AUGMENT_SHIFT | FNN_AUGMENT_FLIP)) return 0;
     if (c->augment) {
         if (c->image_h < 1 || c->image_w < 1 || c->image_c < 1 || c->max_shift < 0) return 0;
+        /* each factor <= sizes[0] <= 2^31 and h w checked first: no product overflows */
         if (c->image_h > c->sizes[0] || c->image_w > c->sizes[0] || c->image_c > c->sizes[0] ||
+            c->image_h * c->image_w > c->sizes[0] ||
             c->image_h * c->image_w * c->image_c != c->sizes[0])
             return 0;
         if ((c->augment & FNN_AUGMENT_SHIFT) &&
