@@ -35,7 +35,7 @@ def default_recipe(dataset):
     standardized, so a shift's zero fill is black), smooth the labels and
     plan a cosine schedule; fastnn/_recipes.py picks their width for --time.
     """
-    images = dict(image_shape=(28, 28), max_shift=2, label_smoothing=0.1)
+    images = dict(image_shape=(28, 28), max_shift=1, label_smoothing=0.1)  # see docs/performance.md
     recipes = {
         "fashion-mnist": dict(hidden=(1024, 512), model=dict(dropout=0.3), time=55.0,
                               preprocess=dict(pixel_max=255, standardize=False),
