@@ -25,7 +25,8 @@ typedef enum {
     FNN_ENOMEM = 2,      /* an allocation failed */
     FNN_EINTR = 3,       /* interrupted (Ctrl-C seen between batches) */
     FNN_ENONFINITE = 4,  /* the loss became NaN or infinite */
-    FNN_EOVERFLOW = 5    /* a size product does not fit */
+    FNN_EOVERFLOW = 5,   /* a size product does not fit */
+    FNN_EZEROWEIGHT = 6  /* the sample weights of a batch sum to zero */
 } fnn_status;
 
 /* ---- threads (dispatch/threads.c) ----
@@ -38,10 +39,24 @@ typedef enum {
 int fnn_omp_max_threads(void);
 /* Each GEMM driver notes its team size for the calling thread; take returns
  * the widest since the last take (0: none) and clears it.  Lets tests see
- * the count a call actually ran with. */
+ * the count a call actually ran with (a call cut to one thread by contention,
+ * fnn_team_size, notes the count it was granted). */
 void fnn_note_team(int size);
 int fnn_widest_team_take(void);
 int fnn_have_openmp(void);
+/* Contention (threads.c): fnn_team_size is the team a GEMM of the calling
+ * thread runs with (n_threads, or 1 for a while after its teams' other
+ * threads were starved of CPU), fnn_team_cap the same without counting a
+ * call, for elementwise loops; fnn_team_report tells it how many of a
+ * GEMM's wall seconds the caller's own thread spent waiting for its team. */
+int fnn_team_size(int n_threads);
+int fnn_team_cap(int n_threads);
+void fnn_team_report(int team, double waited, double wall);
+double fnn_clock(void); /* monotonic seconds */
+/* Tests: adaptation on or off for the process (and this thread's state
+ * cleared); whether this thread's calls are on one thread now. */
+void fnn_team_adapt_set(int on);
+int fnn_team_capped(void);
 
 /* ---- dispatch (dispatch/) ---- */
 /* Codes and bits from the tables of vocab.h. */

@@ -67,7 +67,9 @@
     /* logits -> sigmoid; target in [0, 1] */                                                  \
     X(BCE_LOGITS, "binary_cross_entropy", 1)                                                   \
     /* 1/2 sum (t - a)^2, a = the given "logits" */                                            \
-    X(MSE, "mse", 2)
+    X(MSE, "mse", 2)                                                                           \
+    /* half Poisson deviance of the rate exp(z); target counts >= 0 */                         \
+    X(POISSON, "poisson", 3)
 
 /* ---- the trainer's output layer and optimizer: X(ID, "name", code) ---- */
 #define FNN_OUTPUTS(X)          \

@@ -13,6 +13,10 @@ from .model import MLP
 from .linear import LogisticRegression, OrdinalRegression
 from . import datasets, io
 from .io import load, save
+from .export import export
+from . import _docs_model
+
+_docs_model.attach()  # MLP's numpydoc texts (model.py is at the module size limit)
 
 _apply_kernel_env()
 _apply_bf16_env()
@@ -20,7 +24,7 @@ _register_fork_handler()
 
 __all__ = ["__version__", "config", "get_num_threads", "set_num_threads", "show_config",
            "ops", "reference", "MLP", "LogisticRegression", "OrdinalRegression",
-           "MLPClassifier", "MLPRegressor", "datasets", "io", "load", "save"]
+           "MLPClassifier", "MLPRegressor", "datasets", "io", "load", "save", "export"]
 
 
 def __getattr__(name):

@@ -86,13 +86,29 @@ def warn_if_bfloat16_slow(stacklevel=3):
 
 
 def set_num_threads(n):
-    """Threads used by every kernel.  Results are bit-identical for any count.
+    """Set the threads used by every kernel.  Results are bit-identical for any count.
 
-    An int overrides OpenMP's setting for fastnn.  None (the default state)
-    follows OpenMP instead: OMP_NUM_THREADS, and threadpoolctl's
-    threadpool_limits in the calling thread.  A Python-level setting: each
-    fit, predict or op call reads it once (fastnn/_parallel.py), and an
-    estimator's or op's own n_threads wins over it."""
+    A Python-level setting: each fit, predict or op call reads it once
+    (fastnn/_parallel.py), and an estimator's or op's own n_threads wins over it.
+
+    Parameters
+    ----------
+    n : int or None
+        A positive int overrides OpenMP's setting for fastnn.  None (the
+        default state) follows OpenMP instead: OMP_NUM_THREADS, and
+        threadpoolctl's threadpool_limits in the calling thread.
+
+    Raises
+    ------
+    ValueError
+        ``n`` is not None or a positive int.
+
+    Examples
+    --------
+    >>> fastnn.set_num_threads(2)
+    >>> fastnn.get_num_threads()
+    2
+    """
     if n is None:
         _parallel.set_explicit(None)
         return
@@ -116,8 +132,14 @@ def _register_fork_handler():
 
 
 def get_num_threads():
-    """The threads a fit started now would use: the count set_num_threads
-    chose, else this thread's share of the cores (fastnn/_parallel.py)."""
+    """The threads a fit started now would use.
+
+    Returns
+    -------
+    int
+        The count set_num_threads chose, else this thread's share of the cores
+        (fastnn/_parallel.py, docs/threads.md).
+    """
     return _parallel.effective_n_threads()
 
 
@@ -127,7 +149,21 @@ def _thread_setting():
 
 
 def config():
-    """The build and run-time configuration as a dict."""
+    """The build and run-time configuration.
+
+    Returns
+    -------
+    dict
+        version, python, platform, compiler, openmp, threads, cpu_features,
+        kernel (the SIMD path in use), best_kernel, bfloat16 (the instruction:
+        tdpbf16ps, vdpbf16ps or emulated), bf16_engine, bfloat16_faster,
+        bfloat16_reason, and kernels (the kernel chosen per role).
+
+    Examples
+    --------
+    >>> fastnn.config()["kernel"]  # doctest: +SKIP
+    'avx2'
+    """
     faster, reason = bfloat16_speed()
     return {
         "version": __version__,
@@ -146,6 +182,10 @@ def config():
         "bfloat16_reason": reason,
         # the kernel chosen per role (None: this ISA has none, e.g. no narrow GEMM)
         "kernels": _core.kernel_names(),
+        # the selected ISA's wide GEMM blocks, mc and nc from this machine's caches or defaults
+        "gemm_blocking": dict({dt: _core.gemm_blocking(dt, _core.get_isa())
+                               for dt in ("float32", "float64")},
+                              source=_core.gemm_blocking_source()),
     }
 
 
@@ -153,7 +193,13 @@ _BF16_INSTRUCTION = {"amx": "tdpbf16ps", "avx512bf16": "vdpbf16ps"}
 
 
 def show_config(file=None):
-    """Print the version, compiler, OpenMP, CPU features and the kernels chosen."""
+    """Print the version, compiler, OpenMP, CPU features and the kernels chosen.
+
+    Parameters
+    ----------
+    file : file-like, optional
+        Where to print (default: sys.stdout).
+    """
     c = config()
     lines = [
         "fastnn %s (Python %s, %s)" % (c["version"], c["python"], c["platform"]),
@@ -165,6 +211,10 @@ def show_config(file=None):
         "bfloat16 compute: %s (engine %s; %s than float32: %s)"
         % (c["bfloat16"], c["bf16_engine"], "faster" if c["bfloat16_faster"] else "slower",
            c["bfloat16_reason"]),
+        "gemm blocks (mc/kc/nc, %s): %s" % (
+            c["gemm_blocking"]["source"],
+            ", ".join("%s %d/%d/%d" % (dt, b["mc"], b["kc"], b["nc"])
+                      for dt, b in c["gemm_blocking"].items() if dt != "source")),
         "kernels:",
     ] + ["  %-16s %s" % (role, name or "-") for role, name in c["kernels"].items()]
     print("\n".join(lines), file=file or sys.stdout)

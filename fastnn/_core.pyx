@@ -19,10 +19,14 @@ cnp.import_array()
 
 cdef extern from "fastnn.h":
     ctypedef enum fnn_status:
-        FNN_OK, FNN_EINVAL, FNN_ENOMEM, FNN_EINTR, FNN_ENONFINITE, FNN_EOVERFLOW
+        FNN_OK, FNN_EINVAL, FNN_ENOMEM, FNN_EINTR, FNN_ENONFINITE, FNN_EOVERFLOW,
+        FNN_EZEROWEIGHT
     int fnn_omp_max_threads() nogil
     int fnn_widest_team_take() nogil
     int fnn_have_openmp() nogil
+    void fnn_team_adapt_set(int on) nogil
+    int fnn_team_capped() nogil
+    void fnn_team_report(int team, double waited, double wall) nogil
     unsigned fnn_cpu_features() nogil
     int fnn_best_isa() nogil
     int fnn_set_isa(int isa) nogil
@@ -38,6 +42,7 @@ _STATUS_ERRORS = {
     FNN_EINTR: (KeyboardInterrupt, "interrupted"),
     FNN_ENONFINITE: (FloatingPointError, "non-finite loss"),
     FNN_EOVERFLOW: (OverflowError, "size too large"),
+    FNN_EZEROWEIGHT: (ValueError, "the sample_weight of a batch sums to zero"),
 }
 
 
@@ -63,6 +68,23 @@ def widest_team_take():
     """The widest GEMM team this OS thread started since the last call (0:
     none), then cleared: what a call really ran with, for tests."""
     return fnn_widest_team_take()
+
+
+def team_adaptation(bint on):
+    """Tests: let GEMMs drop to one thread while their team is starved of CPU
+    (on, the default) or never; clears this OS thread's state."""
+    fnn_team_adapt_set(on)
+
+
+def team_report(int team, double waited, double wall):
+    """Tests: tell this OS thread's adaptation that a GEMM on `team` threads
+    waited `waited` of its `wall` seconds for the team."""
+    fnn_team_report(team, waited, wall)
+
+
+def team_capped():
+    """Whether this OS thread's calls run on one thread now (contention)."""
+    return bool(fnn_team_capped())
 
 
 def have_openmp():

@@ -10,6 +10,9 @@ cdef extern from "dispatch/kernels.h":
     void fnn_kernel_trace_reset() nogil
     const char *fnn_bf16_engine() nogil
     int fnn_gemm_blocking(int isa, int elem_size, int narrow, int64_t *out) nogil
+    const char *fnn_gemm_blocking_source() nogil
+    int fnn_cache_blocking_from(const char *dir, int elem_size, int mr, int nr, int64_t kc,
+                                int64_t *out) nogil
 
 
 cdef object _name_or_none(const char *name):
@@ -54,3 +57,21 @@ def gemm_blocking(str dtype, str isa, bint narrow=False):
         raise ValueError("this build has no %s%s GEMM kernel for %s"
                          % (isa, " narrow" if narrow else "", dtype))
     return dict(zip(("mr", "nr", "mc", "kc", "nc"), [out[i] for i in range(5)]))
+
+
+def gemm_blocking_source():
+    """Where the wide GEMM kernels' mc and nc came from: "sysfs" (this
+    machine's per-core caches) or "default" (built-in constants)."""
+    return fnn_gemm_blocking_source().decode()
+
+
+def cache_blocking_from(str cache_dir, str dtype, int mr, int nr, int64_t kc):
+    """Tests: {mc, nc} that the sysfs cache directory `cache_dir` gives a
+    kc-deep mr x nr tile of dtype, or None if it has no usable caches."""
+    if dtype not in _BLOCKING_ELEM_SIZE:
+        raise ValueError("dtype must be 'float32' or 'float64', got %r" % (dtype,))
+    cdef int64_t out[2]
+    cdef bytes d = cache_dir.encode()
+    if fnn_cache_blocking_from(d, _BLOCKING_ELEM_SIZE[dtype], mr, nr, kc, out) != FNN_OK:
+        return None
+    return {"mc": out[0], "nc": out[1]}

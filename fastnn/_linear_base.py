@@ -108,7 +108,17 @@ class _Estimator:
             raise ValueError("this %s is not fitted yet; call fit first" % type(self).__name__)
 
     def score(self, X, y):
-        """Mean accuracy of predict(X) against y."""
+        """Mean accuracy of predict(X) against y.
+
+        Parameters
+        ----------
+        X : array-like
+        y : array-like
+
+        Returns
+        -------
+        float
+        """
         y = np.asarray(y)
         pred = self.predict(X)
         if y.shape[0] != pred.shape[0]:

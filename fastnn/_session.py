@@ -10,7 +10,8 @@ import numpy as np
 
 from . import _core
 from ._parallel import op_n_threads
-from ._validate import ACTIVATIONS, ADAM_EPS_STYLES, DROPOUT_MODES, LOSSES, OPTIMIZERS, OUTPUTS
+from ._validate import (ACTIVATIONS, ADAM_EPS_STYLES, DROPOUT_MODES, LOSSES, OPTIMIZERS, OUTPUTS,
+                        contiguous_float, same_shape)
 
 ALIGN = 16  # elements: every tensor starts on a 64-byte boundary in float32
 
@@ -37,8 +38,8 @@ def aligned_zeros(n, dtype):
 
 def loss_code(output, loss):
     return {("softmax", "cross_entropy"): LOSSES["cross_entropy"],
-            ("sigmoid", "binary_cross_entropy"): LOSSES["binary_cross_entropy"]}.get(
-        (output, loss), LOSSES["mse"])
+            ("sigmoid", "binary_cross_entropy"): LOSSES["binary_cross_entropy"],
+            ("identity", "poisson"): LOSSES["poisson"]}.get((output, loss), LOSSES["mse"])
 
 
 class Session:
@@ -48,8 +49,8 @@ class Session:
                  optimizer="adam", momentum=0.9, nesterov=False, beta1=0.9, beta2=0.999,
                  eps=1e-8, adam_eps_style="hat", l1=0.0, l2=0.0, weight_decay=0.0,
                  l2_per_batch=False, data_loss_scale=1.0, input_noise=0.0, seed=0, max_batch=32,
-                 compute=None, runner=None, n_threads=None, label_smoothing=0.0,
-                 warmup_steps=0, augment=None):
+                 compute=None, runner=None, n_threads=None, max_grad_norm=None,
+                 label_smoothing=0.0, warmup_steps=0, augment=None):
         self.sizes = list(sizes)
         self.dtype = np.dtype(dtype)
         self.w_off, self.b_off, n_params = param_layout(self.sizes)
@@ -67,6 +68,7 @@ class Session:
             input_noise=float(input_noise), seed=int(seed) % 2 ** 64, max_batch=int(max_batch),
             dtype=self.dtype.name, compute_bf16=compute == "bfloat16",
             n_threads=op_n_threads(n_threads),  # the enclosing fit's count by default
+            max_grad_norm=float(max_grad_norm or 0.0),
             label_smoothing=float(label_smoothing), warmup_steps=int(warmup_steps),
             **(augment or {}))  # _augment.config_entries: flags, image shape, max shift
         self.params = aligned_zeros(n_params, self.dtype)
@@ -109,11 +111,16 @@ class Session:
             self.opt_v[...] = v
 
     def epoch(self, X, Y, labels, *, batch_size, learning_rate, shuffle, epoch, order=None,
-              augment=None, progress=None):
+              augment=None, progress=None, sample_weight=None):
         """Train one epoch over X (C-contiguous, session dtype) and the targets
         (Y 2-D, or int64 labels for cross-entropy); returns the mean loss.
-        `order` (int64 row indices) overrides the built-in shuffle."""
+        `order` (int64 row indices) overrides the built-in shuffle.
+        sample_weight: one weight per row (session dtype, any sign), with
+        scikit-learn's normalisation; a batch whose weights sum to zero is a
+        ValueError and leaves the session unchanged."""
         n = X.shape[0]
+        if sample_weight is not None:
+            sample_weight = self.check_sample_weight(sample_weight, n)
         if order is not None:
             self.order = np.ascontiguousarray(order, dtype=np.int64)
             shuffle = False
@@ -130,7 +137,7 @@ class Session:
             loss, self.step = self.runner.run(
                 self.params, self.grads, self.opt_m, self.opt_v, X, Y, labels, self.order,
                 bool(shuffle), int(epoch), int(min(batch_size, self.config["max_batch"])),
-                float(learning_rate), int(self.step))
+                float(learning_rate), int(self.step), sample_weight=sample_weight)
         except BaseException:
             self.step = self.runner.last_step
             raise
@@ -138,3 +145,15 @@ class Session:
             self.runner.hook = None
             self.runner.progress = None
         return loss
+
+    def check_sample_weight(self, sample_weight, n):
+        """sample_weight as the epoch reads it: n finite weights of the session
+        dtype whose total is nonzero (a batch's zero sum is the epoch's to find)."""
+        w = same_shape(contiguous_float(sample_weight, "sample_weight", ndim=1,
+                                        dtype=self.dtype), "sample_weight", (n,))
+        if not np.all(np.isfinite(w)):
+            raise ValueError("sample_weight must be finite")
+        if n and float(w.sum(dtype=np.float64)) == 0:
+            raise ValueError("sample_weight sums to zero: there is nothing to normalise the "
+                             "loss by")
+        return w

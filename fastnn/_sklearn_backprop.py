@@ -1,6 +1,7 @@
 """Loss and gradient of a whole batch from fastnn.ops, for what the compiled
 epoch does not cover: scikit-learn's L-BFGS solver (one full-batch
-evaluation per call), sample weights and the Poisson loss.
+evaluation per call, sample weights and the Poisson loss included), and the
+estimators' forward pass for prediction.
 
 Conventions are scikit-learn's (neural_network/_multilayer_perceptron.py,
 _backprop): the data loss is a (weighted) mean over rows, summed over outputs
@@ -34,6 +35,17 @@ def forward(X, coefs, intercepts, activation, n_threads=None):
     return hs, zs
 
 
+def per_row_loss(z, out, Y, out_activation, n_threads):
+    """Each row's data loss from its pre-activation z and output out."""
+    if out_activation == "softmax":
+        return -(Y * ops.log_softmax(z, n_threads=n_threads)).sum(axis=1)
+    if out_activation == "logistic":
+        return (np.maximum(z, 0) - Y * z + np.log1p(np.exp(-np.abs(z)))).sum(axis=1)
+    if out_activation == "exp":
+        return (xlogy(Y, Y / out) - Y + out).sum(axis=1)
+    return 0.5 * ((out - Y) ** 2).mean(axis=1)
+
+
 def _data_loss(z, Y, sw, out_activation, n_threads):
     """(value, dz): the weighted data loss and its gradient w.r.t. z."""
     n, k = z.shape
@@ -44,25 +56,15 @@ def _data_loss(z, Y, sw, out_activation, n_threads):
     out = apply_output(z, out_activation, n_threads)
     sw_ = np.ones(n, dtype=z.dtype) if sw is None else sw
     sw_sum = sw_.sum()
-    if out_activation == "softmax":
-        per_row = -(Y * ops.log_softmax(z, n_threads=n_threads)).sum(axis=1)
-    elif out_activation == "logistic":
-        per_row = (np.maximum(z, 0) - Y * z + np.log1p(np.exp(-np.abs(z)))).sum(axis=1)
-    elif out_activation == "exp":
-        per_row = (xlogy(Y, Y / out) - Y + out).sum(axis=1)
-    else:
-        per_row = 0.5 * ((out - Y) ** 2).mean(axis=1)
+    per_row = per_row_loss(z, out, Y, out_activation, n_threads)
     value = float(np.dot(sw_, per_row) / sw_sum)
     dz = (out - Y) * (sw_ / sw_sum).astype(z.dtype)[:, None]
     return value, np.ascontiguousarray(dz, dtype=z.dtype)
 
 
 def loss_grad(X, Y, sw, coefs, intercepts, activation, out_activation, alpha, l1=0.0,
-              penalize_grad=True, n_threads=None):
-    """(loss, coef_grads, intercept_grads) of one batch.
-
-    penalize_grad=False leaves alpha and l1 out of the returned gradients (the
-    ops optimizer steps add them), but always in the loss."""
+              n_threads=None):
+    """(loss, coef_grads, intercept_grads) of one batch, alpha and l1 included."""
     act = canonical_activation(activation)
     hs, zs = forward(X, coefs, intercepts, activation, n_threads)
     value, dz = _data_loss(zs[-1], Y, sw, out_activation, n_threads)
@@ -78,10 +80,9 @@ def loss_grad(X, Y, sw, coefs, intercepts, activation, out_activation, alpha, l1
             # dz holds dL/da of layer l here; linear_backward applies g'(z)
             dx, dw, db = ops.linear_backward(hs[l], coefs[l], zs[l], hs[l + 1], dz, act,
                                              n_threads=n_threads)
-        if penalize_grad:
-            dw += (alpha / sw_sum) * coefs[l]
-            if l1:
-                dw += l1 * np.sign(coefs[l])
+        dw += (alpha / sw_sum) * coefs[l]
+        if l1:
+            dw += l1 * np.sign(coefs[l])
         coef_grads[l], intercept_grads[l] = dw, db
         dz = dx
     return value, coef_grads, intercept_grads

@@ -23,11 +23,13 @@ from ._parallel import call_threads, effective_n_threads
 from ._session import Session
 from ._sklearn_epochs import NoImprovement, epoch_runner
 from ._sklearn_state import FastnnStateMixin
+from ._sklearn_validation import (check_validation_set, class_row_weights, validation_loss,
+                                  validation_score)
 from ._validate import canonical_activation, dropout_rates, seed_from
 
 SESSION_OUTPUT = {"softmax": ("softmax", "cross_entropy"),
                   "logistic": ("sigmoid", "binary_cross_entropy"),
-                  "identity": ("identity", "mse"), "exp": ("identity", "mse")}
+                  "identity": ("identity", "mse"), "exp": ("identity", "poisson")}
 NAN_MESSAGE = ("Solver produced non-finite parameter weights. The input data may contain "
                "large values and need to be preprocessed (or try a smaller "
                "learning_rate_init).")
@@ -68,13 +70,45 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         "augment": [None, str, list, tuple],
         "image_shape": [None, list, tuple],
         "max_shift": [Interval(Integral, 0, None, closed="left")],
+        "scoring": [None, str, callable],
+        "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
     }
 
     # ---- fitting ----
-    def fit(self, X, y, sample_weight=None):
-        """Fit the model to X and y (same semantics as scikit-learn's MLP)."""
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
+        """Fit the model to X and y (same semantics as scikit-learn's MLP).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix
+            (n_samples, n_features); float32 trains in float32.
+        y : array-like
+            Targets (labels, or label indicators for multi-label).
+        sample_weight : array-like, optional
+            Per-sample weights.
+        X_val, y_val : array-like, optional
+            A validation set (together or not at all), scored
+            (``validation_scores_``) and measured (``validation_loss_curve_``)
+            every epoch; with ``early_stopping=True`` it replaces the
+            ``validation_fraction`` split for stopping and for the best
+            weights.  In a Pipeline, ``Pipeline(..., transform_input=["X_val"])``
+            transforms it as X (with ``set_fit_request(X_val=True, y_val=True)``).
+        sample_weight_val : array-like, optional
+            Per-sample weights of the validation set.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            Bad parameters or data, or weights that became non-finite (the
+            estimator is then left as it was).
+        """
         self._validate_params()
-        return self._fit_atomic(X, y, sample_weight, incremental=False)
+        return self._fit_atomic(X, y, sample_weight, incremental=False,
+                                validation=(X_val, y_val, sample_weight_val))
 
     def _check_solver(self):
         if self.solver not in ("sgd", "adam"):
@@ -82,32 +116,38 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
                                  "%s is not stochastic." % self.solver)
         return True
 
-    def _fit_atomic(self, X, y, sample_weight, incremental):
+    def _fit_atomic(self, X, y, sample_weight, incremental, validation=(None, None, None)):
         """_fit, leaving the estimator as it was if anything fails; a second
         thread fitting the same estimator meanwhile gets a RuntimeError."""
         with exclusive_fit(self, "fit a clone (sklearn.base.clone) to train in parallel"):
             session = self.__dict__.get("_session")
             with rollback_on_failure(Rollback(self, session=session)), \
                     call_threads(self.n_threads) as n_threads:  # resolved once per fit
-                return self._fit(X, y, sample_weight, incremental, n_threads)
+                return self._fit(X, y, sample_weight, incremental, n_threads, validation)
 
-    def _fit(self, X, y, sample_weight, incremental, n_threads):
+    def _fit(self, X, y, sample_weight, incremental, n_threads, validation=(None, None, None)):
         hidden = self.hidden_layer_sizes
         hidden = list(hidden) if hasattr(hidden, "__iter__") else [hidden]
         if np.any(np.array(hidden) <= 0):
             raise ValueError("hidden_layer_sizes must be > 0, got %s." % hidden)
         rates = dropout_rates(self.dropout, len(hidden))
-        if self.solver == "lbfgs" and (any(rates) or self.weight_decay or self.max_time
-                                       or self.augment or getattr(self, "label_smoothing", 0)):
-            raise ValueError("dropout, weight_decay, max_time, augment and label_smoothing "
-                             "need solver='sgd' or 'adam'")
+        if self.solver == "lbfgs" and (any(rates) or self.weight_decay or self.max_grad_norm
+                                       or self.max_time or self.augment
+                                       or getattr(self, "label_smoothing", 0)):
+            raise ValueError("dropout, weight_decay, max_grad_norm, max_time, augment and "
+                             "label_smoothing need solver='sgd' or 'adam'")
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
         if sp.issparse(X):
             X = X.toarray()
         X = np.ascontiguousarray(X)
+        if is_classifier(self):  # before any validation split, as scikit-learn's classifiers
+            sample_weight = class_row_weights(self, y, sample_weight, incremental)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+            if float(sample_weight.sum(dtype=np.float64)) == 0:
+                raise ValueError("sample_weight sums to zero: there is nothing to normalise "
+                                 "the loss by")
         if y.ndim == 1:
             y = y.reshape((-1, 1))
         self.n_outputs_ = y.shape[1]
@@ -115,11 +155,10 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         self._random_state = check_random_state(self.random_state)
         if first_pass:
             self._initialize(y, layer_units, X.dtype)
-        if any(rates) and sample_weight is not None:
-            raise ValueError("dropout is not supported with sample_weight")
+        user_val = check_validation_set(self, *validation, X.dtype)
         if self.solver in ("sgd", "adam"):
             self._fit_stochastic(X, y, sample_weight, layer_units, rates, incremental,
-                                 n_threads)
+                                 n_threads, user_val)
         else:
             self._fit_lbfgs(X, y, sample_weight, layer_units, n_threads)
         if not all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_):
@@ -152,6 +191,7 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
         self._session = None
         if self.solver in ("sgd", "adam"):
             self.loss_curve_ = []
+            self.validation_loss_curve_ = [] if self.early_stopping else None
             self._no_improvement_count = 0
             if self.early_stopping:
                 self.validation_scores_ = []
@@ -177,18 +217,22 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
             beta2=self.beta_2, eps=self.epsilon, adam_eps_style="sklearn", l1=self.l1,
             l2=self.alpha, weight_decay=self.weight_decay, l2_per_batch=True,
             data_loss_scale=1.0 / layer_units[-1] if loss == "mse" else 1.0, seed=seed,
-            max_batch=max_batch, n_threads=n_threads, **(options or {}))
+            max_batch=max_batch, n_threads=n_threads,
+            max_grad_norm=getattr(self, "max_grad_norm", None),  # None in older pickles
+            **(options or {}))
 
-    def _fit_stochastic(self, X, y, sample_weight, layer_units, rates, incremental, n_threads):
+    def _fit_stochastic(self, X, y, sample_weight, layer_units, rates, incremental, n_threads,
+                        user_val=None):
         extras = FitExtras(  # partial_fit ignores the budget
             loss=SESSION_OUTPUT[self.out_activation_][1], n_features=X.shape[1],
             max_time=None if incremental else self.max_time, max_epochs=self.max_iter,
             label_smoothing=getattr(self, "label_smoothing", 0.0), augment=self.augment,
             image_shape=self.image_shape, max_shift=self.max_shift)
-        if (sample_weight is not None or self.out_activation_ == "exp") and (
-                extras.augment[0] or extras.label_smoothing):
+        # the compiled epoch gathers weights with augmented rows, but neither
+        # augmentation nor smoothing has a weighted twin or a measured use yet
+        if sample_weight is not None and (extras.augment[0] or extras.label_smoothing):
             raise ValueError("augment and label_smoothing are not supported with "
-                             "sample_weight or loss='poisson'")
+                             "sample_weight or class_weight")
         session = getattr(self, "_session", None)
         if not incremental or session is None:
             # a new optimizer on every fit, kept across partial_fit calls (as scikit-learn)
@@ -198,7 +242,10 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
             raise ValueError("partial_fit does not support early_stopping=True")
         early_stopping = self.early_stopping
         sw_train = sample_weight
-        if early_stopping:
+        if user_val is not None:  # all of X trains; the user's rows validate
+            X_train, y_train = X, y
+            X_val, y_val, Y_val, sw_val = user_val
+        elif early_stopping:
             stratify = y if is_classifier(self) and self.n_outputs_ == 1 else None
             arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
             split = train_test_split(*arrays, random_state=self._random_state,
@@ -208,11 +255,16 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
             if X_val.shape[0] < 2:
                 raise ValueError("The validation set is too small. Increase "
                                  "'validation_fraction' or the size of your dataset.")
+            Y_val = np.ascontiguousarray(y_val, dtype=X.dtype)
             if is_classifier(self):
                 y_val = self._label_binarizer.inverse_transform(y_val)
         else:
             X_train, y_train = X, y
-            X_val = y_val = sw_val = None
+            X_val = y_val = Y_val = sw_val = None
+        if X_val is not None:  # a warm start may bring validation data for the first time
+            for name in ("validation_scores_", "validation_loss_curve_"):
+                if getattr(self, name, None) is None:
+                    setattr(self, name, [])
         n_samples = X_train.shape[0]
         if self.batch_size == "auto":
             batch_size = min(200, n_samples)
@@ -253,8 +305,12 @@ class _BaseMLP(FastnnStateMixin, BaseEstimator):
             if self.verbose:
                 print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
             logs = {"epoch": epoch, "loss": loss}
-            if early_stopping:
-                logs["val_score"] = self._score(X_val, y_val, sw_val, n_threads=n_threads)
+            if X_val is not None:
+                logs["val_loss"] = validation_loss(self, X_val, Y_val, sw_val, batch_size,
+                                                   n_threads)
+                self.validation_loss_curve_.append(logs["val_loss"])
+                logs["val_score"] = validation_score(self, X_val, y_val, sw_val,
+                                                     logs["val_loss"], n_threads)
                 self.validation_scores_.append(logs["val_score"])
                 if self.verbose:
                     print("Validation score: %f" % self.validation_scores_[-1])

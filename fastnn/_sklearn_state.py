@@ -10,7 +10,7 @@ from ._validate import dropout_rates
 
 FITTED_SCALARS = ("n_features_in_", "n_iter_", "n_layers_", "n_outputs_", "out_activation_",
                   "t_", "loss_", "best_loss_", "best_validation_score_")
-FITTED_LISTS = ("loss_curve_", "validation_scores_")
+FITTED_LISTS = ("loss_curve_", "validation_scores_", "validation_loss_curve_")
 
 
 class FastnnStateMixin:
@@ -63,6 +63,10 @@ class FastnnStateMixin:
         params = self.get_params()
         if not isinstance(params["random_state"], (int, type(None))):
             params["random_state"] = None
+        if callable(params.get("scoring")):  # training-only, as random_state objects
+            params["scoring"] = None
+        if isinstance(params.get("class_weight"), dict):
+            params["class_weight"] = _class_weight_pairs(params["class_weight"])
         for k in ("hidden_layer_sizes", "dropout"):
             if np.ndim(params[k]):
                 params[k] = tuple(v.item() if isinstance(v, np.generic) else v for v in params[k])
@@ -90,6 +94,8 @@ class FastnnStateMixin:
         params = dict(meta["params"])
         if isinstance(params["hidden_layer_sizes"], list):  # a tuple before JSON
             params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+        if isinstance(params.get("class_weight"), list):
+            params["class_weight"] = _class_weight_dict(params["class_weight"])
         est = cls(**params)
         for name in FITTED_SCALARS + FITTED_LISTS:
             if meta.get(name) is not None or name in meta:
@@ -144,6 +150,27 @@ def _check_classes(y_type, classes, coefs):
         raise ValueError("%d classes (%s) need %d outputs, but the last layer has shape %s"
                          % (len(classes), y_type, n_out,
                             np.shape(coefs[-1]) if coefs else None))
+
+
+def _class_weight_pairs(class_weight):
+    """{label: weight} as [[label, weight], ...]: JSON's object keys are
+    strings, its arrays keep int, float, bool and str labels as they are."""
+    pairs = []
+    for label, weight in class_weight.items():
+        label = label.item() if isinstance(label, np.generic) else label
+        if not isinstance(label, (int, float, str)):
+            raise TypeError("class_weight labels must be numbers or strings to save, got %r"
+                            % (label,))
+        pairs.append([label, float(weight)])
+    return pairs
+
+
+def _class_weight_dict(pairs):
+    if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], (int, float, str))
+               and isinstance(p[1], (int, float)) and not isinstance(p[1], bool)
+               for p in pairs):
+        raise ValueError("class_weight must be a list of [label, weight] pairs")
+    return {label: weight for label, weight in pairs}
 
 
 def _max_batch(est):

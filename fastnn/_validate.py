@@ -170,3 +170,10 @@ def as_features(X, n_features, dtype, name="X"):
     if X.dtype.kind == "f" and not np.isfinite(X).all():
         raise ValueError("%s contains NaN or infinity" % name)
     return X
+
+
+def check_max_grad_norm(value):
+    """None (no clipping) or a finite number > 0 (the global gradient norm's cap)."""
+    if value is None:
+        return None
+    return finite_number(value, "max_grad_norm", low=0, low_open=True)

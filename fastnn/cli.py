@@ -1,4 +1,4 @@
-"""The ``fastnn`` command: info, demo, train, evaluate, bench.
+"""The ``fastnn`` command: info, demo, train, evaluate, bench, export.
 
 It calls the public API only (fastnn.MLP, fastnn.save/load, fastnn.datasets).
 Expected failures (bad data, missing files, missing extras) print one line on
@@ -335,6 +335,9 @@ def build_parser():
     p.add_argument("--dropout", type=float, default=0.25, help="drop rate (default 0.25)")
     p.add_argument("--peers", help="comma-separated subset of fastnn,numpy,torch,jax,sklearn")
     p.set_defaults(func=cmd_bench)
+
+    from ._cli_export import add_parser as add_export_parser
+    add_export_parser(sub)
     return parser
 
 

@@ -44,8 +44,19 @@ _HINTS = {
 def read_idx(filename):
     """Read one IDX file (gzip or plain) into an array of its stored shape.
 
-    Raises ValueError naming the file when the magic number, the dimensions
-    or the byte length are wrong (a truncated or corrupt file).
+    Parameters
+    ----------
+    filename : str or path-like
+
+    Returns
+    -------
+    ndarray
+
+    Raises
+    ------
+    ValueError
+        The magic number, the dimensions or the byte length are wrong (a
+        truncated or corrupt file); the message names the file.
     """
     try:
         with open(filename, "rb") as f:
@@ -121,25 +132,63 @@ def _load_idx_set(name, path):
 
 
 def load_fashion_mnist(path=None):
-    """Fashion-MNIST as (X_train, y_train, X_test, y_test).
+    """Fashion-MNIST as (X_train, y_train, X_test, y_test), never downloaded.
 
-    X is uint8 of shape (60000, 784) / (10000, 784), y is int64 in 0..9 (the
-    counts are whatever the files hold; images must be 28x28).
+    Parameters
+    ----------
+    path : str or path-like, optional
+        Directory of the four IDX files (``train-images-idx3-ubyte[.gz]``...);
+        default: ``$FASTNN_DATA/fashion-mnist``, ``$FASTNN_DATA``, then
+        ``/usr/share/datasets/fashion-mnist``.
+
+    Returns
+    -------
+    X_train, y_train, X_test, y_test : ndarray
+        X uint8 of shape (60000, 784) / (10000, 784), y int64 in 0..9 (the
+        counts are whatever the files hold; images must be 28x28).
+
+    Raises
+    ------
+    FileNotFoundError
+        No directory holds the files; the message says how to get them.
+    ValueError
+        A file is corrupt or not 28x28 uint8 images with labels 0..9.
     """
     return _load_idx_set("fashion-mnist", path)
 
 
 def load_mnist(path=None):
-    """MNIST as (X_train, y_train, X_test, y_test); see load_fashion_mnist."""
+    """MNIST as (X_train, y_train, X_test, y_test); see load_fashion_mnist.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        As in load_fashion_mnist (default subdirectory ``mnist``).
+
+    Returns
+    -------
+    X_train, y_train, X_test, y_test : ndarray
+    """
     return _load_idx_set("mnist", path)
 
 
 def load_digits():
-    """The 8x8 handwritten digits bundled with fastnn, as (X_train, y_train, X_test, y_test).
+    """The 8x8 handwritten digits bundled with fastnn.
 
     1797 samples of 64 uint8 features in 0..16, 10 classes, split 1437/360
     (stratified, fixed seed; the split is stored in the file).  Source: UCI
     Optical Recognition of Handwritten Digits, CC BY 4.0 (see fastnn/data/README).
+
+    Returns
+    -------
+    X_train, y_train, X_test, y_test : ndarray
+        X uint8 (n, 64), y int64 in 0..9.
+
+    Examples
+    --------
+    >>> X_train, y_train, X_test, y_test = fastnn.datasets.load_digits()
+    >>> X_train.shape, X_test.shape
+    ((1437, 64), (360, 64))
     """
     filename = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "digits.npz")
     with np.load(filename, allow_pickle=False) as f:
@@ -207,11 +256,30 @@ def _read_npz(path):
 
 
 def load_data(spec, seed=0, split=True):
-    """(kind, X_train, y_train, X_test, y_test) for a --data argument.
+    """(kind, X_train, y_train, X_test, y_test) for a ``--data`` argument of the CLI.
 
-    A file without a test split has 1/6 of it held out (shuffled with ``seed``)
-    when ``split``; otherwise all of it is the test set and the training set
-    is empty.
+    Parameters
+    ----------
+    spec : str
+        fashion-mnist, mnist, digits, or a .csv (features then a label column;
+        an optional header line) or .npz (X_train, y_train[, X_test, y_test],
+        or X, y) file.
+    seed : int, default 0
+        Shuffles the held-out part of a file without a test split.
+    split : bool, default True
+        Hold out 1/6 of a file without a test split; if False, all of it is
+        the test set and the training set is empty.
+
+    Returns
+    -------
+    kind : str
+        ``spec`` for a built-in set, else "file".
+    X_train, y_train, X_test, y_test : ndarray
+
+    Raises
+    ------
+    DataFileError
+        The file is missing, unreadable or inconsistent (one line says why).
     """
     if spec in BUILTIN_DATA:
         loader = {"fashion-mnist": load_fashion_mnist, "mnist": load_mnist,

@@ -43,7 +43,26 @@ _BUILTIN = {
 
 
 def register(cls=None, *, name=None):
-    """Make a class loadable by ``fastnn.load``; usable as a decorator."""
+    """Make a class loadable by ``fastnn.load``; usable as a decorator.
+
+    Parameters
+    ----------
+    cls : type, optional
+        The class: it needs ``_fastnn_state()`` and a classmethod
+        ``_from_fastnn_state(meta, arrays)``.
+    name : str, optional
+        The name files record (default: the class's name).
+
+    Returns
+    -------
+    type or callable
+        ``cls``, or a decorator when ``cls`` is omitted.
+
+    Raises
+    ------
+    TypeError
+        ``cls`` lacks one of the two methods.
+    """
     def add(cls):
         for attr in ("_fastnn_state", "_from_fastnn_state"):
             if not callable(getattr(cls, attr, None)):
@@ -92,7 +111,31 @@ def save(model, path):
     """Write ``model`` to ``path`` (.safetensors), atomically.
 
     The file is written under a temporary name in the same directory and then
-    renamed, so ``path`` is either the old file or the complete new one.
+    renamed, so ``path`` is either the old file or the complete new one.  It
+    holds the weights and the architecture, never a pickle
+    (``pip install "fastnn[io]"``).
+
+    Parameters
+    ----------
+    model : object
+        A model of a registered class: MLP, MLPClassifier, MLPRegressor,
+        LogisticRegression, OrdinalRegression, ScaledModel, or one added with
+        ``fastnn.io.register``.
+    path : str or path-like
+
+    Raises
+    ------
+    ValueError
+        The model's class is not registered.
+    TypeError
+        The model holds an array of a dtype a model file cannot hold.
+    FileNotFoundError
+        The directory of ``path`` does not exist.
+
+    Examples
+    --------
+    >>> fastnn.save(model, "model.safetensors")  # doctest: +SKIP
+    >>> model = fastnn.load("model.safetensors")  # doctest: +SKIP
     """
     st = _safetensors()
     name = class_name(type(model))
@@ -204,9 +247,24 @@ def _read(path, st):
 def load(path):
     """Read a model written by ``fastnn.save``.
 
-    Raises FileNotFoundError if ``path`` does not exist, and ValueError if it is
-    not a complete fastnn model file, was written by a newer fastnn, names an
-    unknown class, or holds arrays that disagree with its metadata.
+    Loading never unpickles and never imports a name taken from the file.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    object
+        The model, of the class the file names.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``path`` does not exist.
+    ValueError
+        It is not a complete fastnn model file, was written by a newer fastnn,
+        names an unknown class, or holds arrays that disagree with its metadata.
     """
     st = _safetensors()
     path = os.fspath(path)

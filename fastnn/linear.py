@@ -35,13 +35,23 @@ class LogisticRegression(_Estimator):
     softmax + cross-entropy for more, chosen from the classes in y.
 
     Minimizes mean loss + l1 ||W||_1 + 0.5 l2 ||W||^2 (the intercept is not
-    penalized).  scikit-learn's C corresponds to l2 = 1 / (C n_samples).
-    solver "lbfgs" (scipy; l1 via the split W = W+ - W- with bounds),
-    "adam" or "sgd" with momentum 0.9 (the compiled MLP engine, from zero
-    weights; batch_size None = full batch, max_iter = epochs, stopping when
-    the epoch loss changes by less than tol).  For more than two classes the
-    intercepts are reported centred (sum zero): softmax cannot tell them apart
-    from any common shift.
+    penalized).  For more than two classes the intercepts are reported centred
+    (sum zero): softmax cannot tell them apart from any common shift.
+
+    Parameters
+    ----------
+    l2, l1 : float, default 0.0
+        Penalties; scikit-learn's C corresponds to l2 = 1 / (C n_samples).
+    solver : {"lbfgs", "adam", "sgd"}, default "lbfgs"
+        lbfgs: scipy (l1 via the split W = W+ - W- with bounds); adam, or sgd
+        with momentum 0.9: the compiled MLP engine, from zero weights.
+    max_iter : int, default 100
+        Iterations (lbfgs) or epochs.
+    learning_rate, batch_size : float 0.1, int or None (the full batch)
+        Of adam and sgd.
+    tol : float, default 1e-6 (stop when the loss changes less; else ConvergenceWarning)
+    dtype : {"float64", "float32"}
+    random_state : int or None (the shuffles of adam and sgd)
     """
     _param_names = ("l2", "l1", "solver", "max_iter", "learning_rate", "batch_size", "tol",
                     "dtype", "random_state")
@@ -75,6 +85,14 @@ class LogisticRegression(_Estimator):
                                 self.n_features_in_))
 
     def fit(self, X, y):
+        """Fit to X and y; returns self.
+
+        Parameters
+        ----------
+        X : array-like
+        y : array-like
+            (n,) labels of any sortable type (at least two classes).
+        """
         return self._guarded_fit(self._fit, X, y)
 
     def _fit(self, X, y):
@@ -180,7 +198,12 @@ class LogisticRegression(_Estimator):
 
     # ---- inference ----
     def decision_function(self, X):
-        """Logits: (n,) for two classes (positive means classes_[1]), else (n, K)."""
+        """Logits: (n,) for two classes (positive means classes_[1]), else (n, K).
+
+        Parameters
+        ----------
+        X : array-like
+        """
         self._check_fitted()
         X = _check_X(X, self.coef_.dtype, self.n_features_in_)
         z = forward(X, [np.ascontiguousarray(self.coef_.T)], [self.intercept_],
@@ -188,6 +211,12 @@ class LogisticRegression(_Estimator):
         return z.ravel() if z.shape[1] == 1 else z
 
     def predict_proba(self, X):
+        """Class probabilities, (n, n_classes).
+
+        Parameters
+        ----------
+        X : array-like
+        """
         z = self.decision_function(X)
         if z.ndim == 1:
             p = ops.activation(z, "sigmoid")
@@ -195,12 +224,24 @@ class LogisticRegression(_Estimator):
         return ops.softmax(z)
 
     def predict_log_proba(self, X):
+        """Log of predict_proba, without overflow.
+
+        Parameters
+        ----------
+        X : array-like
+        """
         z = self.decision_function(X)
         if z.ndim == 1:     # log sigmoid(+-z), without overflow
             return np.stack([-np.logaddexp(0, z), -np.logaddexp(0, -z)], axis=1)
         return ops.log_softmax(z)
 
     def predict(self, X):
+        """The most probable class per sample.
+
+        Parameters
+        ----------
+        X : array-like
+        """
         z = self.decision_function(X)
         index = (z > 0).astype(np.int64) if z.ndim == 1 else z.argmax(axis=1)
         return self.classes_[index]
@@ -212,7 +253,12 @@ class OrdinalRegression(_Estimator):
 
     Fit by L-BFGS (scipy) on the mean negative log-likelihood
     + 0.5 l2 ||w||^2, with theta_0 free and theta_k - theta_{k-1} = exp(d_k)
-    so the thresholds stay ordered.  classes_ are the sorted labels.
+    so the thresholds stay ordered.  ``classes_`` are the sorted labels.
+
+    Parameters
+    ----------
+    l2, max_iter, tol : float 0.0, int 200, float 1e-8
+    dtype : {"float64", "float32"}
     """
     _param_names = ("l2", "max_iter", "tol", "dtype")
     _array_names = ("coef_", "thresholds_")
@@ -268,6 +314,14 @@ class OrdinalRegression(_Estimator):
         return value, np.concatenate([gw, gt])
 
     def fit(self, X, y):
+        """Fit to X and y; returns self.
+
+        Parameters
+        ----------
+        X : array-like
+        y : array-like
+            (n,) labels of any sortable type (at least two classes).
+        """
         return self._guarded_fit(self._fit, X, y)
 
     def _fit(self, X, y):
@@ -300,18 +354,34 @@ class OrdinalRegression(_Estimator):
         return self
 
     def decision_function(self, X):
-        """The linear predictor w.x, (n,): larger means higher classes."""
+        """The linear predictor w.x, (n,): larger means higher classes.
+
+        Parameters
+        ----------
+        X : array-like
+        """
         self._check_fitted()
         X = _check_X(X, self.coef_.dtype, self.n_features_in_)
         return ops.matmul(X, self.coef_.reshape(-1, 1)).ravel()
 
     def predict_cumulative_proba(self, X):
-        """P(y <= classes_[k] | x) for k = 0..K-2, (n, K-1)."""
+        """P(y <= classes_[k] | x) for k = 0..K-2, (n, K-1).
+
+        Parameters
+        ----------
+        X : array-like
+        """
         eta = self.decision_function(X)
         z = np.ascontiguousarray(self.thresholds_[None, :] - eta[:, None])
         return ops.activation(z, "sigmoid")
 
     def predict_proba(self, X):
+        """Class probabilities, (n, n_classes).
+
+        Parameters
+        ----------
+        X : array-like
+        """
         cum = self.predict_cumulative_proba(X)
         n = cum.shape[0]
         edges = np.hstack([np.zeros((n, 1), cum.dtype), cum, np.ones((n, 1), cum.dtype)])
@@ -319,5 +389,11 @@ class OrdinalRegression(_Estimator):
         return p / p.sum(axis=1, keepdims=True)
 
     def predict(self, X):
+        """The most probable class per sample.
+
+        Parameters
+        ----------
+        X : array-like
+        """
         index = self.predict_proba(X).argmax(axis=1)
         return self.classes_[index]

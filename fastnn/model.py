@@ -21,13 +21,14 @@ from ._schedules import make_schedule
 from ._session import Session
 from ._stream import InMemory, open_stream
 from ._validate import (ACTIVATIONS, DROPOUT_MODES, HE_INIT_ACTIVATIONS, LOSSES, OPTIMIZERS,
-                        as_features, canonical_activation, dropout_rates, finite_number,
-                        seed_from, store_params)
+                        as_features, canonical_activation, check_max_grad_norm, dropout_rates,
+                        finite_number, seed_from, store_params)
 from ._validate import OUTPUTS as _OUTPUT_CODES
 
 # name tuples for the checks and their messages, in code order (csrc/vocab.h)
 OUTPUTS = tuple(_OUTPUT_CODES)
-LOSS_NAMES = tuple(LOSSES)
+# poisson is the scikit-learn regressor's (its exp output is not an MLP output)
+LOSS_NAMES = tuple(name for name in LOSSES if name != "poisson")
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
 
 
@@ -228,8 +229,9 @@ class MLP(MLPStateMixin):
             momentum=0.9, nesterov=False, betas=(0.9, 0.999), eps=1e-8, l1=0.0, l2=0.0,
             weight_decay=0.0, lr_schedule="constant", shuffle=True, validation_data=None,
             validation_split=0.0, early_stopping=False, patience=10, augment=None,
-            callbacks=(), verbose=0, input_noise=0.0, schedule_options=None, max_time=None,
-            label_smoothing=0.0, warmup_epochs=0, image_shape=None, max_shift=2):
+            callbacks=(), verbose=0, input_noise=0.0, schedule_options=None,
+            max_grad_norm=None, max_time=None, label_smoothing=0.0, warmup_epochs=0,
+            image_shape=None, max_shift=2):
         """Train; returns self.  See the README for every option.
 
         X, Y: arrays; or a NumPy memmap or array-like that slices, larger
@@ -258,8 +260,8 @@ class MLP(MLPStateMixin):
     def _fit(self, n_threads, X, Y, *, epochs, batch_size, optimizer, learning_rate, momentum,
              nesterov, betas, eps, l1, l2, weight_decay, lr_schedule, shuffle, validation_data,
              validation_split, early_stopping, patience, augment, callbacks, verbose,
-             input_noise, schedule_options, max_time, label_smoothing, warmup_epochs,
-             image_shape, max_shift):
+             input_noise, schedule_options, max_grad_norm, max_time, label_smoothing,
+             warmup_epochs, image_shape, max_shift):
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError("epochs must be an int >= 0, got %r" % (epochs,))
         if (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
@@ -288,6 +290,7 @@ class MLP(MLPStateMixin):
                            warmup_epochs=warmup_epochs, augment=augment,
                            image_shape=image_shape, max_shift=max_shift, allow_callable=True)
         callbacks = check_callbacks(callbacks)
+        max_grad_norm = check_max_grad_norm(max_grad_norm)
         patience = int(patience)
         schedule = make_schedule(lr_schedule, learning_rate, epochs, schedule_options)
 
@@ -324,7 +327,8 @@ class MLP(MLPStateMixin):
             eps=eps, l1=l1, l2=l2, weight_decay=weight_decay, input_noise=input_noise,
             seed=ops.rng_bits(self._seed, self._fits),
             max_batch=min(batch_size, stream.n_rows or batch_size), compute=self._compute,
-            n_threads=n_threads, **extras.session_options(stream.n_rows, batch_size))
+            n_threads=n_threads, max_grad_norm=max_grad_norm,
+            **extras.session_options(stream.n_rows, batch_size))
         session.load(coefs, intercepts)
         # Ctrl-C leaves the model at its last completed step; any other failure
         # puts back the weights and history it had before this fit

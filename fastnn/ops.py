@@ -1,12 +1,16 @@
 """fastnn.ops: one function per compiled kernel, NumPy in and NumPy out.
 
-Each function checks dtypes, shapes and ranges, then calls the C kernel with
-the GIL released.  Each has a pure-NumPy twin of the same name and signature
-in fastnn.reference, which is its specification.
+Each function checks dtypes, shapes and ranges (ValueError or TypeError
+before any C runs), then calls the C kernel with the GIL released.  Each has
+a pure-NumPy twin of the same name and signature in fastnn.reference, which
+is its specification.  Arrays are float32 or float64 (one dtype per call);
+results have the inputs' dtype.
 
 n_threads (keyword, last, on every function whose kernel runs OpenMP): the
 most threads the call may use; None: fastnn.set_num_threads' count, else
 OpenMP's default (fastnn/_parallel.py).  Results never depend on it.
+
+The numpydoc texts of these functions are in fastnn/_docs_ops.py.
 """
 import numpy as np
 
@@ -153,6 +157,7 @@ def softmax(z, *, n_threads=None):
 
 
 def log_softmax(z, *, n_threads=None):
+    """Row-wise log-softmax, max-shifted."""
     nt = op_n_threads(n_threads)
     z = contiguous_float(z, "z", ndim=2)
     out = np.empty_like(z)
@@ -329,3 +334,7 @@ def adam_step(params, grad, m, v, *, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-
     params, grad = _param_buffers(params, grad, [("m", m), ("v", v)])
     _core.adam_step(params, m, v, grad, lr, beta1, beta2, eps, int(t), l1, l2, wd, style, nt)
     return params
+
+
+from ._docs_ops import attach as _attach_docs  # noqa: E402 (the numpydoc texts)
+_attach_docs(globals())

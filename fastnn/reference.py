@@ -8,7 +8,7 @@ depend on the thread count.
 """
 import numpy as np
 
-from ._augment import augment_settings, transform_images
+from ._augment import transform_images
 from ._validate import ACTIVATIONS as _ACTIVATION_CODES
 from ._validate import (ADAM_EPS_STYLES, DROPOUT_MODES, LOSSES, OPTIMIZERS, OUTPUTS,
                         canonical_activation)
@@ -104,24 +104,29 @@ def activation_grad(name, z, a, da, *, n_threads=None):
 
 
 def column_sums(x, *, n_threads=None):
+    """Twin of fastnn.ops.column_sums."""
     return x.sum(axis=0)
 
 
 def softmax(z, *, n_threads=None):
+    """Twin of fastnn.ops.softmax."""
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 
 
 def log_softmax(z, *, n_threads=None):
+    """Twin of fastnn.ops.log_softmax."""
     s = z - z.max(axis=1, keepdims=True)
     return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
 
 
 def softmax_grad(a, da, *, n_threads=None):
+    """Twin of fastnn.ops.softmax_grad."""
     return a * (da - (da * a).sum(axis=1, keepdims=True))
 
 
 def linear(x, w, b=None, activation="identity", *, n_threads=None):
+    """Twin of fastnn.ops.linear."""
     z = x @ w
     if b is not None:
         z = z + b
@@ -129,12 +134,14 @@ def linear(x, w, b=None, activation="identity", *, n_threads=None):
 
 
 def linear_backward(x, w, z, a, da, activation="identity", *, n_threads=None):
+    """Twin of fastnn.ops.linear_backward."""
     dz = activation_grad(activation, z, a, da)
     return dz @ w.T, x.T @ dz, dz.sum(axis=0)
 
 
 # ---- losses: summed over outputs, averaged over rows; grad w.r.t. logits ----
 def loss(name, logits, target, *, label_smoothing=0.0):
+    """Twin of fastnn.ops.loss."""
     m = logits.shape[0]
     target = np.asarray(target)
     eps = logits.dtype.type(label_smoothing)
@@ -155,91 +162,50 @@ def loss(name, logits, target, *, label_smoothing=0.0):
         d = logits - target.astype(logits.dtype)
         value = 0.5 * (d * d).sum() / m
         grad = d / m
+    elif name == "poisson":
+        rows, grad = _poisson_rows(logits, target.astype(logits.dtype))
+        value = rows.sum() / m
+        grad = grad / m
     else:
         raise ValueError("unknown loss %r" % name)
     return float(value), grad.astype(logits.dtype)
 
 
-# ---- the counter-based generator and dropout ----
-_M1, _M2, _GOLDEN = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB), \
-    np.uint64(0x9E3779B97F4A7C15)
+def _poisson_rows(z, t):
+    """(per-row half deviance of the rate exp(z), unscaled gradient exp(z) - t)."""
+    rate = np.exp(z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        xlogy = np.where(t == 0, 0, t * np.log(t / rate))
+    return (xlogy - t + rate).sum(axis=1), rate - t
 
 
-def _mix64(z):
-    z = np.asarray(z, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        z = (z ^ (z >> np.uint64(30))) * _M1
-        z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
+def _weighted_loss(name, logits, target, w, *, label_smoothing=0.0):
+    """The compiled epoch's weighted loss: sum_i w_i loss_i / sum_i w_i, and
+    row i of the gradient scaled by w_i / sum_i w_i (None: loss).  Each row's
+    loss comes from the unweighted twin, one row at a time."""
+    if w is None:
+        return loss(name, logits, target, label_smoothing=label_smoothing)
+    m = logits.shape[0]
+    target = np.asarray(target)
+    rows = np.empty(m)
+    grad = np.empty_like(logits)
+    for i in range(m):
+        rows[i], g = loss(name, logits[i:i + 1], target[i:i + 1],
+                          label_smoothing=label_smoothing)
+        grad[i] = g[0]
+    w_sum = float(w.astype(np.float64).sum())
+    if w_sum == 0:
+        raise ValueError("sample_weight sums to zero")
+    value = float(np.dot(w.astype(np.float64), rows) / w_sum)
+    scale = (w.astype(np.float64) / w_sum).astype(logits.dtype)
+    return value, (grad * scale[:, None]).astype(logits.dtype)
 
 
-def rng_bits(seed, counter):
-    """splitmix64(splitmix64(seed) + (counter + 1) * golden), in uint64 arithmetic."""
-    with np.errstate(over="ignore"):
-        c = np.asarray(counter, dtype=np.uint64) + np.uint64(1)
-        return _mix64(_mix64(np.uint64(seed)) + c * _GOLDEN)
-
-
-def augment_images(x, image_shape, *, augment, max_shift=2, seed, counter=0):
-    flags, shape, max_shift = augment_settings(augment, image_shape, max_shift, x.shape[1])
-    if not flags:
-        return x.copy()
-    bits = rng_bits(seed, np.uint64(counter) + np.arange(x.shape[0], dtype=np.uint64))
-    return transform_images(x, bits, flags, max_shift, shape)
-
-
-def dropout_keep(shape, rate, seed, offset=0):
-    """The keep mask (bool) of dropout over a row-major array of `shape`."""
-    size = int(np.prod(shape))
-    threshold = int(np.ceil(rate * 2 ** 24))
-    idx = np.arange(size, dtype=np.uint64) + np.uint64(offset)
-    return ((rng_bits(seed, idx) >> np.uint64(40)) >= threshold).reshape(shape)
-
-
-def dropout(x, rate, *, seed, offset=0, mode="inverted", n_threads=None):
-    keep = dropout_keep(x.shape, rate, seed, offset)
-    scale = x.dtype.type(1 / (1 - rate)) if mode == "inverted" else x.dtype.type(1)
-    return np.where(keep, x * scale, 0).astype(x.dtype), keep.astype(np.uint8)
-
-
-def dropout_backward(dy, mask, rate, mode="inverted", *, n_threads=None):
-    scale = dy.dtype.type(1 / (1 - rate)) if mode == "inverted" else dy.dtype.type(1)
-    return np.where(mask.astype(bool), dy * scale, 0).astype(dy.dtype)
-
-
-# ---- optimizers, in place ----
-def _reg_grad(p, grad, l1, l2):
-    return grad + p.dtype.type(l2) * p + p.dtype.type(l1) * np.sign(p)
-
-
-def sgd_step(params, grad, velocity=None, *, lr, momentum=0.0, nesterov=False, l1=0.0,
-             l2=0.0, weight_decay=0.0, n_threads=None):
-    T = params.dtype.type
-    g = _reg_grad(params, grad, l1, l2)
-    p = params - T(lr * weight_decay) * params
-    if momentum == 0:
-        p = p - T(lr) * g
-    else:
-        velocity[...] = T(momentum) * velocity - T(lr) * g
-        p = p + (T(momentum) * velocity - T(lr) * g if nesterov else velocity)
-    params[...] = p
-    return params
-
-
-def adam_step(params, grad, m, v, *, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, l1=0.0,
-              l2=0.0, weight_decay=0.0, eps_style="hat", n_threads=None):
-    T = params.dtype.type
-    g = _reg_grad(params, grad, l1, l2)
-    p = params - T(lr * weight_decay) * params
-    m[...] = T(beta1) * m + (1 - T(beta1)) * g
-    v[...] = T(beta2) * v + (1 - T(beta2)) * g * g
-    c1, c2 = 1 - beta1 ** t, 1 - beta2 ** t
-    if eps_style == "sklearn":
-        p = p - T(lr * np.sqrt(c2) / c1) * m / (np.sqrt(v) + T(eps))
-    else:
-        p = p - T(lr / c1) * m / (np.sqrt(v * T(1 / c2)) + T(eps))
-    params[...] = p
-    return params
+# ---- the counter-based generator, dropout, augmentation and the optimizers: by family ----
+from ._reference_augment import augment_images  # noqa: E402,F401
+from ._reference_optim import adam_step, sgd_step  # noqa: E402,F401
+from ._reference_random import (dropout, dropout_backward, dropout_keep,  # noqa: E402,F401
+                                rng_bits)
 
 
 # ---- the training epoch: the twin of csrc/train (fastnn._core.EpochRunner) ----
@@ -293,7 +259,7 @@ class EpochRunner:
             return matmul(a, b, trans_a=trans_a, trans_b=trans_b, compute="bfloat16")
         return (a.T if trans_a else a) @ (b.T if trans_b else b)
 
-    def _step(self, params, grads, xb, yb, lb, step):
+    def _step(self, params, grads, xb, yb, lb, wb, step):
         c = self.c
         hidden = _ACT_NAMES[c["hidden_act"]]
         output = _OUTPUT_NAMES[c["output"]]
@@ -322,11 +288,12 @@ class EpochRunner:
         if loss_kind == "mse":
             a = {"softmax": softmax, "sigmoid": lambda v: activation(v, "sigmoid"),
                  "identity": lambda v: v}[output](z)
-            value, da = loss("mse", a, target)
+            value, da = _weighted_loss("mse", a, target, wb)
             dz = softmax_grad(a, da) if output == "softmax" else (
                 activation_grad(output, z, a, da))
         else:
-            value, dz = loss(loss_kind, z, target, label_smoothing=c.get("label_smoothing", 0))
+            value, dz = _weighted_loss(loss_kind, z, target, wb,
+                                       label_smoothing=c.get("label_smoothing", 0))
         for l in range(L - 1, -1, -1):
             w, b = layers[l]
             gw, gb = self._views(grads)[l]
@@ -341,11 +308,20 @@ class EpochRunner:
         return value
 
     def run(self, params, grads, opt_m, opt_v, x, y, labels, order, shuffle, epoch,
-            batch_size, lr, step):
+            batch_size, lr, step, sample_weight=None):
         c = self.c
         n = x.shape[0]
         if shuffle:
             order[...] = shuffled_order(c["seed"], epoch, n)
+        batch_weight_sums = []
+        for start in range(0, n, batch_size) if sample_weight is not None else ():
+            w_sum = 0.0  # in visiting order, as the compiled epoch
+            for i in order[start:start + batch_size]:
+                w_sum += float(sample_weight[i])
+            if w_sum == 0:
+                self.last_step = step
+                raise ValueError("sample_weight: the weights of a batch sum to zero")
+            batch_weight_sums.append(w_sum)
         total = 0.0
         for start in range(0, n, batch_size):
             idx = order[start:start + batch_size]
@@ -364,10 +340,12 @@ class EpochRunner:
                 xb += noise.reshape(xb.shape).astype(xb.dtype)
             if self.hook is not None:
                 xb[...] = self.hook(xb.copy())
+            wb = None if sample_weight is None else sample_weight[idx]
             value = self._step(params, grads, xb, None if y is None else y[idx],
-                               None if labels is None else labels[idx], step)
+                               None if labels is None else labels[idx], wb, step)
             value *= c.get("data_loss_scale", 1.0)
-            l2 = c["l2"] / B if c["l2_per_batch"] else c["l2"]
+            per_batch = B if wb is None else batch_weight_sums[start // batch_size]
+            l2 = c["l2"] / per_batch if c["l2_per_batch"] else c["l2"]
             weights = [w for w, _ in self._views(params)]
             value += 0.5 * l2 * sum(float((w.astype(np.float64) ** 2).sum()) for w in weights)
             value += c["l1"] * sum(float(np.abs(w).sum()) for w in weights)
@@ -377,12 +355,22 @@ class EpochRunner:
             t = step + 1
             warm = c.get("warmup_steps", 0)  # linear warm-up, per update
             step_lr = lr * t / warm if t <= warm else lr
+            clip, l1 = c.get("max_grad_norm") or 0.0, c["l1"]
+            if clip > 0:  # PyTorch's clip_grad_norm_ on the penalized gradient
+                for (w, _), (gw, _) in zip(self._views(params), self._views(grads)):
+                    gw += l2 * w + c["l1"] * np.sign(w)
+                pieces = [g for pair in self._views(grads) for g in pair]
+                norm = np.sqrt(sum(float((g.astype(np.float64) ** 2).sum()) for g in pieces))
+                if clip / (norm + 1e-6) < 1:
+                    for g in pieces:
+                        g *= g.dtype.type(clip / (norm + 1e-6))
+                l2 = l1 = 0.0
             for (w, b), (gw, gb), ms, vs in zip(
                     self._views(params), self._views(grads),
                     self._views(opt_m) if opt_m is not None else [(None, None)] * len(weights),
                     self._views(opt_v) if opt_v is not None else [(None, None)] * len(weights)):
                 for p, g, m, v, is_w in ((w, gw, ms[0], vs[0], True), (b, gb, ms[1], vs[1], False)):
-                    reg = dict(l1=c["l1"] if is_w else 0.0, l2=l2 if is_w else 0.0,
+                    reg = dict(l1=l1 if is_w else 0.0, l2=l2 if is_w else 0.0,
                                weight_decay=c["weight_decay"] if is_w else 0.0)
                     if c["optimizer"] == _ADAM:
                         adam_step(p, g, m, v, t=t, lr=step_lr, beta1=c["beta1"], beta2=c["beta2"],

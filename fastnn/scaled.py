@@ -13,6 +13,15 @@ class ScaledModel:
 
     ``predict_proba(X) = model.predict((X - offset) / scale)`` (per feature), and
     ``predict`` maps the most probable output back to the original label.
+
+    Parameters
+    ----------
+    model : MLP
+        The network, trained on preprocessed inputs.
+    offset, scale : array-like
+        Per-feature preprocessing (float64).
+    classes : array-like of int
+        The label of each output.
     """
 
     def __init__(self, model, offset, scale, classes):
@@ -26,6 +35,22 @@ class ScaledModel:
         return self.offset.shape[0]
 
     def transform(self, X):
+        """(X - offset) / scale in the model's input dtype.
+
+        Parameters
+        ----------
+        X : array-like
+            (n, n_features).
+
+        Returns
+        -------
+        ndarray
+
+        Raises
+        ------
+        ValueError
+            X does not have n_features columns.
+        """
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError("the model expects %d features per sample, the data has shape %s"
@@ -35,12 +60,43 @@ class ScaledModel:
         return ((X - self.offset) / self.scale).astype(dtype)
 
     def predict_proba(self, X):
+        """The model's outputs on the preprocessed X.
+
+        Parameters
+        ----------
+        X : array-like
+
+        Returns
+        -------
+        ndarray
+        """
         return self.model.predict(self.transform(X))
 
     def predict(self, X):
+        """The most probable label per sample.
+
+        Parameters
+        ----------
+        X : array-like
+
+        Returns
+        -------
+        ndarray of int64
+        """
         return self.classes[np.argmax(self.predict_proba(X), axis=1)]
 
     def score(self, X, y):
+        """Accuracy of predict(X) against y.
+
+        Parameters
+        ----------
+        X : array-like
+        y : array-like
+
+        Returns
+        -------
+        float
+        """
         return float(np.mean(self.predict(X) == np.asarray(y)))
 
     def _fastnn_state(self):

@@ -188,3 +188,19 @@ def test_convergence_warning_at_max_iter_only():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         _pair("binary", solver="sgd", max_iter=3)[1].partial_fit(X, y, classes=[0, 1])
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("kind", ["multiclass", "multilabel", "poisson"])
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_negative_sample_weights_match(solver, kind, shuffle):
+    """scikit-learn trains with negative weights: each batch is normalised by
+    its own weight sum, alpha too (unshuffled, rows 20-29 are one batch whose
+    sum is negative, so its alpha term is negative)."""
+    X, y = _data(kind)
+    sw = np.random.RandomState(3).uniform(0.2, 2.0, N)
+    sw[::9] *= -0.5
+    sw[20:30] = -np.abs(sw[20:30])
+    sk, ours = _fit_both(*_pair(kind, solver=solver, shuffle=shuffle, learning_rate_init=0.01),
+                         X, y, sample_weight=sw)
+    _assert_same(sk, ours, RTOL64)

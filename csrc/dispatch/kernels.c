@@ -3,8 +3,12 @@
  * to the selected one.  The tables never change once filled, so a driver
  * holding a snapshot stays consistent even if fnn_set_isa runs meanwhile. */
 #include "dispatch/kernels.h"
+#include "dispatch/cache.h"
 
-/* GEMM block sizes.  float64 on Zen 4: kc 128 and 192 were slower than 256;
+/* GEMM block sizes: kc fixed per ISA and dtype (it alone sets the order of
+ * a k sum); mc and nc below are the defaults, replaced on every wide kernel
+ * by the ones made from this machine's caches when sysfs has them
+ * (apply_cache_blocking).  float64 on Zen 4: kc 128 and 192 were slower than 256;
  * mc 120 with kc 512 gained ~3% at 1024^3-2048^3 but lost 5-8% at 256^3-512^3
  * (twice the passes over B), so they stay at mc 240, kc 256. */
 #define GEMM_KC 256
@@ -96,6 +100,18 @@ static fnn_kernels *const all_rows[] = {
 };
 #define N_ROWS ((int)(sizeof(all_rows) / sizeof(all_rows[0])))
 
+/* Where mc and nc came from: "sysfs" or "default" (set once, with the rows). */
+static const char *blocking_source = "default";
+#define CACHE_DIR "/sys/devices/system/cpu/cpu0/cache"
+
+static void apply_cache_blocking(fnn_kernels *k, const fnn_cache_sizes *c)
+{
+    fnn_cache_blocking(c, sizeof(float), k->gemm_f32.mr, k->gemm_f32.nr, k->gemm_f32.kc,
+                       &k->gemm_f32.mc, &k->gemm_f32.nc);
+    fnn_cache_blocking(c, sizeof(double), k->gemm_f64.mr, k->gemm_f64.nr, k->gemm_f64.kc,
+                       &k->gemm_f64.mc, &k->gemm_f64.nc);
+}
+
 /* Fill every row exactly once, whichever thread gets here first (the others
  * wait): 0 = empty, 1 = filling, 2 = filled. */
 static int rows_state;
@@ -113,6 +129,11 @@ static void fill_rows_once(void)
         fill_generic(&avx512_row);
         fill_avx512(&avx512_row);
 #endif
+        fnn_cache_sizes caches;
+        if (fnn_cache_read(CACHE_DIR, &caches)) {
+            for (int i = 0; i < N_ROWS; i++) apply_cache_blocking(all_rows[i], &caches);
+            blocking_source = "sysfs";
+        }
         __atomic_store_n(&rows_state, 2, __ATOMIC_RELEASE);
         return;
     }
@@ -226,4 +247,18 @@ fnn_status fnn_gemm_blocking(fnn_isa isa, int elem_size, int narrow, int64_t out
         return FNN_EINVAL;
     }
     return FNN_OK;
+}
+
+const char *fnn_gemm_blocking_source(void)
+{
+    fill_rows_once();
+    return blocking_source;
+}
+
+fnn_status fnn_cache_blocking_from(const char *dir, int elem_size, int mr, int nr, int64_t kc,
+                                   int64_t out[2])
+{
+    fnn_cache_sizes c;
+    if (out == NULL || !fnn_cache_read(dir, &c)) return FNN_EINVAL;
+    return fnn_cache_blocking(&c, elem_size, mr, nr, kc, &out[0], &out[1]) ? FNN_OK : FNN_EINVAL;
 }

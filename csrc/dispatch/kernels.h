@@ -134,6 +134,13 @@ static inline void fnn_kernel_trace_set(fnn_kernel_role role, const char *name)
  * of an ISA this build has: out = {mr, nr, mc, kc, nc}.  FNN_EINVAL if the
  * build lacks the ISA, or it has no narrow kernel and narrow is set. */
 fnn_status fnn_gemm_blocking(fnn_isa isa, int elem_size, int narrow, int64_t out[5]);
+/* Where the wide kernels' mc and nc came from: "sysfs" (this machine's
+ * caches) or "default" (the constants of kernels.c). */
+const char *fnn_gemm_blocking_source(void);
+/* Tests: mc and nc (out) that the caches under dir (a sysfs cache directory)
+ * give a kc-deep mr x nr tile; FNN_EINVAL if dir has no usable caches. */
+fnn_status fnn_cache_blocking_from(const char *dir, int elem_size, int mr, int nr, int64_t kc,
+                                   int64_t out[2]);
 
 /* The bfloat16 drivers (bf16_driver.h instantiations) and their kernel names. */
 int fnn_gemm_bf16_generic(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,

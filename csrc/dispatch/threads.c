@@ -2,6 +2,7 @@
  * thread count as an argument, resolved once per call by fastnn/_parallel.py,
  * so concurrent calls with different counts never share one.  Results never
  * depend on the count (see fastnn.h). */
+#include <time.h>
 #include "fastnn.h"
 #ifdef FNN_HAVE_OPENMP
 #include <omp.h>
@@ -39,4 +40,54 @@ int fnn_widest_team_take(void)
     int w = widest_team;
     widest_team = 0;
     return w;
+}
+
+/* Contention (another process on one of our cores): a thread that gets a
+ * fraction of its core takes few of the GEMM blocks handed out dynamically,
+ * but every barrier still waits for its next time slice.  The GEMM reports
+ * how long the calling thread (the team's master) waited for the others;
+ * when that is a large part of recent calls, the calls of this OS thread run
+ * on one thread for a while, then try the full team again.  Only speed
+ * depends on it: results are the same for any team. */
+#define TEAM_STARVED_WAIT 0.35 /* waiting this fraction of recent calls: the team loses */
+#define TEAM_CAPPED_CALLS 256  /* calls on one thread before a new try */
+static _Thread_local int team_capped_left = 0;
+/* Decaying sums of waited and wall seconds: weighted by time, so a GEMM too
+ * small to keep a team busy barely counts (nor would it cost a slice). */
+static _Thread_local double team_waited = 0, team_wall = 0;
+
+double fnn_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int team_adapt = 1; /* process-wide switch, for tests */
+
+void fnn_team_adapt_set(int on)
+{
+    __atomic_store_n(&team_adapt, on != 0, __ATOMIC_RELAXED);
+    team_capped_left = 0;
+    team_waited = team_wall = 0;
+}
+
+int fnn_team_capped(void) { return team_capped_left > 0; }
+
+int fnn_team_size(int n_threads)
+{
+    if (team_capped_left <= 0 || n_threads <= 1) return n_threads;
+    if (--team_capped_left == 0) team_waited = team_wall = 0; /* try the team again */
+    return team_capped_left > 0 ? 1 : n_threads;
+}
+
+int fnn_team_cap(int n_threads) { return team_capped_left > 0 ? 1 : n_threads; }
+
+void fnn_team_report(int team, double waited, double wall)
+{
+    if (team < 2 || !(wall > 0) || !(waited >= 0)) return;
+    if (!__atomic_load_n(&team_adapt, __ATOMIC_RELAXED)) return;
+    team_waited = 0.75 * team_waited + (waited < wall ? waited : wall);
+    team_wall = 0.75 * team_wall + wall;
+    if (team_waited > TEAM_STARVED_WAIT * team_wall) team_capped_left = TEAM_CAPPED_CALLS;
 }

@@ -10,7 +10,9 @@
  *       ir over MC by MR   micro-kernel: one MR x NR tile of C
  *
  * Threads split m (ic blocks, each thread packs its own A block; the B panel
- * is packed cooperatively, with barriers) when m is large, or n (jr
+ * is packed cooperatively, with barriers) when m is large: B micro-panels
+ * and whole ic blocks are handed out dynamically, so a thread that another
+ * process slows down takes fewer and the team does not wait on it, or n (jr
  * micro-panels) when m is small: then each thread packs the B micro-panels
  * it alone reads and its own copy of the small A block, so the k loop needs
  * no barrier at all (batch-sized m in training).  k is never
@@ -25,7 +27,6 @@
 #define GEMM_CAT_(a, b) a##_##b
 #define GEMM_CAT(a, b) GEMM_CAT_(a, b)
 #define GEMM_FN(name) GEMM_CAT(name, SFX)
-#define UKR_T GEMM_CAT(fnn_ukr, SFX)
 
 /* Packed panels hold PT units of GEMM_KP consecutive k values each (one row of
  * A or column of B): T itself for the native dtypes (pack.inc), or two k
@@ -39,9 +40,11 @@
 #endif
 #define GEMM_UNITS(kb) (((kb) + GEMM_KP - 1) / GEMM_KP)
 
-/* The includer defines GEMM_FN(gemm_table) {mr, nr, mc, kc, nc, kernel} (mc a
- * multiple of mr, nc of nr) and GEMM_FN(select_table)(n) (the table for this ISA and width of C), plus the helpers
- * gemm_size_overflows, gemm_threads and gemm_ws_layout. */
+/* The includer defines the type GEMM_FN(gemm_table) (a dispatch-table entry:
+ * mr, nr, mc, kc, nc and the wide or narrow kernel; mc a multiple of mr, nc of
+ * nr) and GEMM_FN(select_table)(n), which reads the dispatch table once and
+ * returns the entry for C's width (gemm.c, bf16_driver.h); driver_util.h
+ * supplies gemm_size_overflows, gemm_threads and gemm_ws_layout. */
 
 /* Transposing packs copy GEMM_PACK_STEP source elements (one cache line) of
  * each row in turn, so every line read is used whole and the writes stay in a
@@ -52,6 +55,12 @@
  * is used too few times to pay for packing it: B is read in place. */
 #ifndef GEMM_N_SPLIT_PANELS
 #define GEMM_N_SPLIT_PANELS 16
+#endif
+/* With m split, at least this many ic blocks per thread (if m has the MR
+ * panels), so that the blocks handed out dynamically balance the work when
+ * one thread runs slower. */
+#ifndef GEMM_BLOCKS_PER_THREAD
+#define GEMM_BLOCKS_PER_THREAD 4
 #endif
 #ifndef GEMM_IN_PLACE_B_PANELS
 #define GEMM_IN_PLACE_B_PANELS 6
@@ -73,7 +82,16 @@
 #define GEMM_TEAM_IDS() const int tid = omp_get_thread_num(), nth = omp_get_num_threads(); \
     if (tid == 0) fnn_note_team(nth)
 #define GEMM_BARRIER() _Pragma("omp barrier")
+#define GEMM_FOR_DYNAMIC() _Pragma("omp for schedule(dynamic, 1) nowait")
+#define GEMM_TIMED_BARRIER()                                                                 \
+    do {                                                                                     \
+        const double t_b = tid == 0 && nth > 1 ? fnn_clock() : 0;                            \
+        _Pragma("omp barrier");                                                              \
+        if (tid == 0 && nth > 1) waited += fnn_clock() - t_b;                                \
+    } while (0)
 #else
+#define GEMM_TIMED_BARRIER() ((void)0)
+#define GEMM_FOR_DYNAMIC()
 #define GEMM_TEAM_IDS() const int tid = 0, nth = 1; fnn_note_team(1)
 #define GEMM_BARRIER() ((void)0)
 #endif
@@ -134,6 +152,11 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
 {
     const int mr = t->mr, nr = t->nr;
     const int64_t kc = t->kc, nc = t->nc;
+    /* The master's time waiting for the team (barriers, the region's end)
+     * against the call's, for fnn_team_report. */
+    const double t_start = nt > 1 ? fnn_clock() : 0;
+    double waited = 0, t_done = 0;
+    int reports = 0;
     (void)nt;
 #ifdef FNN_HAVE_OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
@@ -151,10 +174,12 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
         const int split_m = nth == 1 || (m_panels >= 4 * nth &&
                                          (m_panels >= GEMM_N_SPLIT_PANELS || fill_m >= fill_n));
         int64_t mc = t->mc;
-        if (split_m) { /* equal ic blocks, a multiple of nth of them */
-            int64_t per = (m + (int64_t)nth * mc - 1) / ((int64_t)nth * mc);
-            int64_t nblk = per * nth;
-            mc = ((m + nblk - 1) / nblk + mr - 1) / mr * mr;
+        if (split_m && nth > 1) { /* equal ic blocks, GEMM_BLOCKS_PER_THREAD per thread */
+            int64_t nblk = (m + mc - 1) / mc;
+            if (nblk < GEMM_BLOCKS_PER_THREAD * (int64_t)nth) nblk = GEMM_BLOCKS_PER_THREAD * nth;
+            if (nblk > m_panels) nblk = m_panels;
+            const int64_t even = (m_panels + nblk - 1) / nblk * mr;
+            if (even < mc) mc = even; /* never above the scratch's A block */
         }
         PT *my_a = (PT *)((char *)ws_a + (size_t)tid * a_stride);
 
@@ -175,15 +200,24 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                 const int in_place_b = GEMM_KP == 1 && !trans_b && m_panels <= GEMM_IN_PLACE_B_PANELS;
                 const int64_t q_lo = nq * tid / nth, q_hi = nq * (tid + 1) / nth;
                 const int packs_last = split_m ? tid == 0 : q_hi == nq && q_hi > q_lo;
-                if (!in_place_b)
+                if (in_place_b) {
+                    if (nb % nr != 0 && packs_last)
+                        GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, bstride, nq - 1, nq);
+                } else if (split_m) { /* the shared panel: micro-panels to whoever is free */
+                    GEMM_FOR_DYNAMIC()
+                    for (int64_t q = 0; q < nq; q++)
+                        GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, bstride, q, q + 1);
+                } else {
                     GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, bstride, q_lo, q_hi);
-                else if (nb % nr != 0 && packs_last)
-                    GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, bstride, nq - 1, nq);
+                }
                 const PT *bu = in_place_b ? (const PT *)(b + pc * ldb + jc) : NULL;
                 if (split_m) {
-                    GEMM_BARRIER(); /* every thread reads the whole B panel */
+                    GEMM_TIMED_BARRIER(); /* every thread reads the whole B panel */
                     const int64_t nblk = (m + mc - 1) / mc;
-                    for (int64_t blk = nblk * tid / nth; blk < nblk * (tid + 1) / nth; blk++) {
+                    /* Whole blocks, handed out one at a time: a thread slowed
+                     * by another process on its core takes fewer of them. */
+                    GEMM_FOR_DYNAMIC()
+                    for (int64_t blk = 0; blk < nblk; blk++) {
                         const int64_t ic = blk * mc, mb = m - ic < mc ? m - ic : mc;
                         GEMM_FN(pack_a)(trans_a, a, lda, ic, mb, pc, kb, mr, my_a, 0,
                                         (mb + mr - 1) / mr);
@@ -208,12 +242,22 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                         }
                     }
                 }
-                if (split_m) {
-                    GEMM_BARRIER(); /* the shared B panel is repacked next */
+                /* the shared B panel is repacked next (after the last one, the
+                 * end of the parallel region waits anyway) */
+                if (split_m && (pc + kb < k || jc + nb < n)) {
+                    GEMM_TIMED_BARRIER();
                 }
             }
         }
         GEMM_THREAD_END();
+        if (tid == 0 && nth > 1 && split_m) {
+            reports = 1;
+            t_done = fnn_clock();
+        }
+    }
+    if (reports) {
+        const double t_end = fnn_clock();
+        fnn_team_report(nt, waited + (t_end - t_done), t_end - t_start);
     }
 }
 
@@ -310,6 +354,11 @@ int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
     /* A caller's scratch (the training workspace, sized for its count) too
      * small is an error, not a reason to allocate inside a training step. */
     if (work != NULL && (work_bytes < need || ((uintptr_t)work & 63) != 0)) return FNN_EINVAL;
+    if (nt > 1) { /* after the check: it never depends on contention */
+        const int team = fnn_team_size(nt);
+        if (team < nt) fnn_note_team(nt); /* the count granted; the cap is transient */
+        nt = team;
+    }
     void *mem = NULL;
     if (work == NULL) {
         mem = fnn_aligned_alloc(need);
@@ -335,6 +384,8 @@ int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
 #undef GEMM_THREAD_END
 #undef GEMM_TEAM_IDS
 #undef GEMM_BARRIER
+#undef GEMM_FOR_DYNAMIC
+#undef GEMM_TIMED_BARRIER
 #undef GEMM_UNITS
 #undef GEMM_KP
 #undef GEMM_PACK_FILE
@@ -342,4 +393,3 @@ int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
 #undef GEMM_CAT_
 #undef GEMM_CAT
 #undef GEMM_FN
-#undef UKR_T

@@ -63,6 +63,17 @@ typedef enum { FNN_ADAM_EPS_STYLES(FNN_ADAM_EPS_ENUM_ROW) } fnn_adam_eps_style;
     int fnn_loss_smoothed_##SFX(double *value, T *grad, const T *logits, const T *target,   \
                                 const int64_t *labels, int64_t m, int64_t n, int kind,      \
                                 double smoothing);                                          \
+    /* fnn_loss with a weight per row (NULL: fnn_loss): value = sum_i w_i loss_i / w_sum,   \
+     * grad row i scaled by w_i / w_sum; FNN_EZEROWEIGHT if w_sum is 0. */                   \
+    int fnn_loss_weighted_##SFX(double *value, T *grad, const T *logits, const T *target,    \
+                                const int64_t *labels, const T *weights, double w_sum,       \
+                                int64_t m, int64_t n, int kind);                             \
+    /* Both at once (the compiled epoch's loss): weights as fnn_loss_weighted, targets  \
+     * smoothed as fnn_loss_smoothed. */                                                   \
+    int fnn_loss_weighted_smoothed_##SFX(double *value, T *grad, const T *logits,         \
+                                         const T *target, const int64_t *labels,          \
+                                         const T *weights, double w_sum, int64_t m,       \
+                                         int64_t n, int kind, double smoothing);          \
     /* out[r] = image idx[r] of x (r when idx is NULL), each row an (h, w, ch) image,        \
      * shifted and/or flipped (flags: fnn_augment_flag) by the draw                          \
      * fnn_rng_bits(key, counter0 + r), zeros filling the uncovered border (augment.inc). */ \

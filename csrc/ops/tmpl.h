@@ -14,7 +14,14 @@
 #define FNN_PRAGMA(x) _Pragma(#x)
 #define FNN_PARALLEL_FOR(cond, nt) \
     FNN_PRAGMA(omp parallel for schedule(static) if(cond) num_threads(nt))
+/* The same over a loop of whole chunks (each iteration thousands of elements,
+ * computed alike by any thread): handed out one at a time, so a thread whose
+ * core another process shares takes fewer instead of holding up the team;
+ * one thread while the GEMMs find the team starved (fnn_team_cap). */
+#define FNN_PARALLEL_CHUNKS(cond, nt) \
+    FNN_PRAGMA(omp parallel for schedule(dynamic, 1) if(cond) num_threads(fnn_team_cap(nt)))
 #else
 #define FNN_PARALLEL_FOR(cond, nt) (void)(nt);
+#define FNN_PARALLEL_CHUNKS(cond, nt) (void)(nt);
 #endif
 #endif

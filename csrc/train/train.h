@@ -8,8 +8,11 @@
  *
  * One step on a batch of B rows:
  *   forward   a_l = g(x_l W_l + b_l); h_l = dropout(a_l) for hidden layers
- *   loss      softmax + cross-entropy and sigmoid + binary cross-entropy from the
- *             logits; otherwise the output activation, then 1/2 (t - a)^2
+ *   loss      softmax + cross-entropy, sigmoid + binary cross-entropy and exp +
+ *             Poisson deviance from the logits; otherwise the output activation,
+ *             then 1/2 (t - a)^2.  With sample weights w, the batch's loss and
+ *             its gradient are sum_i w_i loss_i / sum_i w_i (scikit-learn's
+ *             normalisation), and l2_per_batch divides by sum_i w_i, not B
  *   backward  the chain rule down the layers, dropout masks reapplied
  *   update    SGD/momentum/Nesterov or Adam/AdamW; L1/L2/weight decay on
  *             weights only, never on biases
@@ -69,6 +72,8 @@ typedef struct {
     int64_t max_batch;
     int n_threads;                      /* >= 1: every kernel of a step runs on at most this
                                            many threads; the GEMM scratch is sized for it */
+    double max_grad_norm;               /* > 0: clip the global gradient norm to it (PyTorch's
+                                           clip_grad_norm_, train/clip.inc); 0: no clipping */
     /* issue 16: label smoothing, warm-up, image augmentation (0: off, bit-identical) */
     double label_smoothing;             /* eps of fnn_loss_smoothed (cross-entropies only) */
     int64_t warmup_steps;               /* step t (from 1) uses lr * min(1, t / warmup_steps) */
@@ -100,14 +105,18 @@ fnn_trainer *fnn_trainer_new(const fnn_train_config *cfg, int elem_size, int *st
 void fnn_trainer_free(fnn_trainer *tr);
 
 /* One epoch over n rows of x (n, sizes[0]) and the targets: y (n, sizes[L])
- * or, for cross-entropy, labels (n).  order: n row indices to visit (in/out:
+ * or, for cross-entropy, labels (n).  weights: n sample weights, gathered
+ * with the rows (NULL: unweighted, today's path bit for bit); any sign, but
+ * every batch's sum must be nonzero: else FNN_EZEROWEIGHT before any update
+ * of this epoch.  order: n row indices to visit (in/out:
  * filled with a fresh permutation when shuffle).  step: the number of
  * updates so far (in/out; Adam's t and the dropout counters).  loss: the
  * mean over rows of the batch losses, each including the L1/L2 penalty at
  * the weights it started from. */
 #define FNN_DECLARE_TRAIN(T, SFX)                                                          \
     int fnn_train_epoch_##SFX(fnn_trainer *tr, T *params, T *grads, T *opt_m, T *opt_v,    \
-                              const T *x, const T *y, const int64_t *labels, int64_t n,    \
+                              const T *x, const T *y, const int64_t *labels,               \
+                              const T *weights, int64_t n,                                 \
                               int64_t *order, int shuffle, int64_t epoch,                  \
                               int64_t batch_size, double lr, int64_t *step, double *loss,  \
                               const fnn_callbacks *cb);

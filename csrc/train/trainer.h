@@ -12,6 +12,7 @@ struct fnn_trainer {
     int64_t max_width;                /* widest layer, inputs included */
     void *xb, *yb;                    /* the gathered batch: (B, n_in), (B, n_out) */
     int64_t *labels_b;                /* (B) */
+    void *wb;                         /* the batch's sample weights (B) */
     void *z[FNN_MAX_LAYERS];          /* pre-activations (B, n_l+1) */
     void *a[FNN_MAX_LAYERS];          /* activations g(z) */
     void *h[FNN_MAX_LAYERS];          /* after dropout; == a[l] when no dropout */

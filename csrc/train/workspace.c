@@ -1,4 +1,5 @@
 /* Allocating and freeing a trainer: every buffer of a step, once per fit. */
+#include <math.h>
 #include <string.h>
 #include "trainer.h"
 #include "../ops/tmpl.h"
@@ -20,14 +21,18 @@ static int config_ok(const fnn_train_config *c)
     if (c->output < FNN_OUT_SOFTMAX || c->output > FNN_OUT_IDENTITY) return 0;
     if (c->loss == FNN_LOSS_SOFTMAX_CE && c->output != FNN_OUT_SOFTMAX) return 0;
     if (c->loss == FNN_LOSS_BCE_LOGITS && c->output != FNN_OUT_SIGMOID) return 0;
-    if (c->loss < FNN_LOSS_SOFTMAX_CE || c->loss > FNN_LOSS_MSE) return 0;
+    /* Poisson reads the output pre-activation as the log of the rate */
+    if (c->loss == FNN_LOSS_POISSON && c->output != FNN_OUT_IDENTITY) return 0;
+    if (c->loss < FNN_LOSS_SOFTMAX_CE || c->loss > FNN_LOSS_POISSON) return 0;
     if (c->optimizer != FNN_OPT_SGD && c->optimizer != FNN_OPT_ADAM) return 0;
     if (c->dropout_mode != FNN_DROPOUT_INVERTED && c->dropout_mode != FNN_DROPOUT_CLASSIC)
         return 0;
     if (!(c->input_noise >= 0)) return 0;
+    if (!(c->max_grad_norm >= 0) || isinf(c->max_grad_norm)) return 0;
     if (c->compute_bf16 != 0 && c->compute_bf16 != 1) return 0;
     if (!(c->label_smoothing >= 0 && c->label_smoothing <= 1) || c->warmup_steps < 0) return 0;
-    if (c->label_smoothing != 0 && c->loss == FNN_LOSS_MSE) return 0;
+    if (c->label_smoothing != 0 && c->loss != FNN_LOSS_SOFTMAX_CE && c->loss != FNN_LOSS_BCE_LOGITS)
+        return 0;
     if (c->augment & ~(FNN_AUGMENT_SHIFT | FNN_AUGMENT_FLIP)) return 0;
     if (c->augment) {
         if (c->image_h < 1 || c->image_w < 1 || c->image_c < 1 || c->max_shift < 0) return 0;
@@ -53,6 +58,7 @@ void fnn_trainer_free(fnn_trainer *tr)
     fnn_aligned_free(tr->xb);
     fnn_aligned_free(tr->yb);
     fnn_aligned_free(tr->labels_b);
+    fnn_aligned_free(tr->wb);
     for (int l = 0; l < tr->cfg.n_layers; l++) {
         if (tr->h[l] != tr->a[l]) fnn_aligned_free(tr->h[l]);
         fnn_aligned_free(tr->z[l]);
@@ -86,6 +92,7 @@ fnn_trainer *fnn_trainer_new(const fnn_train_config *cfg, int elem_size, int *st
     int ok = (tr->xb = fnn_aligned_alloc((size_t)(B * cfg->sizes[0]) * elem_size)) &&
              (tr->yb = fnn_aligned_alloc((size_t)(B * cfg->sizes[L]) * elem_size)) &&
              (tr->labels_b = fnn_aligned_alloc((size_t)B * sizeof(int64_t))) &&
+             (tr->wb = fnn_aligned_alloc((size_t)B * elem_size)) &&
              (tr->dz = fnn_aligned_alloc((size_t)(B * widest) * elem_size)) &&
              (tr->da = fnn_aligned_alloc((size_t)(B * widest) * elem_size)) &&
              (tr->dh = fnn_aligned_alloc((size_t)(B * widest) * elem_size));

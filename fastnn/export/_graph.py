@@ -1,0 +1,193 @@
+"""A neutral description of a fitted model's inference, shared by the ONNX and
+C writers: optional per-feature preprocessing, a chain of dense layers (each
+with its own activation, so per-layer activations need no writer change), an
+optional ordinal head, and what a classifier reports.
+
+Every formula here is the one fastnn's own predict/predict_proba computes
+(fastnn/model.py, fastnn/sklearn.py, fastnn/linear.py, ScaledModel); the
+writers only translate it.
+"""
+from dataclasses import dataclass
+from typing import List, Optional
+
+import numpy as np
+
+from .._validate import canonical_activation
+from ..model import MLP
+
+
+
+class _NotFittedError(ValueError, AttributeError):
+    """The model is not fitted yet: raised when scikit-learn, whose
+    NotFittedError is raised otherwise, is not installed."""
+
+
+def not_fitted(model):
+    # scikit-learn is imported only here: `import fastnn` must not import it
+    try:
+        from sklearn.exceptions import NotFittedError
+    except ImportError:
+        NotFittedError = _NotFittedError
+    return NotFittedError("this %s is not fitted yet; call fit before exporting"
+                          % type(model).__name__)
+
+HIDDEN_ACTIVATIONS = ("identity", "relu", "leaky_relu", "tanh", "sigmoid", "elu", "gelu",
+                      "softplus")
+# the last layer's transform: its activations are the model's output
+OUTPUT_ACTIVATIONS = ("identity", "softmax", "sigmoid", "exp")
+
+
+@dataclass
+class Dense:
+    """out = activation(x @ weight + bias) * scale (scale: classic dropout's
+    retain probability at inference, None for no scaling)."""
+    weight: np.ndarray          # (n_in, n_out) float32
+    bias: np.ndarray            # (n_out,) float32
+    activation: str
+    scale: Optional[np.float32] = None
+
+
+@dataclass
+class Graph:
+    n_inputs: int
+    layers: List[Dense]
+    # classifier: probabilities (+ label); regressor: the last layer's output
+    is_classifier: bool
+    classes: Optional[np.ndarray] = None
+    # one sigmoid output of a two-class model: probabilities are [1 - p, p]
+    binary: bool = False
+    multilabel: bool = False
+    # (x - offset) / scale before the first layer (float64, as ScaledModel)
+    offset: Optional[np.ndarray] = None
+    scale: Optional[np.ndarray] = None
+    # OrdinalRegression: P(y <= k) = sigmoid(thresholds[k] - x @ w); the
+    # probabilities are the clipped, renormalised differences
+    thresholds: Optional[np.ndarray] = None
+
+    @property
+    def n_outputs(self):
+        """Width of the output layer's activations (the C function's row)."""
+        if self.thresholds is not None:
+            return len(self.thresholds) + 1
+        return self.layers[-1].weight.shape[1]
+
+    @property
+    def widest(self):
+        return max([self.n_inputs] + [layer.weight.shape[1] for layer in self.layers]
+                   + [self.n_outputs])
+
+
+def _f32(a):
+    return np.ascontiguousarray(a, dtype=np.float32)
+
+
+def _dense(weight, bias, activation, scale=None):
+    return Dense(_f32(weight), _f32(bias).reshape(-1), activation, scale)
+
+
+def _mlp_layers(coefs, intercepts, hidden, output, rates=None, dtype=np.float32):
+    """Dense layers of an MLP: `hidden` per hidden layer (a name, or one name
+    per layer), `output` on the last; rates: classic dropout's drop rates."""
+    n = len(coefs)
+    acts = [hidden] * (n - 1) if isinstance(hidden, str) else list(hidden)
+    acts = [canonical_activation(a) for a in acts]
+    for a in acts:
+        if a not in HIDDEN_ACTIVATIONS:
+            raise ValueError("no exporter for the activation %r" % (a,))
+    layers = []
+    for l in range(n):
+        act = acts[l] if l < n - 1 else output
+        scale = None
+        if rates is not None and l < n - 1 and rates[l] > 0:
+            # as MLP._forward: h *= dtype(1 - rate), in the model's dtype
+            scale = np.float32(np.dtype(dtype).type(1 - rates[l]))
+        layers.append(_dense(coefs[l], intercepts[l], act, scale))
+    return layers
+
+
+def _from_mlp(model):
+    coefs, intercepts = model._checked_weights()
+    rates = model._rates if model.dropout_mode == "classic" else None
+    return Graph(n_inputs=model.layer_sizes[0], is_classifier=False,
+                 layers=_mlp_layers(coefs, intercepts, model._act, model.output, rates,
+                                    model._dtype))
+
+
+def _from_sklearn_mlp(est, classifier):
+    if not hasattr(est, "coefs_"):
+        raise not_fitted(est)
+    out = {"logistic": "sigmoid"}.get(est.out_activation_, est.out_activation_)
+    layers = _mlp_layers([np.asarray(w) for w in est.coefs_],
+                         [np.asarray(b) for b in est.intercepts_], est.activation, out)
+    graph = Graph(n_inputs=layers[0].weight.shape[0], layers=layers, is_classifier=classifier)
+    if classifier:
+        y_type = est._label_binarizer.y_type_
+        graph.classes = np.asarray(est.classes_)
+        graph.multilabel = y_type == "multilabel-indicator"
+        graph.binary = not graph.multilabel and layers[-1].weight.shape[1] == 1
+    return graph
+
+
+def _from_logistic(est):
+    if not hasattr(est, "classes_"):
+        raise not_fitted(est)
+    binary = est.coef_.shape[0] == 1
+    layer = _dense(np.asarray(est.coef_).T, est.intercept_, "sigmoid" if binary else "softmax")
+    return Graph(n_inputs=layer.weight.shape[0], layers=[layer], is_classifier=True,
+                 classes=np.asarray(est.classes_), binary=binary)
+
+
+def _from_ordinal(est):
+    if not hasattr(est, "classes_"):
+        raise not_fitted(est)
+    w = np.asarray(est.coef_).reshape(-1, 1)
+    layer = _dense(w, np.zeros(1), "identity")
+    return Graph(n_inputs=w.shape[0], layers=[layer], is_classifier=True,
+                 classes=np.asarray(est.classes_), thresholds=_f32(est.thresholds_))
+
+
+def _from_scaled(wrapped):
+    """The CLI's saved model: preprocessing, an MLP, and argmax over its
+    outputs mapped to the original labels."""
+    if not isinstance(wrapped.model, MLP):
+        raise ValueError("no exporter for a %s wrapping a %s (only fastnn.MLP)"
+                         % (type(wrapped).__name__, type(wrapped.model).__name__))
+    graph = _from_mlp(wrapped.model)
+    graph.is_classifier = True
+    graph.classes = np.asarray(wrapped.classes)
+    graph.offset = np.asarray(wrapped.offset, dtype=np.float64)
+    graph.scale = np.asarray(wrapped.scale, dtype=np.float64)
+    return graph
+
+
+def _scaled_model_class():
+    # ScaledModel is moving from fastnn/cli.py to fastnn/scaled.py: either works
+    try:
+        from ..scaled import ScaledModel
+    except ImportError:
+        from ..cli import ScaledModel
+    return ScaledModel
+
+
+def describe(model):
+    """The Graph of a fitted model, or NotFittedError / ValueError."""
+    from ..linear import LogisticRegression, OrdinalRegression
+    if isinstance(model, MLP):
+        return _from_mlp(model)
+    if isinstance(model, LogisticRegression):
+        return _from_logistic(model)
+    if isinstance(model, OrdinalRegression):
+        return _from_ordinal(model)
+    if isinstance(model, _scaled_model_class()):
+        return _from_scaled(model)
+    try:
+        from ..sklearn import MLPClassifier, MLPRegressor
+    except ImportError:  # no scikit-learn: no such estimators either
+        MLPClassifier = MLPRegressor = ()
+    if isinstance(model, MLPClassifier):
+        return _from_sklearn_mlp(model, classifier=True)
+    if isinstance(model, MLPRegressor):
+        return _from_sklearn_mlp(model, classifier=False)
+    raise ValueError("no exporter for %s: fastnn exports MLP, MLPClassifier, MLPRegressor, "
+                     "LogisticRegression, OrdinalRegression and the CLI's saved model"
+                     % type(model).__name__)
