@@ -1,4 +1,5 @@
 """fastnn train's time budget, image augmentation flags and recipes (issue 16)."""
+import numpy as np
 import pytest
 
 from fastnn import _recipes, cli
@@ -30,7 +31,28 @@ def test_an_image_shape_that_does_not_match_the_data_is_one_line(capsys):
 def test_the_recipe_width_shrinks_with_the_budget():
     widths = [_recipes.width_for_budget(s)[0] for s in (60, 30, 10)]
     assert widths == [(1024, 512), (512, 256), (256, 128)]
-    assert cli.default_recipe("mnist")["fit"]["augment"] == ["shift"]  # no flips of digits
+    mnist = cli.default_recipe("mnist")
+    assert mnist["timed"]["fit"]["augment"] == ["shift"]  # no flips of digits
+    assert "augment" not in mnist["fit"]  # untimed: no augmentation
+
+
+def test_untimed_image_recipes_train_an_epoch_count(capsys, monkeypatch):
+    seen = {}
+
+    def fake_fit(self, X, y, **kwargs):
+        seen.update(kwargs)
+        raise SystemExit(0)
+    fake = (np.zeros((20, 784), np.uint8), np.arange(20) % 10,
+            np.zeros((10, 784), np.uint8), np.arange(10) % 10)
+    monkeypatch.setattr(cli, "load_data", lambda data, seed=0: ("fashion-mnist", *fake))
+    monkeypatch.setattr(cli.fastnn.MLP, "fit", fake_fit)
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--data", "fashion-mnist"])
+    assert seen["epochs"] == 20 and "max_time" not in seen and "augment" not in seen
+    seen.clear()
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--data", "fashion-mnist", "--time", "1000"])
+    assert seen["max_time"] > 0 and seen["augment"] == ["shift", "flip"]
 
 
 def test_the_fit_budget_leaves_room_to_load_and_evaluate():
