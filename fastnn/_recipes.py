@@ -2,10 +2,10 @@
 images: the network width picked for the budget, the budget of the fit
 inside the command's, the augmentation options, and the --plot figure.
 
-Image recipes (fashion-mnist: shifts and flips; mnist: shifts only, since a
-flipped digit is another digit) train with augmentation inside the compiled
-epoch, label smoothing and a cosine schedule planned over the epochs the
-budget allows.  A small budget trains a smaller network for more epochs.
+Under --time the image recipes (fashion-mnist: shifts and flips; mnist:
+shifts only, since a flipped digit is another digit) train with augmentation
+inside the compiled epoch, label smoothing and a cosine schedule planned over
+the epochs the budget allows; without it they are untimed epoch counts.  A small budget trains a smaller network for more epochs.
 Other data get augmentation only from --image-shape HxW: nothing is guessed
 from the number of columns.
 """
