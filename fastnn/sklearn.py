@@ -300,11 +300,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         As in MLPClassifier.
     learning_rate_init, power_t, max_iter, max_time, shuffle, random_state, tol
         As in MLPClassifier.
-    verbose
-        As in MLPClassifier.
     warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction
         As in MLPClassifier.
-    beta_1, beta_2, epsilon, n_iter_no_change, max_fun
+    beta_1, beta_2, epsilon, n_iter_no_change, max_fun, verbose
         As in MLPClassifier.
     dropout, l1, weight_decay, n_threads, max_grad_norm
         fastnn's, as in MLPClassifier.
