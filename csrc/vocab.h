@@ -92,6 +92,11 @@
     /* p -= lr*sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps) */                                  \
     X(SKLEARN, "sklearn", 1)
 
+/* ---- image augmentations of the compiled epoch, bit flags: X(ID, "name", bit) ---- */
+#define FNN_AUGMENTS(X)          \
+    X(SHIFT, "shift", 1)         \
+    X(FLIP, "flip", 2)
+
 /* ---- kernel ISAs (FASTNN_KERNEL names): X(ID, "name", code) ---- */
 #define FNN_ISAS(X)              \
     X(GENERIC, "generic", 0)     \

@@ -35,6 +35,7 @@ static const fnn_vocab_entry fnn_optimizer_entries[] = {FNN_OPTIMIZERS(FNN_VOCAB
 static const fnn_vocab_entry fnn_dropout_mode_entries[] = {FNN_DROPOUT_MODES(FNN_VOCAB_ENTRY)};
 static const fnn_vocab_entry fnn_adam_eps_style_entries[] = {
     FNN_ADAM_EPS_STYLES(FNN_VOCAB_ENTRY)};
+static const fnn_vocab_entry fnn_augment_entries[] = {FNN_AUGMENTS(FNN_VOCAB_ENTRY)};
 static const fnn_vocab_entry fnn_isa_entries[] = {FNN_ISAS(FNN_VOCAB_ENTRY)};
 static const fnn_vocab_entry fnn_cpu_feature_entries[] = {FNN_CPU_FEATURES(FNN_VOCAB_ENTRY)};
 

@@ -48,8 +48,10 @@ coefs_, intercepts_ : list of ndarray
     Each layer's (n_in, n_out) weights and (n_out,) biases; they can be
     set by hand.
 history_ : dict of list
-    Per epoch: loss, learning_rate, and with validation data val_loss and
-    val_accuracy (the score).
+    Per epoch: loss, learning_rate, elapsed (seconds), and with validation
+    data val_loss and val_accuracy (the score); per fit: stop_reason.
+stop_reason_ : str
+    Why the last fit stopped ("epochs", "time", "early_stopping", ...).
 
 Raises
 ------
@@ -116,8 +118,11 @@ early_stopping : bool, default False
     is given) and restore the best weights.
 patience : int, default 10
     Epochs without improvement before early stopping.
-augment : callable, optional
-    f(batch) -> batch of the same shape, applied to each batch's features.
+augment : callable, "shift", "flip" or a list of them, optional
+    f(batch) -> batch of the same shape, applied to each batch's features;
+    or image augmentation in the compiled epoch's batch gather (random
+    shifts of at most max_shift pixels, horizontal flips, drawn from the
+    seed) of rows that are images of image_shape.
 callbacks : sequence of callable
     callback(model, epoch, logs) after each epoch; a true result stops.
 verbose : int, default 0
@@ -131,6 +136,21 @@ max_grad_norm : float, optional
     Cap of each step's global gradient norm over all weights and biases
     (PyTorch's ``clip_grad_norm_``), L1/L2 terms included, decoupled weight
     decay not; None leaves the fused update as it is.
+max_time : float, optional
+    A time budget in seconds: no epoch starts that is predicted to end
+    later, ``epochs`` becomes an upper bound and the schedule is planned
+    over the epochs predicted to fit (a timed fit repeats exactly only at
+    the same speed); ``stop_reason_`` says why the fit stopped.
+label_smoothing : float, default 0.0
+    Label smoothing eps in [0, 1] of the cross-entropy losses (PyTorch's:
+    targets (1 - eps) t + eps / n).
+warmup_epochs : float, default 0
+    The learning rate rises linearly from 0, per batch, over these epochs.
+image_shape : tuple, optional
+    (H, W) or (H, W, C): the image each row holds (row-major, channels
+    last); needed by a string augment.
+max_shift : int, default 2
+    The largest shift of augment="shift", in pixels.
 
 Returns
 -------

@@ -169,6 +169,10 @@ logits : ndarray
     (m, n).
 target : ndarray
     (m, n) values, or for cross_entropy (m,) integer class labels.
+label_smoothing : float, default 0.0
+    eps in [0, 1], cross-entropies only (as PyTorch): targets
+    (1 - eps) t + eps / n for cross_entropy, t (1 - eps) + eps / 2 for
+    binary_cross_entropy.
 
 Returns
 -------

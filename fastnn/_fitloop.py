@@ -23,6 +23,8 @@ import threading
 import time
 import warnings
 
+from ._budget import BudgetExhausted
+
 
 @contextlib.contextmanager
 def exclusive_fit(owner, hint):
@@ -87,9 +89,21 @@ def rollback_on_failure(saved, keep_on_interrupt=False):
         raise
 
 
+class EpochsRun(tuple):
+    """(epochs run, whether the loop stopped early), and .reason: "completed"
+    (every epoch ran), "rule" (the stopping rule), "callback", "time" (the
+    budget) or "interrupted" (Ctrl-C, with on_interrupt="warn")."""
+
+    def __new__(cls, done, stopped, reason):
+        run = super().__new__(cls, (done, stopped))
+        run.reason = reason
+        return run
+
+
 def run_epochs(owner, *, epochs, run_epoch, record, stopping, callbacks=(), n_rows=None,
-               progress=0, nan_message, on_interrupt="raise"):
-    """Train up to `epochs` epochs; returns (epochs run, whether a rule stopped).
+               progress=0, nan_message, on_interrupt="raise", budget=None):
+    """Train up to `epochs` epochs; returns an EpochsRun (done, stopped) with
+    the reason.
 
     run_epoch(epoch, progress) -> mean training loss: the epoch runner chosen
     per fit (progress: None or a function of the rows done).
@@ -101,16 +115,26 @@ def run_epochs(owner, *, epochs, run_epoch, record, stopping, callbacks=(), n_ro
     becomes non-finite (run_epoch raises FloatingPointError).
     on_interrupt: "raise" re-raises Ctrl-C (the estimator keeps its last
     completed step); "warn" warns "Training interrupted by user." and ends
-    the loop as scikit-learn does."""
-    done, stopped = 0, False
+    the loop as scikit-learn does.
+    budget: a fastnn._budget.TimeBudget: no epoch starts that it predicts
+    would end past it, and a long epoch stops at the first batch boundary
+    past it (that epoch is not recorded)."""
+    done, stopped, reason = 0, False, "completed"
     try:
         for epoch in range(epochs):
+            if budget is not None and not budget.may_start_epoch():
+                stopped, reason = True, "time"
+                break
             bar = _progress(progress, epoch, epochs, n_rows)
+            update = bar.update if bar else None
             t0 = time.perf_counter()
             try:
-                loss = run_epoch(epoch, bar.update if bar else None)
+                loss = run_epoch(epoch, update if budget is None else budget.batch_checks(update))
             except FloatingPointError:
                 raise ValueError(nan_message(epoch)) from None
+            except BudgetExhausted:
+                stopped, reason = True, "time"
+                break
             finally:
                 if bar:
                     bar.close()
@@ -119,16 +143,19 @@ def run_epochs(owner, *, epochs, run_epoch, record, stopping, callbacks=(), n_ro
             stop = False
             for cb in callbacks:
                 if cb(owner, epoch, logs):
-                    stop = True
+                    stop, reason = True, "callback"
             if stopping.update(epoch, logs) or stop:
-                stopped = True
+                stopped, reason = True, "callback" if stop else "rule"
                 break
+            if budget is not None:
+                budget.end_epoch()
     except KeyboardInterrupt:
         if on_interrupt == "raise":
             raise
         warnings.warn("Training interrupted by user.")
+        reason = "interrupted"
     stopping.finish()
-    return done, stopped
+    return EpochsRun(done, stopped, reason)
 
 
 def check_callbacks(callbacks):

@@ -9,6 +9,10 @@ plateau      lr * factor each time the monitored loss (validation loss when
              more than tol for `patience` epochs          (factor 0.2, patience 5,
                                                            tol 1e-4, min_lr 0)
 A callable f(epoch) -> lr is used as it is.
+
+With a time budget, plan(n) replans cosine over the n epochs predicted to fit
+and scales step's step_size by n / epochs (the same drops at the same share
+of the run); the other schedules do not depend on the number of epochs.
 """
 import math
 
@@ -28,6 +32,14 @@ class Schedule:
         self.current = lr
         self.best = math.inf
         self.waited = 0
+        self.asked_epochs, self.asked_step = self.epochs, self.opt.get("step_size")
+
+    def plan(self, epochs):
+        """Spread the schedule over `epochs` epochs instead of the number asked for."""
+        self.epochs = max(int(epochs), 1)
+        if self.asked_step is not None:
+            self.opt["step_size"] = max(1, round(self.asked_step * self.epochs
+                                                 / self.asked_epochs))
 
     def learning_rate(self, epoch):
         o = self.opt
@@ -65,6 +77,9 @@ class CallableSchedule:
         return lr
 
     def observe(self, loss):
+        pass
+
+    def plan(self, epochs):
         pass
 
 

@@ -57,7 +57,8 @@ class Session:
                  optimizer="adam", momentum=0.9, nesterov=False, beta1=0.9, beta2=0.999,
                  eps=1e-8, adam_eps_style="hat", l1=0.0, l2=0.0, weight_decay=0.0,
                  l2_per_batch=False, data_loss_scale=1.0, input_noise=0.0, seed=0, max_batch=32,
-                 compute=None, runner=None, n_threads=None, max_grad_norm=None):
+                 compute=None, runner=None, n_threads=None, max_grad_norm=None,
+                 label_smoothing=0.0, warmup_steps=0, augment=None):
         self.sizes = list(sizes)
         self.dtype = np.dtype(dtype)
         self.w_off, self.b_off, n_params = param_layout(self.sizes)
@@ -76,7 +77,9 @@ class Session:
             input_noise=float(input_noise), seed=int(seed) % 2 ** 64, max_batch=int(max_batch),
             dtype=self.dtype.name, compute_bf16=compute == "bfloat16",
             n_threads=op_n_threads(n_threads),  # the enclosing fit's count by default
-            max_grad_norm=float(max_grad_norm or 0.0))
+            max_grad_norm=float(max_grad_norm or 0.0),
+            label_smoothing=float(label_smoothing), warmup_steps=int(warmup_steps),
+            **(augment or {}))  # _augment.config_entries: flags, image shape, max shift
         self.params = aligned_zeros(n_params, self.dtype)
         self.grads = aligned_zeros(n_params, self.dtype)
         needs_m = optimizer != "sgd" or self.config["momentum"] != 0

@@ -16,6 +16,7 @@ from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from . import _sklearn_backprop as bp
+from ._fit_extras import FitExtras
 from ._fitloop import Rollback, exclusive_fit, rollback_on_failure, run_epochs
 from ._forward import forward
 from ._parallel import call_threads, effective_n_threads
@@ -65,6 +66,11 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
         "l1": [Interval(Real, 0, None, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "n_threads": [None, Interval(Integral, 1, None, closed="left")],
+        # issue 16 (checked again, with the data, by fastnn/_fit_extras.py)
+        "max_time": [None, Interval(Real, 0, None, closed="neither")],
+        "augment": [None, str, list, tuple],
+        "image_shape": [None, list, tuple],
+        "max_shift": [Interval(Integral, 0, None, closed="left")],
         "scoring": [None, str, callable],
         "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
     }
@@ -127,9 +133,11 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
         if np.any(np.array(hidden) <= 0):
             raise ValueError("hidden_layer_sizes must be > 0, got %s." % hidden)
         rates = dropout_rates(self.dropout, len(hidden))
-        if self.solver == "lbfgs" and (any(rates) or self.weight_decay or self.max_grad_norm):
-            raise ValueError("dropout, weight_decay and max_grad_norm need solver='sgd' or "
-                             "'adam'")
+        if self.solver == "lbfgs" and (any(rates) or self.weight_decay or self.max_grad_norm
+                                       or self.max_time or self.augment
+                                       or getattr(self, "label_smoothing", 0)):
+            raise ValueError("dropout, weight_decay, max_grad_norm, max_time, augment and "
+                             "label_smoothing need solver='sgd' or 'adam'")
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
         if sp.issparse(X):
@@ -202,7 +210,7 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
                 self.validation_scores_ = None
                 self.best_validation_score_ = None
 
-    def _new_session(self, layer_units, rates, dtype, max_batch, n_threads=None):
+    def _new_session(self, layer_units, rates, dtype, max_batch, n_threads=None, options=None):
         output, loss = SESSION_OUTPUT[self.out_activation_]
         if any(rates) and not isinstance(self.random_state, (int, np.integer)):
             seed = seed_from(self._random_state)
@@ -218,10 +226,21 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
             l2=self.alpha, weight_decay=self.weight_decay, l2_per_batch=True,
             data_loss_scale=1.0 / layer_units[-1] if loss == "mse" else 1.0, seed=seed,
             max_batch=max_batch, n_threads=n_threads,
-            max_grad_norm=getattr(self, "max_grad_norm", None))  # None in older pickles
+            max_grad_norm=getattr(self, "max_grad_norm", None),  # None in older pickles
+            **(options or {}))
 
     def _fit_stochastic(self, X, y, sample_weight, layer_units, rates, incremental, n_threads,
                         user_val=None, tasks=None):
+        extras = FitExtras(  # partial_fit ignores the budget
+            loss=SESSION_OUTPUT[self.out_activation_][1], n_features=X.shape[1],
+            max_time=None if incremental else self.max_time, max_epochs=self.max_iter,
+            label_smoothing=getattr(self, "label_smoothing", 0.0), augment=self.augment,
+            image_shape=self.image_shape, max_shift=self.max_shift)
+        # the compiled epoch gathers weights with augmented rows, but neither
+        # augmentation nor smoothing has a weighted twin or a measured use yet
+        if sample_weight is not None and (extras.augment[0] or extras.label_smoothing):
+            raise ValueError("augment and label_smoothing are not supported with "
+                             "sample_weight or class_weight")
         session = getattr(self, "_session", None)
         if not incremental or session is None:
             # a new optimizer on every fit, kept across partial_fit calls (as scikit-learn)
@@ -265,7 +284,8 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
 
         if session is None or session.config["max_batch"] < batch_size \
                 or session.dtype != X.dtype:
-            fresh = self._new_session(layer_units, rates, X.dtype, batch_size, n_threads)
+            fresh = self._new_session(layer_units, rates, X.dtype, batch_size, n_threads,
+                                      extras.session_options(n_samples, batch_size))
             if session is not None:  # grow the batch buffers, keep the optimizer state
                 params, m, v, step = session.state()
                 fresh.restore((params.astype(fresh.dtype), None if m is None else
@@ -285,7 +305,7 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
             if self.shuffle:
                 order[0] = shuffle(order[0], random_state=self._random_state)
             lr = self._learning_rate if self.solver == "sgd" else self.learning_rate_init
-            return run(order[0], lr)
+            return run(order[0], lr, progress)
 
         def record(epoch, loss, seconds):
             self.n_iter_ += 1
@@ -307,11 +327,14 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
             return logs
 
         self.n_iter_ = 0
-        _, stopped = run_epochs(self, epochs=self.max_iter, run_epoch=run_epoch, record=record,
-                                stopping=NoImprovement(self, session, early_stopping,
-                                                       incremental),
-                                callbacks=() if tasks is None else (tasks.end_epoch,),
-                                nan_message=lambda epoch: NAN_MESSAGE, on_interrupt="warn")
+        run = run_epochs(self, epochs=self.max_iter, run_epoch=run_epoch, record=record,
+                         stopping=NoImprovement(self, session, early_stopping, incremental),
+                         callbacks=() if tasks is None else (tasks.end_epoch,),
+                         nan_message=lambda epoch: NAN_MESSAGE, on_interrupt="warn",
+                         budget=extras.budget)
+        stopped = run[1]
+        self.stop_reason_ = {"completed": "max_iter", "rule": "early_stopping" if early_stopping
+                             else "no_improvement"}.get(run.reason, run.reason)
         if not (stopped or incremental) and self.n_iter_ == self.max_iter:
             warnings.warn("Stochastic Optimizer: Maximum iterations (%d) reached and the "
                           "optimization hasn't converged yet." % self.max_iter,

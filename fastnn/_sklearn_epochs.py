@@ -6,17 +6,18 @@ import numpy as np
 
 
 def epoch_runner(est, session, X, y, sample_weight, batch_size, n_threads):
-    """run(order, learning_rate) -> mean loss of one epoch over X in `order`,
-    compiled (Session.epoch), sample weights and the Poisson loss included.
-    The session was built for this fit's thread count."""
+    """run(order, learning_rate, progress=None) -> mean loss of one epoch over X
+    in `order` (progress: called between batches with the rows done), compiled
+    (Session.epoch), sample weights and the Poisson loss included.  The session
+    was built for this fit's thread count."""
     X = np.ascontiguousarray(X)
     if est.out_activation_ == "softmax":
         Y, labels = None, np.ascontiguousarray(np.argmax(y, axis=1), np.int64)
     else:
         Y, labels = np.ascontiguousarray(y, dtype=X.dtype), None
-    return lambda order, lr: session.epoch(X, Y, labels, batch_size=batch_size,
-                                           learning_rate=lr, shuffle=False, epoch=est.t_,
-                                           order=order, sample_weight=sample_weight)
+    return lambda order, lr, progress=None: session.epoch(
+        X, Y, labels, batch_size=batch_size, learning_rate=lr, shuffle=False, epoch=est.t_,
+        order=order, sample_weight=sample_weight, progress=progress)
 
 
 class NoImprovement:

@@ -17,6 +17,7 @@ cdef extern from "vocab_export.h":
     const fnn_vocab_entry *fnn_optimizer_entries
     const fnn_vocab_entry *fnn_dropout_mode_entries
     const fnn_vocab_entry *fnn_adam_eps_style_entries
+    const fnn_vocab_entry *fnn_augment_entries
     const fnn_vocab_entry *fnn_isa_entries
     const fnn_vocab_entry *fnn_cpu_feature_entries
     size_t FNN_ENTRIES_LEN(...)
@@ -45,6 +46,8 @@ OPTIMIZERS = _vocab_codes(fnn_optimizer_entries, FNN_ENTRIES_LEN(fnn_optimizer_e
 DROPOUT_MODES = _vocab_codes(fnn_dropout_mode_entries, FNN_ENTRIES_LEN(fnn_dropout_mode_entries))
 ADAM_EPS_STYLES = _vocab_codes(fnn_adam_eps_style_entries,
                                FNN_ENTRIES_LEN(fnn_adam_eps_style_entries))
+# {augmentation name: bit flag} of the compiled epoch's image augmentation
+AUGMENT_BITS = _vocab_codes(fnn_augment_entries, FNN_ENTRIES_LEN(fnn_augment_entries))
 # ISA names indexed by code (fnn_isa)
 _isa_codes = _vocab_codes(fnn_isa_entries, FNN_ENTRIES_LEN(fnn_isa_entries))
 ISA_NAMES = tuple(sorted(_isa_codes, key=_isa_codes.get))

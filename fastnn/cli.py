@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 import fastnn
-from . import datasets, io
+from . import _recipes, datasets, io
 # old homes of these names: files saved with class ScaledModel, callers of cli.load_data
 from .datasets import BUILTIN_DATA, load_data  # noqa: F401
 from .scaled import ScaledModel, fit_preprocessing  # noqa: F401
@@ -30,15 +30,28 @@ def default_recipe(dataset):
     constructor kwargs, the preprocessing (inputs are divided by ``pixel_max``
     when set; ``standardize`` then centres and scales each feature with
     training-set statistics) and the keyword arguments for ``MLP.fit``.
+    Without --time every recipe is an epoch count: reproducible, bit for bit,
+    for the seed.  ``timed``: what --time changes in an image recipe
+    (fastnn/_recipes.py also picks the width for the budget): augmentation
+    inside the compiled epoch (pixels scaled, not standardized, so a shift's
+    zero fill is black), label smoothing and a cosine schedule planned over
+    the epochs the budget allows.
     """
+    # see docs/performance.md: shifts of 1 pixel; augmentation is not shown to help untimed
+    images = dict(image_shape=(28, 28), max_shift=1, label_smoothing=0.1)
     recipes = {
         "fashion-mnist": dict(hidden=(1024, 512), model=dict(dropout=0.3),
                               preprocess=dict(pixel_max=255, standardize=True),
                               fit=dict(epochs=20, batch_size=128, learning_rate=1e-3,
-                                       lr_schedule="cosine")),
+                                       lr_schedule="cosine"),
+                              timed=dict(preprocess=dict(pixel_max=255, standardize=False),
+                                         fit=dict(lr_schedule="cosine",
+                                                  augment=["shift", "flip"], **images))),
         "mnist": dict(hidden=(512, 256), model=dict(dropout=0.2),
                       preprocess=dict(pixel_max=255, standardize=False),
-                      fit=dict(epochs=10, batch_size=128, learning_rate=1e-3)),
+                      fit=dict(epochs=10, batch_size=128, learning_rate=1e-3),
+                      timed=dict(preprocess=dict(pixel_max=255, standardize=False),
+                                 fit=dict(lr_schedule="cosine", augment=["shift"], **images))),
         "digits": dict(hidden=(128,), model=dict(dropout=0.0),
                        preprocess=dict(pixel_max=16, standardize=False),
                        fit=dict(epochs=30, batch_size=32, learning_rate=1e-3)),
@@ -92,6 +105,33 @@ def _positive_int(text):
     return value
 
 
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("expected a positive number of seconds, got %r" % text)
+    return value
+
+
+def _image_shape(text):
+    try:
+        return _recipes.parse_image_shape(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _augment_list(text):
+    names = [v.strip() for v in text.split(",") if v.strip()]
+    if names == ["none"]:
+        return []
+    if not names or not set(names) <= {"shift", "flip"}:
+        raise argparse.ArgumentTypeError("expected shift, flip, shift,flip or none, got %r"
+                                         % text)
+    return names
+
+
 def cmd_info(args):
     fastnn.show_config()
     import importlib.util
@@ -117,26 +157,8 @@ def cmd_demo(args):
     return 0
 
 
-def _plot(history, path):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise CLIError('--plot needs matplotlib: pip install "fastnn[plot]"') from None
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for key in ("loss", "val_loss"):
-        if history.get(key):
-            ax.plot(range(1, len(history[key]) + 1), history[key], label=key)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-
-
 def cmd_train(args):
+    started = time.perf_counter()  # --time covers loading, training and evaluating
     if args.save and os.path.dirname(os.path.abspath(args.save)) and \
             not os.path.isdir(os.path.dirname(os.path.abspath(args.save))):
         raise CLIError("cannot save to %s: no such directory" % args.save)
@@ -150,6 +172,12 @@ def cmd_train(args):
         fastnn.set_num_threads(args.threads)
     kind, X, y, Xt, yt = load_data(args.data, seed=args.seed)
     recipe = default_recipe(kind)
+    budget = args.time  # no default budget: an untimed run repeats exactly
+    timed = recipe.pop("timed", None)
+    if budget is not None and timed is not None:
+        recipe["preprocess"] = dict(timed["preprocess"])
+        recipe["fit"].update(timed["fit"])
+        recipe["hidden"], recipe["model"]["dropout"] = _recipes.width_for_budget(budget)
     hidden = args.hidden or recipe["hidden"]
     model_kwargs = dict(recipe["model"])
     if args.dropout is not None:
@@ -159,6 +187,17 @@ def cmd_train(args):
     if args.activation is not None:
         model_kwargs["activation"] = _activations_for(args.activation, len(hidden))
     fit_kwargs = dict(recipe["fit"])
+    if args.image_shape is not None:
+        fit_kwargs.update(image_shape=args.image_shape,
+                          augment=fit_kwargs.get("augment", ["shift"]))
+    if args.augment is not None:
+        fit_kwargs["augment"] = args.augment or None
+    if args.label_smoothing is not None:
+        fit_kwargs["label_smoothing"] = args.label_smoothing
+    if args.plot:
+        fit_kwargs["validation_split"] = 0.1  # the curves' validation data, from the training set
+    if budget is not None:
+        fit_kwargs["epochs"] = args.epochs or _recipes.MAX_TIMED_EPOCHS
     for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size),
                        ("learning_rate", args.lr)):
         if value is not None:
@@ -176,21 +215,26 @@ def cmd_train(args):
     print("training %s MLP on %s: %d samples, %d features, %d classes"
           % ("-".join(map(str, [X.shape[1], *hidden, len(classes)])), args.data, len(X),
              X.shape[1], len(classes)))
+    Xs, ys = wrapped.transform(X), np.searchsorted(classes, y)
+    if budget is not None:
+        fit_kwargs["max_time"] = _recipes.fit_budget(budget, started)
+        print("time budget %g s for the command, %.1f s for training (up to %d epochs)"
+              % (budget, fit_kwargs["max_time"], fit_kwargs["epochs"]))
     start = time.perf_counter()
-    mlp.fit(wrapped.transform(X), np.searchsorted(classes, y), verbose=1, **fit_kwargs)
+    mlp.fit(Xs, ys, verbose=1, **fit_kwargs)
     seconds = time.perf_counter() - start
-    print("trained in %.1f s (%.0f samples/s)"
-          % (seconds, len(X) * fit_kwargs["epochs"] / max(seconds, 1e-9)))
+    done = len(mlp.history_["loss"])
+    print("trained %d epochs in %.1f s (%.0f samples/s; stopped: %s)"
+          % (done, seconds, len(Xs) * done / max(seconds, 1e-9), mlp.stop_reason_))
     if args.save:
         fastnn.save(wrapped, args.save)
         print("saved %s" % args.save)
     if args.plot:
-        _plot(mlp.history_, args.plot)
+        _recipes.plot_history(mlp.history_, args.plot)
         print("wrote %s" % args.plot)
-    if len(Xt) == 0:
-        print("test accuracy: n/a (no test samples)")
-    else:
-        print("test accuracy: %.4f" % wrapped.score(Xt, yt))
+    accuracy = "n/a (no test samples)" if len(Xt) == 0 else "%.4f" % wrapped.score(Xt, yt)
+    print("total %.1f s (loading, training and evaluating)" % (time.perf_counter() - started))
+    print("test accuracy: %s" % accuracy)
     return 0
 
 
@@ -295,7 +339,19 @@ def build_parser():
     p.add_argument("--dtype", choices=("float32", "float64", "bfloat16"),
                    help="compute type (bfloat16: float32 weights, bfloat16 GEMMs)")
     p.add_argument("--save", metavar="MODEL.safetensors")
-    p.add_argument("--plot", metavar="CURVE.png", help="write a loss curve (needs matplotlib)")
+    p.add_argument("--plot", metavar="CURVES.png",
+                   help="training loss, validation loss and accuracy against epochs and "
+                        "seconds, on a validation split of the training data (needs matplotlib)")
+    p.add_argument("--time", type=_positive_float, metavar="SECONDS",
+                   help="a time budget for the whole command (load, train, evaluate); the "
+                        "image recipes then pick the network width for it and add "
+                        "augmentation and label smoothing.  Without it, training runs the "
+                        "recipe's epoch count, reproducible for the seed")
+    p.add_argument("--image-shape", type=_image_shape, metavar="HxW",
+                   help="the rows are images of this shape (HxW or HxWxC): augment them")
+    p.add_argument("--augment", type=_augment_list, metavar="shift,flip",
+                   help="augmentations of image rows (shift, flip, or none)")
+    p.add_argument("--label-smoothing", type=float)
     p.add_argument("--threads", type=_positive_int)
     p.set_defaults(func=cmd_train)
 

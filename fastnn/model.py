@@ -5,13 +5,17 @@ settings; a Session (fastnn/_session.py) owns the buffers of one fit and runs
 its epochs in C.  Python sees the model once per epoch, or between batches
 only for Ctrl-C, progress and a user's augmentation function.
 """
+import time
+
 import numpy as np
 
 from . import _config, ops
 from ._fitloop import (NeverStop, Patience, Rollback, check_callbacks, exclusive_fit, report,
                        rollback_on_failure, run_epochs)
+from ._fit_extras import STOP_REASONS, FitExtras
 from ._forward import PREDICT_CHUNK, forward  # noqa: F401 (PREDICT_CHUNK: its old home)
 from ._mlp_init import hidden_activations, initial_weights
+from ._model_state import MLPStateMixin
 from ._parallel import call_threads, effective_n_threads
 from ._schedules import make_schedule
 from ._session import Session
@@ -27,7 +31,7 @@ LOSS_NAMES = tuple(name for name in LOSSES if name != "poisson")
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
 
 
-class MLP:
+class MLP(MLPStateMixin):
     """A multi-layer perceptron: z = W x + b, a = g(z), layer by layer.
 
     layer_sizes: [n_inputs, hidden..., n_outputs].  activation: the hidden
@@ -98,7 +102,8 @@ class MLP:
         self.coefs_, self.intercepts_ = initial_weights(
             np.random.default_rng(self._seed), self.layer_sizes, self._act, self.output,
             self._dtype)
-        self.history_ = {"loss": [], "val_loss": [], "val_accuracy": [], "learning_rate": []}
+        self.history_ = {"loss": [], "val_loss": [], "val_accuracy": [], "learning_rate": [],
+                         "elapsed": [], "stop_reason": []}
         self._fits = 0
         self._epochs_seen = 0
         return self
@@ -214,7 +219,8 @@ class MLP:
             weight_decay=0.0, lr_schedule="constant", shuffle=True, validation_data=None,
             validation_split=0.0, early_stopping=False, patience=10, augment=None,
             callbacks=(), verbose=0, input_noise=0.0, schedule_options=None,
-            max_grad_norm=None):
+            max_grad_norm=None, max_time=None, label_smoothing=0.0, warmup_epochs=0,
+            image_shape=None, max_shift=2):
         """Train; returns self.  See the README for every option.
 
         X, Y: arrays; or a NumPy memmap or array-like that slices, larger
@@ -222,27 +228,29 @@ class MLP:
         omitted, an iterable of (X, y) batches (one pass = one epoch) or a
         function returning a fresh one per epoch (docs/scale-out.md).
 
+        max_time: seconds; no epoch starts that is predicted to end later,
+        `epochs` becomes an upper bound and the schedule is planned over the
+        epochs predicted to fit (fastnn/_budget.py; a timed fit repeats
+        exactly only at the same speed).  augment: a function of a batch, or
+        "shift", "flip" or a list of them, applied in the compiled epoch to
+        rows that are images of image_shape (H, W) or (H, W, C), shifts of up
+        to max_shift pixels.  label_smoothing: PyTorch's.  warmup_epochs: the
+        learning rate rises linearly from 0, per batch, over these epochs.
+
         Continues from the current weights (call reset() to start over).
         Ctrl-C stops within a batch and leaves the model at its last completed
         step; a non-finite loss, or an exception from augment or a callback,
         restores the weights the model had before this fit."""
+        options = {k: v for k, v in locals().items() if k not in ("self", "X", "Y")}
         with exclusive_fit(self, "fit a copy (copy.deepcopy) to train in parallel"), \
                 call_threads() as n_threads:  # resolved once; also nested ops' default
-            return self._fit(n_threads, X, Y, epochs=epochs, batch_size=batch_size,
-                             optimizer=optimizer,
-                             learning_rate=learning_rate, momentum=momentum, nesterov=nesterov,
-                             betas=betas, eps=eps, l1=l1, l2=l2, weight_decay=weight_decay,
-                             lr_schedule=lr_schedule, shuffle=shuffle,
-                             validation_data=validation_data,
-                             validation_split=validation_split,
-                             early_stopping=early_stopping, patience=patience, augment=augment,
-                             callbacks=callbacks, verbose=verbose, input_noise=input_noise,
-                             schedule_options=schedule_options, max_grad_norm=max_grad_norm)
+            return self._fit(n_threads, X, Y, **options)
 
     def _fit(self, n_threads, X, Y, *, epochs, batch_size, optimizer, learning_rate, momentum,
              nesterov, betas, eps, l1, l2, weight_decay, lr_schedule, shuffle, validation_data,
              validation_split, early_stopping, patience, augment, callbacks, verbose,
-             input_noise, schedule_options, max_grad_norm):
+             input_noise, schedule_options, max_grad_norm, max_time, label_smoothing,
+             warmup_epochs, image_shape, max_shift):
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError("epochs must be an int >= 0, got %r" % (epochs,))
         if (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
@@ -266,8 +274,10 @@ class MLP:
         validation_split = finite_number(validation_split, "validation_split", low=0)
         if validation_split >= 1:
             raise ValueError("validation_split must be in [0, 1), got %r" % validation_split)
-        if augment is not None and not callable(augment):
-            raise TypeError("augment must be a function of a batch, got %r" % (augment,))
+        extras = FitExtras(loss=self.loss, n_features=self.layer_sizes[0], max_time=max_time,
+                           max_epochs=epochs, label_smoothing=label_smoothing,
+                           warmup_epochs=warmup_epochs, augment=augment,
+                           image_shape=image_shape, max_shift=max_shift, allow_callable=True)
         callbacks = check_callbacks(callbacks)
         max_grad_norm = check_max_grad_norm(max_grad_norm)
         patience = int(patience)
@@ -306,7 +316,8 @@ class MLP:
             eps=eps, l1=l1, l2=l2, weight_decay=weight_decay, input_noise=input_noise,
             seed=ops.rng_bits(self._seed, self._fits),
             max_batch=min(batch_size, stream.n_rows or batch_size), compute=self._compute,
-            n_threads=n_threads, max_grad_norm=max_grad_norm)
+            n_threads=n_threads, max_grad_norm=max_grad_norm,
+            **extras.session_options(stream.n_rows, batch_size))
         session.load(coefs, intercepts)
         # Ctrl-C leaves the model at its last completed step; any other failure
         # puts back the weights and history it had before this fit
@@ -315,11 +326,13 @@ class MLP:
         monitor = "loss" if val is None else "val_loss"
         stopping = Patience(session.params, patience, monitor) if early_stopping else NeverStop()
         lr = [learning_rate]  # this epoch's rate, from the schedule
+        started = time.perf_counter()  # history_["elapsed"]: seconds since the fit began
 
         def run_epoch(epoch, progress):
+            extras.plan(schedule)
             lr[0] = schedule.learning_rate(epoch)
             return stream.epoch(session, batch_size=batch_size, learning_rate=lr[0],
-                                shuffle=shuffle, epoch=self._epochs_seen, augment=augment,
+                                shuffle=shuffle, epoch=self._epochs_seen, augment=extras.hook,
                                 progress=progress)
 
         def record(epoch, loss, seconds):
@@ -328,6 +341,7 @@ class MLP:
                     "samples_per_second": stream.n_rows / max(seconds, 1e-9)}
             self.history_["loss"].append(loss)
             self.history_["learning_rate"].append(lr[0])
+            self.history_.setdefault("elapsed", []).append(time.perf_counter() - started)
             if val is not None:
                 val_loss, val_score = self._evaluate(*val, n_threads)
                 self.history_["val_loss"].append(val_loss)
@@ -344,43 +358,12 @@ class MLP:
                     "this fit." % (epoch + 1, lr[0]))
 
         with rollback_on_failure(before, keep_on_interrupt=True):
-            run_epochs(self, epochs=epochs, run_epoch=run_epoch, record=record,
-                       stopping=stopping, callbacks=callbacks, n_rows=stream.n_rows,
-                       progress=verbose, nan_message=nan_message)
+            run = run_epochs(self, epochs=epochs, run_epoch=run_epoch, record=record,
+                             stopping=stopping, callbacks=callbacks, n_rows=stream.n_rows,
+                             progress=verbose, nan_message=nan_message, budget=extras.budget)
+        self.stop_reason_ = STOP_REASONS.get(run.reason, run.reason)
+        self.history_.setdefault("stop_reason", []).append(self.stop_reason_)
         return self
-
-    # ---- persistence ----
-    def _fastnn_state(self):
-        coefs, intercepts = self._checked_weights()
-        arrays = {"coefs_%d" % l: w for l, w in enumerate(coefs)}
-        arrays.update({"intercepts_%d" % l: b for l, b in enumerate(intercepts)})
-        params = self.get_params()
-        if not isinstance(params["random_state"], (int, type(None))):
-            params["random_state"] = None
-        return {"params": params, "n_layers": len(coefs)}, arrays
-
-    @classmethod
-    def _from_fastnn_state(cls, meta, arrays):
-        n = meta["n_layers"]
-        sizes = meta["params"]["layer_sizes"]
-        # Check the file's arrays against layer_sizes before __init__ allocates
-        # fresh weights of those sizes (a corrupt file could ask for terabytes).
-        shapes = [tuple(np.shape(arrays["coefs_%d" % l])) for l in range(n)]
-        if not isinstance(sizes, list) or shapes != list(zip(sizes[:-1], sizes[1:])):
-            raise ValueError("layer_sizes %.100r do not match the weight shapes %.100r"
-                             % (sizes, shapes))
-        model = cls(**meta["params"])
-        model.coefs_ = [arrays["coefs_%d" % l] for l in range(n)]
-        model.intercepts_ = [arrays["intercepts_%d" % l] for l in range(n)]
-        model._checked_weights()
-        return model
-
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state.pop("_fit_lock", None)  # a threading.Lock: not picklable, made on the next fit
-        state["coefs_"] = [np.array(w) for w in self.coefs_]
-        state["intercepts_"] = [np.array(b) for b in self.intercepts_]
-        return state
 
     def __repr__(self):
         return "MLP(%s)" % ", ".join("%s=%r" % kv for kv in self.get_params().items())

@@ -15,6 +15,7 @@ The numpydoc texts of these functions are in fastnn/_docs_ops.py.
 import numpy as np
 
 from . import _config, _core
+from ._augment import augment_settings
 from ._parallel import op_n_threads
 from ._validate import (ADAM_EPS_STYLES, DROPOUT_MODES, LOSSES, activation_code, check_compute,
                         check_rate, choice, contiguous_float, finite_number, float_array, row_major_view,
@@ -194,19 +195,44 @@ def _loss_target(name, logits, target):
     return target, None
 
 
-def loss(name, logits, target):
+def loss(name, logits, target, *, label_smoothing=0.0):
     """(value, grad): the loss summed over outputs and averaged over rows, and
     its gradient with respect to `logits`.
 
     cross_entropy: softmax cross-entropy from logits; target one-hot/probabilities
     (m, n) or integer labels (m,).  binary_cross_entropy: sigmoid cross-entropy
-    from logits, target in [0, 1].  mse: 1/2 sum (target - logits)^2."""
+    from logits, target in [0, 1].  mse: 1/2 sum (target - logits)^2.
+    label_smoothing eps in [0, 1] (cross-entropies, as PyTorch): targets
+    (1 - eps) t + eps / n for cross_entropy, t (1 - eps) + eps / 2 for
+    binary_cross_entropy."""
     kind = choice(name, LOSSES, "loss")
+    eps = finite_number(label_smoothing, "label_smoothing", low=0, high=1)
+    if eps and name == "mse":
+        raise ValueError("label_smoothing needs cross_entropy or binary_cross_entropy")
     logits = contiguous_float(logits, "logits", ndim=2)
     target, labels = _loss_target(name, logits, target)
     grad = np.empty_like(logits)
+    if eps:
+        return _core.loss_smoothed(grad, logits, target, labels, kind, eps), grad
     value = _core.loss(grad, logits, target, labels, kind)
     return value, grad
+
+
+def augment_images(x, image_shape, *, augment, max_shift=2, seed, counter=0):
+    """The images of x (one per row, stored (H, W, C)) shifted by up to
+    max_shift pixels (zero fill) and/or flipped left-right, as the compiled
+    epoch augments a batch: row r's transform comes from rng_bits(seed,
+    counter + r) (fastnn/_augment.py has the rule).  augment: "shift", "flip"
+    or a list of them; image_shape: (H, W) or (H, W, C)."""
+    x = contiguous_float(x, "x", ndim=2)
+    flags, shape, max_shift = augment_settings(augment, image_shape, max_shift, x.shape[1])
+    seed, counter = _uint64(seed, "seed"), _uint64(counter, "counter")
+    out = np.empty_like(x)
+    if not flags:
+        out[...] = x
+        return out
+    _core.augment_gather(out, x, shape[0], shape[1], shape[2], flags, max_shift, seed, counter)
+    return out
 
 
 def dropout(x, rate, *, seed, offset=0, mode="inverted", n_threads=None):

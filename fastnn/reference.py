@@ -8,6 +8,7 @@ depend on the thread count.
 """
 import numpy as np
 
+from ._augment import transform_images
 from ._validate import ACTIVATIONS as _ACTIVATION_CODES
 from ._validate import (ADAM_EPS_STYLES, DROPOUT_MODES, LOSSES, OPTIMIZERS, OUTPUTS,
                         canonical_activation)
@@ -139,19 +140,22 @@ def linear_backward(x, w, z, a, da, activation="identity", *, n_threads=None):
 
 
 # ---- losses: summed over outputs, averaged over rows; grad w.r.t. logits ----
-def loss(name, logits, target):
+def loss(name, logits, target, *, label_smoothing=0.0):
     """Twin of fastnn.ops.loss."""
     m = logits.shape[0]
     target = np.asarray(target)
+    eps = logits.dtype.type(label_smoothing)
     if name == "cross_entropy":
         if target.ndim == 1:
             target = np.eye(logits.shape[1], dtype=logits.dtype)[target]
         target = target.astype(logits.dtype)
+        if eps:
+            target = (1 - eps) * target + eps / logits.dtype.type(logits.shape[1])
         logp = log_softmax(logits)
         value = -(target * logp).sum() / m
         grad = (target.sum(axis=1, keepdims=True) * np.exp(logp) - target) / m
     elif name == "binary_cross_entropy":
-        t = target.astype(logits.dtype)
+        t = target.astype(logits.dtype) * (1 - eps) + eps / 2
         value = (np.maximum(logits, 0) - t * logits + np.log1p(np.exp(-np.abs(logits)))).sum() / m
         grad = (activation(logits, "sigmoid") - t) / m
     elif name == "mse":
@@ -175,18 +179,19 @@ def _poisson_rows(z, t):
     return (xlogy - t + rate).sum(axis=1), rate - t
 
 
-def _weighted_loss(name, logits, target, w):
+def _weighted_loss(name, logits, target, w, *, label_smoothing=0.0):
     """The compiled epoch's weighted loss: sum_i w_i loss_i / sum_i w_i, and
     row i of the gradient scaled by w_i / sum_i w_i (None: loss).  Each row's
     loss comes from the unweighted twin, one row at a time."""
     if w is None:
-        return loss(name, logits, target)
+        return loss(name, logits, target, label_smoothing=label_smoothing)
     m = logits.shape[0]
     target = np.asarray(target)
     rows = np.empty(m)
     grad = np.empty_like(logits)
     for i in range(m):
-        rows[i], g = loss(name, logits[i:i + 1], target[i:i + 1])
+        rows[i], g = loss(name, logits[i:i + 1], target[i:i + 1],
+                          label_smoothing=label_smoothing)
         grad[i] = g[0]
     w_sum = float(w.astype(np.float64).sum())
     if w_sum == 0:
@@ -196,14 +201,15 @@ def _weighted_loss(name, logits, target, w):
     return value, (grad * scale[:, None]).astype(logits.dtype)
 
 
-# ---- the counter-based generator, dropout and the optimizers: by family ----
+# ---- the counter-based generator, dropout, augmentation and the optimizers: by family ----
+from ._reference_augment import augment_images  # noqa: E402,F401
 from ._reference_optim import adam_step, sgd_step  # noqa: E402,F401
 from ._reference_random import (dropout, dropout_backward, dropout_keep,  # noqa: E402,F401
                                 rng_bits)
 
 
 # ---- the training epoch: the twin of csrc/train (fastnn._core.EpochRunner) ----
-STREAM_SHUFFLE, STREAM_NOISE, STREAM_DROPOUT = 1, 2, 16
+STREAM_SHUFFLE, STREAM_NOISE, STREAM_AUGMENT, STREAM_DROPOUT = 1, 2, 3, 16
 
 
 def _names_by_code(codes):
@@ -288,7 +294,8 @@ class EpochRunner:
             dz = softmax_grad(a, da) if output == "softmax" else (
                 activation_grad(output, z, a, da))
         else:
-            value, dz = _weighted_loss(loss_kind, z, target, wb)
+            value, dz = _weighted_loss(loss_kind, z, target, wb,
+                                       label_smoothing=c.get("label_smoothing", 0))
         for l in range(L - 1, -1, -1):
             w, b = layers[l]
             gw, gb = self._views(grads)[l]
@@ -322,6 +329,10 @@ class EpochRunner:
             idx = order[start:start + batch_size]
             B = len(idx)
             xb = x[idx].copy()
+            if c.get("augment"):  # augment_images' rule, key from the augment stream
+                bits = rng_bits(int(rng_bits(c["seed"], STREAM_AUGMENT)),
+                                np.uint64(step * c["max_batch"]) + np.arange(B, dtype=np.uint64))
+                xb = transform_images(xb, bits, c["augment"], c["max_shift"], c["image_shape"])
             if c["input_noise"] > 0:
                 key = int(rng_bits(c["seed"], STREAM_NOISE))
                 base = step * c["max_batch"] * x.shape[1] + np.arange(xb.size, dtype=np.uint64)
@@ -344,6 +355,8 @@ class EpochRunner:
                 self.last_step = step
                 raise FloatingPointError(step)
             t = step + 1
+            warm = c.get("warmup_steps", 0)  # linear warm-up, per update
+            step_lr = lr * t / warm if t <= warm else lr
             clip, l1 = c.get("max_grad_norm") or 0.0, c["l1"]
             if clip > 0:  # PyTorch's clip_grad_norm_ on the penalized gradient
                 for (w, _), (gw, _) in zip(self._views(params), self._views(grads)):
@@ -362,12 +375,12 @@ class EpochRunner:
                     reg = dict(l1=l1 if is_w else 0.0, l2=l2 if is_w else 0.0,
                                weight_decay=c["weight_decay"] if is_w else 0.0)
                     if c["optimizer"] == _ADAM:
-                        adam_step(p, g, m, v, t=t, lr=lr, beta1=c["beta1"], beta2=c["beta2"],
+                        adam_step(p, g, m, v, t=t, lr=step_lr, beta1=c["beta1"], beta2=c["beta2"],
                                   eps=c["eps"],
                                   eps_style=_ADAM_EPS_STYLE_NAMES[c["adam_eps_style"]],
                                   **reg)
                     else:
-                        sgd_step(p, g, m, lr=lr, momentum=c["momentum"],
+                        sgd_step(p, g, m, lr=step_lr, momentum=c["momentum"],
                                  nesterov=c["nesterov"], **reg)
             step += 1
             total += value * B

@@ -8,16 +8,21 @@ scikit-learn's eps style, alpha as l2 / rows-in-batch), learning-rate rules
 and stopping rules.  Batches run in compiled code (fastnn._session.Session),
 sample weights and the Poisson loss included; L-BFGS evaluates the full-batch
 loss through fastnn.ops instead (fastnn/_sklearn_backprop.py).  Extra fastnn
-parameters: dropout, l1, weight_decay and n_threads.
+parameters: dropout, l1, weight_decay, n_threads; max_time (seconds: a time
+budget, max_iter becomes an upper bound, stop_reason_ says why the fit
+stopped), augment/image_shape/max_shift (image augmentation in the compiled
+epoch) and, for the classifier, label_smoothing.
 """
 from . import _sklearn_floor  # noqa: F401  (first: an old scikit-learn gets a clear error)
 
+from numbers import Real
+
 import numpy as np
-from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import column_or_1d
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (_check_partial_fit_first_call, type_of_target,
                                       unique_labels)
@@ -25,6 +30,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._fitloop import Rollback, rollback_on_failure
 from ._sklearn_base import _BaseMLP  # noqa: F401 (also importable from here, as before)
+from ._sklearn_regressor import MLPRegressor  # noqa: F401 (its public home is here)
 from ._validate import store_params
 
 
@@ -62,6 +68,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Exponent of invscaling.
     max_iter : int, default 200
         Epochs (stochastic solvers) or iterations (lbfgs).
+    max_time : float or None, default None
+        fastnn's: a time budget in seconds for fit (sgd, adam): no epoch
+        starts past it and long epochs are checked at batch boundaries;
+        max_iter becomes an upper bound and ``stop_reason_`` says why the
+        fit stopped.  partial_fit ignores it.
     shuffle : bool, default True
         Reshuffle each epoch (sklearn.utils.shuffle: the same order as scikit-learn).
     random_state : int, RandomState or None
@@ -108,6 +119,19 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     max_grad_norm : float or None, default None
         fastnn's: the cap of each step's global gradient norm (PyTorch's
         ``clip_grad_norm_``), L1/L2 terms included; sgd and adam only.
+    label_smoothing : float, default 0.0
+        fastnn's: label smoothing eps in [0, 1] of the cross-entropy (targets
+        (1 - eps) t + eps / n_classes); sgd and adam, not with sample_weight.
+    augment : None, "shift", "flip" or a list of them, default None
+        fastnn's: image augmentation while the compiled epoch gathers each
+        batch (random shifts of at most max_shift pixels, horizontal flips),
+        drawn from the seed; needs image_shape; sgd and adam, not with
+        sample_weight.
+    image_shape : tuple or None, default None
+        fastnn's: (H, W) or (H, W, C), the image each row of X holds
+        (row-major, channels last); needed by augment.
+    max_shift : int, default 2
+        fastnn's: the largest shift of augment="shift", in pixels.
 
     Attributes
     ----------
@@ -119,6 +143,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         The validation loss per epoch (penalty included, as ``loss_curve_``).
     n_iter_, t_, n_layers_, n_outputs_, out_activation_, n_features_in_
         As in scikit-learn.
+    stop_reason_ : str
+        fastnn's: why the last fit stopped ("max_iter", "time",
+        "no_improvement" or "early_stopping").
     classes_ : ndarray
         The class labels.
 
@@ -132,16 +159,18 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     """
 
     _parameter_constraints = {**_BaseMLP._parameter_constraints,
-                              "class_weight": [dict, StrOptions({"balanced"}), None]}
+                              "class_weight": [dict, StrOptions({"balanced"}), None],
+                              "label_smoothing": [Interval(Real, 0, 1, closed="both")]}
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
                  alpha=0.0001, batch_size="auto", learning_rate="constant",
-                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+                 learning_rate_init=0.001, power_t=0.5, max_iter=200, max_time=None, shuffle=True,
                  random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
                  dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None, class_weight=None,
-                 scoring=None, max_grad_norm=None):
+                 scoring=None, max_grad_norm=None, label_smoothing=0.0, augment=None,
+                 image_shape=None, max_shift=2):
         store_params(self, locals())
 
     loss = "log_loss"
@@ -263,113 +292,6 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
-
-
-class MLPRegressor(RegressorMixin, _BaseMLP):
-    """scikit-learn's MLPRegressor trained by fastnn: change the import, keep the rest.
-
-    The same parameters, defaults, attributes and training trajectory as
-    sklearn.neural_network.MLPRegressor, plus fastnn's dropout, l1,
-    weight_decay and n_threads.
-
-    With scikit-learn >= 1.9, ``set_callbacks`` takes scikit-learn's
-    callbacks (``sklearn.callback``): each epoch (lbfgs: each iteration) is
-    a task, so ``ScoringMonitor`` scores every epoch and ``ProgressBar``
-    shows them, also inside Pipeline and GridSearchCV; a callback's request
-    to stop ends the fit after that epoch.
-
-    Parameters
-    ----------
-    loss : {"squared_error", "poisson"}, default "squared_error"
-        The loss (poisson: exponential output).
-    hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate
-        As in MLPClassifier.
-    learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose
-        As in MLPClassifier.
-    warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction
-        As in MLPClassifier.
-    beta_1, beta_2, epsilon, n_iter_no_change, max_fun
-        As in MLPClassifier.
-    dropout, l1, weight_decay, n_threads, max_grad_norm
-        fastnn's, as in MLPClassifier.
-    scoring : None, "loss", str or callable, default None
-        As in MLPClassifier; None is R^2.
-
-    Attributes
-    ----------
-    coefs_, intercepts_ : list of ndarray
-        Weights and biases per layer.
-    loss_, best_loss_, loss_curve_, validation_scores_, best_validation_score_
-        As in scikit-learn.
-    validation_loss_curve_ : list of float
-        As in MLPClassifier.
-    n_iter_, t_, n_layers_, n_outputs_, out_activation_, n_features_in_
-        As in scikit-learn.
-    """
-
-    _parameter_constraints = {**_BaseMLP._parameter_constraints,
-                              "loss": [StrOptions({"squared_error", "poisson"})]}
-
-    def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu", *,
-                 solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
-                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
-                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
-                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
-                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000,
-                 dropout=0.0, l1=0.0, weight_decay=0.0, n_threads=None, scoring=None,
-                 max_grad_norm=None):
-        store_params(self, locals())
-
-    def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-                             y_numeric=True, dtype=(np.float64, np.float32), reset=reset)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        return X, y
-
-    # scikit-learn's regressor offers partial_fit for every solver (its
-    # available_if tests the bound method, which is always true): so does this one.
-    def partial_fit(self, X, y, sample_weight=None):
-        """One epoch over X, y.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix
-            (n_samples, n_features); float32 trains in float32.
-        y : array-like
-            Targets (labels, or label indicators for multi-label).
-        sample_weight : array-like, optional
-            Per-sample weights.
-
-        Returns
-        -------
-        MLPRegressor
-            self.
-        """
-        self._validate_params()
-        return self._fit_atomic(X, y, sample_weight, incremental=True)
-
-    def predict(self, X):
-        """Predict with the fitted network.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix
-
-        Returns
-        -------
-        ndarray
-            Predicted values.
-        """
-        check_is_fitted(self)
-        return self._predict(X)
-
-    def _predict(self, X, check_input=True, n_threads=None):
-        y_pred = self._forward_pass_fast(X, check_input=check_input, n_threads=n_threads)
-        return y_pred.ravel() if y_pred.shape[1] == 1 else y_pred
-
-    def _score(self, X, y, sample_weight=None, n_threads=None):
-        return self._score_with_function(X, y, sample_weight, r2_score, n_threads)
 
 
 def _check_two_classes(binarizer):

@@ -126,9 +126,15 @@ def test_preprocessing():
 
 def test_default_recipe_fashion_mnist():
     recipe = cli.default_recipe("fashion-mnist")
-    assert recipe["hidden"] == (1024, 512)
-    assert recipe["preprocess"]["standardize"] is True
-    assert set(recipe["fit"]) >= {"epochs", "batch_size", "learning_rate"}
+    # untimed: the measured recipe, an epoch count (reproducible for the seed)
+    assert recipe["hidden"] == (1024, 512) and recipe["model"] == dict(dropout=0.3)
+    assert recipe["preprocess"] == dict(pixel_max=255, standardize=True)
+    assert recipe["fit"] == dict(epochs=20, batch_size=128, learning_rate=1e-3,
+                                 lr_schedule="cosine")
+    assert "time" not in recipe
+    # --time: pixels scaled, not standardized, so a shift's zero fill is black (issue 16)
+    assert recipe["timed"]["preprocess"]["standardize"] is False
+    assert recipe["timed"]["fit"]["augment"] == ["shift", "flip"]
     recipe["fit"]["epochs"] = 1
     assert cli.default_recipe("fashion-mnist")["fit"]["epochs"] == 20  # a fresh copy
 

@@ -32,6 +32,9 @@ typedef enum { FNN_LOSSES(FNN_LOSS_ENUM_ROW) } fnn_loss_kind;
 
 #define FNN_DROPOUT_ENUM_ROW(ID, name, code) FNN_DROPOUT_##ID = code,
 typedef enum { FNN_DROPOUT_MODES(FNN_DROPOUT_ENUM_ROW) } fnn_dropout_mode;
+#define FNN_AUGMENT_ENUM_ROW(ID, name, bit) FNN_AUGMENT_##ID = bit,
+typedef enum { FNN_AUGMENTS(FNN_AUGMENT_ENUM_ROW) } fnn_augment_flag;
+#undef FNN_AUGMENT_ENUM_ROW
 #undef FNN_DROPOUT_ENUM_ROW
 
 #define FNN_ADAM_EPS_ENUM_ROW(ID, name, code) FNN_ADAM_EPS_##ID = code,
@@ -55,11 +58,28 @@ typedef enum { FNN_ADAM_EPS_STYLES(FNN_ADAM_EPS_ENUM_ROW) } fnn_adam_eps_style;
      * labels (int64, m) replaces target for FNN_LOSS_SOFTMAX_CE when not NULL. */           \
     int fnn_loss_##SFX(double *value, T *grad, const T *logits, const T *target,             \
                        const int64_t *labels, int64_t m, int64_t n, int kind);               \
-    /* The same with a weight per row (NULL: fnn_loss): value = sum_i w_i loss_i / w_sum,   \
+    /* fnn_loss with label smoothing eps in [0, 1] (cross-entropies only): softmax       \
+     * targets (1 - eps) t + eps / n, binary targets t (1 - eps) + eps / 2. */             \
+    int fnn_loss_smoothed_##SFX(double *value, T *grad, const T *logits, const T *target,   \
+                                const int64_t *labels, int64_t m, int64_t n, int kind,      \
+                                double smoothing);                                          \
+    /* fnn_loss with a weight per row (NULL: fnn_loss): value = sum_i w_i loss_i / w_sum,   \
      * grad row i scaled by w_i / w_sum; FNN_EZEROWEIGHT if w_sum is 0. */                   \
     int fnn_loss_weighted_##SFX(double *value, T *grad, const T *logits, const T *target,    \
                                 const int64_t *labels, const T *weights, double w_sum,       \
                                 int64_t m, int64_t n, int kind);                             \
+    /* Both at once (the compiled epoch's loss): weights as fnn_loss_weighted, targets  \
+     * smoothed as fnn_loss_smoothed. */                                                   \
+    int fnn_loss_weighted_smoothed_##SFX(double *value, T *grad, const T *logits,         \
+                                         const T *target, const int64_t *labels,          \
+                                         const T *weights, double w_sum, int64_t m,       \
+                                         int64_t n, int kind, double smoothing);          \
+    /* out[r] = image idx[r] of x (r when idx is NULL), each row an (h, w, ch) image,        \
+     * shifted and/or flipped (flags: fnn_augment_flag) by the draw                          \
+     * fnn_rng_bits(key, counter0 + r), zeros filling the uncovered border (augment.inc). */ \
+    int fnn_augment_gather_##SFX(T *out, const T *x, const int64_t *idx, int64_t m,         \
+                                 int64_t h, int64_t w, int64_t ch, int flags,               \
+                                 int64_t max_shift, uint64_t key, uint64_t counter0);       \
     /* Dense layer, forward: z = x w + b (x (m,k), w (k,n), b (n) or NULL), a = g(z),        \
      * in one pass per output tile (GEMM epilogue).  z may be NULL (not stored). */          \
     int fnn_dense_fwd_##SFX(T *a, T *z, const T *x, const T *w, const T *b,                  \

@@ -40,6 +40,7 @@ typedef enum { FNN_OPTIMIZERS(FNN_OPT_ENUM_ROW) } fnn_optimizer;
 /* Seeds of the random streams: stream s of seed uses key fnn_rng_bits(seed, s). */
 #define FNN_STREAM_SHUFFLE 1  /* epoch e: key2 = bits(key, e); j = bits(key2, i) % (i + 1) */
 #define FNN_STREAM_NOISE 2    /* counter step * max_batch * n_in + element */
+#define FNN_STREAM_AUGMENT 3  /* counter step * max_batch + row of the batch (augment.inc) */
 #define FNN_STREAM_DROPOUT 16 /* + hidden layer index; counter step * max_batch * width + element */
 
 #define FNN_MAX_LAYERS 64
@@ -73,6 +74,12 @@ typedef struct {
                                            many threads; the GEMM scratch is sized for it */
     double max_grad_norm;               /* > 0: clip the global gradient norm to it (PyTorch's
                                            clip_grad_norm_, train/clip.inc); 0: no clipping */
+    /* issue 16: label smoothing, warm-up, image augmentation (0: off, bit-identical) */
+    double label_smoothing;             /* eps of fnn_loss_smoothed (cross-entropies only) */
+    int64_t warmup_steps;               /* step t (from 1) uses lr * min(1, t / warmup_steps) */
+    int augment;                        /* fnn_augment_flag bits applied while gathering */
+    int64_t image_h, image_w, image_c;  /* each input row is an (h, w, c) image when augmenting */
+    int64_t max_shift;                  /* shifts are in [-max_shift, max_shift] pixels */
 } fnn_train_config;
 
 typedef struct fnn_trainer fnn_trainer;

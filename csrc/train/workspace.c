@@ -31,6 +31,21 @@ static int config_ok(const fnn_train_config *c)
     if (!(c->input_noise >= 0)) return 0;
     if (!(c->max_grad_norm >= 0) || isinf(c->max_grad_norm)) return 0;
     if (c->compute_bf16 != 0 && c->compute_bf16 != 1) return 0;
+    if (!(c->label_smoothing >= 0 && c->label_smoothing <= 1) || c->warmup_steps < 0) return 0;
+    if (c->label_smoothing != 0 && c->loss != FNN_LOSS_SOFTMAX_CE && c->loss != FNN_LOSS_BCE_LOGITS)
+        return 0;
+    if (c->augment & ~(FNN_AUGMENT_SHIFT | FNN_AUGMENT_FLIP)) return 0;
+    if (c->augment) {
+        if (c->image_h < 1 || c->image_w < 1 || c->image_c < 1 || c->max_shift < 0) return 0;
+        /* each factor <= sizes[0] <= 2^31 and h w checked first: no product overflows */
+        if (c->image_h > c->sizes[0] || c->image_w > c->sizes[0] || c->image_c > c->sizes[0] ||
+            c->image_h * c->image_w > c->sizes[0] ||
+            c->image_h * c->image_w * c->image_c != c->sizes[0])
+            return 0;
+        if ((c->augment & FNN_AUGMENT_SHIFT) &&
+            (c->max_shift >= c->image_h || c->max_shift >= c->image_w))
+            return 0;
+    }
     /* every buffer below must be addressable: max_batch x the widest layer,
      * not only x the input width (B * 2^31 could wrap the int64 byte count) */
     for (int l = 0; l <= c->n_layers; l++)

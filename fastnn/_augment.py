@@ -1,0 +1,90 @@
+"""Image augmentation of the compiled epoch: its settings, checked once, and
+the pixel work of its NumPy twin (reference.augment_images).
+
+Each input row is an image stored (H, W, C) row-major.  Image r of a batch
+gets the random bits b = rng_bits(key, counter0 + r) and from them
+  dy = b mod (2 max_shift + 1) - max_shift,
+  dx = (b >> 21) mod (2 max_shift + 1) - max_shift   (when shifting),
+  flip = b >> 63                                     (when flipping);
+the output pixel (i, j) is the input pixel (i - dy, f(j - dx)), f(u) = W - 1 - u
+when flipped, and 0 where i - dy or j - dx falls outside the image.
+csrc/ops/augment.inc is the compiled version.
+"""
+import numpy as np
+
+from ._core import AUGMENT_BITS
+from ._validate import finite_number
+
+AUGMENT_NAMES = tuple(AUGMENT_BITS)
+
+
+def augment_settings(augment, image_shape, max_shift, n_features):
+    """(flags, (H, W, C), max_shift) from the user's augment ("shift", "flip" or
+    a list of them), image_shape ((H, W) or (H, W, C)) and max_shift; flags 0
+    when augment is None.  Errors name the argument."""
+    if augment is None or (isinstance(augment, (list, tuple)) and not augment):
+        return 0, (0, 0, 0), 0
+    names = [augment] if isinstance(augment, str) else augment
+    if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+        raise TypeError("augment must be 'shift', 'flip' or a list of them, got %r" % (augment,))
+    unknown = [n for n in names if n not in AUGMENT_BITS]
+    if unknown:
+        raise ValueError("augment must be among %s, got %r" % (AUGMENT_NAMES, unknown))
+    flags = 0
+    for name in names:
+        flags |= AUGMENT_BITS[name]
+    if image_shape is None:
+        raise ValueError("augment=%r needs image_shape=(H, W) or (H, W, C): the rows are "
+                         "images of which size?" % (augment,))
+    shape = _image_shape(image_shape)
+    if int(np.prod(shape)) != n_features:
+        raise ValueError("image_shape %s holds %d values but X has %d features"
+                         % (tuple(image_shape), int(np.prod(shape)), n_features))
+    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) \
+            or max_shift < 0:
+        raise ValueError("max_shift must be an int >= 0, got %r" % (max_shift,))
+    if flags & AUGMENT_BITS["shift"] and max_shift >= min(shape[:2]):
+        raise ValueError("max_shift %d is not smaller than the image (%d x %d)"
+                         % (max_shift, shape[0], shape[1]))
+    return flags, shape, int(max_shift)
+
+
+def _image_shape(image_shape):
+    try:
+        shape = tuple(image_shape)
+    except TypeError:
+        raise TypeError("image_shape must be (H, W) or (H, W, C), got %r" % (image_shape,)) \
+            from None
+    if len(shape) not in (2, 3) or not all(
+            isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1
+            for s in shape):
+        raise ValueError("image_shape must be (H, W) or (H, W, C) of positive ints, got %r"
+                         % (image_shape,))
+    return tuple(int(s) for s in shape) + ((1,) if len(shape) == 2 else ())
+
+
+def config_entries(flags, shape, max_shift):
+    """The trainer config's augmentation entries (fastnn/_session.py)."""
+    return {"augment": flags, "image_shape": shape, "max_shift": max_shift}
+
+
+def transform_images(x, bits, flags, max_shift, shape):
+    """The twin's pixel work: row r of x transformed by the draw in bits[r]."""
+    h, w, c = shape
+    bits = np.asarray(bits, dtype=np.uint64)
+    span = np.uint64(2 * max_shift + 1)
+    shift = bool(flags & AUGMENT_BITS["shift"])
+    dy = (bits % span).astype(np.int64) - max_shift if shift else np.zeros(len(bits), np.int64)
+    dx = ((bits >> np.uint64(21)) % span).astype(np.int64) - max_shift if shift \
+        else np.zeros(len(bits), np.int64)
+    flip = (bits >> np.uint64(63)).astype(bool) & bool(flags & AUGMENT_BITS["flip"])
+    out = np.zeros_like(x)
+    rows, cols = np.arange(h), np.arange(w)
+    for r in range(x.shape[0]):
+        img = x[r].reshape(h, w, c)
+        si, sj = rows - dy[r], cols - dx[r]
+        ok_i, ok_j = (si >= 0) & (si < h), (sj >= 0) & (sj < w)
+        src_j = np.where(flip[r], w - 1 - sj, sj)
+        res = out[r].reshape(h, w, c)
+        res[np.ix_(ok_i, ok_j)] = img[np.ix_(si[ok_i], src_j[ok_j])]
+    return out

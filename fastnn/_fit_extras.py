@@ -1,0 +1,46 @@
+"""The fit options of issue 16, checked once for fastnn.MLP.fit and the
+scikit-learn drop-ins: a time budget (max_time), label smoothing, a linear
+warm-up (MLP only) and image augmentation inside the compiled epoch
+(augment="shift" | "flip" | a list, image_shape, max_shift)."""
+import math
+
+from ._augment import augment_settings, config_entries
+from ._budget import make_budget
+from ._validate import finite_number
+
+SMOOTHED_LOSSES = ("cross_entropy", "binary_cross_entropy")
+STOP_REASONS = {"completed": "epochs", "rule": "early_stopping"}  # MLP.fit's stop_reason_
+
+
+class FitExtras:
+    """The checked options of one fit.  budget: a TimeBudget (started now) or
+    None; hook: a user's augmentation function (MLP.fit only) or None."""
+
+    def __init__(self, *, loss, n_features, max_time=None, max_epochs=0, label_smoothing=0.0,
+                 warmup_epochs=0.0, augment=None, image_shape=None, max_shift=2,
+                 allow_callable=False):
+        self.label_smoothing = finite_number(label_smoothing, "label_smoothing", low=0, high=1)
+        if self.label_smoothing and loss not in SMOOTHED_LOSSES:
+            raise ValueError("label_smoothing needs a cross-entropy loss, got loss=%r" % (loss,))
+        self.warmup_epochs = finite_number(warmup_epochs, "warmup_epochs", low=0)
+        self.hook = None
+        if callable(augment):
+            if not allow_callable:
+                raise TypeError("augment must be 'shift', 'flip' or a list of them, got %r"
+                                % (augment,))
+            self.hook, augment = augment, None
+        self.augment = augment_settings(augment, image_shape, max_shift, n_features)
+        self.budget = make_budget(max_time, max_epochs)
+
+    def session_options(self, n_rows, batch_size):
+        """Session keywords: smoothing, warm-up steps (whole batches), augmentation."""
+        batches = -(-(n_rows or batch_size) // batch_size)
+        flags = self.augment[0]
+        return dict(label_smoothing=self.label_smoothing,
+                    warmup_steps=math.ceil(self.warmup_epochs * batches),
+                    augment=config_entries(*self.augment) if flags else None)
+
+    def plan(self, schedule):
+        """Before an epoch: spread the schedule over the epochs predicted to fit."""
+        if self.budget is not None:
+            schedule.plan(self.budget.planned_epochs())

@@ -1,0 +1,38 @@
+"""fastnn.MLP's persistence: the state fastnn.save writes and reads
+(fastnn/io.py), and pickling."""
+import numpy as np
+
+
+class MLPStateMixin:
+    def _fastnn_state(self):
+        coefs, intercepts = self._checked_weights()
+        arrays = {"coefs_%d" % l: w for l, w in enumerate(coefs)}
+        arrays.update({"intercepts_%d" % l: b for l, b in enumerate(intercepts)})
+        params = self.get_params()
+        if not isinstance(params["random_state"], (int, type(None))):
+            params["random_state"] = None
+        return {"params": params, "n_layers": len(coefs)}, arrays
+
+    @classmethod
+    def _from_fastnn_state(cls, meta, arrays):
+        n = meta["n_layers"]
+        sizes = meta["params"]["layer_sizes"]
+        # Check the file's arrays against layer_sizes before __init__ allocates
+        # fresh weights of those sizes (a corrupt file could ask for terabytes).
+        shapes = [tuple(np.shape(arrays["coefs_%d" % l])) for l in range(n)]
+        if not isinstance(sizes, list) or shapes != list(zip(sizes[:-1], sizes[1:])):
+            raise ValueError("layer_sizes %.100r do not match the weight shapes %.100r"
+                             % (sizes, shapes))
+        model = cls(**meta["params"])
+        model.coefs_ = [arrays["coefs_%d" % l] for l in range(n)]
+        model.intercepts_ = [arrays["intercepts_%d" % l] for l in range(n)]
+        model._checked_weights()
+        return model
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_fit_lock", None)  # a threading.Lock: not picklable, made on the next fit
+        state["coefs_"] = [np.array(w) for w in self.coefs_]
+        state["intercepts_"] = [np.array(b) for b in self.intercepts_]
+        return state
+
