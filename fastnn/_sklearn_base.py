@@ -5,24 +5,22 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.optimize
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, shuffle
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from . import _sklearn_backprop as bp
 from ._fit_extras import FitExtras
 from ._fitloop import Rollback, exclusive_fit, rollback_on_failure, run_epochs
 from ._forward import forward
 from ._parallel import call_threads, effective_n_threads
 from ._session import Session
-from ._sklearn_callbacks import CallbackSupport, LbfgsBridge, callback_scope, fit_tasks
+from ._sklearn_callbacks import CallbackSupport, callback_scope, fit_tasks
 from ._sklearn_epochs import NoImprovement, epoch_runner
+from ._sklearn_lbfgs import fit_lbfgs
 from ._sklearn_state import FastnnStateMixin
 from ._sklearn_validation import (check_validation_set, class_row_weights, validation_loss,
                                   validation_score)
@@ -341,46 +339,7 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
                           ConvergenceWarning)
 
     def _fit_lbfgs(self, X, y, sample_weight, layer_units, n_threads, tasks=None):
-        shapes = [(a, b) for a, b in zip(layer_units[:-1], layer_units[1:])]
-        sizes = [a * b for a, b in shapes] + [b for _, b in shapes]
-        bounds = np.cumsum([0] + sizes)
-        n_w = len(shapes)
-        Y = np.ascontiguousarray(y, dtype=X.dtype)
-
-        def unpack(packed):
-            parts = [np.ascontiguousarray(packed[bounds[i]:bounds[i + 1]], dtype=X.dtype)
-                     for i in range(len(sizes))]
-            return ([p.reshape(s) for p, s in zip(parts[:n_w], shapes)], parts[n_w:])
-
-        def loss_grad(packed):
-            coefs, intercepts = unpack(packed)
-            value, gw, gb = bp.loss_grad(X, Y, sample_weight, coefs, intercepts,
-                                         self.activation, self.out_activation_, self.alpha,
-                                         self.l1, n_threads=n_threads)
-            return value, np.concatenate([g.ravel() for g in gw + gb]).astype(np.float64)
-
-        packed = np.hstack([p.ravel() for p in list(self.coefs_) + list(self.intercepts_)])
-        iprint = 1 if self.verbose is True or self.verbose >= 1 else -1
-        options = {"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol}
-        try:
-            from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
-            options.update(_get_additional_lbfgs_options_dict("iprint", iprint))
-        except ImportError:
-            pass
-        bridge = None if tasks is None else LbfgsBridge(tasks, unpack, packed)
-        res = scipy.optimize.minimize(loss_grad, packed.astype(np.float64), method="L-BFGS-B",
-                                      jac=True, options=options, callback=bridge)
-        if bridge is not None and bridge.stopped:  # a callback's stop: no convergence warning
-            self.n_iter_ = int(res.nit)
-        else:
-            self.n_iter_ = _check_optimize_result("lbfgs", res, self.max_iter)
-        self.loss_ = float(res.fun)
-        coefs, intercepts = unpack(res.x)
-        session = self._new_session(layer_units, [0.0] * (len(layer_units) - 2), X.dtype, 1,
-                                    n_threads)
-        session.load(coefs, intercepts)
-        self._session = session
-        self.coefs_, self.intercepts_ = session.views()
+        fit_lbfgs(self, X, y, sample_weight, layer_units, n_threads, tasks)
 
     # ---- inference ----
     def _forward_pass_fast(self, X, check_input=True, n_threads=None):

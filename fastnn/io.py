@@ -3,12 +3,12 @@
 A model file holds the model's arrays as tensors and, in the safetensors
 header metadata (a str -> str dict):
 
-    format          "fastnn"
-    format_version  "2" (version 1 files still load: version 2 added lists of
-                    one hidden activation per layer to MLP's meta, which
-                    an older fastnn must refuse rather than misread)
-    class           the registered class name, e.g. "MLP"
-    meta            json.dumps of the model's meta dict
+- ``format``: "fastnn";
+- ``format_version``: "2" (version 1 files still load; version 2 added lists
+  of one hidden activation per layer to MLP's meta, which an older fastnn
+  must refuse rather than misread);
+- ``class``: the registered class name, e.g. "MLP";
+- ``meta``: json.dumps of the model's meta dict.
 
 A class is saveable when it has ``_fastnn_state() -> (meta, arrays)`` and a
 classmethod ``_from_fastnn_state(meta, arrays)``, and is registered under a
