@@ -329,7 +329,12 @@ def fuzz_loss(c):
         return
     value, grad = got
     assert grad.shape == logits.shape and grad.dtype == logits.dtype
-    if c.valid and finite(logits, target) and logits.size and tol_ok((logits,)):
+    # Poisson's rate exp(z) overflows the kernel's dtype where float64's twin
+    # does not: there the two answers differ by design, so no comparison
+    overflows = name == "poisson" and logits.size and \
+        np.max(logits) >= np.log(np.finfo(logits.dtype).max)
+    if c.valid and finite(logits, target) and logits.size and tol_ok((logits,)) \
+            and not overflows:
         l64 = logits.astype(np.float64)
         with np.errstate(all="ignore"):
             want_v, want_g = reference.loss(name, l64, target)
