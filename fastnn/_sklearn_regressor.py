@@ -90,7 +90,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         X : array-like or sparse matrix
             (n_samples, n_features); float32 trains in float32.
         y : array-like
-            Targets (labels, or label indicators for multi-label).
+            Targets, (n_samples,) or (n_samples, n_outputs).
         sample_weight : array-like, optional
             Per-sample weights.
 
