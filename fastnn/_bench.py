@@ -163,8 +163,12 @@ def available_trainers(names=None):
     return out
 
 
-def compare(sizes, n_samples, batch_sizes, repeats=3, dropout=0.25, names=None, seed=0):
-    """{batch_size: {trainer: samples/s (median)}} over interleaved rounds."""
+def compare(sizes, n_samples, batch_sizes, repeats=3, dropout=0.25, names=None, seed=0,
+            pause=0.25):
+    """{batch_size: {trainer: samples/s (median)}} over interleaved rounds.
+
+    Sleeps `pause` seconds before each trainer: OpenBLAS's workers spin for
+    about 0.1 s after a call, and whoever runs next would share their cores."""
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n_samples, sizes[0])).astype(np.float32)
     y = rng.integers(0, sizes[-1], n_samples).astype(np.int64)
@@ -174,6 +178,7 @@ def compare(sizes, n_samples, batch_sizes, repeats=3, dropout=0.25, names=None, 
         times = {name: [] for name, _ in trainers}
         for _ in range(repeats):
             for name, fn in trainers:
+                time.sleep(pause)
                 seconds, loss = fn(sizes, X, y, batch_size, dropout)
                 if not np.isfinite(loss):
                     raise RuntimeError("bench: %s produced a non-finite loss" % name)

@@ -3,6 +3,7 @@ one thread while it is starved of CPU must never change a bit.  Results are
 compared for 1-4 threads and more threads than cores, under every split (m,
 n, narrow C, small m), with the adaptation on, off and forced."""
 import os
+import time
 
 import numpy as np
 import pytest
@@ -56,6 +57,30 @@ def test_starved_team_runs_on_one_thread_with_the_same_bits(adaptation):
     assert not adaptation.team_capped()
     assert np.array_equal(ops.matmul(a, b, n_threads=2), want)
     assert _core.widest_team_take() == 2
+
+
+def test_cap_is_a_span_of_time_then_the_team_is_tried_again(adaptation):
+    if not fastnn.config()["openmp"]:
+        pytest.skip("fastnn built without OpenMP")
+    a, b = _operands(512, 512, 512, np.float32)
+    adaptation.team_adaptation(True)
+    for _ in range(8):
+        adaptation.team_report(2, 0.9, 1.0)
+    assert adaptation.team_capped()
+    time.sleep(0.25)  # longer than the cap (threads.c: TEAM_CAPPED_SECONDS)
+    ops.matmul(a, b, n_threads=2)  # a call after the span tries the whole team
+    assert not adaptation.team_capped()
+
+
+def test_wakeup_sized_waits_are_not_contention(adaptation):
+    # a parked worker takes microseconds to wake: most of a tiny call, but
+    # less than a time slice in all, so never a reason to drop the team
+    adaptation.team_adaptation(True)
+    for _ in range(50):
+        adaptation.team_report(2, 9e-5, 1e-4)
+    assert not adaptation.team_capped()
+    adaptation.team_report(2, 0.9e-2, 1e-2)  # a starved slice: believed
+    assert adaptation.team_capped()
 
 
 def test_balanced_team_is_not_capped(adaptation):

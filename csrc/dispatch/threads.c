@@ -48,10 +48,18 @@ int fnn_widest_team_take(void)
  * how long the calling thread (the team's master) waited for the others;
  * when that is a large part of recent calls, the calls of this OS thread run
  * on one thread for a while, then try the full team again.  Only speed
- * depends on it: results are the same for any team. */
-#define TEAM_STARVED_WAIT 0.35 /* waiting this fraction of recent calls: the team loses */
-#define TEAM_CAPPED_CALLS 256  /* calls on one thread before a new try */
-static _Thread_local int team_capped_left = 0;
+ * depends on it: results are the same for any team.
+ *
+ * The cap is a span of time, not a number of calls: a neighbour's load lasts
+ * seconds whatever our calls' sizes, and a try costs one call.  A cap needs
+ * at least a time slice of evidence: waking a parked worker takes tens of
+ * microseconds, which can be most of one small call on a quiet machine (say,
+ * right after NumPy's BLAS threads stop spinning), while a starved thread
+ * costs the barrier a whole slice, a millisecond or more. */
+#define TEAM_STARVED_WAIT 0.35  /* waiting this fraction of recent calls: the team loses */
+#define TEAM_MIN_EVIDENCE 1e-3  /* seconds of recent calls before that is believed */
+#define TEAM_CAPPED_SECONDS 0.2 /* on one thread this long, then the team again */
+static _Thread_local double team_capped_until = 0; /* fnn_clock() time; 0: not capped */
 /* Decaying sums of waited and wall seconds: weighted by time, so a GEMM too
  * small to keep a team busy barely counts (nor would it cost a slice). */
 static _Thread_local double team_waited = 0, team_wall = 0;
@@ -68,20 +76,22 @@ static int team_adapt = 1; /* process-wide switch, for tests */
 void fnn_team_adapt_set(int on)
 {
     __atomic_store_n(&team_adapt, on != 0, __ATOMIC_RELAXED);
-    team_capped_left = 0;
+    team_capped_until = 0;
     team_waited = team_wall = 0;
 }
 
-int fnn_team_capped(void) { return team_capped_left > 0; }
+int fnn_team_capped(void) { return team_capped_until > 0; }
 
 int fnn_team_size(int n_threads)
 {
-    if (team_capped_left <= 0 || n_threads <= 1) return n_threads;
-    if (--team_capped_left == 0) team_waited = team_wall = 0; /* try the team again */
-    return team_capped_left > 0 ? 1 : n_threads;
+    if (team_capped_until <= 0 || n_threads <= 1) return n_threads;
+    if (fnn_clock() < team_capped_until) return 1;
+    team_capped_until = 0; /* try the team again, judged afresh */
+    team_waited = team_wall = 0;
+    return n_threads;
 }
 
-int fnn_team_cap(int n_threads) { return team_capped_left > 0 ? 1 : n_threads; }
+int fnn_team_cap(int n_threads) { return team_capped_until > 0 ? 1 : n_threads; }
 
 void fnn_team_report(int team, double waited, double wall)
 {
@@ -89,5 +99,6 @@ void fnn_team_report(int team, double waited, double wall)
     if (!__atomic_load_n(&team_adapt, __ATOMIC_RELAXED)) return;
     team_waited = 0.75 * team_waited + (waited < wall ? waited : wall);
     team_wall = 0.75 * team_wall + wall;
-    if (team_waited > TEAM_STARVED_WAIT * team_wall) team_capped_left = TEAM_CAPPED_CALLS;
+    if (team_wall >= TEAM_MIN_EVIDENCE && team_waited > TEAM_STARVED_WAIT * team_wall)
+        team_capped_until = fnn_clock() + TEAM_CAPPED_SECONDS;
 }
