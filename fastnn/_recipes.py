@@ -1,29 +1,79 @@
 """What ``fastnn train`` adds to cli.default_recipe for a time budget and for
-images: the network width picked for the budget, the budget of the fit
-inside the command's, the augmentation options, and the --plot figure.
+images: the network width planned for the budget and the machine, the budget
+of the fit inside the command's, the augmentation options, and the --plot
+figure.
 
-Under --time the image recipes (fashion-mnist: shifts and flips; mnist:
-shifts only, since a flipped digit is another digit) train with augmentation
-inside the compiled epoch, label smoothing and a cosine schedule planned over
-the epochs the budget allows; without it they are untimed epoch counts.  A small budget trains a smaller network for more epochs.
-Other data get augmentation only from --image-shape HxW: nothing is guessed
-from the number of columns.
+Under --time an image recipe trains the width expected to score best in the
+time left after loading: each candidate's epochs are predicted from the
+machine's FMA limit (a 0.05 s probe) and the share of it an epoch reaches,
+and its expected accuracy is read off the candidate's validation curve (a
+small budget trains a smaller net for more epochs; a faster machine, a wider
+one).  The cosine schedule is then planned over the epochs the budget allows.
+Without --time the recipes are untimed epoch counts.  Other data get
+augmentation only from --image-shape HxW: nothing is guessed from the number
+of columns.
 """
+import math
 import time
 
-# (smallest budget in seconds, hidden sizes, dropout) for the image recipes, widest first
-WIDTHS = ((40.0, (1024, 512), 0.3), (18.0, (512, 256), 0.2), (0.0, (256, 128), 0.1))
+from ._bench import gemm_flops_per_sample
+
+# The image recipes' candidates for a budget: hidden sizes, dropout, and the
+# validation accuracy after n epochs of the recipe (cosine schedule over n
+# epochs, batch 128, Adam 1e-3, standardized pixels, no augmentation), from
+# `python bench/recipe_search.py widths` on Fashion-MNIST: trained on 50000
+# training images, scored on 10000 others (never the test set).
+CANDIDATES = (
+    ((256, 128), 0.1, {1: 0.8543, 2: 0.8735, 4: 0.8877, 8: 0.8975, 16: 0.8994}),
+    ((512, 256), 0.2, {1: 0.8562, 2: 0.8775, 4: 0.8913, 8: 0.8980, 16: 0.9038}),
+    ((1024, 512), 0.3, {1: 0.8551, 2: 0.8739, 4: 0.8904, 8: 0.9004, 16: 0.9064}),
+)
+# Share of the FMA limit an epoch of the candidates reached at batch 128 (47-60%
+# on the AVX2 EPYC of docs/performance.md, about 70% on Zen 4): the lower end,
+# so a prediction errs towards the narrower net.
+EPOCH_EFFICIENCY = 0.5
+PROBE_SECONDS = 0.05
 # seconds of the command's budget kept back for evaluating (and saving) the model
 EVAL_RESERVE = (0.3, 0.03)  # fixed, share of the budget
 MAX_TIMED_EPOCHS = 100  # the bound on epochs when a budget decides (--epochs overrides)
 
 
-def width_for_budget(seconds):
-    """(hidden sizes, dropout) of an image recipe trained within `seconds`."""
-    for low, hidden, dropout in WIDTHS:
-        if seconds >= low:
-            return hidden, dropout
-    return WIDTHS[-1][1:]
+def expected_accuracy(curve, epochs):
+    """A candidate's validation accuracy after `epochs` (a float) epochs:
+    linear in log2(epochs) between measured points, the last one's beyond
+    them, and nothing for less than the first (a net that cannot finish its
+    first epochs is not a choice)."""
+    points = sorted(curve.items())
+    if epochs < points[0][0]:
+        return 0.0
+    for (e0, a0), (e1, a1) in zip(points, points[1:]):
+        if epochs < e1:
+            w = math.log2(epochs / e0) / math.log2(e1 / e0)
+            return a0 + w * (a1 - a0)
+    return points[-1][1]
+
+
+def epoch_seconds(sizes, rows, gflops):
+    """Predicted seconds of one epoch of an MLP of layer `sizes` over `rows`."""
+    return rows * gemm_flops_per_sample(sizes) / (gflops * 1e9 * EPOCH_EFFICIENCY)
+
+
+def plan_width(seconds, rows, n_features, n_classes, gflops):
+    """(hidden sizes, dropout, predicted epochs) of the candidate expected to
+    score best when trained for `seconds` on a machine of `gflops` FMA limit."""
+    best = None
+    for hidden, dropout, curve in CANDIDATES:
+        epochs = seconds / epoch_seconds([n_features, *hidden, n_classes], rows, gflops)
+        score = expected_accuracy(curve, epochs)
+        if best is None or score > best[0]:
+            best = (score, hidden, dropout, epochs)
+    return best[1:]
+
+
+def measured_gflops(threads):
+    """The machine's float32 FMA limit on `threads` threads (a short probe)."""
+    from . import _core
+    return _core.fma_peak_gflops(threads, PROBE_SECONDS)
 
 
 def parse_image_shape(text):

@@ -132,9 +132,9 @@ def test_default_recipe_fashion_mnist():
     assert recipe["fit"] == dict(epochs=20, batch_size=128, learning_rate=1e-3,
                                  lr_schedule="cosine")
     assert "time" not in recipe
-    # --time: pixels scaled, not standardized, so a shift's zero fill is black (issue 16)
-    assert recipe["timed"]["preprocess"]["standardize"] is False
-    assert recipe["timed"]["fit"]["augment"] == ["shift", "flip"]
+    # --time: the same preprocessing, the width planned, cosine over the epochs that fit
+    assert "preprocess" not in recipe["timed"] and "hidden" not in recipe["timed"]
+    assert recipe["timed"]["fit"] == dict(lr_schedule="cosine")
     recipe["fit"]["epochs"] = 1
     assert cli.default_recipe("fashion-mnist")["fit"]["epochs"] == 20  # a fresh copy
 

@@ -28,12 +28,31 @@ def test_an_image_shape_that_does_not_match_the_data_is_one_line(capsys):
     assert_one_line_error(code, err, "image_shape", "64 features")
 
 
-def test_the_recipe_width_shrinks_with_the_budget():
-    widths = [_recipes.width_for_budget(s)[0] for s in (60, 30, 10)]
+def test_the_planned_width_shrinks_with_the_budget_and_grows_with_the_machine():
+    def hidden(seconds, gflops):
+        return _recipes.plan_width(seconds, 60000, 784, 10, gflops)[0]
+    # a 70 GFLOP/s machine: ten seconds buy the narrow net, minutes the wide one
+    widths = [hidden(s, 70.0) for s in (400, 40, 8)]
     assert widths == [(1024, 512), (512, 256), (256, 128)]
-    mnist = cli.default_recipe("mnist")
-    assert mnist["timed"]["fit"]["augment"] == ["shift"]  # no flips of digits
-    assert "augment" not in mnist["fit"]  # untimed: no augmentation
+    assert hidden(40, 4 * 70.0) == (1024, 512)  # four times faster: wider for the same time
+    for name in ("fashion-mnist", "mnist"):
+        recipe = cli.default_recipe(name)
+        assert "augment" not in recipe["fit"] and "augment" not in recipe["timed"]["fit"]
+
+
+def test_expected_accuracy_interpolates_in_log_epochs():
+    curve = {1: 0.80, 4: 0.90}
+    assert _recipes.expected_accuracy(curve, 0.5) == 0.0  # cannot finish its first epoch
+    assert _recipes.expected_accuracy(curve, 2) == pytest.approx(0.85)
+    assert _recipes.expected_accuracy(curve, 64) == 0.90
+
+
+def test_planned_epochs_follow_the_machine_speed():
+    _, _, slow = _recipes.plan_width(20, 60000, 784, 10, 50.0)
+    hidden, _, fast = _recipes.plan_width(20, 60000, 784, 10, 100.0)
+    sizes = [784, *hidden, 10]
+    assert fast == pytest.approx(20 / _recipes.epoch_seconds(sizes, 60000, 100.0))
+    assert fast > 0 and slow > 0
 
 
 def test_untimed_image_recipes_train_an_epoch_count(capsys, monkeypatch):
@@ -52,7 +71,7 @@ def test_untimed_image_recipes_train_an_epoch_count(capsys, monkeypatch):
     seen.clear()
     with pytest.raises(SystemExit):
         cli.main(["train", "--data", "fashion-mnist", "--time", "1000"])
-    assert seen["max_time"] > 0 and seen["augment"] == ["shift", "flip"]
+    assert seen["max_time"] > 0 and "augment" not in seen and seen["lr_schedule"] == "cosine"
 
 
 def test_the_fit_budget_leaves_room_to_load_and_evaluate():

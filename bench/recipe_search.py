@@ -1,0 +1,110 @@
+"""How the CLI's Fashion-MNIST recipes were chosen: candidates trained on
+50,000 of the 60,000 training images and scored on the other 10,000 (a
+fixed split of the training set; the test set is never read here).
+
+    python bench/recipe_search.py default            # the untimed recipe's candidates
+    python bench/recipe_search.py widths             # width x epochs for --time
+    python bench/recipe_search.py widths --epochs 2,4,8 --widths 256-128,512-256
+
+Each line: the candidate, validation accuracy, epochs, training seconds and
+seconds per epoch (the last feeds fastnn/_recipes.py's width choice, as a
+share of the machine's FMA limit).  Before timing, a short fit is checked
+against NumPy (bench/_check.py); the first line is the configuration.
+"""
+import argparse
+import time
+
+import numpy as np
+
+import _check
+
+VALIDATION_ROWS = 10000
+SPLIT_SEED = 123
+
+
+def split():
+    from fastnn import datasets
+    X, y, _, _ = datasets.load_fashion_mnist()
+    order = np.random.default_rng(SPLIT_SEED).permutation(len(X))
+    val, train = order[:VALIDATION_ROWS], order[VALIDATION_ROWS:]
+    return X[train], y[train], X[val], y[val]
+
+
+def prepare(X, Xv, standardize):
+    X, Xv = X.astype(np.float32) / 255, Xv.astype(np.float32) / 255
+    if standardize:
+        mean, std = X.mean(0), X.std(0) + 1e-3
+        X, Xv = (X - mean) / std, (Xv - mean) / std
+    return X, Xv
+
+
+def run(name, data, hidden, dropout, standardize, seed=0, **fit):
+    import fastnn
+    X, y, Xv, yv = data
+    X, Xv = prepare(X, Xv, standardize)
+    mlp = fastnn.MLP([784, *hidden, 10], dropout=dropout, random_state=seed)
+    fit = dict(dict(batch_size=128, learning_rate=1e-3, lr_schedule="cosine"), **fit)
+    t0 = time.perf_counter()
+    mlp.fit(X, y, **fit)
+    seconds = time.perf_counter() - t0
+    epochs = len(mlp.history_["loss"])
+    accuracy = float(np.mean(np.argmax(mlp.predict(Xv), axis=1) == yv))
+    print("%-58s val %.4f  %3d epochs  %6.1f s  %5.2f s/epoch"
+          % (name, accuracy, epochs, seconds, seconds / max(epochs, 1)), flush=True)
+    return accuracy, seconds / max(epochs, 1)
+
+
+IMAGES = dict(image_shape=(28, 28), max_shift=1)
+
+
+def default_candidates(data, seeds):
+    for seed in seeds:
+        run("standardized, no augmentation (seed %d)" % seed, data, (1024, 512), 0.3, True,
+            seed=seed, epochs=20)
+        run("standardized, flip, smoothing 0.1 (seed %d)" % seed, data, (1024, 512), 0.3, True,
+            seed=seed, epochs=20, augment=["flip"], label_smoothing=0.1, **IMAGES)
+        run("pixels, shift 1 + flip, smoothing 0.1 (seed %d)" % seed, data, (1024, 512), 0.3,
+            False, seed=seed, epochs=20, augment=["shift", "flip"], label_smoothing=0.1,
+            **IMAGES)
+
+
+def width_candidates(data, widths, epochs_list, augment, smoothing):
+    """Standardized pixels (as the untimed recipe) unless shifts are asked
+    for (their zero fill is black only on unstandardized pixels)."""
+    for hidden, dropout in widths:
+        for epochs in epochs_list:
+            extra = dict(augment=augment, **IMAGES) if augment else {}
+            run("%s dropout %.1f, %d epochs, %s, smoothing %g"
+                % ("-".join(map(str, hidden)), dropout, epochs,
+                   "+".join(augment) or "no augmentation", smoothing),
+                data, hidden, dropout, "shift" not in augment, epochs=epochs,
+                label_smoothing=smoothing, **extra)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("which", choices=["default", "widths"])
+    ap.add_argument("--seeds", default="0")
+    ap.add_argument("--widths", default="256-128,512-256,1024-512")
+    ap.add_argument("--dropouts", default="0.1,0.2,0.3")
+    ap.add_argument("--epochs", default="1,2,4,8,16")
+    ap.add_argument("--augment", default="none", help="comma list, or none")
+    ap.add_argument("--smoothing", type=float, default=0.0)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    _check.use_threads(args.threads)
+    _check.check_training("float32")
+    _check.print_config()
+    data = split()
+    if args.which == "default":
+        default_candidates(data, [int(s) for s in args.seeds.split(",")])
+    else:
+        widths = [(tuple(int(v) for v in w.split("-")), float(d))
+                  for w, d in zip(args.widths.split(","), args.dropouts.split(","))]
+        augment = [] if args.augment == "none" else args.augment.split(",")
+        width_candidates(data, widths, [int(e) for e in args.epochs.split(",")], augment,
+                         args.smoothing)
+
+
+if __name__ == "__main__":
+    main()
