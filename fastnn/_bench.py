@@ -48,38 +48,44 @@ def bench_numpy(sizes, X, y, batch_size, dropout):
     return _timed(lambda: model.train_epoch(X, y, batch_size))
 
 
-def bench_torch(sizes, X, y, batch_size, dropout):
+def torch_mlp(sizes, dropout):
+    """PyTorch's twin of fastnn.MLP(sizes, dropout=...): ReLU, dropout after
+    each hidden layer, Adam 1e-3; on fastnn's thread count."""
     import torch
     torch.set_num_threads(fastnn.get_num_threads())
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(torch.nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(torch.nn.ReLU())
+            if dropout:
+                layers.append(torch.nn.Dropout(dropout))
+    net = torch.nn.Sequential(*layers)
+    return net, torch.optim.Adam(net.parameters(), lr=1e-3)
+
+
+def torch_epoch(net, opt, X, y, batch_size):
+    """One shuffled epoch; the summed batch losses."""
+    import torch
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    order = torch.randperm(len(Xt))
+    total = 0.0
+    for i in range(0, len(Xt), batch_size):
+        idx = order[i:i + batch_size]
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(net(Xt[idx]), yt[idx])
+        loss.backward()
+        opt.step()
+        total += loss.item()
+    return total
+
+
+def bench_torch(sizes, X, y, batch_size, dropout):
+    import torch
     torch.manual_seed(0)
-
-    def make():
-        layers = []
-        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-            layers.append(torch.nn.Linear(a, b))
-            if i < len(sizes) - 2:
-                layers.append(torch.nn.ReLU())
-                if dropout:
-                    layers.append(torch.nn.Dropout(dropout))
-        net = torch.nn.Sequential(*layers)
-        return net, torch.optim.Adam(net.parameters(), lr=1e-3)
-
-    def epoch(net, opt, Xe, ye):
-        Xt, yt = torch.from_numpy(Xe), torch.from_numpy(ye)
-        order = torch.randperm(len(Xt))
-        total = 0.0
-        for i in range(0, len(Xt), batch_size):
-            idx = order[i:i + batch_size]
-            opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(net(Xt[idx]), yt[idx])
-            loss.backward()
-            opt.step()
-            total += loss.item()
-        return total
-
-    epoch(*make(), X[:2 * batch_size], y[:2 * batch_size])
-    net, opt = make()
-    return _timed(lambda: epoch(net, opt, X, y))
+    torch_epoch(*torch_mlp(sizes, dropout), X[:2 * batch_size], y[:2 * batch_size], batch_size)
+    net, opt = torch_mlp(sizes, dropout)
+    return _timed(lambda: torch_epoch(net, opt, X, y, batch_size))
 
 
 def bench_jax(sizes, X, y, batch_size, dropout):

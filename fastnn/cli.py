@@ -36,12 +36,13 @@ def default_recipe(dataset):
     a cosine schedule planned over the epochs the budget allows.
     """
     # docs/performance.md: on a validation split of the training set, shifts
-    # and flips cost accuracy in runs of up to 20 epochs, so no recipe augments
+    # and flips cost accuracy in runs of up to 20 epochs, so no recipe augments;
+    # label smoothing 0.1 gained 0.0014-0.0029 on Fashion-MNIST
     recipes = {
         "fashion-mnist": dict(hidden=(1024, 512), model=dict(dropout=0.3),
                               preprocess=dict(pixel_max=255, standardize=True),
                               fit=dict(epochs=20, batch_size=128, learning_rate=1e-3,
-                                       lr_schedule="cosine"),
+                                       lr_schedule="cosine", label_smoothing=0.1),
                               timed=dict(fit=dict(lr_schedule="cosine"))),
         "mnist": dict(hidden=(512, 256), model=dict(dropout=0.2),
                       preprocess=dict(pixel_max=255, standardize=False),

@@ -130,7 +130,7 @@ def test_default_recipe_fashion_mnist():
     assert recipe["hidden"] == (1024, 512) and recipe["model"] == dict(dropout=0.3)
     assert recipe["preprocess"] == dict(pixel_max=255, standardize=True)
     assert recipe["fit"] == dict(epochs=20, batch_size=128, learning_rate=1e-3,
-                                 lr_schedule="cosine")
+                                 lr_schedule="cosine", label_smoothing=0.1)
     assert "time" not in recipe
     # --time: the same preprocessing, the width planned, cosine over the epochs that fit
     assert "preprocess" not in recipe["timed"] and "hidden" not in recipe["timed"]
