@@ -56,7 +56,8 @@ def expected_accuracy(curve, epochs):
 
 def epoch_seconds(sizes, rows, gflops):
     """Predicted seconds of one epoch of an MLP of layer `sizes` over `rows`."""
-    return rows * gemm_flops_per_sample(sizes) / (gflops * 1e9 * EPOCH_EFFICIENCY)
+    rate = max(gflops, 1e-3) * 1e9 * EPOCH_EFFICIENCY  # a failed probe plans for a slow CPU
+    return rows * gemm_flops_per_sample(sizes) / rate
 
 
 def plan_width(seconds, rows, n_features, n_classes, gflops):

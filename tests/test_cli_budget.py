@@ -59,7 +59,7 @@ def test_untimed_image_recipes_train_an_epoch_count(capsys, monkeypatch):
     seen = {}
 
     def fake_fit(self, X, y, **kwargs):
-        seen.update(kwargs)
+        seen.update(kwargs, sizes=list(self.layer_sizes))
         raise SystemExit(0)
     fake = (np.zeros((20, 784), np.uint8), np.arange(20) % 10,
             np.zeros((10, 784), np.uint8), np.arange(10) % 10)
@@ -69,9 +69,21 @@ def test_untimed_image_recipes_train_an_epoch_count(capsys, monkeypatch):
         cli.main(["train", "--data", "fashion-mnist"])
     assert seen["epochs"] == 20 and "max_time" not in seen and "augment" not in seen
     seen.clear()
+    monkeypatch.setattr(_recipes, "measured_gflops", lambda threads: 70.0)
     with pytest.raises(SystemExit):
         cli.main(["train", "--data", "fashion-mnist", "--time", "1000"])
     assert seen["max_time"] > 0 and "augment" not in seen and seen["lr_schedule"] == "cosine"
+    # 20 rows and ~1000 s: the widest candidate, as the planner says
+    assert seen["sizes"] == [784, *_recipes.plan_width(seen["max_time"], 20, 784, 10, 70.0)[0], 10]
+    assert "planned for the budget: 1024-512 hidden" in capsys.readouterr().out
+
+    def no_probe(threads):
+        raise AssertionError("--hidden given: nothing to plan, no probe")
+    monkeypatch.setattr(_recipes, "measured_gflops", no_probe)
+    seen.clear()
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--data", "fashion-mnist", "--time", "1000", "--hidden", "64"])
+    assert seen["sizes"] == [784, 64, 10] and seen["max_time"] > 0
 
 
 def test_the_fit_budget_leaves_room_to_load_and_evaluate():
