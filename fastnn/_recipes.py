@@ -56,8 +56,9 @@ def expected_accuracy(curve, epochs):
 
 def epoch_seconds(sizes, rows, gflops):
     """Predicted seconds of one epoch of an MLP of layer `sizes` over `rows`."""
-    rate = max(gflops, 1e-3) * 1e9 * EPOCH_EFFICIENCY  # a failed probe plans for a slow CPU
-    return rows * gemm_flops_per_sample(sizes) / rate
+    if not (gflops > 0 and math.isfinite(gflops)):
+        gflops = 1.0  # a failed probe plans for a slow CPU
+    return rows * gemm_flops_per_sample(sizes) / (gflops * 1e9 * EPOCH_EFFICIENCY)
 
 
 def plan_width(seconds, rows, n_features, n_classes, gflops):

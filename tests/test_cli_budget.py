@@ -47,6 +47,11 @@ def test_expected_accuracy_interpolates_in_log_epochs():
     assert _recipes.expected_accuracy(curve, 64) == 0.90
 
 
+def test_a_failed_probe_plans_for_a_slow_cpu():
+    for reading in (0.0, -1.0, float("nan"), float("inf")):
+        assert _recipes.plan_width(10, 60000, 784, 10, reading)[0] == (256, 128)
+
+
 def test_planned_epochs_follow_the_machine_speed():
     _, _, slow = _recipes.plan_width(20, 60000, 784, 10, 50.0)
     hidden, _, fast = _recipes.plan_width(20, 60000, 784, 10, 100.0)
