@@ -21,6 +21,7 @@ import time
 import numpy as np
 
 import fastnn
+from fastnn import _core
 
 import _check
 
@@ -72,7 +73,8 @@ def main():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((args.samples, SIZES[0])).astype(np.float32)
     y = rng.integers(0, SIZES[-1], args.samples).astype(np.int64)
-    cases = [("quiet", 1), ("quiet", 2), ("contended", 1), ("contended", 2)]
+    off = "quiet, adaptation off"  # the cost of watching for contention when there is none
+    cases = [("quiet", 1), ("quiet", 2), (off, 2), ("contended", 1), ("contended", 2)]
     times = {c: [] for c in cases}
     losses = set()
     for _ in range(args.repeats):
@@ -82,6 +84,14 @@ def main():
                 for threads in (1, 2):
                     seconds, loss = epoch(X, y, args.batch_size, threads)
                     times[(condition, threads)].append(seconds)
+                    losses.add(loss)
+                if proc is None:
+                    _core.team_adaptation(False)
+                    try:
+                        seconds, loss = epoch(X, y, args.batch_size, 2)
+                    finally:
+                        _core.team_adaptation(True)
+                    times[(off, 2)].append(seconds)
                     losses.add(loss)
             finally:
                 if proc is not None:
@@ -96,9 +106,10 @@ def main():
     for c in cases:
         lo, hi = args.samples / max(times[c]), args.samples / min(times[c])
         print("| %s | %d | %.0f | %.0f-%.0f |" % (c[0], c[1], rate[c], lo, hi))
-    print("\ncontended 2t / 1t: %.2fx (target >= 0.95); quiet 2t / 1t: %.2fx"
+    print("\ncontended 2t / 1t: %.2fx (target >= 0.95); quiet 2t / 1t: %.2fx; "
+          "quiet 2t adaptation on / off: %.3f (target within 3%%)"
           % (rate[("contended", 2)] / rate[("contended", 1)],
-             rate[("quiet", 2)] / rate[("quiet", 1)]))
+             rate[("quiet", 2)] / rate[("quiet", 1)], rate[("quiet", 2)] / rate[(off, 2)]))
 
 
 if __name__ == "__main__":
