@@ -31,11 +31,10 @@ def split():
 
 
 def prepare(X, Xv, standardize):
-    X, Xv = X.astype(np.float32) / 255, Xv.astype(np.float32) / 255
-    if standardize:
-        mean, std = X.mean(0), X.std(0) + 1e-3
-        X, Xv = (X - mean) / std, (Xv - mean) / std
-    return X, Xv
+    """The CLI's preprocessing (fastnn.scaled.fit_preprocessing), fitted on X."""
+    from fastnn.scaled import fit_preprocessing
+    offset, scale = fit_preprocessing(X, pixel_max=255, standardize=standardize)
+    return [((A - offset) / scale).astype(np.float32) for A in (X, Xv)]
 
 
 def run(name, data, hidden, dropout, standardize, seed=0, **fit):
