@@ -45,9 +45,10 @@ void fnn_note_team(int size);
 int fnn_widest_team_take(void);
 int fnn_have_openmp(void);
 /* Contention (threads.c): fnn_team_size is the team a GEMM of the calling
- * thread runs with (n_threads, or 1 for a while after its teams' other
- * threads were starved of CPU), fnn_team_cap the same without counting a
- * call, for elementwise loops; fnn_team_report tells it how many of a
+ * thread runs with (n_threads, or 1 for 0.2 s after its teams' other
+ * threads were starved of CPU; the first GEMM after that tries the team
+ * again), fnn_team_cap the same for elementwise loops, which never end a
+ * cap themselves; fnn_team_report tells it how many of a
  * GEMM's wall seconds the caller's own thread spent waiting for its team. */
 int fnn_team_size(int n_threads);
 int fnn_team_cap(int n_threads);

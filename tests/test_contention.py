@@ -62,14 +62,12 @@ def test_starved_team_runs_on_one_thread_with_the_same_bits(adaptation):
 def test_cap_is_a_span_of_time_then_the_team_is_tried_again(adaptation):
     if not fastnn.config()["openmp"]:
         pytest.skip("fastnn built without OpenMP")
-    a, b = _operands(512, 512, 512, np.float32)
     adaptation.team_adaptation(True)
     for _ in range(8):
         adaptation.team_report(2, 0.9, 1.0)
     assert adaptation.team_capped()
     time.sleep(0.25)  # longer than the cap (threads.c: TEAM_CAPPED_SECONDS)
-    ops.matmul(a, b, n_threads=2)  # a call after the span tries the whole team
-    assert not adaptation.team_capped()
+    assert not adaptation.team_capped()  # the span is over, whatever runs next
 
 
 def test_wakeup_sized_waits_are_not_contention(adaptation):

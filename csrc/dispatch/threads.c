@@ -80,18 +80,20 @@ void fnn_team_adapt_set(int on)
     team_waited = team_wall = 0;
 }
 
-int fnn_team_capped(void) { return team_capped_until > 0; }
+/* Whether this OS thread's calls run on one thread now: the cap ends by
+ * the clock, for GEMMs and elementwise loops alike. */
+int fnn_team_capped(void) { return team_capped_until > 0 && fnn_clock() < team_capped_until; }
 
 int fnn_team_size(int n_threads)
 {
     if (team_capped_until <= 0 || n_threads <= 1) return n_threads;
-    if (fnn_clock() < team_capped_until) return 1;
+    if (fnn_team_capped()) return 1;
     team_capped_until = 0; /* try the team again, judged afresh */
     team_waited = team_wall = 0;
     return n_threads;
 }
 
-int fnn_team_cap(int n_threads) { return team_capped_until > 0 ? 1 : n_threads; }
+int fnn_team_cap(int n_threads) { return fnn_team_capped() ? 1 : n_threads; }
 
 void fnn_team_report(int team, double waited, double wall)
 {
