@@ -16,6 +16,7 @@ of columns.
 import math
 import time
 
+from . import _core
 from ._bench import gemm_flops_per_sample
 
 # The image recipes' candidates for a budget: hidden sizes, dropout, and the
@@ -75,7 +76,6 @@ def plan_width(seconds, rows, n_features, n_classes, gflops):
 
 def measured_gflops(threads):
     """The machine's float32 FMA limit on `threads` threads (a short probe)."""
-    from . import _core
     return _core.fma_peak_gflops(threads, PROBE_SECONDS)
 
 
