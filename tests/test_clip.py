@@ -8,6 +8,8 @@ import fastnn
 from fastnn import reference
 from fastnn._session import Session
 
+from _torchutil import assert_session_weights, step_problem, torch_sgd_step
+
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 SIZES = [7, 9, 5, 3]
@@ -53,10 +55,7 @@ def test_clipping_changes_the_fit_and_is_deterministic_over_threads():
 
 def test_a_step_against_pytorch_clip_grad_norm():
     torch = pytest.importorskip("torch")
-    rs = np.random.RandomState(2)
-    X, y = rs.randn(32, SIZES[0]), rs.randint(0, 3, 32).astype(np.int64)
-    coefs = [rs.randn(a, b) * 0.5 for a, b in zip(SIZES[:-1], SIZES[1:])]
-    intercepts = [rs.randn(b) * 0.1 for b in SIZES[1:]]
+    X, y, coefs, intercepts = step_problem(SIZES)
     l2 = 0.05
     s = Session(SIZES, activation="tanh", output="softmax", loss="cross_entropy",
                 dropout=[0, 0], dropout_mode="inverted", dtype=np.float64, optimizer="sgd",
@@ -64,23 +63,9 @@ def test_a_step_against_pytorch_clip_grad_norm():
     s.load(coefs, intercepts)
     s.epoch(X, None, y, batch_size=32, learning_rate=0.1, shuffle=False, epoch=0,
             order=np.arange(32))
-    ws = [torch.tensor(w, requires_grad=True) for w in coefs]
-    bs = [torch.tensor(b, requires_grad=True) for b in intercepts]
-    h = torch.tensor(X)
-    for l, (w, b) in enumerate(zip(ws, bs)):
-        h = h @ w + b
-        if l < len(ws) - 1:
-            h = torch.tanh(h)
-    loss = torch.nn.functional.cross_entropy(h, torch.tensor(y))
-    loss = loss + 0.5 * l2 * sum((w ** 2).sum() for w in ws)
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(ws + bs, 0.3)
-    with torch.no_grad():
-        for p in ws + bs:
-            p -= 0.1 * p.grad
-    got_w, got_b = s.views()
-    for ours, theirs in zip(got_w + got_b, ws + bs):
-        np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=0, atol=1e-12)
+    want, _ = torch_sgd_step(coefs, intercepts, X, y, [torch.tanh] * 2, 0.1, l2=l2,
+                             max_grad_norm=0.3)
+    assert_session_weights(s, want)
 
 
 def test_mlp_fit_and_dropins_take_max_grad_norm():

@@ -12,6 +12,7 @@ from fastnn import io as fio
 from fastnn._session import Session
 from fastnn._validate import HE_INIT_ACTIVATIONS
 
+from _torchutil import assert_session_weights, step_problem, torch_sgd_step
 from test_train import make_data
 
 MIXES = [["relu", "tanh", "gelu"], ["gelu", "sigmoid", "leaky_relu"],
@@ -61,10 +62,7 @@ def test_a_list_of_one_name_is_bit_identical_to_the_name(dtype, name, listed):
 def test_one_sgd_step_against_pytorch():
     torch = pytest.importorskip("torch")
     acts = ["relu", "tanh", "gelu"]
-    rs = np.random.RandomState(2)
-    X, y = rs.randn(32, SIZES[0]), rs.randint(0, 3, 32).astype(np.int64)
-    coefs = [rs.randn(a, b) * 0.5 for a, b in zip(SIZES[:-1], SIZES[1:])]
-    intercepts = [rs.randn(b) * 0.1 for b in SIZES[1:]]
+    X, y, coefs, intercepts = step_problem(SIZES)
     s = Session(SIZES, activation=acts, output="softmax", loss="cross_entropy",
                 dropout=[0, 0, 0], dropout_mode="inverted", dtype=np.float64, optimizer="sgd",
                 momentum=0.0, seed=3, max_batch=32)
@@ -73,22 +71,9 @@ def test_one_sgd_step_against_pytorch():
                    order=np.arange(32))
     torch_act = {"relu": torch.relu, "tanh": torch.tanh,  # fastnn's gelu: the tanh form
                  "gelu": lambda v: torch.nn.functional.gelu(v, approximate="tanh")}
-    ws = [torch.tensor(w, requires_grad=True) for w in coefs]
-    bs = [torch.tensor(b, requires_grad=True) for b in intercepts]
-    h = torch.tensor(X)
-    for l, (w, b) in enumerate(zip(ws, bs)):
-        h = h @ w + b
-        if l < len(ws) - 1:
-            h = torch_act[acts[l]](h)
-    t_loss = torch.nn.functional.cross_entropy(h, torch.tensor(y))
-    t_loss.backward()
-    with torch.no_grad():
-        for p in ws + bs:
-            p -= 0.1 * p.grad
-    assert abs(loss - t_loss.item()) <= 1e-12
-    got_w, got_b = s.views()
-    for ours, theirs in zip(got_w + got_b, ws + bs):
-        np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=0, atol=1e-12)
+    want, t_loss = torch_sgd_step(coefs, intercepts, X, y, [torch_act[a] for a in acts], 0.1)
+    assert abs(loss - t_loss) <= 1e-12
+    assert_session_weights(s, want)
 
 
 def test_each_layer_is_initialised_for_its_own_activation():
