@@ -4,7 +4,7 @@ import numpy as np
 
 from ._fitloop import exclusive_fit
 from ._parallel import call_threads
-from ._validate import as_features, finite_number
+from ._validate import accuracy, as_features, finite_number
 
 SCIPY_HINT = 'pip install "fastnn[sklearn]"'
 
@@ -119,11 +119,7 @@ class _Estimator:
         -------
         float
         """
-        y = np.asarray(y)
-        pred = self.predict(X)
-        if y.shape[0] != pred.shape[0]:
-            raise ValueError("X has %d samples but y has %d" % (pred.shape[0], y.shape[0]))
-        return float(np.mean(pred == y.ravel()))
+        return accuracy(self.predict(X), y)
 
     # ---- persistence (fastnn.save/load call these) ----
     def _fastnn_state(self):

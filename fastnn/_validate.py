@@ -177,3 +177,12 @@ def check_max_grad_norm(value):
     if value is None:
         return None
     return finite_number(value, "max_grad_norm", low=0, low_open=True)
+
+
+def accuracy(pred, y):
+    """Share of labels in y equal to pred, one per sample (ValueError when
+    the counts differ: a length-1 y must not broadcast)."""
+    y = np.asarray(y).ravel()
+    if y.shape[0] != pred.shape[0]:
+        raise ValueError("X has %d samples but y has %d" % (pred.shape[0], y.shape[0]))
+    return float(np.mean(pred == y))

@@ -5,6 +5,7 @@ fastnn.cli.ScaledModel, its home before."""
 import numpy as np
 
 from . import io
+from ._validate import accuracy
 
 
 @io.register
@@ -97,7 +98,7 @@ class ScaledModel:
         -------
         float
         """
-        return float(np.mean(self.predict(X) == np.asarray(y)))
+        return accuracy(self.predict(X), y)
 
     def _fastnn_state(self):
         inner_meta, inner_arrays = self.model._fastnn_state()

@@ -217,6 +217,14 @@ def test_evaluate_wrong_feature_count(capsys, tmp_path):
     assert_one_line_error(code, err, "expects 4 features")
 
 
+def test_scaled_model_score_needs_a_label_per_sample():
+    wrapped = cli.ScaledModel(fastnn.MLP([3, 4, 2], random_state=0), np.zeros(3), np.ones(3), [0, 1])
+    X = np.ones((4, 3))
+    assert wrapped.score(X, wrapped.predict(X)) == 1.0
+    with pytest.raises(ValueError, match="X has 4 samples but y has 1"):
+        wrapped.score(X, [wrapped.predict(X)[0]])  # one label would broadcast to all four
+
+
 def test_scaled_model_rejects_bad_preprocessing(tmp_path):
     from safetensors import safe_open
     from safetensors.numpy import save_file
