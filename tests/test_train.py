@@ -27,6 +27,8 @@ def make_data(kind, n=53, n_in=6, n_out=3, seed=0):
         return X, Y / Y.sum(axis=1, keepdims=True), None
     if kind == "binary":
         return X, (rng.random((n, n_out)) > 0.5).astype(float), None
+    if kind == "counts":
+        return X, rng.poisson(2.0, (n, n_out)).astype(float), None
     return X, rng.standard_normal((n, n_out)), None
 
 

@@ -7,6 +7,8 @@ import pytest
 from fastnn import reference
 from fastnn._session import Session
 
+from test_train import make_data as train_data
+
 HEADS = [("softmax", "cross_entropy", "labels"), ("softmax", "cross_entropy", "probs"),
          ("sigmoid", "binary_cross_entropy", "binary"), ("identity", "mse", "real"),
          ("softmax", "mse", "probs"), ("identity", "poisson", "counts")]
@@ -16,18 +18,7 @@ N, N_IN, N_OUT = 29, 6, 3  # batch 8 leaves a short last batch of 5
 
 
 def make_data(kind, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((N, N_IN))
-    if kind == "labels":
-        return X, None, rng.integers(0, N_OUT, N)
-    if kind == "probs":
-        Y = rng.random((N, N_OUT))
-        return X, Y / Y.sum(axis=1, keepdims=True), None
-    if kind == "binary":
-        return X, (rng.random((N, N_OUT)) > 0.5).astype(float), None
-    if kind == "counts":
-        return X, rng.poisson(2.0, (N, N_OUT)).astype(float), None
-    return X, rng.standard_normal((N, N_OUT)), None
+    return train_data(kind, n=N, n_in=N_IN, n_out=N_OUT, seed=seed)
 
 
 def make_weights(sign="positive", seed=5):
