@@ -70,6 +70,12 @@ def test_compiled_epoch_follows_reference_trainer(opt, extra, mode, kernel):
     assert_same_trajectory(kw, make_data("labels"))
 
 
+def test_input_noise_over_several_chunks_follows_reference():
+    """A batch input of 8 x 600 spans two chunks (4096 elements) of the noise loop."""
+    kw = dict(optimizer="sgd", momentum=0.0, input_noise=0.1, seed=4)
+    assert_same_trajectory(kw, make_data("labels", n=40, n_in=600))
+
+
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("output,loss,kind", HEADS)
 def test_every_activation_and_head_follows_reference(activation, output, loss, kind):
@@ -142,7 +148,7 @@ def test_training_is_bit_identical_across_thread_counts():
         for threads in (1, 2):
             fastnn.set_num_threads(threads)
             m = fastnn.MLP([120, 300, 200, 10], dropout=0.25, random_state=5)
-            m.fit(X, y, epochs=2, batch_size=64, l1=1e-5, l2=1e-3)
+            m.fit(X, y, epochs=2, batch_size=64, l1=1e-5, l2=1e-3, input_noise=0.1)
             results.append((np.concatenate([w.ravel() for w in m.coefs_]), m.history_["loss"]))
     finally:
         fastnn.set_num_threads(old)
