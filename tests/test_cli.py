@@ -225,6 +225,23 @@ def test_scaled_model_score_needs_a_label_per_sample():
         wrapped.score(X, [wrapped.predict(X)[0]])  # one label would broadcast to all four
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "bfloat16"])
+@pytest.mark.parametrize("rows", [0, 1, 300])
+def test_scaled_model_transform_is_the_float64_expression_block_by_block(monkeypatch, dtype,
+                                                                         rows):
+    from fastnn import scaled
+    monkeypatch.setattr(scaled, "TRANSFORM_BLOCK_ELEMENTS", 7 * 40)  # 40 rows per block
+    rng = np.random.default_rng(0)
+    offset, scale = rng.random(7) * 100, rng.random(7) + 0.1
+    wrapped = cli.ScaledModel(fastnn.MLP([7, 4, 2], random_state=0, dtype=dtype), offset, scale,
+                              [0, 1])
+    for X in (rng.integers(0, 256, (rows, 7)).astype(np.uint8),
+              rng.standard_normal((rows, 7)).astype(np.float32)):
+        want = ((X - offset) / scale).astype("float32" if dtype == "bfloat16" else dtype)
+        got = wrapped.transform(X)
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+
+
 def test_scaled_model_rejects_bad_preprocessing(tmp_path):
     from safetensors import safe_open
     from safetensors.numpy import save_file
