@@ -3,6 +3,7 @@
 fixed split of the training set; the test set is never read here).
 
     python bench/recipe_search.py default            # the untimed recipe's candidates
+    python bench/recipe_search.py default --seeds 0,1,2 --only "the recipe" --dtype bfloat16
     python bench/recipe_search.py widths             # width x epochs for --time
     python bench/recipe_search.py widths --epochs 2,4,8 --widths 256-128,512-256
 
@@ -37,11 +38,11 @@ def prepare(X, Xv, standardize):
     return [((A - offset) / scale).astype(np.float32) for A in (X, Xv)]
 
 
-def run(name, data, hidden, dropout, standardize, seed=0, **fit):
+def run(name, data, hidden, dropout, standardize, seed=0, dtype="float32", **fit):
     import fastnn
     X, y, Xv, yv = data
     X, Xv = prepare(X, Xv, standardize)
-    mlp = fastnn.MLP([784, *hidden, 10], dropout=dropout, random_state=seed)
+    mlp = fastnn.MLP([784, *hidden, 10], dropout=dropout, random_state=seed, dtype=dtype)
     fit = dict(dict(batch_size=128, learning_rate=1e-3, lr_schedule="cosine"), **fit)
     t0 = time.perf_counter()
     mlp.fit(X, y, **fit)
@@ -54,17 +55,47 @@ def run(name, data, hidden, dropout, standardize, seed=0, **fit):
 
 
 IMAGES = dict(image_shape=(28, 28), max_shift=1)
+SMOOTH = dict(label_smoothing=0.1)
+FAST = dict(SMOOTH, learning_rate=2e-3, warmup_epochs=1)
+
+# (name, hidden, dropout, standardized, fit options) on 1024-512 unless named
+DEFAULT_CANDIDATES = [
+    ("20 epochs", (1024, 512), 0.3, True, dict(epochs=20)),
+    ("20 epochs, smoothing 0.1 (the recipe)", (1024, 512), 0.3, True, dict(SMOOTH, epochs=20)),
+    ("20 epochs, flip, smoothing 0.1", (1024, 512), 0.3, True,
+     dict(SMOOTH, epochs=20, augment=["flip"], **IMAGES)),
+    ("20 epochs, pixels, shift 1 + flip, smoothing 0.1", (1024, 512), 0.3, False,
+     dict(SMOOTH, epochs=20, augment=["shift", "flip"], **IMAGES)),
+    ("20 epochs, smoothing 0.2", (1024, 512), 0.3, True, dict(SMOOTH, epochs=20,
+                                                               label_smoothing=0.2)),
+    ("20 epochs, smoothing 0.1, dropout 0.4", (1024, 512), 0.4, True, dict(SMOOTH, epochs=20)),
+    ("20 epochs, smoothing 0.1, dropout 0.5", (1024, 512), 0.5, True, dict(SMOOTH, epochs=20)),
+    ("20 epochs, smoothing 0.1, dropout 0.2/0.4", (1024, 512), [0.2, 0.4], True,
+     dict(SMOOTH, epochs=20)),
+    ("20 epochs, smoothing 0.1, input noise 0.2", (1024, 512), 0.3, True,
+     dict(SMOOTH, epochs=20, input_noise=0.2)),
+    ("20 epochs, smoothing 0.1, weight decay 0.1", (1024, 512), 0.3, True,
+     dict(SMOOTH, epochs=20, weight_decay=0.1)),
+    ("20 epochs, smoothing 0.1, lr 2e-3", (1024, 512), 0.3, True,
+     dict(SMOOTH, epochs=20, learning_rate=2e-3)),
+    ("20 epochs, smoothing 0.1, lr 2e-3, warm-up 1", (1024, 512), 0.3, True,
+     dict(FAST, epochs=20)),
+    ("20 epochs, smoothing 0.1, lr 3e-3, warm-up 1", (1024, 512), 0.3, True,
+     dict(FAST, epochs=20, learning_rate=3e-3)),
+    ("20 epochs, smoothing 0.1, batch 256, lr 3e-3, warm-up 1", (1024, 512), 0.3, True,
+     dict(FAST, epochs=20, batch_size=256, learning_rate=3e-3)),
+    ("16 epochs, smoothing 0.1, lr 2e-3, warm-up 1", (1024, 512), 0.3, True,
+     dict(FAST, epochs=16)),
+]
 
 
-def default_candidates(data, seeds):
+def default_candidates(data, seeds, names, dtype):
     for seed in seeds:
-        run("standardized, no augmentation (seed %d)" % seed, data, (1024, 512), 0.3, True,
-            seed=seed, epochs=20)
-        run("standardized, flip, smoothing 0.1 (seed %d)" % seed, data, (1024, 512), 0.3, True,
-            seed=seed, epochs=20, augment=["flip"], label_smoothing=0.1, **IMAGES)
-        run("pixels, shift 1 + flip, smoothing 0.1 (seed %d)" % seed, data, (1024, 512), 0.3,
-            False, seed=seed, epochs=20, augment=["shift", "flip"], label_smoothing=0.1,
-            **IMAGES)
+        for name, hidden, dropout, standardize, fit in DEFAULT_CANDIDATES:
+            if names and not any(n in name for n in names):
+                continue
+            run("%s (seed %d, %s)" % (name, seed, dtype), data, hidden, dropout, standardize,
+                seed=seed, dtype=dtype, **fit)
 
 
 def width_candidates(data, widths, epochs_list, augment, smoothing):
@@ -84,6 +115,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("which", choices=["default", "widths"])
     ap.add_argument("--seeds", default="0")
+    ap.add_argument("--only", default="",
+                    help="default: run the candidates whose names contain one of these "
+                         "comma-separated texts")
+    ap.add_argument("--dtype", default="float32", help="default: float32 or bfloat16")
     ap.add_argument("--widths", default="256-128,512-256,1024-512")
     ap.add_argument("--dropouts", default="0.1,0.2,0.3")
     ap.add_argument("--epochs", default="1,2,4,8,16")
@@ -96,7 +131,8 @@ def main():
     _check.print_config()
     data = split()
     if args.which == "default":
-        default_candidates(data, [int(s) for s in args.seeds.split(",")])
+        default_candidates(data, [int(s) for s in args.seeds.split(",")],
+                           [n for n in args.only.split(",") if n], args.dtype)
     else:
         widths = [(tuple(int(v) for v in w.split("-")), float(d))
                   for w, d in zip(args.widths.split(","), args.dropouts.split(","))]

@@ -18,6 +18,7 @@ import time
 
 from . import _core
 from ._bench import gemm_flops_per_sample
+from ._config import bfloat16_speed
 
 # The image recipes' candidates for a budget: hidden sizes, dropout, and the
 # validation accuracy after n epochs (cosine schedule over n epochs, batch
@@ -34,6 +35,9 @@ CANDIDATES = (
 # on the AVX2 EPYC of docs/performance.md, about 70% on Zen 4): the lower end,
 # so a prediction errs towards the narrower net.
 EPOCH_EFFICIENCY = 0.5
+# An epoch's gain from bfloat16 GEMMs where they are faster (1.4-1.9x on Zen 4's
+# vdpbf16ps, README): the lower end, for the planner.
+BFLOAT16_EPOCH_SPEEDUP = 1.4
 PROBE_SECONDS = 0.05
 # seconds of the command's budget kept back for evaluating (and saving) the model
 EVAL_RESERVE = (0.3, 0.03)  # fixed, share of the budget
@@ -74,9 +78,14 @@ def plan_width(seconds, rows, n_features, n_classes, gflops):
     return best[1:]
 
 
-def measured_gflops(threads):
-    """The machine's float32 FMA limit on `threads` threads (a short probe)."""
-    return _core.fma_peak_gflops(threads, PROBE_SECONDS)
+def measured_gflops(threads, dtype=None):
+    """The machine's float32 FMA limit on `threads` threads (a short probe),
+    raised by BFLOAT16_EPOCH_SPEEDUP when the user asked for bfloat16 compute
+    (--dtype) where it is faster."""
+    gflops = _core.fma_peak_gflops(threads, PROBE_SECONDS)
+    if dtype == "bfloat16" and bfloat16_speed()[0]:
+        gflops *= BFLOAT16_EPOCH_SPEEDUP
+    return gflops
 
 
 def parse_image_shape(text):
