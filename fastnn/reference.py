@@ -333,12 +333,15 @@ class EpochRunner:
                 bits = rng_bits(int(rng_bits(c["seed"], STREAM_AUGMENT)),
                                 np.uint64(step * c["max_batch"]) + np.arange(B, dtype=np.uint64))
                 xb = transform_images(xb, bits, c["augment"], c["max_shift"], c["image_shape"])
-            if c["input_noise"] > 0:
+            if c["input_noise"] > 0:  # Box-Muller: elements 2p, 2p+1 take pair p's cos, sin
                 key = int(rng_bits(c["seed"], STREAM_NOISE))
-                base = step * c["max_batch"] * x.shape[1] + np.arange(xb.size, dtype=np.uint64)
-                u1 = ((rng_bits(key, 2 * base) >> np.uint64(11)).astype(np.float64) + 0.5) / 2**53
-                u2 = ((rng_bits(key, 2 * base + 1) >> np.uint64(11)).astype(np.float64) + 0.5) / 2**53
-                noise = c["input_noise"] * np.sqrt(-2 * np.log(u1)) * np.cos(2 * np.pi * u2)
+                first = np.arange(0, xb.size, 2, dtype=np.uint64)  # each pair's first element
+                counter = 2 * (np.uint64(step * c["max_batch"] * x.shape[1]) + first)
+                u1 = ((rng_bits(key, counter) >> np.uint64(11)).astype(np.float64) + 0.5) / 2**53
+                u2 = ((rng_bits(key, counter + np.uint64(1)) >> np.uint64(11)).astype(np.float64)
+                      + 0.5) / 2**53
+                r, t = c["input_noise"] * np.sqrt(-2 * np.log(u1)), 2 * np.pi * u2
+                noise = np.stack([r * np.cos(t), r * np.sin(t)], axis=1).ravel()[:xb.size]
                 xb += noise.reshape(xb.shape).astype(xb.dtype)
             if self.hook is not None:
                 xb[...] = self.hook(xb.copy())

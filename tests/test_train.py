@@ -71,9 +71,35 @@ def test_compiled_epoch_follows_reference_trainer(opt, extra, mode, kernel):
 
 
 def test_input_noise_over_several_chunks_follows_reference():
-    """A batch input of 8 x 600 spans two chunks (4096 elements) of the noise loop."""
+    """A batch input of 8 x 601 spans two chunks (4096 elements) of the noise
+    loop; the last batch, one row, has an odd element count (an unpaired
+    Box-Muller draw)."""
     kw = dict(optimizer="sgd", momentum=0.0, input_noise=0.1, seed=4)
-    assert_same_trajectory(kw, make_data("labels", n=40, n_in=600))
+    assert_same_trajectory(kw, make_data("labels", n=41, n_in=601))
+
+
+def test_input_noise_is_independent_standard_normal_draws_times_its_scale():
+    """The noise the compiled epoch adds (seen by an augment callable, which
+    runs after it, on all-zero inputs): mean 0, std 1 and the normal's mass
+    within one std once divided by the scale, and the two outputs of a
+    Box-Muller pair (neighbouring elements) uncorrelated.  Bounds: 5 standard
+    errors of each statistic over the N draws."""
+    seen = []
+
+    def capture(xb):
+        seen.append(np.array(xb))
+        return xb
+    X, y = np.zeros((512, 301)), np.arange(512) % 2
+    m = fastnn.MLP([301, 4, 2], dtype="float64", random_state=0)
+    m.fit(X, y, epochs=1, batch_size=128, input_noise=0.5, augment=capture, shuffle=False)
+    z = np.concatenate(seen).ravel() / 0.5
+    n = z.size
+    assert n == 512 * 301
+    assert abs(z.mean()) < 5 / np.sqrt(n)
+    assert abs(z.var() - 1) < 5 * np.sqrt(2 / n)
+    assert abs(np.mean(np.abs(z) < 1) - 0.682689) < 5 * np.sqrt(0.2167 / n)
+    pairs = z[:n - n % 2].reshape(-1, 2)
+    assert abs(np.corrcoef(pairs[:, 0], pairs[:, 1])[0, 1]) < 5 / np.sqrt(len(pairs))
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
