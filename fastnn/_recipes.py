@@ -78,14 +78,25 @@ def plan_width(seconds, rows, n_features, n_classes, gflops):
     return best[1:]
 
 
-def measured_gflops(threads, dtype=None):
-    """The machine's float32 FMA limit on `threads` threads (a short probe),
-    raised by BFLOAT16_EPOCH_SPEEDUP when the user asked for bfloat16 compute
-    (--dtype) where it is faster."""
-    gflops = _core.fma_peak_gflops(threads, PROBE_SECONDS)
-    if dtype == "bfloat16" and bfloat16_speed()[0]:
-        gflops *= BFLOAT16_EPOCH_SPEEDUP
-    return gflops
+def plan(seconds, rows, n_features, n_classes, threads, dtype):
+    """plan_width on this machine (the FMA probe, and bfloat16's epoch_gain
+    when asked for): (hidden sizes, dropout, the line the CLI prints)."""
+    gflops, gain = measured_gflops(threads), epoch_gain(dtype)
+    hidden, dropout, epochs = plan_width(seconds, rows, n_features, n_classes, gflops * gain)
+    return hidden, dropout, ("planned for the budget: %s hidden, about %.0f epochs (FMA limit "
+                             "%.0f GFLOP/s%s)" % ("-".join(map(str, hidden)), epochs, gflops,
+                             ", bfloat16 epochs counted %.1fx faster" % gain if gain != 1 else ""))
+
+
+def measured_gflops(threads):
+    """The machine's float32 FMA limit on `threads` threads (a short probe)."""
+    return _core.fma_peak_gflops(threads, PROBE_SECONDS)
+
+
+def epoch_gain(dtype):
+    """How much faster than float32 the planner counts an epoch of `dtype`:
+    BFLOAT16_EPOCH_SPEEDUP for bfloat16 where it is faster, else 1."""
+    return BFLOAT16_EPOCH_SPEEDUP if dtype == "bfloat16" and bfloat16_speed()[0] else 1.0
 
 
 def parse_image_shape(text):

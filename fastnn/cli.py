@@ -177,11 +177,10 @@ def cmd_train(args):
     if budget is not None and timed is not None:
         recipe["fit"].update(timed["fit"])
         if args.hidden is None:
-            gflops = _recipes.measured_gflops(fastnn.get_num_threads(), args.dtype)
-            recipe["hidden"], recipe["model"]["dropout"], epochs = _recipes.plan_width(
-                _recipes.fit_budget(budget, started), len(X), X.shape[1], len(classes), gflops)
-            print("planned for the budget: %s hidden, about %.0f epochs (FMA limit %.0f GFLOP/s)"
-                  % ("-".join(map(str, recipe["hidden"])), epochs, gflops))
+            recipe["hidden"], recipe["model"]["dropout"], note = _recipes.plan(
+                _recipes.fit_budget(budget, started), len(X), X.shape[1], len(classes),
+                fastnn.get_num_threads(), args.dtype)
+            print(note)
     hidden = args.hidden or recipe["hidden"]
     model_kwargs = dict(recipe["model"])
     if args.dropout is not None:
