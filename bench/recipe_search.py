@@ -32,10 +32,10 @@ def split():
 
 
 def prepare(X, Xv, standardize):
-    """The CLI's preprocessing (fastnn.scaled.fit_preprocessing), fitted on X."""
-    from fastnn.scaled import fit_preprocessing
+    """The CLI's preprocessing (fastnn.scaled), fitted on X."""
+    from fastnn.scaled import fit_preprocessing, preprocess
     offset, scale = fit_preprocessing(X, pixel_max=255, standardize=standardize)
-    return [((A - offset) / scale).astype(np.float32) for A in (X, Xv)]
+    return [preprocess(A, offset, scale, np.float32) for A in (X, Xv)]
 
 
 def run(name, data, hidden, dropout, standardize, seed=0, dtype="float32", **fit):

@@ -7,7 +7,7 @@ import numpy as np
 from . import io
 from ._validate import accuracy
 
-TRANSFORM_BLOCK_ELEMENTS = 1 << 16  # float64 scratch of transform: 512 KiB, about an L2
+TRANSFORM_BLOCK_ELEMENTS = 1 << 16  # float64 scratch of preprocess: 512 KiB, about an L2
 
 
 @io.register
@@ -60,17 +60,7 @@ class ScaledModel:
                            % (self.n_features, X.shape))
         dtype = self.model.get_params().get("dtype", "float32")
         dtype = "float32" if dtype == "bfloat16" else dtype  # float32 weights and inputs
-        # in float64 as one expression would be, a block of rows at a time: no
-        # float64 copy of the whole data set (for Fashion-MNIST, 2 x 376 MB)
-        out = np.empty(X.shape, dtype)
-        rows = max(1, TRANSFORM_BLOCK_ELEMENTS // max(1, X.shape[1]))
-        work = np.empty((min(rows, len(X)), X.shape[1]))
-        for start in range(0, len(X), rows):
-            block = work[:len(X[start:start + rows])]
-            np.subtract(X[start:start + rows], self.offset, out=block)
-            np.divide(block, self.scale, out=block)
-            out[start:start + rows] = block
-        return out
+        return preprocess(X, self.offset, self.scale, dtype)
 
     def predict_proba(self, X):
         """The model's outputs on the preprocessed X.
@@ -151,6 +141,22 @@ class ScaledModel:
                              "and %d classes" % (coefs[0].shape[0], coefs[-1].shape[1], n,
                                                  len(classes)))
         return cls(model, offset, scale, classes)
+
+
+def preprocess(X, offset, scale, dtype):
+    """(X - offset) / scale in float64, as one expression would compute it,
+    returned in `dtype`: a block of rows at a time, so no float64 copy of the
+    whole data set is made (for Fashion-MNIST, two of 376 MB)."""
+    out = np.empty(X.shape, dtype)
+    rows = max(1, TRANSFORM_BLOCK_ELEMENTS // max(1, X.shape[1]))
+    work = np.empty((min(rows, len(X)), X.shape[1]))
+    for start in range(0, len(X), rows):
+        chunk = X[start:start + rows]
+        block = work[:len(chunk)]
+        np.subtract(chunk, offset, out=block)
+        np.divide(block, scale, out=block)
+        out[start:start + len(chunk)] = block
+    return out
 
 
 def fit_preprocessing(X, pixel_max=None, standardize=False):
