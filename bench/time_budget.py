@@ -12,7 +12,7 @@
   6. fastnn train --data fashion-mnist --time 60       the one-minute figure (no target:
                                                         the README quotes it per machine)
 
-    python bench/time_budget.py [--only 1,2,3,4,5] [--seeds 0,1,2] [--threads 2]
+    python bench/time_budget.py [--only 1,2,3,4,5,6] [--seeds 0,1,2] [--threads 2]
 
 The CLI runs are separate processes (wall time includes Python start-up,
 loading, training and evaluating).  Before timing, a short fastnn fit is
