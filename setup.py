@@ -149,7 +149,11 @@ ext = Extension(
     depends=sorted(glob(os.path.join("csrc", "**", "*.h"), recursive=True)
                    + glob(os.path.join("csrc", "**", "*.inc"), recursive=True)),
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
-    extra_compile_args=(["-O1", "-g"] if debug else ["-O3"]) + ["-std=gnu11", "-fno-math-errno"]
+    # -fno-trapping-math: nothing reads floating-point exception flags, and without
+    # it GCC keeps every select on a float comparison (relu', the dropout masks)
+    # a scalar branch; values are unchanged (no reassociation, unlike -ffast-math)
+    extra_compile_args=(["-O1", "-g"] if debug else ["-O3"])
+    + ["-std=gnu11", "-fno-math-errno", "-fno-trapping-math"]
     + extra_cflags,
     extra_link_args=list(extra_ldflags),
 )
