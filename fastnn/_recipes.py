@@ -31,9 +31,9 @@ CANDIDATES = (
     ((512, 256), 0.2, {1: 0.8562, 2: 0.8775, 4: 0.8913, 8: 0.8980, 16: 0.9038}),
     ((1024, 512), 0.3, {1: 0.8551, 2: 0.8739, 4: 0.8904, 8: 0.9004, 16: 0.9064}),
 )
-# Share of the FMA limit an epoch of the candidates reached at batch 128 (47-60%
-# on the AVX2 EPYC of docs/performance.md, about 70% on Zen 4): the lower end,
-# so a prediction errs towards the narrower net.
+# Share of the FMA limit an epoch of the candidates reached at batch 128 (53-64%
+# for 1024-512 on the AVX2 EPYC of docs/performance.md, about 70% on Zen 4):
+# below it, so a prediction errs towards the narrower net.
 EPOCH_EFFICIENCY = 0.5
 # An epoch's gain from bfloat16 GEMMs where they are faster (1.4-1.9x on Zen 4's
 # vdpbf16ps, README): the lower end, for the planner.
