@@ -6,6 +6,7 @@ fixed split of the training set; the test set is never read here).
     python bench/recipe_search.py default --seeds 0,1,2 --only "the recipe" --dtype bfloat16
     python bench/recipe_search.py widths             # width x epochs for --time
     python bench/recipe_search.py widths --epochs 2,4,8 --widths 256-128,512-256
+    python bench/recipe_search.py ensemble --widths 512-256 --dropouts 0.2 --epochs 16 --seeds 0,1,2
 
 Each line: the candidate, validation accuracy, epochs, training seconds and
 seconds per epoch (the last feeds fastnn/_recipes.py's width choice, as a
@@ -39,6 +40,8 @@ def prepare(X, Xv, standardize):
 
 
 def run(name, data, hidden, dropout, standardize, seed=0, dtype="float32", **fit):
+    """Train one candidate and print its line; (accuracy, s/epoch, the
+    validation probabilities)."""
     import fastnn
     X, y, Xv, yv = data
     X, Xv = prepare(X, Xv, standardize)
@@ -48,10 +51,11 @@ def run(name, data, hidden, dropout, standardize, seed=0, dtype="float32", **fit
     mlp.fit(X, y, **fit)
     seconds = time.perf_counter() - t0
     epochs = len(mlp.history_["loss"])
-    accuracy = float(np.mean(np.argmax(mlp.predict(Xv), axis=1) == yv))
+    probabilities = mlp.predict(Xv)
+    accuracy = float(np.mean(np.argmax(probabilities, axis=1) == yv))
     print("%-58s val %.4f  %3d epochs  %6.1f s  %5.2f s/epoch"
           % (name, accuracy, epochs, seconds, seconds / max(epochs, 1)), flush=True)
-    return accuracy, seconds / max(epochs, 1)
+    return accuracy, seconds / max(epochs, 1), probabilities
 
 
 IMAGES = dict(image_shape=(28, 28), max_shift=1)
@@ -111,9 +115,27 @@ def width_candidates(data, widths, epochs_list, augment, smoothing):
                 label_smoothing=smoothing, **extra)
 
 
+def ensemble_candidates(data, widths, epochs, seeds):
+    """One net per seed, then the ensemble of the first 2, 3, ... of them:
+    their logits averaged (the mean log-probability: the same argmax)."""
+    yv = data[3]
+    for hidden, dropout in widths:
+        logs = []
+        for seed in seeds:
+            _, _, p = run("%s dropout %.1f, %d epochs, smoothing 0.1 (seed %d)"
+                          % ("-".join(map(str, hidden)), dropout, epochs, seed),
+                          data, hidden, dropout, True, seed=seed, epochs=epochs,
+                          label_smoothing=0.1)
+            logs.append(np.log(np.maximum(p.astype(np.float64), 1e-300)))
+            if len(logs) > 1:
+                accuracy = float(np.mean(np.argmax(np.mean(logs, axis=0), axis=1) == yv))
+                print("%-58s val %.4f" % ("  ensemble of the first %d" % len(logs), accuracy),
+                      flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("which", choices=["default", "widths"])
+    ap.add_argument("which", choices=["default", "widths", "ensemble"])
     ap.add_argument("--seeds", default="0")
     ap.add_argument("--only", default="",
                     help="default: run the candidates whose names contain one of these "
@@ -133,9 +155,13 @@ def main():
     if args.which == "default":
         default_candidates(data, [int(s) for s in args.seeds.split(",")],
                            [n for n in args.only.split(",") if n], args.dtype)
+        return
+    widths = [(tuple(int(v) for v in w.split("-")), float(d))
+              for w, d in zip(args.widths.split(","), args.dropouts.split(","))]
+    if args.which == "ensemble":
+        ensemble_candidates(data, widths, int(args.epochs.split(",")[0]),
+                            [int(s) for s in args.seeds.split(",")])
     else:
-        widths = [(tuple(int(v) for v in w.split("-")), float(d))
-                  for w, d in zip(args.widths.split(","), args.dropouts.split(","))]
         augment = [] if args.augment == "none" else args.augment.split(",")
         width_candidates(data, widths, [int(e) for e in args.epochs.split(",")], augment,
                          args.smoothing)
