@@ -24,8 +24,10 @@ WIDE = {
     ("avx512", "float32"): "gemm_f32_avx512_12x32",
     ("avx512", "float64"): "gemm_f64_avx512_12x16",
 }
-# C at most one vector wide: only AVX-512 has a narrow kernel.
+# C at most 16 floats (8 doubles) wide: AVX2 and AVX-512 have a narrow kernel.
 NARROW = {
+    ("avx2", "float32"): "gemm_f32_avx2n_6x16",
+    ("avx2", "float64"): "gemm_f64_avx2n_6x8",
     ("avx512", "float32"): "gemm_f32_avx512n_16x16",
     ("avx512", "float64"): "gemm_f64_avx512n_16x8",
 }

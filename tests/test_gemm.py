@@ -22,10 +22,11 @@ def blocking(kernel, dtype, narrow=False):
     return b["mr"], b["nr"], b["mc"], b["kc"], b["nc"]
 
 
-def narrow_blocking(dtype):
+def narrow_blocking(dtype, kernel):
     """The narrow path's (mr, nr, mc, kc): C at most nr wide, A read in place
-    (AVX-512).  A build without any narrow kernel uses the portable tile."""
-    for isa in _core.ISA_NAMES:
+    (AVX2, AVX-512): `kernel`'s, else another ISA's; a build without any
+    narrow kernel uses the portable tile."""
+    for isa in [kernel, *_core.ISA_NAMES]:
         try:
             return blocking(isa, dtype, narrow=True)[:4]
         except ValueError:
@@ -113,8 +114,8 @@ def test_block_tails(kernel, n_threads, dtype, ta, tb):
         assert_close(ops.matmul(a, b, trans_a=ta, trans_b=tb), a, b, ta, tb)
 
 
-def narrow_shapes(dtype):
-    mr, nr, mc, kc = narrow_blocking(dtype)
+def narrow_shapes(dtype, kernel):
+    mr, nr, mc, kc = narrow_blocking(dtype, kernel)
     shapes = set()
     for m in (1, mr - 1, mr, mr + 1, 2 * mr + 1, 512):
         for n in (1, nr - 1, nr, nr + 1):
@@ -131,7 +132,7 @@ def narrow_shapes(dtype):
 @pytest.mark.parametrize("tb", [False, True])
 def test_narrow_tails(kernel, n_threads, dtype, ta, tb):
     rng = np.random.default_rng(17)
-    for m, n, k in narrow_shapes(dtype):
+    for m, n, k in narrow_shapes(dtype, kernel):
         a, b = operands(rng, m, n, k, ta, tb, dtype)
         assert_close(ops.matmul(a, b, trans_a=ta, trans_b=tb), a, b, ta, tb)
 

@@ -59,6 +59,9 @@ static void fill_avx2(fnn_kernels *k)
 {
     k->gemm_f32 = GEMM_WIDE(f32, F32, avx2, AVX2, GEMM_MC_SIMD_F32, GEMM_NC_F32);
     k->gemm_f64 = GEMM_WIDE(f64, F64, avx2, AVX2, GEMM_MC_SIMD_F64, GEMM_NC_F64);
+    /* a narrow C (a 10-class layer): masked two-vector rows, A read in place */
+    k->gemm_f32_narrow = GEMM_NARROW(f32, F32, avx2n, AVX2N, GEMM_NC_F32);
+    k->gemm_f64_narrow = GEMM_NARROW(f64, F64, avx2n, AVX2N, GEMM_NC_F64);
     k->hot_f32.table = &fnn_hot_f32_avx2;
     k->hot_f32.name = "hot_f32_avx2";
     k->hot_f64.table = &fnn_hot_f64_avx2;

@@ -287,14 +287,18 @@ static void GEMM_FN(run_narrow)(const GEMM_FN(gemm_table) *t, int trans_a, int t
         const int64_t row_lo = m_panels * tid / nth * mr;
         const int64_t row_hi_p = m_panels * (tid + 1) / nth * mr;
         const int64_t row_hi = row_hi_p < m ? row_hi_p : m;
+        /* Unless B's rows are exactly nr wide and nr apart, one thread packs
+         * the k x nr panel, zero-padded: the kernel may then load B rows
+         * whole (VLOADB), as AVX2 does, whose masked loads are slow. */
+        const int packs_b = trans_b || ldb != nr || n != nr;
         for (int64_t pc = 0; pc < k; pc += kc) {
             const int64_t kb = k - pc < kc ? k - pc : kc;
             const T beta_p = pc == 0 ? beta : (T)1;
             const int last = pc + kb >= k;
             const T *bq = b + pc * ldb;
             int64_t ldbq = ldb;
-            if (trans_b) { /* B columns are strided: one thread packs the k x nr panel */
-                if (tid == 0) GEMM_FN(pack_b)(1, b, ldb, pc, kb, 0, n, nr, ws_b, 0, 0, 1);
+            if (packs_b) {
+                if (tid == 0) GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, 0, n, nr, ws_b, 0, 0, 1);
                 GEMM_BARRIER();
                 bq = ws_b;
                 ldbq = nr;
@@ -320,7 +324,7 @@ static void GEMM_FN(run_narrow)(const GEMM_FN(gemm_table) *t, int trans_a, int t
                 }
                 if (last && epi && epi->fn) epi->fn(epi->ctx, r0, 0, r1 - r0, n, c + r0 * ldc, ldc);
             }
-            if (trans_b) {
+            if (packs_b) {
                 GEMM_BARRIER(); /* the shared B panel is repacked next */
             }
         }

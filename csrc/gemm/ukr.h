@@ -31,7 +31,7 @@ typedef void (*fnn_ukr_f64)(int64_t k, const double *a, const double *b, int64_t
 typedef void (*fnn_ukr_bf16)(int64_t k, const uint32_t *a, const uint32_t *b, int64_t ldb,
                              float *c, int64_t ldc, float alpha, float beta);
 
-/* Narrow kernels (ukr_narrow.h): C at most NR = one vector wide, A read in
+/* Narrow kernels (ukr_narrow.h): C at most NR (one or two vectors) wide, A read in
  * place at a[i*rs_a + p*cs_a], B rows at b + p*ldb and C rows with an n-lane
  * mask; always MR rows. */
 typedef void (*fnn_ukr_narrow_f32)(int64_t k, const float *a, int64_t rs_a, int64_t cs_a,
@@ -59,6 +59,11 @@ typedef void (*fnn_ukr_narrow_f64)(int64_t k, const double *a, int64_t rs_a, int
 #define FNN_UKR_AVX512N_NR_F32 16
 #define FNN_UKR_AVX512N_MR_F64 16
 #define FNN_UKR_AVX512N_NR_F64 8
+/* ... and on AVX2, two ymm per row: 12 accumulators, 2 B vectors, 1 broadcast. */
+#define FNN_UKR_AVX2N_MR_F32 6
+#define FNN_UKR_AVX2N_NR_F32 16
+#define FNN_UKR_AVX2N_MR_F64 6
+#define FNN_UKR_AVX2N_NR_F64 8
 #define FNN_UKR_GENERIC_MR_BF16 4
 #define FNN_UKR_GENERIC_NR_BF16 8
 #define FNN_UKR_AVX512_MR_BF16 12
@@ -104,6 +109,10 @@ void fnn_ukr_avx512_f32(int64_t k, const float *a, const float *b, int64_t ldb, 
                         float alpha, float beta);
 void fnn_ukr_avx512_f64(int64_t k, const double *a, const double *b, int64_t ldb, double *c, int64_t ldc,
                         double alpha, double beta);
+void fnn_ukr_avx2n_f32(int64_t k, const float *a, int64_t rs_a, int64_t cs_a, const float *b,
+                       int64_t ldb, int n, float *c, int64_t ldc, float alpha, float beta);
+void fnn_ukr_avx2n_f64(int64_t k, const double *a, int64_t rs_a, int64_t cs_a, const double *b,
+                       int64_t ldb, int n, double *c, int64_t ldc, double alpha, double beta);
 void fnn_ukr_avx512n_f32(int64_t k, const float *a, int64_t rs_a, int64_t cs_a, const float *b,
                          int64_t ldb, int n, float *c, int64_t ldc, float alpha, float beta);
 void fnn_ukr_avx512n_f64(int64_t k, const double *a, int64_t rs_a, int64_t cs_a, const double *b,

@@ -38,11 +38,13 @@
 #define VL 16
 #define V __m512
 #define M __mmask16
+#define VMASK(r) ((M)((1u << (r)) - 1u))
 #define VZERO() _mm512_setzero_ps()
 #define VSET1(x) _mm512_set1_ps(x)
 #define VMUL(x, y) _mm512_mul_ps(x, y)
 #define VFMA(x, y, z) _mm512_fmadd_ps(x, y, z)
 #define VLOADM(m, p) _mm512_maskz_loadu_ps(m, p)
+#define VLOADB(m, p) VLOADM(m, p)
 #define VSTOREM(p, m, v) _mm512_mask_storeu_ps(p, m, v)
 #include "gemm/ukr_narrow.h"
 
@@ -52,10 +54,12 @@
 #define VL 8
 #define V __m512d
 #define M __mmask8
+#define VMASK(r) ((M)((1u << (r)) - 1u))
 #define VZERO() _mm512_setzero_pd()
 #define VSET1(x) _mm512_set1_pd(x)
 #define VMUL(x, y) _mm512_mul_pd(x, y)
 #define VFMA(x, y, z) _mm512_fmadd_pd(x, y, z)
 #define VLOADM(m, p) _mm512_maskz_loadu_pd(m, p)
+#define VLOADB(m, p) VLOADM(m, p)
 #define VSTOREM(p, m, v) _mm512_mask_storeu_pd(p, m, v)
 #include "gemm/ukr_narrow.h"
