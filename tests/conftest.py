@@ -42,6 +42,36 @@ def run_python(code, env=None, timeout=60, **kwargs):
                           capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
+def interrupt_after_ready(code, delay=1.0):
+    """Run `code` in a fresh interpreter (as run_python); once it prints
+    'ready', wait `delay`, send SIGINT and return (stdout, seconds from the
+    signal to its exit, stderr).  The child first installs Python's own
+    SIGINT handler, as an interactive interpreter has: a runner that starts
+    the suite as a background job hands it SIGINT ignored, and an ignored
+    SIGINT survives exec, so the child would never see the signal."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(fastnn.__file__)))
+    env = dict(os.environ, PYTHONPATH=package_parent)
+    code = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n" + code
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=env, cwd=package_parent)
+    try:
+        line = p.stdout.readline().strip()
+        assert line == "ready", (line, p.stderr.read()[-2000:])
+        time.sleep(delay)
+        sent = time.perf_counter()
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+        return out, time.perf_counter() - sent, err
+    finally:
+        if p.poll() is None:
+            p.kill()  # never leave a long run going if the test fails
+
+
 def pytest_configure(config):
     # bfloat16 compute warns once per process where it is slower than float32
     # (fastnn._config.warn_if_bfloat16_slow); tests of that warning check it

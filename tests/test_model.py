@@ -1,16 +1,13 @@
 """fastnn.MLP: the course notes' worked examples, logic gates, fit options,
 failures that must leave the model as it was, and Ctrl-C."""
-import os
 import pickle
-import signal
-import time
 
 import numpy as np
 import pytest
 
 import fastnn
 from fastnn import ops
-from conftest import run_python
+from conftest import interrupt_after_ready
 
 
 def notes_network():
@@ -274,21 +271,7 @@ except KeyboardInterrupt:
     print('interrupted %.3f' % (time.perf_counter() - t), flush=True)
     print('finite', all(np.isfinite(w).all() for w in m.coefs_), flush=True)
 """
-    import subprocess
-    import sys
-    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(fastnn.__file__)))
-    env = dict(os.environ, PYTHONPATH=package_parent)
-    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
-                         env=env, cwd=package_parent)
-    try:
-        assert p.stdout.readline().strip() == "ready"
-        time.sleep(1.0)
-        sent = time.perf_counter()
-        p.send_signal(signal.SIGINT)
-        out, _ = p.communicate(timeout=30)
-        waited = time.perf_counter() - sent
-    finally:
-        p.kill()  # never leave a 100-epoch fit running if the test fails
+    out, waited, _ = interrupt_after_ready(code)
     assert "interrupted" in out, out
     assert "finite True" in out
     assert waited < 5.0, waited  # generous: asserts the signal is honoured, not machine speed

@@ -7,37 +7,12 @@ short calls (read each tensor, build the model).  The bound on the wait is
 generous (a loaded CI machine is slow): these tests assert that the signal
 is honoured, not how fast the machine is."""
 import os
-import signal
-import subprocess
-import sys
-import time
 
 import pytest
 
-import fastnn
+from conftest import interrupt_after_ready
 
 PROMPT_SECONDS = 5.0  # "promptly": far less than the minutes an unstoppable run would take
-
-PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(fastnn.__file__)))
-
-
-def interrupt_after_ready(code, delay=1.0):
-    """Run code in a fresh interpreter; once it prints 'ready', wait `delay`,
-    send SIGINT and return (stdout, seconds from the signal to its exit)."""
-    env = dict(os.environ, PYTHONPATH=PACKAGE_PARENT)
-    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, env=env, cwd=PACKAGE_PARENT)
-    try:
-        line = p.stdout.readline().strip()
-        assert line == "ready", (line, p.stderr.read()[-2000:])
-        time.sleep(delay)
-        sent = time.perf_counter()
-        p.send_signal(signal.SIGINT)
-        out, err = p.communicate(timeout=30)
-        return out, time.perf_counter() - sent, err
-    finally:
-        if p.poll() is None:
-            p.kill()
 
 
 def test_ctrl_c_stops_predict_on_a_large_input():
