@@ -3,8 +3,9 @@
  * (NV 2) once per dtype with
  *
  *   T, NAME, MR, VL (lanes per vector; NR = NV * VL), NV (default 1), V,
- *   M (mask type), VMASK(r) (the mask of a vector's first r lanes, r <= VL;
- *   r <= 0 masks all), VZERO(), VSET1(x), VMUL(a, b), VFMA(a, b, c) = a*b + c,
+ *   M (mask type), VMASK(r) (a vector's first min(r, VL) lanes, none for
+ *   r <= 0; with NV 1 only 1 <= r <= VL occurs), VZERO(), VSET1(x), VMUL(a, b),
+ *   VFMA(a, b, c) = a*b + c,
  *   VLOADM(m, p) (masked, zeroing), VSTOREM(p, m, v), VLOADB(m, p) (a B
  *   row: may ignore the mask, AVX2's masked loads being slow).
  *
