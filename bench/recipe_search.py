@@ -10,7 +10,7 @@ fixed split of the training set; the test set is never read here).
 
 Each line: the candidate, validation accuracy, epochs, training seconds and
 seconds per epoch (the last feeds fastnn/_recipes.py's width choice, as a
-share of the machine's FMA limit).  Before timing, a short fit is checked
+share of the machine's FMA limit); `ensemble` adds a line per ensemble.  Before timing, a short fit is checked
 against NumPy (bench/_check.py); the first line is the configuration.
 """
 import argparse
@@ -143,11 +143,14 @@ def main():
     ap.add_argument("--dtype", default="float32", help="default: float32 or bfloat16")
     ap.add_argument("--widths", default="256-128,512-256,1024-512")
     ap.add_argument("--dropouts", default="0.1,0.2,0.3")
-    ap.add_argument("--epochs", default="1,2,4,8,16")
+    ap.add_argument("--epochs", default="1,2,4,8,16",
+                    help="widths: the epoch counts; ensemble: one count, each net's")
     ap.add_argument("--augment", default="none", help="comma list, or none")
     ap.add_argument("--smoothing", type=float, default=0.0)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
+    if args.which == "ensemble" and not args.epochs.isdigit():
+        ap.error("ensemble trains each net for one --epochs count, e.g. --epochs 16")
     _check.use_threads(args.threads)
     _check.check_training("float32")
     _check.print_config()
@@ -159,7 +162,7 @@ def main():
     widths = [(tuple(int(v) for v in w.split("-")), float(d))
               for w, d in zip(args.widths.split(","), args.dropouts.split(","))]
     if args.which == "ensemble":
-        ensemble_candidates(data, widths, int(args.epochs.split(",")[0]),
+        ensemble_candidates(data, widths, int(args.epochs),
                             [int(s) for s in args.seeds.split(",")])
     else:
         augment = [] if args.augment == "none" else args.augment.split(",")
