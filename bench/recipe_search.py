@@ -80,6 +80,7 @@ DEFAULT_CANDIDATES = [
      dict(SMOOTH, epochs=20, input_noise=0.2)),
     ("20 epochs, smoothing 0.1, weight decay 0.1", (1024, 512), 0.3, True,
      dict(SMOOTH, epochs=20, weight_decay=0.1)),
+    ("30 epochs, smoothing 0.1", (1024, 512), 0.3, True, dict(SMOOTH, epochs=30)),
     ("20 epochs, smoothing 0.1, lr 2e-3", (1024, 512), 0.3, True,
      dict(SMOOTH, epochs=20, learning_rate=2e-3)),
     ("20 epochs, smoothing 0.1, lr 2e-3, warm-up 1", (1024, 512), 0.3, True,

@@ -99,6 +99,19 @@ def epoch_gain(dtype):
     return BFLOAT16_EPOCH_SPEEDUP if dtype == "bfloat16" and bfloat16_speed()[0] else 1.0
 
 
+def recipe_dtype(asked, bfloat16_where_faster):
+    """(dtype, the line the CLI prints or None) of a recipe: the user's
+    --dtype if given; else bfloat16 for a recipe that allows it
+    (`bfloat16_where_faster`, judged on its validation split) on a CPU where
+    config()["bfloat16_faster"] holds; else None (float32)."""
+    if asked is not None or not bfloat16_where_faster:
+        return asked, None
+    faster, reason = bfloat16_speed()
+    if not faster:
+        return None, None
+    return "bfloat16", "computing in bfloat16: %s (--dtype float32 to keep float32)" % reason
+
+
 def parse_image_shape(text):
     """'28x28' or '32x32x3' -> a tuple; ValueError naming the flag otherwise."""
     try:

@@ -61,6 +61,7 @@ def test_planned_epochs_follow_the_machine_speed():
 
 
 def test_untimed_image_recipes_train_an_epoch_count(capsys, monkeypatch):
+    monkeypatch.setattr(_recipes, "bfloat16_speed", lambda: (False, ""))
     seen = {}
 
     def fake_fit(self, X, y, **kwargs):
@@ -112,3 +113,43 @@ def test_the_fit_budget_leaves_room_to_load_and_evaluate():
         30 - 4 - 0.3 - 0.9)
     with pytest.raises(ValueError, match="--time"):
         _recipes.fit_budget(2.0, 0.0, clock=lambda: now[0])
+
+
+def recipe_dtype_seen(capsys, monkeypatch, faster, *argv, data="fashion-mnist"):
+    """(the MLP's dtype, the CLI's output) of `fastnn train` on a fake data set
+    whose CPU is or is not one where bfloat16 is faster."""
+    seen = {}
+
+    def fake_fit(self, X, y, **kwargs):
+        seen["dtype"] = self.get_params()["dtype"]
+        raise SystemExit(0)
+    fake = (np.zeros((20, 784), np.uint8), np.arange(20) % 10,
+            np.zeros((10, 784), np.uint8), np.arange(10) % 10)
+    monkeypatch.setattr(cli, "load_data", lambda name, seed=0: (data, *fake))
+    monkeypatch.setattr(cli.fastnn.MLP, "fit", fake_fit)
+    monkeypatch.setattr(_recipes, "bfloat16_speed", lambda: (faster, "the probe's reason"))
+    monkeypatch.setattr(_recipes, "measured_gflops", lambda threads: 70.0)
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--data", data, *argv])
+    return seen["dtype"], capsys.readouterr().out
+
+
+def test_the_fashion_mnist_recipe_computes_in_bfloat16_only_where_it_is_faster(capsys,
+                                                                               monkeypatch):
+    dtype, out = recipe_dtype_seen(capsys, monkeypatch, True)
+    assert dtype == "bfloat16"
+    assert "computing in bfloat16: the probe's reason (--dtype float32 to keep float32)" in out
+    dtype, out = recipe_dtype_seen(capsys, monkeypatch, False)
+    assert dtype == "float32" and "bfloat16" not in out
+    for asked in ("float32", "float64"):  # the user's --dtype wins, silently
+        dtype, out = recipe_dtype_seen(capsys, monkeypatch, True, "--dtype", asked)
+        assert dtype == asked and "bfloat16" not in out
+    # under --time the planner counts the bfloat16 it will run
+    dtype, out = recipe_dtype_seen(capsys, monkeypatch, True, "--time", "1000")
+    assert dtype == "bfloat16" and "bfloat16 epochs counted" in out
+
+
+@pytest.mark.parametrize("data", ["mnist", "digits", "file"])
+def test_recipes_not_validated_in_bfloat16_stay_float32(capsys, monkeypatch, data):
+    dtype, out = recipe_dtype_seen(capsys, monkeypatch, True, data=data)
+    assert dtype == "float32" and "bfloat16" not in out

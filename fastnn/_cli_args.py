@@ -1,0 +1,62 @@
+"""argparse value types for ``fastnn train``/``bench``'s flags: each turns a
+flag's text into its value or raises argparse.ArgumentTypeError, which
+argparse prints as a usage error naming the flag (exit status 2)."""
+import argparse
+
+from . import _recipes
+
+
+def int_list(text):
+    try:
+        sizes = tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected comma-separated sizes like 1024,512, got %r"
+                                         % text) from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("sizes must be positive, got %r" % text)
+    return sizes
+
+
+def name_list(text):
+    names = [v.strip() for v in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError("expected comma-separated activation names like "
+                                         "relu,tanh, got %r" % text)
+    return names
+
+
+def positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError("expected a positive integer, got %r" % text)
+    return value
+
+
+def positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("expected a positive number of seconds, got %r" % text)
+    return value
+
+
+def image_shape(text):
+    try:
+        return _recipes.parse_image_shape(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def augment_list(text):
+    names = [v.strip() for v in text.split(",") if v.strip()]
+    if names == ["none"]:
+        return []
+    if not names or not set(names) <= {"shift", "flip"}:
+        raise argparse.ArgumentTypeError("expected shift, flip, shift,flip or none, got %r"
+                                         % text)
+    return names
