@@ -287,10 +287,10 @@ static void GEMM_FN(run_narrow)(const GEMM_FN(gemm_table) *t, int trans_a, int t
         const int64_t row_lo = m_panels * tid / nth * mr;
         const int64_t row_hi_p = m_panels * (tid + 1) / nth * mr;
         const int64_t row_hi = row_hi_p < m ? row_hi_p : m;
-        /* Unless B's rows are exactly nr wide and nr apart, one thread packs
-         * the k x nr panel, zero-padded: the kernel may then load B rows
-         * whole (VLOADB), as AVX2 does, whose masked loads are slow. */
-        const int packs_b = trans_b || ldb != nr || n != nr;
+        /* One thread packs the k x nr panel, zero-padded, when B's columns
+         * are strided, or when the kernel loads B rows whole (AVX2, whose
+         * masked loads are slow) and they are not exactly nr wide and apart. */
+        const int packs_b = trans_b || (t->whole_b_rows && (ldb != nr || n != nr));
         for (int64_t pc = 0; pc < k; pc += kc) {
             const int64_t kb = k - pc < kc ? k - pc : kc;
             const T beta_p = pc == 0 ? beta : (T)1;
