@@ -1,5 +1,6 @@
-"""What ``fastnn train`` adds to cli.default_recipe for a time budget and for
-images: the network width planned for the budget and the machine, the budget
+"""What ``fastnn train`` adds to cli.default_recipe for the machine, a time
+budget and images: bfloat16 compute where the recipe allows it and it is
+faster, the network width planned for the budget and the machine, the budget
 of the fit inside the command's, the augmentation options, and the --plot
 figure.
 

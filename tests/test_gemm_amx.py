@@ -230,7 +230,7 @@ def test_warns_once_where_bfloat16_is_slower():
             fastnn.MLP([4, 8, 2], dtype="bfloat16").fit(
                 np.ones((8, 4), np.float32), np.zeros(8, int), epochs=1)
         got = [str(x.message) for x in w if x.category is fastnn._config.BFloat16SlowWarning]
-        print(faster, len(got), got[0] == reason if got else "")
+        print(faster, len(got), got[0] == reason if got else "no-warning")
     """
     r = run_python(code)
     assert r.returncode == 0, r.stderr
