@@ -89,6 +89,8 @@ DEFAULT_CANDIDATES = [
      dict(FAST, epochs=20, learning_rate=3e-3)),
     ("20 epochs, smoothing 0.1, batch 256, lr 3e-3, warm-up 1", (1024, 512), 0.3, True,
      dict(FAST, epochs=20, batch_size=256, learning_rate=3e-3)),
+    ("26 epochs, smoothing 0.1, batch 256, lr 3e-3, warm-up 1", (1024, 512), 0.3, True,
+     dict(FAST, epochs=26, batch_size=256, learning_rate=3e-3)),
     ("16 epochs, smoothing 0.1, lr 2e-3, warm-up 1", (1024, 512), 0.3, True,
      dict(FAST, epochs=16)),
 ]
