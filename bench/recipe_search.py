@@ -140,9 +140,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("which", choices=["default", "widths", "ensemble"])
     ap.add_argument("--seeds", default="0")
-    ap.add_argument("--only", default="",
-                    help="default: run the candidates whose names contain one of these "
-                         "comma-separated texts")
+    ap.add_argument("--only", action="append", default=[],
+                    help="default: run the candidates whose names contain this text "
+                         "(commas included, as names have them); repeat for more")
     ap.add_argument("--dtype", default="float32", help="default: float32 or bfloat16")
     ap.add_argument("--widths", default="256-128,512-256,1024-512")
     ap.add_argument("--dropouts", default="0.1,0.2,0.3")
@@ -154,13 +154,16 @@ def main():
     args = ap.parse_args()
     if args.which == "ensemble" and not args.epochs.isdigit():
         ap.error("ensemble trains each net for one --epochs count, e.g. --epochs 16")
+    unknown = [n for n in args.only if not any(n in c[0] for c in DEFAULT_CANDIDATES)]
+    if unknown:
+        ap.error("--only %r names no candidate" % unknown[0])
     _check.use_threads(args.threads)
     _check.check_training("float32")
     _check.print_config()
     data = split()
     if args.which == "default":
         default_candidates(data, [int(s) for s in args.seeds.split(",")],
-                           [n for n in args.only.split(",") if n], args.dtype)
+                           [n for n in args.only if n], args.dtype)
         return
     widths = [(tuple(int(v) for v in w.split("-")), float(d))
               for w, d in zip(args.widths.split(","), args.dropouts.split(","))]
