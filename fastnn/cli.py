@@ -31,7 +31,9 @@ def default_recipe(dataset):
     ``dataset`` is a built-in name or "file".  Returns the MLP hidden sizes and
     constructor kwargs, the preprocessing (inputs are divided by ``pixel_max``
     when set; ``standardize`` then centres and scales each feature with
-    training-set statistics) and the keyword arguments for ``MLP.fit``.
+    training-set statistics) and the keyword arguments for ``MLP.fit``;
+    ``bfloat16_where_faster``: the recipe was validated in bfloat16 compute
+    and uses it where it is clearly faster (_recipes.recipe_dtype).
     Without --time every recipe is an epoch count: reproducible, bit for bit,
     for the seed.  ``timed``: what --time changes in an image recipe besides
     the width, which fastnn/_recipes.py plans for the budget and the machine:
@@ -287,7 +289,9 @@ def build_parser():
                    help="standardize each feature with training-set statistics")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--dtype", choices=("float32", "float64", "bfloat16"),
-                   help="compute type (bfloat16: float32 weights, bfloat16 GEMMs)")
+                   help="compute type (bfloat16: float32 weights, bfloat16 GEMMs); default: "
+                        "the recipe's, float32 except fashion-mnist's, which is bfloat16 "
+                        "where that is clearly faster (the first line says so)")
     p.add_argument("--save", metavar="MODEL.safetensors")
     p.add_argument("--plot", metavar="CURVES.png",
                    help="training loss, validation loss and accuracy against epochs and "

@@ -138,6 +138,22 @@ def test_narrow_tails(kernel, n_threads, dtype, ta, tb):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_narrow_b_in_place_with_wider_rows(kernel, n_threads, dtype):
+    """B a column slice of a wider array (row stride > n, passed in place):
+    the narrow path reads only B's n lanes or packs it; the right-hand slice
+    ends at its buffer's end, so a whole-row read of the last row would run
+    past it (the sanitizer run catches that)."""
+    rng = np.random.default_rng(23)
+    mr, nr, _, kc = narrow_blocking(dtype, kernel)
+    for m, k in ((2 * mr + 1, 9), (mr, kc + 3)):
+        a = make(rng, (m, k), dtype)
+        for n in sorted({1, nr - 3, nr - 1}):
+            wide = make(rng, (k, nr + 5), dtype)
+            for b in (wide[:, :n], wide[:, -n:]):
+                assert_close(ops.matmul(a, b), a, b)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("ta", [False, True])
 @pytest.mark.parametrize("tb", [False, True])
 def test_medium_all_paths(kernel, n_threads, dtype, ta, tb):

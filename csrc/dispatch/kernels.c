@@ -29,12 +29,12 @@
     ((fnn_gemm_kernel_##SFX){FNN_UKR_##UISA##_MR_##USFX, FNN_UKR_##UISA##_NR_##USFX, MC,     \
                              GEMM_KC, NC, fnn_ukr_##isa##_##SFX, NULL,                       \
                              GEMM_NAME(SFX, USFX, isa, UISA), 0})
-/* WHOLE_B: the kernel loads B rows whole (see fnn_gemm_kernel_f32). */
-#define GEMM_NARROW(SFX, USFX, isa, UISA, NC, WHOLE_B)                                       \
+/* MASKED_B: the kernel loads B rows through a mask (see fnn_gemm_kernel_f32). */
+#define GEMM_NARROW(SFX, USFX, isa, UISA, NC, MASKED_B)                                      \
     ((fnn_gemm_kernel_##SFX){FNN_UKR_##UISA##_MR_##USFX, FNN_UKR_##UISA##_NR_##USFX,         \
                              GEMM_NARROW_PANELS * FNN_UKR_##UISA##_MR_##USFX, GEMM_KC, NC,   \
                              NULL, fnn_ukr_##isa##_##SFX, GEMM_NAME(SFX, USFX, isa, UISA),   \
-                             WHOLE_B})
+                             MASKED_B})
 
 /* bfloat16 compute: the ISA's default engine (dispatch/bf16_engines.c). */
 static void choose_bf16_engine(fnn_kernels *k, fnn_isa isa) { k->bf16 = fnn_bf16_default(isa); }
@@ -63,8 +63,8 @@ static void fill_avx2(fnn_kernels *k)
     k->gemm_f64 = GEMM_WIDE(f64, F64, avx2, AVX2, GEMM_MC_SIMD_F64, GEMM_NC_F64);
     /* a narrow C (a 10-class layer): two-vector rows, A read in place, B rows
      * loaded whole (vmaskmovps loads are slow), C's masked */
-    k->gemm_f32_narrow = GEMM_NARROW(f32, F32, avx2n, AVX2N, GEMM_NC_F32, 1);
-    k->gemm_f64_narrow = GEMM_NARROW(f64, F64, avx2n, AVX2N, GEMM_NC_F64, 1);
+    k->gemm_f32_narrow = GEMM_NARROW(f32, F32, avx2n, AVX2N, GEMM_NC_F32, 0);
+    k->gemm_f64_narrow = GEMM_NARROW(f64, F64, avx2n, AVX2N, GEMM_NC_F64, 0);
     k->hot_f32.table = &fnn_hot_f32_avx2;
     k->hot_f32.name = "hot_f32_avx2";
     k->hot_f64.table = &fnn_hot_f64_avx2;
@@ -77,13 +77,13 @@ static void fill_avx2(fnn_kernels *k)
 
 /* A narrow C (e.g. a 10-class output layer) would waste most of the wide
  * 12x32 tile: it gets the tall one-vector tile instead, B and C rows through
- * masked loads and stores (no packing: they cost nothing extra here). */
+ * masked loads and stores (B left in place unless transposed). */
 static void fill_avx512(fnn_kernels *k)
 {
     k->gemm_f32 = GEMM_WIDE(f32, F32, avx512, AVX512, GEMM_MC_SIMD_F32, GEMM_NC_F32);
     k->gemm_f64 = GEMM_WIDE(f64, F64, avx512, AVX512, GEMM_MC_SIMD_F64, GEMM_NC_F64);
-    k->gemm_f32_narrow = GEMM_NARROW(f32, F32, avx512n, AVX512N, GEMM_NC_F32, 0);
-    k->gemm_f64_narrow = GEMM_NARROW(f64, F64, avx512n, AVX512N, GEMM_NC_F64, 0);
+    k->gemm_f32_narrow = GEMM_NARROW(f32, F32, avx512n, AVX512N, GEMM_NC_F32, 1);
+    k->gemm_f64_narrow = GEMM_NARROW(f64, F64, avx512n, AVX512N, GEMM_NC_F64, 1);
     k->hot_f32.table = &fnn_hot_f32_avx512;
     k->hot_f32.name = "hot_f32_avx512";
     k->hot_f64.table = &fnn_hot_f64_avx512;

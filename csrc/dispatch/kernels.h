@@ -38,8 +38,9 @@
 /* One GEMM kernel with its tile (mr x nr) and block sizes (mc a multiple of
  * mr, nc of nr).  A wide entry has `kernel`; a narrow one (C at most nr
  * wide, A read in place: gemm_impl.h run_narrow) has `narrow` instead, and
- * `whole_b_rows` when it loads B rows whole (nr wide: the driver packs B
- * zero-padded) rather than masked (B read in place). */
+ * `masked_b_rows` when it loads B rows through an n-lane mask, so that the
+ * driver may leave B in place; 0 (the default) has the driver pack B rows nr
+ * wide, zero-padded, for a kernel that loads them whole. */
 #define FNN_DECLARE_GEMM_KERNEL(SFX)                                                         \
     typedef struct {                                                                         \
         int mr, nr;                                                                          \
@@ -47,7 +48,7 @@
         fnn_ukr_##SFX kernel;                                                                \
         fnn_ukr_narrow_##SFX narrow;                                                         \
         const char *name;                                                                    \
-        int whole_b_rows;                                                                    \
+        int masked_b_rows;                                                                   \
     } fnn_gemm_kernel_##SFX;
 FNN_DECLARE_GEMM_KERNEL(f32)
 FNN_DECLARE_GEMM_KERNEL(f64)

@@ -264,7 +264,8 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
 #ifdef GEMM_NARROW
 /* C at most nr wide (t->narrow): every A element meets a single B vector, so
  * A is read in place rather than packed (packing would cost as much as the
- * multiply), and B too unless it is transposed.  Threads split the MR panels
+ * multiply), and B too where the kernel masks its B rows and B is not
+ * transposed.  Threads split the MR panels
  * of m; k panels are the same as run's, so the result does not depend on the
  * thread count.  Epilogue blocks are at most mc rows. */
 static void GEMM_FN(run_narrow)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b, int64_t m,
@@ -288,9 +289,10 @@ static void GEMM_FN(run_narrow)(const GEMM_FN(gemm_table) *t, int trans_a, int t
         const int64_t row_hi_p = m_panels * (tid + 1) / nth * mr;
         const int64_t row_hi = row_hi_p < m ? row_hi_p : m;
         /* One thread packs the k x nr panel, zero-padded, when B's columns
-         * are strided, or when the kernel loads B rows whole (AVX2, whose
-         * masked loads are slow) and they are not exactly nr wide and apart. */
-        const int packs_b = trans_b || (t->whole_b_rows && (ldb != nr || n != nr));
+         * are strided, or when the kernel loads B rows whole (not
+         * masked_b_rows: AVX2, whose masked loads are slow) and they are not
+         * exactly nr wide and apart. */
+        const int packs_b = trans_b || (!t->masked_b_rows && (ldb != nr || n != nr));
         for (int64_t pc = 0; pc < k; pc += kc) {
             const int64_t kb = k - pc < kc ? k - pc : kc;
             const T beta_p = pc == 0 ? beta : (T)1;

@@ -32,8 +32,8 @@ typedef void (*fnn_ukr_bf16)(int64_t k, const uint32_t *a, const uint32_t *b, in
                              float *c, int64_t ldc, float alpha, float beta);
 
 /* Narrow kernels (ukr_narrow.h): C at most NR (one or two vectors) wide, A read in
- * place at a[i*rs_a + p*cs_a], B rows at b + p*ldb (n lanes through a mask, or
- * NR whole where the table says whole_b_rows: the driver then packs B
+ * place at a[i*rs_a + p*cs_a], B rows at b + p*ldb (n lanes through a mask
+ * where the table says masked_b_rows, else NR whole: the driver then packs B
  * zero-padded unless n == NR == ldb), C rows with an n-lane mask; always MR
  * rows. */
 typedef void (*fnn_ukr_narrow_f32)(int64_t k, const float *a, int64_t rs_a, int64_t cs_a,
