@@ -39,11 +39,6 @@ EPOCH_EFFICIENCY = 0.5
 # An epoch's gain from bfloat16 GEMMs where they are faster (1.4-1.9x on Zen 4's
 # vdpbf16ps, README): the lower end, for the planner.
 BFLOAT16_EPOCH_SPEEDUP = 1.4
-# A recipe computes in bfloat16 only where it is clearly faster: AMX, or
-# vdpbf16ps probed at this multiple of the float32 rate or more (Zen 4: 2.0;
-# Sapphire Rapids' 0.8 cannot drift past it on a busy machine), so the same
-# command on the same CPU keeps its dtype.
-RECIPE_BFLOAT16_MIN_RATE = 1.5
 PROBE_SECONDS = 0.05
 # seconds of the command's budget kept back for evaluating (and saving) the model
 EVAL_RESERVE = (0.3, 0.03)  # fixed, share of the budget
@@ -109,13 +104,12 @@ def recipe_dtype(asked, bfloat16_where_faster):
     """(dtype, the line the CLI prints or None) of a recipe: the user's
     --dtype if given; else bfloat16 for a recipe that allows it
     (`bfloat16_where_faster`, judged on its validation split) on a CPU where
-    config()["bfloat16_faster"] holds with AMX or with vdpbf16ps at
-    RECIPE_BFLOAT16_MIN_RATE or more; else None (float32)."""
+    config()["bfloat16_faster"] holds (_config.bfloat16_speed); else None
+    (float32)."""
     if asked is not None or not bfloat16_where_faster:
         return asked, None
     faster, reason = bfloat16_speed()
-    if not faster or (_core.bf16_engine() != "amx"
-                      and (_core.bf16_vs_fma_rate() or 0.0) < RECIPE_BFLOAT16_MIN_RATE):
+    if not faster:
         return None, None
     return "bfloat16", "computing in bfloat16: %s (--dtype float32 to keep float32)" % reason
 

@@ -115,14 +115,6 @@ def test_the_fit_budget_leaves_room_to_load_and_evaluate():
         _recipes.fit_budget(2.0, 0.0, clock=lambda: now[0])
 
 
-def bfloat16_cpu(monkeypatch, faster, engine="avx512bf16", rate=2.0):
-    """A CPU where bfloat16 is or is not faster, on `engine` at `rate` times
-    the float32 multiply-add rate."""
-    monkeypatch.setattr(_recipes, "bfloat16_speed", lambda: (faster, "the probe's reason"))
-    monkeypatch.setattr(_recipes._core, "bf16_engine", lambda: engine)
-    monkeypatch.setattr(_recipes._core, "bf16_vs_fma_rate", lambda: rate)
-
-
 def recipe_dtype_seen(capsys, monkeypatch, faster, *argv, data="fashion-mnist"):
     """(the MLP's dtype, the CLI's output) of `fastnn train` on a fake data set
     whose CPU is or is not one where bfloat16 is faster."""
@@ -135,7 +127,7 @@ def recipe_dtype_seen(capsys, monkeypatch, faster, *argv, data="fashion-mnist"):
             np.zeros((10, 784), np.uint8), np.arange(10) % 10)
     monkeypatch.setattr(cli, "load_data", lambda name, seed=0: (data, *fake))
     monkeypatch.setattr(cli.fastnn.MLP, "fit", fake_fit)
-    bfloat16_cpu(monkeypatch, faster)
+    monkeypatch.setattr(_recipes, "bfloat16_speed", lambda: (faster, "the probe's reason"))
     monkeypatch.setattr(_recipes, "measured_gflops", lambda threads: 70.0)
     with pytest.raises(SystemExit):
         cli.main(["train", "--data", data, *argv])
@@ -163,10 +155,15 @@ def test_recipes_not_validated_in_bfloat16_stay_float32(capsys, monkeypatch, dat
     assert dtype == "float32" and "bfloat16" not in out
 
 
-def test_a_recipe_takes_bfloat16_only_where_it_is_clearly_faster(monkeypatch):
-    for engine, rate, want in (("avx512bf16", 2.0, "bfloat16"), ("amx", None, "bfloat16"),
-                               ("avx512bf16", 1.2, None), ("avx512bf16", None, None)):
-        bfloat16_cpu(monkeypatch, True, engine, rate)
-        assert _recipes.recipe_dtype(None, True)[0] == want, (engine, rate)
-    bfloat16_cpu(monkeypatch, False, "portable", 0.1)
-    assert _recipes.recipe_dtype(None, True) == (None, None)
+def test_bfloat16_counts_as_faster_with_amx_or_a_clear_vdpbf16ps_margin(monkeypatch):
+    """One rule (config()["bfloat16_faster"]) for warnings, the planner and the
+    recipe's dtype: a probe near 1x cannot flip it between runs."""
+    from fastnn import _config
+    for engine, rate, want in (("avx512bf16", 2.0, True), ("amx", None, True),
+                               ("avx512bf16", _config.BF16_FASTER_MIN_RATE, True),
+                               ("avx512bf16", 1.2, False), ("avx512bf16", 0.8, False),
+                               ("avx512bf16", None, False), ("portable", 5.0, False)):
+        monkeypatch.setattr(_config._core, "bf16_engine", lambda: engine)
+        monkeypatch.setattr(_config._core, "bf16_vs_fma_rate", lambda: rate)
+        assert _config.bfloat16_speed()[0] is want, (engine, rate)
+        assert _recipes.recipe_dtype(None, True)[0] == ("bfloat16" if want else None)
