@@ -1,4 +1,4 @@
-"""argparse value types for ``fastnn train``/``bench``'s flags: each turns a
+"""argparse value types for the command line's flags: each turns a
 flag's text into its value or raises argparse.ArgumentTypeError, which
 argparse prints as a usage error naming the flag (exit status 2)."""
 import argparse
@@ -25,14 +25,21 @@ def name_list(text):
     return names
 
 
-def positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError("expected a positive integer, got %r" % text)
-    return value
+def int_at_least(low, what):
+    """The type of a flag that takes an int of `low` or more (`what` names
+    it in the error)."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if value < low:
+            raise argparse.ArgumentTypeError("expected %s, got %r" % (what, text))
+        return value
+    return parse
+
+
+positive_int = int_at_least(1, "a positive integer")
 
 
 def positive_float(text):

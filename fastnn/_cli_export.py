@@ -8,6 +8,7 @@ import argparse
 import os
 
 import fastnn
+from ._cli_args import int_at_least
 from .export import FORMATS
 from .export.c import IDENTIFIER
 from .export.onnx import DEFAULT_OPSET, MIN_OPSET
@@ -26,14 +27,7 @@ def _prefix(text):
     return text
 
 
-def _opset(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < MIN_OPSET:
-        raise argparse.ArgumentTypeError("must be an int >= %d, got %r" % (MIN_OPSET, text))
-    return value
+_opset = int_at_least(MIN_OPSET, "an int >= %d" % MIN_OPSET)
 
 
 def add_parser(sub):
