@@ -10,8 +10,9 @@ fixed split of the training set; the test set is never read here).
 
 Each line: the candidate, validation accuracy, epochs, training seconds and
 seconds per epoch (the last feeds fastnn/_recipes.py's width choice, as a
-share of the machine's FMA limit); `ensemble` adds a line per ensemble.  Before timing, a short fit is checked
-against NumPy (bench/_check.py); the first line is the configuration.
+share of the machine's FMA limit); `ensemble` adds a line per ensemble.
+Before timing, a short fit is checked against NumPy (bench/_check.py); the
+first line is the configuration.
 """
 import argparse
 import time

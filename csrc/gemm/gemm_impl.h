@@ -265,9 +265,9 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
 /* C at most nr wide (t->narrow): every A element meets a single B vector, so
  * A is read in place rather than packed (packing would cost as much as the
  * multiply), and B too where the kernel masks its B rows and B is not
- * transposed.  Threads split the MR panels
- * of m; k panels are the same as run's, so the result does not depend on the
- * thread count.  Epilogue blocks are at most mc rows. */
+ * transposed.  Threads split the MR panels of m; k panels are the same as
+ * run's, so the result does not depend on the thread count.  Epilogue blocks
+ * are at most mc rows. */
 static void GEMM_FN(run_narrow)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b, int64_t m,
                                 int64_t n, int64_t k, T alpha, const T *a, int64_t lda,
                                 const T *b, int64_t ldb, T beta, T *c, int64_t ldc,

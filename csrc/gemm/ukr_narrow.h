@@ -16,8 +16,8 @@
  * (b + p*ldb) load through VLOADB: n lanes through the mask where it honours
  * it (the table's masked_b_rows; B may then lie in place), else NR whole, for
  * which the driver packs B zero-padded unless n == NR == ldb.  C rows are
- * accessed with an n-lane mask, so the lanes past
- * n are never written and no edge tile is needed.  Otherwise the
+ * accessed with an n-lane mask, so the lanes past n are never written and no
+ * edge tile is needed.  Otherwise the
  * contract of ukr.h holds: one FMA chain per element in increasing p, beta ==
  * 0 means C is write-only.  Rows: always MR (the caller packs a short tail). */
 #ifndef NV
