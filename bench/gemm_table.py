@@ -3,7 +3,10 @@
     python bench/gemm_table.py [--threads 2] [--repeat 7] [--quick] [--dtype bfloat16]
 
 --dtype bfloat16 times ops.matmul(..., compute="bfloat16") on float32 arrays
-against NumPy's float32 matmul (NumPy has no bfloat16 GEMM).
+against NumPy's float32 matmul (NumPy has no bfloat16 GEMM) and, when PyTorch
+is installed, against PyTorch's bfloat16 product from the same float32 arrays
+(`a.bfloat16() @ b.bfloat16()`, the conversions counted, as fastnn's are):
+one row per peer.
 
 Each case runs both libraries interleaved, `repeat` rounds, and reports the
 median GFLOP/s (2*m*n*k / time) and the ratio fastnn / numpy, then the same
@@ -62,6 +65,19 @@ def time_once(fn, min_time=0.02):
         reps *= 2
 
 
+def torch_bf16_product(a, b, ta, tb, threads):
+    """PyTorch's bfloat16 GEMM from float32 tensors, or None without PyTorch."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(threads)
+    ta_, tb_ = torch.from_numpy(a), torch.from_numpy(b)
+    A = ta_.T if ta else ta_
+    B = tb_.T if tb else tb_
+    return lambda: A.bfloat16() @ B.bfloat16()
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--threads", type=int, default=2)
@@ -78,9 +94,9 @@ def main():
     rng = np.random.default_rng(0)
     dtypes = {"both": ["float32", "float64"], "all": ["float32", "bfloat16", "float64"]}.get(
         args.dtype, [args.dtype])
-    print("| dtype | case | m | n | k | fastnn GFLOP/s | numpy GFLOP/s | ratio "
-          "| fastnn best | numpy best | ratio best |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| dtype | case | m | n | k | fastnn GFLOP/s | peer | peer GFLOP/s | ratio "
+          "| fastnn best | peer best | ratio best |")
+    print("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|")
     for dt in dtypes:
         for name, m, n, k, ta, tb in cases(args.quick):
             if args.filter and args.filter not in name:
@@ -93,22 +109,28 @@ def main():
             B = b.T if tb else b
             f_fast = lambda: ops.matmul(a, b, trans_a=ta, trans_b=tb, out=out,  # noqa: E731
                                         compute=compute)
-            f_np = lambda: np.matmul(A, B, out=out)  # noqa: E731
+            peers = [("numpy " + storage, lambda: np.matmul(A, B, out=out))]
+            if dt == "bfloat16":
+                f_torch = torch_bf16_product(a, b, ta, tb, args.threads)
+                if f_torch is not None:
+                    peers.insert(0, ("torch bf16", f_torch))
             _check.check_matmul(a, b, trans_a=ta, trans_b=tb, compute=compute)
-            f_fast(); f_np()
-            tf, tn = [], []
+            f_fast()
+            times = {"fastnn": []}
+            for peer, fn in peers:
+                fn()
+                times[peer] = []
             for _ in range(args.repeat):
-                time.sleep(args.pause)
-                f_fast()
-                tf.append(time_once(f_fast))
-                time.sleep(args.pause)
-                f_np()
-                tn.append(time_once(f_np))
+                for label, fn in [("fastnn", f_fast)] + peers:
+                    time.sleep(args.pause)
+                    fn()
+                    times[label].append(time_once(fn))
             flops = 2.0 * m * n * k
-            gf, gn = flops / np.median(tf) / 1e9, flops / np.median(tn) / 1e9
-            bf, bn = flops / min(tf) / 1e9, flops / min(tn) / 1e9
-            print("| %s | %s | %d | %d | %d | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f |"
-                  % (dt, name, m, n, k, gf, gn, gf / gn, bf, bn, bf / bn), flush=True)
+            gf, bf = flops / np.median(times["fastnn"]) / 1e9, flops / min(times["fastnn"]) / 1e9
+            for peer, _ in peers:
+                gp, bp = flops / np.median(times[peer]) / 1e9, flops / min(times[peer]) / 1e9
+                print("| %s | %s | %d | %d | %d | %.1f | %s | %.1f | %.2f | %.1f | %.1f | %.2f |"
+                      % (dt, name, m, n, k, gf, peer, gp, gf / gp, bf, bp, bf / bp), flush=True)
     if limits is not None:
         limits.restore_original_limits()
 

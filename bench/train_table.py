@@ -32,19 +32,21 @@ def main():
     sizes = [784, 1024, 512, 10]
     batches = [int(b) for b in args.batch_sizes.split(",")]
     peak = _bench.fma_peak(args.threads)
+    bf16, source = _bench.bf16_peak(args.threads, peak)
     results = _bench.compare(sizes, args.samples, batches, args.repeats, args.dropout)
-    print("FMA limit %.0f GFLOP/s (%.0f samples/s at %.2f MFLOP/sample)"
-          % (peak, peak * 1e9 / _bench.gemm_flops_per_sample(sizes),
-             _bench.gemm_flops_per_sample(sizes) / 1e6))
-    print(_bench.format_table(results, sizes, peak))
+    flops = _bench.gemm_flops_per_sample(sizes)
+    print("FMA limit %.0f GFLOP/s (%.0f samples/s at %.2f MFLOP/sample); bfloat16 limit %.0f "
+          "GFLOP/s (%s, %.0f samples/s)"
+          % (peak, peak * 1e9 / flops, flops / 1e6, bf16, source, bf16 * 1e9 / flops))
+    print(_bench.format_table(results, sizes, peak, bf16))
     if args.plot:
-        plot(results, sizes, peak, args.dropout, args.plot, config)
+        plot(results, sizes, peak, bf16, args.dropout, args.plot, config)
 
 
-def plot(results, sizes, peak, dropout, path, config):
+def plot(results, sizes, peak, bf16_peak, dropout, path, config):
     """samples/s against batch size per trainer, with the float32 FMA limit
-    (and the bfloat16 one, twice it, when fastnn_bf16 ran); the configuration
-    as a caption."""
+    (and the bfloat16 one when fastnn_bf16 ran); the configuration as a
+    caption."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -56,7 +58,8 @@ def plot(results, sizes, peak, dropout, path, config):
         ax.plot(batches, [results[b][name] for b in batches], marker="o", label=name)
     ax.axhline(limit, color="gray", linestyle="--", label="FMA limit (float32)")
     if "fastnn_bf16" in names:
-        ax.axhline(2 * limit, color="gray", linestyle=":", label="BF16 limit")
+        ax.axhline(bf16_peak * 1e9 / _bench.gemm_flops_per_sample(sizes), color="gray",
+                   linestyle=":", label="BF16 limit")
     ax.set_xscale("log", base=2)
     ax.set_xticks(batches, [str(b) for b in batches])
     ax.set_xlabel("batch size")

@@ -80,6 +80,8 @@ const char *fnn_compiler(void);
 /* float32 FMA throughput of n_threads threads running independent chains of
  * the selected ISA for about `seconds` (dispatch/peak.c), in GFLOP/s. */
 double fnn_fma_peak_gflops(int n_threads, double seconds);
+/* The same for AMX tdpbf16ps (bfloat16 multiply-adds); -1 where AMX is unusable. */
+double fnn_amx_peak_gflops(int n_threads, double seconds);
 
 /* ---- aligned memory (dispatch/memory.c): the only malloc in csrc/ ---- */
 void *fnn_aligned_alloc(size_t bytes);

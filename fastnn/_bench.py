@@ -64,8 +64,11 @@ def torch_mlp(sizes, dropout):
     return net, torch.optim.Adam(net.parameters(), lr=1e-3)
 
 
-def torch_epoch(net, opt, X, y, batch_size):
-    """One shuffled epoch; the summed batch losses."""
+def torch_epoch(net, opt, X, y, batch_size, autocast=False):
+    """One shuffled epoch; the summed batch losses.  autocast: the forward
+    under torch.autocast("cpu", dtype=torch.bfloat16), PyTorch's bfloat16
+    training (float32 weights, bfloat16 products)."""
+    import contextlib
     import torch
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     order = torch.randperm(len(Xt))
@@ -73,19 +76,27 @@ def torch_epoch(net, opt, X, y, batch_size):
     for i in range(0, len(Xt), batch_size):
         idx = order[i:i + batch_size]
         opt.zero_grad()
-        loss = torch.nn.functional.cross_entropy(net(Xt[idx]), yt[idx])
+        with (torch.autocast("cpu", dtype=torch.bfloat16) if autocast
+              else contextlib.nullcontext()):
+            loss = torch.nn.functional.cross_entropy(net(Xt[idx]), yt[idx])
         loss.backward()
         opt.step()
         total += loss.item()
     return total
 
 
-def bench_torch(sizes, X, y, batch_size, dropout):
+def bench_torch(sizes, X, y, batch_size, dropout, autocast=False):
     import torch
     torch.manual_seed(0)
-    torch_epoch(*torch_mlp(sizes, dropout), X[:2 * batch_size], y[:2 * batch_size], batch_size)
+    torch_epoch(*torch_mlp(sizes, dropout), X[:2 * batch_size], y[:2 * batch_size], batch_size,
+                autocast)
     net, opt = torch_mlp(sizes, dropout)
-    return _timed(lambda: torch_epoch(net, opt, X, y, batch_size))
+    return _timed(lambda: torch_epoch(net, opt, X, y, batch_size, autocast))
+
+
+def bench_torch_bf16(sizes, X, y, batch_size, dropout):
+    """PyTorch under bfloat16 autocast: the peer of fastnn_bf16."""
+    return bench_torch(sizes, X, y, batch_size, dropout, autocast=True)
 
 
 def bench_jax(sizes, X, y, batch_size, dropout):
@@ -153,7 +164,8 @@ def bench_sklearn(sizes, X, y, batch_size, dropout):
 
 TRAINERS = [("fastnn", bench_fastnn, None), ("fastnn_bf16", bench_fastnn_bf16, None),
             ("numpy", bench_numpy, None),
-            ("torch", bench_torch, "torch"), ("jax", bench_jax, "jax"),
+            ("torch", bench_torch, "torch"), ("torch_bf16", bench_torch_bf16, "torch"),
+            ("jax", bench_jax, "jax"),
             ("sklearn", bench_sklearn, "sklearn")]
 
 
@@ -162,7 +174,7 @@ def available_trainers(names=None):
     for name, fn, module in TRAINERS:
         if names and name not in names:
             continue
-        if name == "fastnn_bf16" and not names and not _core.bf16_native():
+        if name in ("fastnn_bf16", "torch_bf16") and not names and not _core.bf16_native():
             continue  # emulated bfloat16 is for portability, not speed
         if module is None or importlib.util.find_spec(module) is not None:
             out.append((name, fn))
@@ -193,14 +205,16 @@ def compare(sizes, n_samples, batch_sizes, repeats=3, dropout=0.25, names=None, 
     return results
 
 
-def format_table(results, sizes, peak_gflops):
+def format_table(results, sizes, peak_gflops, bf16_peak_gflops=None):
     """Markdown table: samples/s, each fastnn variant's ratio to the fastest
-    peer and its % of the arithmetic limit (the FMA limit for float32; twice
-    it for bfloat16, as vdpbf16ps does two multiply-adds per lane)."""
+    peer and its % of the arithmetic limit (the FMA limit for float32; for
+    bfloat16 bf16_peak_gflops, by default twice the FMA limit, as vdpbf16ps
+    does two multiply-adds per lane: see bf16_peak)."""
     flops = gemm_flops_per_sample(sizes)
     limit = peak_gflops * 1e9 / flops
+    bf16_limit = (bf16_peak_gflops or 2 * peak_gflops) * 1e9 / flops
     names = list(next(iter(results.values())))
-    ours = [(k, 2 * limit if k.endswith("bf16") else limit) for k in names
+    ours = [(k, bf16_limit if k.endswith("bf16") else limit) for k in names
             if k.startswith("fastnn")]
     head = "".join(" %s / fastest peer | %s %% of %s limit |"
                    % (k, k, "BF16" if k.endswith("bf16") else "FMA") for k, _ in ours)
@@ -218,3 +232,15 @@ def format_table(results, sizes, peak_gflops):
 
 def fma_peak(threads=None):
     return _core.fma_peak_gflops(threads or fastnn.get_num_threads())
+
+
+def bf16_peak(threads=None, fma_gflops=None):
+    """(GFLOP/s, source) of bfloat16 products: the AMX probe where the AMX
+    engine runs, else twice the FMA limit (vdpbf16ps: two multiply-adds per
+    float32 lane at best)."""
+    threads = threads or fastnn.get_num_threads()
+    if fastnn.config()["bf16_engine"] == "amx":
+        amx = _core.amx_peak_gflops(threads)
+        if amx is not None:
+            return amx, "AMX tdpbf16ps probe"
+    return 2 * (fma_gflops or fma_peak(threads)), "twice the FMA limit"

@@ -34,6 +34,7 @@ cdef extern from "fastnn.h":
     const char *fnn_isa_name(int isa) nogil
     const char *fnn_compiler() nogil
     double fnn_fma_peak_gflops(int n_threads, double seconds) nogil
+    double fnn_amx_peak_gflops(int n_threads, double seconds) nogil
 
 
 _STATUS_ERRORS = {
@@ -115,6 +116,15 @@ def fma_peak_gflops(int n_threads, double seconds=0.2):
     with nogil:
         r = fnn_fma_peak_gflops(n_threads, seconds)
     return r
+
+
+def amx_peak_gflops(int n_threads, double seconds=0.2):
+    """Measured AMX tdpbf16ps throughput of n_threads threads, or None where
+    AMX is unusable (config()["bf16_engine_reason"] says why)."""
+    cdef double r
+    with nogil:
+        r = fnn_amx_peak_gflops(n_threads, seconds)
+    return None if r < 0 else r
 
 
 def compiler():

@@ -232,8 +232,9 @@ def cmd_bench(args):
     names = args.peers.split(",") if args.peers else None
     fastnn.show_config()
     peak = _bench.fma_peak()
-    print("FMA limit: %.0f GFLOP/s float32 on %d threads (compiled probe)"
-          % (peak, fastnn.get_num_threads()))
+    bf16, source = _bench.bf16_peak(fma_gflops=peak)
+    print("FMA limit: %.0f GFLOP/s float32 on %d threads (compiled probe); bfloat16 limit: "
+          "%.0f GFLOP/s (%s)" % (peak, fastnn.get_num_threads(), bf16, source))
     print("one epoch of a %s MLP (float32, ReLU, dropout %.2f, Adam) on %d random samples, "
           "median of %d interleaved runs; scikit-learn has no dropout"
           % ("-".join(map(str, sizes)), args.dropout, n, repeats))
@@ -251,7 +252,7 @@ def cmd_bench(args):
         if limits is not None:
             limits.restore_original_limits()
     print("samples/s:")
-    print(_bench.format_table(results, sizes, peak))
+    print(_bench.format_table(results, sizes, peak, bf16))
     return 0
 
 

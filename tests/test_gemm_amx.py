@@ -59,6 +59,42 @@ def test_real_amx_runs_where_usable():
     assert fastnn.config()["bf16_engine"] == "amx" and fastnn.config()["bfloat16_faster"]
 
 
+def test_amx_probe_measures_where_usable():
+    got = _core.amx_peak_gflops(1, 0.001)
+    if AMX_REASON:
+        assert got is None
+    else:  # 1024 multiply-adds per cycle per core at any clock above 0.1 GHz
+        assert got > 200
+
+
+def matmul_on(engine, a, b, **kw):
+    _core.set_bf16_engine(engine)
+    try:
+        return ops.matmul(a, b, compute="bfloat16", **kw)
+    finally:
+        _core.set_bf16_engine(None)
+
+
+@pytest.mark.parametrize("ta,tb", [(False, False), (True, True)])
+@pytest.mark.parametrize("m,n,k", [(64, 64, 64), (100, 70, 600), (33, 65, 1000)])
+def test_hardware_equals_emulation_bit_for_bit(ta, tb, m, n, k):
+    """The emulation follows the SDM's tdpbf16ps; Sapphire Rapids gave the
+    same bits on every operand tried, infinities, NaN and subnormals included."""
+    if AMX_REASON:
+        pytest.skip("AMX not usable here: %s" % AMX_REASON)
+    rng = np.random.default_rng(m + n + k)
+    a, b = operands(rng, m, n, k, ta, tb)
+    special = np.array([0, -0.0, 1e-39, -1e-39, 1e-38, 3e38, -3e38, np.inf, -np.inf, np.nan,
+                        1e-20, 7e37], np.float32)
+    a.flat[::97] = rng.choice(special, a.flat[::97].size)
+    b.flat[::89] = rng.choice(special, b.flat[::89].size)
+    with np.errstate(all="ignore"):
+        hw = matmul_on("amx", a, b, trans_a=ta, trans_b=tb)
+        emu = matmul_on("amx-emulated", a, b, trans_a=ta, trans_b=tb)
+    assert np.array_equal(hw, emu, equal_nan=True)
+    assert np.isnan(hw).any() and np.isfinite(hw).any()  # the specials reached the sums
+
+
 @pytest.mark.parametrize("m,n,k", [(300, 70, 600), (40, 500, 129), (97, 97, 97)])
 def test_bit_identical_across_threads(engine, m, n, k):
     rng = np.random.default_rng(k)

@@ -185,6 +185,9 @@ float fnn_fma_probe_avx512(int64_t iters);
 #if FNN_HAVE_BF16_SIMD
 float fnn_bf16_probe_avx512bf16(int64_t iters);
 #endif
+#if FNN_HAVE_AMX
+float fnn_amx_probe(int64_t iters); /* peak_amx.c: 4 tdpbf16ps per iteration */
+#endif
 /* vdpbf16ps multiply-adds per second over float32 FMA ones on one core
  * (peak_bf16.c), measured once; -1 where avx512bf16 cannot run. */
 double fnn_bf16_vs_fma_rate(void);

@@ -30,15 +30,13 @@ float fnn_fma_probe_generic(int64_t iters)
     return sink;
 }
 
-double fnn_fma_peak_gflops(int n_threads, double seconds)
+/* FLOP rate of n_threads threads each running probe(iters) for about
+ * `seconds` (calibrated on one thread), flops_per_iter FLOP per iteration. */
+static double peak_gflops(float (*probe)(int64_t), double flops_per_iter, int n_threads,
+                          double seconds)
 {
     if (n_threads < 1) n_threads = 1;
-    const fnn_kernels *k = fnn_kernels_get();
-    float (*const probe)(int64_t) = k->fma_probe.fn;
-    const int lanes = k->fma_probe.lanes;
-    fnn_kernel_trace_set(FNN_ROLE_FMA_PROBE, k->fma_probe.name);
     probe(1000);
-    /* calibrate on one thread: iterations for ~seconds */
     int64_t iters = 100000;
     double t0 = now();
     probe(iters);
@@ -52,5 +50,26 @@ double fnn_fma_peak_gflops(int n_threads, double seconds)
     sink += probe(iters);
     dt = now() - t0;
     (void)sink;
-    return (double)iters * 12 * lanes * 2 * n_threads / dt / 1e9;
+    return (double)iters * flops_per_iter * n_threads / dt / 1e9;
+}
+
+double fnn_fma_peak_gflops(int n_threads, double seconds)
+{
+    const fnn_kernels *k = fnn_kernels_get();
+    fnn_kernel_trace_set(FNN_ROLE_FMA_PROBE, k->fma_probe.name);
+    /* 12 chains, 2 FLOP per lane per FMA */
+    return peak_gflops(k->fma_probe.fn, 12.0 * k->fma_probe.lanes * 2, n_threads, seconds);
+}
+
+double fnn_amx_peak_gflops(int n_threads, double seconds)
+{
+#if FNN_HAVE_AMX
+    if (fnn_amx_unusable_reason() != NULL) return -1;
+    /* 4 tdpbf16ps of 16 x 16 x 32 multiply-adds */
+    return peak_gflops(fnn_amx_probe, 4.0 * 16 * 16 * 32 * 2, n_threads, seconds);
+#else
+    (void)n_threads;
+    (void)seconds;
+    return -1;
+#endif
 }
