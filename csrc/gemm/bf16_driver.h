@@ -3,6 +3,7 @@
  * name suffix), BF16_KERNEL, BF16_MR, BF16_NR and BF16_NAME (the kernel's
  * name, without its tile), and may define BF16_PACK_FILE (its packing, else
  * pack_bf16.inc) and BF16_THREAD_BEGIN/END (per-thread set-up, gemm_impl.h);
+ * and BF16_K_PAD (k values each packed panel is zero-padded to, default 2);
  * the driver is fnn_gemm_<SFX>, with fnn_gemm_f32's
  * signature, and fnn_gemm_name_<SFX> names its kernel with the tile.
  * Included by gemm_bf16.c (portable kernel), gemm_bf16_avx512bf16.c
@@ -23,6 +24,10 @@
 
 typedef struct { int mr, nr; int64_t mc, kc, nc; fnn_ukr_bf16 kernel; } BF16_TABLE;
 
+#ifndef BF16_K_PAD /* k values a packed panel is rounded up to (gemm_impl.h's GEMM_K_PAD) */
+#define BF16_K_PAD 2
+#endif
+
 /* kc counts k values: 512 of them are 256 units, the bytes of a float32 kc of 256. */
 static const BF16_TABLE BF16_CAT(table, SFX) = {BF16_MR, BF16_NR, 480, 512, 4096, BF16_KERNEL};
 
@@ -41,13 +46,14 @@ size_t BF16_CAT(fnn_gemm_work_bytes, SFX)(int64_t m, int64_t n, int64_t k, int n
 {
     const BF16_TABLE *t = &BF16_CAT(table, SFX);
     size_t a_stride, b_bytes;
-    return gemm_ws_layout(m, n, k, sizeof(uint16_t), n_threads, t->mr, t->nr, t->mc, t->kc,
+    return gemm_ws_layout(m, n, k, BF16_K_PAD, sizeof(uint16_t), n_threads, t->mr, t->nr, t->mc, t->kc,
                           t->nc, &a_stride, &b_bytes);
 }
 
 #define T float
 #define PT uint32_t
 #define GEMM_KP 2
+#define GEMM_K_PAD BF16_K_PAD
 #ifdef BF16_PACK_FILE /* a kernel that wants A laid out its own way */
 #define GEMM_PACK_FILE BF16_PACK_FILE
 #else
@@ -62,6 +68,7 @@ size_t BF16_CAT(fnn_gemm_work_bytes, SFX)(int64_t m, int64_t n, int64_t k, int n
 
 #undef BF16_TABLE
 #undef BF16_PACK_FILE
+#undef BF16_K_PAD
 #undef BF16_THREAD_BEGIN
 #undef BF16_THREAD_END
 #undef BF16_NAME

@@ -31,12 +31,13 @@ static inline size_t round64(size_t x) { return (x + 63) & ~(size_t)63; }
 
 /* Scratch layout: packed B panel, then one packed A block per thread.
  * Returns the total; a_stride is the per-thread A size, b_bytes the B size. */
-static inline size_t gemm_ws_layout(int64_t m, int64_t n, int64_t k, size_t elem, int nt, int mr,
-                             int nr, int64_t mc, int64_t kc, int64_t nc, size_t *a_stride,
-                             size_t *b_bytes)
+static inline size_t gemm_ws_layout(int64_t m, int64_t n, int64_t k, int64_t k_pad, size_t elem,
+                             int nt, int mr, int nr, int64_t mc, int64_t kc, int64_t nc,
+                             size_t *a_stride, size_t *b_bytes)
 {
     int64_t kb = k < kc ? k : kc;
-    kb += kb & 1; /* a bfloat16 panel packs k in pairs (costs nothing elsewhere) */
+    if (k_pad < 2) k_pad = 2; /* a bfloat16 panel packs k in pairs (costs nothing elsewhere) */
+    kb = (kb + k_pad - 1) / k_pad * k_pad; /* the packing's depth (GEMM_K_PAD) */
     int64_t mb = (m + mr - 1) / mr * mr, nb = (n + nr - 1) / nr * nr;
     if (mb > mc) mb = mc;
     if (nb > nc) nb = nc;

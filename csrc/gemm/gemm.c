@@ -37,7 +37,7 @@ DEFINE_GEMM_SELECT(f64, FNN_ROLE_GEMM_F64)
 #define GEMM_WS_FIT(g)                                                                       \
     do {                                                                                     \
         if ((g)->kernel || (g)->narrow) {                                                    \
-            size_t s = gemm_ws_layout(m, n, k, elem_size, n_threads, (g)->mr, (g)->nr,       \
+            size_t s = gemm_ws_layout(m, n, k, 1, elem_size, n_threads, (g)->mr, (g)->nr,    \
                                       (g)->mc, (g)->kc, (g)->nc, &a_stride, &b_bytes);       \
             if (s > best) best = s;                                                          \
         }                                                                                    \

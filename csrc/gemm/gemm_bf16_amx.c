@@ -7,6 +7,7 @@
 #define BF16_NR FNN_UKR_AMX_NR_BF16
 #define BF16_NAME "gemm_bf16_amx"
 #define BF16_PACK_FILE "gemm/pack_amx.inc"
+#define BF16_K_PAD FNN_UKR_AMX_K_STEP
 #define BF16_THREAD_BEGIN() fnn_amx_thread_begin()
 #define BF16_THREAD_END() fnn_amx_thread_end()
 #include "gemm/bf16_driver.h"

@@ -38,7 +38,12 @@
 #define PT T
 #define GEMM_PACK_FILE "gemm/pack.inc"
 #endif
-#define GEMM_UNITS(kb) (((kb) + GEMM_KP - 1) / GEMM_KP)
+/* A packed panel's depth in k values is rounded up to GEMM_K_PAD (the AMX
+ * kernel's whole tile step) with zero units, which add +0 to every sum. */
+#ifndef GEMM_K_PAD
+#define GEMM_K_PAD GEMM_KP
+#endif
+#define GEMM_UNITS(kb) (((kb) + GEMM_K_PAD - 1) / GEMM_K_PAD * GEMM_K_PAD / GEMM_KP)
 
 /* The includer defines the type GEMM_FN(gemm_table) (a dispatch-table entry:
  * mr, nr, mc, kc, nc and the wide or narrow kernel; mc a multiple of mr, nc of
@@ -355,8 +360,8 @@ int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
     const GEMM_FN(gemm_table) *t = GEMM_FN(select_table)(n);
     int nt = gemm_threads(m, n, k, n_threads);
     size_t a_stride, b_bytes;
-    size_t need = gemm_ws_layout(m, n, k, sizeof(PT) / GEMM_KP, nt, t->mr, t->nr, t->mc, t->kc, t->nc,
-                                 &a_stride, &b_bytes);
+    size_t need = gemm_ws_layout(m, n, k, GEMM_K_PAD, sizeof(PT) / GEMM_KP, nt, t->mr, t->nr, t->mc,
+                                 t->kc, t->nc, &a_stride, &b_bytes);
     /* A caller's scratch (the training workspace, sized for its count) too
      * small is an error, not a reason to allocate inside a training step. */
     if (work != NULL && (work_bytes < need || ((uintptr_t)work & 63) != 0)) return FNN_EINVAL;
@@ -393,6 +398,7 @@ int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
 #undef GEMM_FOR_DYNAMIC
 #undef GEMM_TIMED_BARRIER
 #undef GEMM_UNITS
+#undef GEMM_K_PAD
 #undef GEMM_KP
 #undef GEMM_PACK_FILE
 #undef PT

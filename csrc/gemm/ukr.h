@@ -73,6 +73,9 @@ typedef void (*fnn_ukr_narrow_f64)(int64_t k, const double *a, int64_t rs_a, int
 /* AMX: C as 2 x 2 tiles of 16 x 16 float32 (gemm/ukr_amx.h). */
 #define FNN_UKR_AMX_MR_BF16 32
 #define FNN_UKR_AMX_NR_BF16 32
+/* k values per tile step (64 bytes of a tile row); the driver pads packed
+ * panels to whole steps, so the kernel's k tail is only a fallback. */
+#define FNN_UKR_AMX_K_STEP 32
 
 /* The largest tile of any kernel (sizes the caller's edge buffer). */
 #define FNN_UKR_MAX_TILE (32 * 32)

@@ -23,7 +23,7 @@
 #include "gemm/ukr.h"
 #include "gemm/amx_emu.h"
 
-#define AMX_STEP 16 /* units of k per tile step: 64 bytes of a tile row */
+#define AMX_STEP (FNN_UKR_AMX_K_STEP / 2) /* units of k per tile step: 64 bytes of a tile row */
 
 _Static_assert(FNN_UKR_AMX_MR_BF16 == 32 && FNN_UKR_AMX_NR_BF16 == 32,
                "the kernel holds C as 2 x 2 tiles of 16 x 16");
