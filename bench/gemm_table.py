@@ -38,6 +38,10 @@ def cases(quick=False):
     squares = (256, 512, 1024) if quick else (256, 512, 1024, 2048)
     for s in squares:
         yield "square %d" % s, s, s, s, False, False
+    # held-out odd shapes with m < 128 (no tuning looked at them): m, n, k
+    for m, n, k in ((96, 300, 700), (50, 1000, 333), (100, 257, 129), (120, 768, 3072),
+                    (64, 4096, 1000), (7, 2048, 2048)):
+        yield "odd %dx%dx%d" % (m, n, k), m, n, k, False, False
     layers = [(784, 1024), (1024, 512), (512, 10)]
     for batch in (32, 128, 256, 512):
         for fan_in, fan_out in layers:

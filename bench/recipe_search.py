@@ -94,6 +94,12 @@ DEFAULT_CANDIDATES = [
      dict(FAST, epochs=26, batch_size=256, learning_rate=3e-3)),
     ("16 epochs, smoothing 0.1, lr 2e-3, warm-up 1", (1024, 512), 0.3, True,
      dict(FAST, epochs=16)),
+    # for a minute on a CPU with AMX, where the recipe takes half of it
+    ("40 epochs, smoothing 0.1", (1024, 512), 0.3, True, dict(SMOOTH, epochs=40)),
+    ("40 epochs, flip, smoothing 0.1", (1024, 512), 0.3, True,
+     dict(SMOOTH, epochs=40, augment=["flip"], **IMAGES)),
+    ("1536-768, 24 epochs, smoothing 0.1, dropout 0.4", (1536, 768), 0.4, True,
+     dict(SMOOTH, epochs=24)),
 ]
 
 
