@@ -6,6 +6,8 @@ allocated once per fit (or kept across partial_fit calls), so no step
 allocates.  The runner is fastnn._core.EpochRunner, or the NumPy
 reference.EpochRunner with the same interface for the tests.
 """
+import os
+
 import numpy as np
 
 from . import _core
@@ -76,6 +78,9 @@ class Session:
             data_loss_scale=float(data_loss_scale),
             input_noise=float(input_noise), seed=int(seed) % 2 ** 64, max_batch=int(max_batch),
             dtype=self.dtype.name, compute_bf16=compute == "bfloat16",
+            # FASTNN_BF16_WEIGHT_IMAGES=0 packs the weights per GEMM instead (the
+            # same bits; for comparisons)
+            bf16_weight_images=os.environ.get("FASTNN_BF16_WEIGHT_IMAGES", "1") != "0",
             n_threads=op_n_threads(n_threads),  # the enclosing fit's count by default
             max_grad_norm=float(max_grad_norm or 0.0),
             label_smoothing=float(label_smoothing), warmup_steps=int(warmup_steps),

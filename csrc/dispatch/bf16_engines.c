@@ -13,15 +13,19 @@
 #include "dispatch/kernels.h"
 
 static const fnn_bf16_entry portable = {fnn_gemm_bf16_generic, "portable",
-                                        fnn_gemm_name_bf16_generic, 0};
+                                        fnn_gemm_name_bf16_generic, 0,
+                                        FNN_BF16_IMAGE(bf16_generic)};
 static const fnn_bf16_entry amx_emulated = {fnn_gemm_bf16_amx_emu, "amx-emulated",
-                                            fnn_gemm_name_bf16_amx_emu, 0};
+                                            fnn_gemm_name_bf16_amx_emu, 0,
+                                            FNN_BF16_IMAGE(bf16_amx_emu)};
 #if FNN_HAVE_BF16_SIMD
 static const fnn_bf16_entry avx512bf16 = {fnn_gemm_bf16_avx512, "avx512bf16",
-                                          fnn_gemm_name_bf16_avx512, 1};
+                                          fnn_gemm_name_bf16_avx512, 1,
+                                          FNN_BF16_IMAGE(bf16_avx512)};
 #endif
 #if FNN_HAVE_AMX
-static const fnn_bf16_entry amx = {fnn_gemm_bf16_amx, "amx", fnn_gemm_name_bf16_amx, 1};
+static const fnn_bf16_entry amx = {fnn_gemm_bf16_amx, "amx", fnn_gemm_name_bf16_amx, 1,
+                                   FNN_BF16_IMAGE(bf16_amx)};
 #endif
 
 static const char *avx512bf16_unusable(void)

@@ -62,12 +62,40 @@ typedef int (*fnn_gemm_bf16_driver)(int trans_a, int trans_b, int64_t m, int64_t
                                     const fnn_epilogue *epi, void *work, size_t work_bytes,
                                     int n_threads);
 
+/* A driver's packed images of a B (gemm_impl.h, GEMM_IMAGE_TABLE): op(B),
+ * k x n, converted and laid out once as its GEMMs would pack it; the
+ * trainer keeps one per weight matrix and use. */
+typedef struct {
+    size_t (*bytes)(int64_t k, int64_t n);
+    void (*clear)(int64_t k, int64_t n, uint32_t *image);
+    void (*pack)(int trans, const float *b, int64_t ldb, int64_t k, int64_t n, uint32_t *image,
+                 int64_t p_lo, int64_t p_hi, int64_t j_lo, int64_t j_hi);
+    int (*gemm)(int trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+                int64_t lda, const uint32_t *image, float beta, float *c, int64_t ldc,
+                const fnn_epilogue *epi, void *work, size_t work_bytes, int n_threads);
+} fnn_bf16_image_ops;
+
+#define FNN_DECLARE_BF16_IMAGE(SFX)                                                          \
+    size_t fnn_gemm_image_bytes_##SFX(int64_t k, int64_t n);                                 \
+    void fnn_gemm_image_clear_##SFX(int64_t k, int64_t n, uint32_t *image);                  \
+    void fnn_gemm_image_pack_##SFX(int trans, const float *b, int64_t ldb, int64_t k,        \
+                                   int64_t n, uint32_t *image, int64_t p_lo, int64_t p_hi,   \
+                                   int64_t j_lo, int64_t j_hi);                              \
+    int fnn_gemm_image_##SFX(int trans_a, int64_t m, int64_t n, int64_t k, float alpha,      \
+                             const float *a, int64_t lda, const uint32_t *image, float beta, \
+                             float *c, int64_t ldc, const fnn_epilogue *epi, void *work,     \
+                             size_t work_bytes, int n_threads);
+#define FNN_BF16_IMAGE(SFX)                                                                  \
+    {fnn_gemm_image_bytes_##SFX, fnn_gemm_image_clear_##SFX, fnn_gemm_image_pack_##SFX,      \
+     fnn_gemm_image_##SFX}
+
 /* A bfloat16 engine (dispatch/bf16_engines.c). */
 typedef struct {
     fnn_gemm_bf16_driver driver;
     const char *engine; /* "amx", "avx512bf16", "portable" or "amx-emulated" */
     const char *name;   /* the driver's micro-kernel, with its tile */
     int native;         /* 1: hardware bfloat16 instructions */
+    fnn_bf16_image_ops image;
 } fnn_bf16_entry;
 
 typedef struct {
@@ -153,6 +181,7 @@ int fnn_gemm_bf16_generic(int trans_a, int trans_b, int64_t m, int64_t n, int64_
                           size_t work_bytes, int n_threads);
 size_t fnn_gemm_work_bytes_bf16_generic(int64_t m, int64_t n, int64_t k, int n_threads);
 extern const char fnn_gemm_name_bf16_generic[];
+FNN_DECLARE_BF16_IMAGE(bf16_generic)
 #if FNN_HAVE_BF16_SIMD
 int fnn_gemm_bf16_avx512(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                          const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
@@ -160,6 +189,7 @@ int fnn_gemm_bf16_avx512(int trans_a, int trans_b, int64_t m, int64_t n, int64_t
                          size_t work_bytes, int n_threads);
 size_t fnn_gemm_work_bytes_bf16_avx512(int64_t m, int64_t n, int64_t k, int n_threads);
 extern const char fnn_gemm_name_bf16_avx512[];
+FNN_DECLARE_BF16_IMAGE(bf16_avx512)
 #endif
 int fnn_gemm_bf16_amx_emu(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                           const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
@@ -167,6 +197,7 @@ int fnn_gemm_bf16_amx_emu(int trans_a, int trans_b, int64_t m, int64_t n, int64_
                           size_t work_bytes, int n_threads);
 size_t fnn_gemm_work_bytes_bf16_amx_emu(int64_t m, int64_t n, int64_t k, int n_threads);
 extern const char fnn_gemm_name_bf16_amx_emu[];
+FNN_DECLARE_BF16_IMAGE(bf16_amx_emu)
 #if FNN_HAVE_AMX
 int fnn_gemm_bf16_amx(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                       const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
@@ -174,6 +205,7 @@ int fnn_gemm_bf16_amx(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                       size_t work_bytes, int n_threads);
 size_t fnn_gemm_work_bytes_bf16_amx(int64_t m, int64_t n, int64_t k, int n_threads);
 extern const char fnn_gemm_name_bf16_amx[];
+FNN_DECLARE_BF16_IMAGE(bf16_amx)
 #endif
 
 /* The FMA throughput probes (peak*.c): chains of the ISA's widest FMA. */

@@ -10,6 +10,7 @@
  * (vdpbf16ps, whose packing is compiled with AVX-512 too), gemm_bf16_amx.c
  * (AMX tiles) and gemm_bf16_amx_emu.c (AMX tiles emulated). */
 #include <stdint.h>
+#include <string.h>
 #include "fastnn.h"
 #include "gemm/ukr.h"
 #include "gemm/driver_util.h"
@@ -63,7 +64,11 @@ size_t BF16_CAT(fnn_gemm_work_bytes, SFX)(int64_t m, int64_t n, int64_t k, int n
 #define GEMM_THREAD_BEGIN() BF16_THREAD_BEGIN()
 #define GEMM_THREAD_END() BF16_THREAD_END()
 #endif
+#define GEMM_IMAGE_TABLE (&BF16_CAT(table, SFX))
+_Static_assert(BF16_MR % 2 == 0 && BF16_NR % 2 == 0,
+               "images are written per epilogue block, whose edges must not split a k pair");
 #include "gemm/gemm_impl.h"
+#undef GEMM_IMAGE_TABLE
 #undef T
 
 #undef BF16_TABLE

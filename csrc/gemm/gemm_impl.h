@@ -150,10 +150,12 @@ static void GEMM_FN(scale_c)(int64_t m, int64_t n, T beta, T *c, int64_t ldc)
     }
 }
 
+/* b_image, if not NULL, holds op(B) already packed (GEMM_FN(image_pack)):
+ * no B panel is packed, and b is not read. */
 static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b, int64_t m,
                          int64_t n, int64_t k, T alpha, const T *a, int64_t lda, const T *b,
                          int64_t ldb, T beta, T *c, int64_t ldc, const fnn_epilogue *epi,
-                         PT *ws_b, PT *ws_a, size_t a_stride, int nt)
+                         PT *ws_b, PT *ws_a, size_t a_stride, int nt, const PT *b_image)
 {
     const int mr = t->mr, nr = t->nr;
     const int64_t kc = t->kc, nc = t->nc;
@@ -205,7 +207,10 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                 const int in_place_b = GEMM_KP == 1 && !trans_b && m_panels <= GEMM_IN_PLACE_B_PANELS;
                 const int64_t q_lo = nq * tid / nth, q_hi = nq * (tid + 1) / nth;
                 const int packs_last = split_m ? tid == 0 : q_hi == nq && q_hi > q_lo;
-                if (in_place_b) {
+                const PT *bp = ws_b;
+                if (b_image) { /* its panels, laid out as image_dims says */
+                    bp = b_image + ((pc / kc) * ((n + nr - 1) / nr) + jc / nr) * bstride;
+                } else if (in_place_b) {
                     if (nb % nr != 0 && packs_last)
                         GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, bstride, nq - 1, nq);
                 } else if (split_m) { /* the shared panel: micro-panels to whoever is free */
@@ -217,7 +222,7 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                 }
                 const PT *bu = in_place_b ? (const PT *)(b + pc * ldb + jc) : NULL;
                 if (split_m) {
-                    GEMM_TIMED_BARRIER(); /* every thread reads the whole B panel */
+                    if (!b_image) GEMM_TIMED_BARRIER(); /* every thread reads the whole B panel */
                     const int64_t nblk = (m + mc - 1) / mc;
                     /* Whole blocks, handed out one at a time: a thread slowed
                      * by another process on its core takes fewer of them. */
@@ -227,7 +232,7 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                         GEMM_FN(pack_a)(trans_a, a, lda, ic, mb, pc, kb, mr, my_a, 0,
                                         (mb + mr - 1) / mr);
                         T *cb = c + ic * ldc + jc;
-                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, ws_b, bstride, bu, ldb, beta_p, cb, ldc,
+                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, bp, bstride, bu, ldb, beta_p, cb, ldc,
                                        0, nq);
                         if (last && epi && epi->fn) epi->fn(epi->ctx, ic, jc, mb, nb, cb, ldc);
                     }
@@ -238,7 +243,7 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                         GEMM_FN(pack_a)(trans_a, a, lda, ic, mb, pc, kb, mr, my_a, 0, np);
                         const int64_t q0 = nq * tid / nth, q1 = nq * (tid + 1) / nth;
                         T *cb = c + ic * ldc + jc;
-                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, ws_b, bstride, bu, ldb, beta_p, cb, ldc,
+                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, bp, bstride, bu, ldb, beta_p, cb, ldc,
                                        q0,
                                        q1);
                         if (last && epi && epi->fn && q1 > q0) {
@@ -247,8 +252,9 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                         }
                     }
                 }
-                /* the shared B panel is repacked next (after the last one, the
-                 * end of the parallel region waits anyway) */
+                /* the shared B panel is repacked next, and the next k panel's
+                 * blocks may go to other threads (after the last one, the end
+                 * of the parallel region waits anyway) */
                 if (split_m && (pc + kb < k || jc + nb < n)) {
                     GEMM_TIMED_BARRIER();
                 }
@@ -339,16 +345,16 @@ static void GEMM_FN(run_narrow)(const GEMM_FN(gemm_table) *t, int trans_a, int t
 }
 #endif
 
-int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, T alpha,
-                      const T *a, int64_t lda, const T *b, int64_t ldb, T beta, T *c,
-                      int64_t ldc, const fnn_epilogue *epi, void *work, size_t work_bytes,
-                      int n_threads)
+static int GEMM_FN(gemm_core)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, T alpha,
+                              const T *a, int64_t lda, const T *b, int64_t ldb, T beta, T *c,
+                              int64_t ldc, const fnn_epilogue *epi, void *work,
+                              size_t work_bytes, int n_threads, const PT *b_image)
 {
     if (m < 0 || n < 0 || k < 0 || n_threads < 1) return FNN_EINVAL;
     if (ldc < (n > 1 ? n : 1)) return FNN_EINVAL;
     const int64_t a_cols = trans_a ? m : k, b_cols = trans_b ? k : n;
     if (lda < (a_cols > 1 ? a_cols : 1)) return FNN_EINVAL;
-    if (ldb < (b_cols > 1 ? b_cols : 1)) return FNN_EINVAL;
+    if (!b_image && ldb < (b_cols > 1 ? b_cols : 1)) return FNN_EINVAL;
     if (m == 0 || n == 0) return FNN_OK;
     if (k == 0 || alpha == 0) {
         GEMM_FN(scale_c)(m, n, beta, c, ldc);
@@ -385,10 +391,85 @@ int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
     else
 #endif
         GEMM_FN(run)(t, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epi, ws_b,
-                     ws_a, a_stride, nt);
+                     ws_a, a_stride, nt, b_image);
     if (mem) fnn_aligned_free(mem);
     return FNN_OK;
 }
+
+int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, T alpha,
+                      const T *a, int64_t lda, const T *b, int64_t ldb, T beta, T *c,
+                      int64_t ldc, const fnn_epilogue *epi, void *work, size_t work_bytes,
+                      int n_threads)
+{
+    return GEMM_FN(gemm_core)(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epi,
+                              work, work_bytes, n_threads, NULL);
+}
+
+#ifdef GEMM_IMAGE_TABLE
+/* Packed images of op(B) (k x n): every micro-panel run() would pack, for
+ * every k panel and column at once, so a B used by many GEMMs (the weights
+ * of a training step) is converted once per change, not once per GEMM.
+ * Micro-panel Q (columns Q*nr...) of k panel P sits at (P * NQ + Q) *
+ * bstride, NQ = ceil(n / nr), bstride as run() computes it; padding (k
+ * values past a panel's end, columns past n) stays zero from image_clear. */
+static void GEMM_FN(image_dims)(int64_t k, int64_t n, int64_t *nq, int64_t *bstride, int64_t *np)
+{
+    const GEMM_FN(gemm_table) *t = GEMM_IMAGE_TABLE;
+    *nq = (n + t->nr - 1) / t->nr;
+    *bstride = (int64_t)t->nr * GEMM_UNITS(k < t->kc ? k : t->kc);
+    *np = (k + t->kc - 1) / t->kc;
+}
+
+size_t GEMM_FN(fnn_gemm_image_bytes)(int64_t k, int64_t n)
+{
+    if (k <= 0 || n <= 0 || gemm_size_overflows(k, n, 1)) return 0;
+    int64_t nq, bstride, np;
+    GEMM_FN(image_dims)(k, n, &nq, &bstride, &np);
+    return (size_t)(np * nq * bstride) * sizeof(PT);
+}
+
+void GEMM_FN(fnn_gemm_image_clear)(int64_t k, int64_t n, PT *image)
+{
+    memset(image, 0, GEMM_FN(fnn_gemm_image_bytes)(k, n));
+}
+
+/* Rows [p_lo, p_hi) (k values; p_lo even, as a unit holds a pair) and
+ * columns [j_lo, j_hi) of op(B) into the image: what run() would pack there
+ * from the same B.  Threads may write disjoint ranges at once. */
+void GEMM_FN(fnn_gemm_image_pack)(int trans, const T *b, int64_t ldb, int64_t k, int64_t n,
+                                  PT *image, int64_t p_lo, int64_t p_hi, int64_t j_lo,
+                                  int64_t j_hi)
+{
+    const GEMM_FN(gemm_table) *t = GEMM_IMAGE_TABLE;
+    const int nr = t->nr;
+    const int64_t kc = t->kc;
+    int64_t nq, bstride, np;
+    GEMM_FN(image_dims)(k, n, &nq, &bstride, &np);
+    if (p_hi > k) p_hi = k;
+    if (j_hi > n) j_hi = n;
+    for (int64_t pc = p_lo / kc * kc; pc < p_hi; pc += kc) {
+        const int64_t kb = k - pc < kc ? k - pc : kc;
+        const int64_t v0 = (p_lo > pc ? p_lo : pc) - pc, v1 = (p_hi < pc + kb ? p_hi : pc + kb) - pc;
+        for (int64_t q = j_lo / nr; q * nr < j_hi; q++) {
+            const int64_t c0 = j_lo > q * nr ? j_lo : q * nr;
+            const int64_t c1 = j_hi < (q + 1) * nr ? j_hi : (q + 1) * nr;
+            PT *d = image + ((pc / kc) * nq + q) * bstride + (c0 - q * nr);
+            GEMM_FN(pack_b_units)(trans, b, ldb, pc, kb, v0 / GEMM_KP, (v1 + GEMM_KP - 1) / GEMM_KP,
+                                  c0, c1 - c0, nr, d);
+        }
+    }
+}
+
+/* fnn_gemm with op(B) read from an image of it (k x n) instead of packed. */
+int GEMM_FN(fnn_gemm_image)(int trans_a, int64_t m, int64_t n, int64_t k, T alpha, const T *a,
+                            int64_t lda, const PT *image, T beta, T *c, int64_t ldc,
+                            const fnn_epilogue *epi, void *work, size_t work_bytes, int n_threads)
+{
+    if (!image) return FNN_EINVAL;
+    return GEMM_FN(gemm_core)(trans_a, 0, m, n, k, alpha, a, lda, NULL, 1, beta, c, ldc, epi,
+                              work, work_bytes, n_threads, image);
+}
+#endif
 
 #undef GEMM_PACK_STEP
 #undef GEMM_THREAD_BEGIN

@@ -80,6 +80,10 @@ typedef struct {
     int augment;                        /* fnn_augment_flag bits applied while gathering */
     int64_t image_h, image_w, image_c;  /* each input row is an (h, w, c) image when augmenting */
     int64_t max_shift;                  /* shifts are in [-max_shift, max_shift] pixels */
+    int bf16_weight_images;             /* with compute_bf16 and no clipping: keep each weight
+                                           matrix packed as its GEMMs read it, rewritten by the
+                                           update epilogue (epoch.c); 0: pack per GEMM (the
+                                           same bits, slower) */
 } fnn_train_config;
 
 typedef struct fnn_trainer fnn_trainer;

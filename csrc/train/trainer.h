@@ -2,6 +2,7 @@
 #ifndef FASTNN_TRAINER_H
 #define FASTNN_TRAINER_H
 #include "fastnn.h"
+#include "dispatch/kernels.h"
 
 /* Elements per partial sum of the L1/L2 penalty (train/epoch.inc). */
 #define FNN_NORM_CHUNK 16384
@@ -21,5 +22,11 @@ struct fnn_trainer {
     double *norm_parts;               /* 2 per FNN_NORM_CHUNK of the largest weight tensor */
     void *gemm_work;                  /* packing scratch for every GEMM of a step */
     size_t gemm_work_bytes;
+    /* bfloat16: each W_l packed as the forward reads it (image[0], op(B) = W)
+     * and as dz W_l^T does (image[1], op(B) = W^T; none for the first layer),
+     * laid out for image_engine (NULL: no images) */
+    const fnn_bf16_entry *image_engine;
+    uint32_t *image[2][FNN_MAX_LAYERS];
+    int use_images;                   /* this epoch: the engine is still image_engine */
 };
 #endif

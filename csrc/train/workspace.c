@@ -71,6 +71,10 @@ void fnn_trainer_free(fnn_trainer *tr)
     fnn_aligned_free(tr->dh);
     fnn_aligned_free(tr->gemm_work);
     fnn_aligned_free(tr->norm_parts);
+    for (int l = 0; l < tr->cfg.n_layers; l++) {
+        fnn_aligned_free(tr->image[0][l]);
+        fnn_aligned_free(tr->image[1][l]);
+    }
     fnn_aligned_free(tr);
 }
 
@@ -133,6 +137,16 @@ fnn_trainer *fnn_trainer_new(const fnn_train_config *cfg, int elem_size, int *st
                     (size_t)(2 * ((largest + FNN_NORM_CHUNK - 1) / FNN_NORM_CHUNK)) *
                     sizeof(double)));
     ok = ok && (work == 0 || (tr->gemm_work = fnn_aligned_alloc(work)));
+    /* clipping updates outside the dW GEMM's epilogue: no images there */
+    if (ok && cfg->compute_bf16 && cfg->bf16_weight_images && cfg->max_grad_norm == 0) {
+        const fnn_bf16_entry *e = fnn_bf16_current();
+        tr->image_engine = e;
+        for (int l = 0; ok && l < L; l++) {
+            const int64_t k = cfg->sizes[l], n = cfg->sizes[l + 1];
+            ok = (tr->image[0][l] = fnn_aligned_alloc(e->image.bytes(k, n))) != NULL;
+            if (ok && l > 0) ok = (tr->image[1][l] = fnn_aligned_alloc(e->image.bytes(n, k))) != NULL;
+        }
+    }
     if (!ok) {
         fnn_trainer_free(tr);
         return NULL;
