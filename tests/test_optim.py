@@ -236,3 +236,40 @@ def test_bad_adam_arguments():
         ops.adam_step(p, g, m, v.astype(np.float32), t=1)
     with pytest.raises(TypeError, match="m must have dtype"):
         ops.adam_step(p, g, m.astype(object), v, t=1)
+
+
+needs_x86 = pytest.mark.skipif(__import__("platform").machine() not in ("x86_64", "AMD64"),
+                               reason="the updates flush subnormals with x86's FTZ and DAZ")
+
+
+@needs_x86
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("eps_style", ["hat", "sklearn"])
+def test_adam_flushes_subnormal_moments(kernel, dtype, eps_style):
+    """A weight whose gradient is zero: its moments decay into the subnormal
+    range, where the update treats them as zeros (as its twin does), not as
+    the slow IEEE subnormals they would be."""
+    tiny = np.finfo(dtype).tiny
+    p = randn((64,), dtype, 1.0, 5)
+    m, v = np.full(64, tiny / 4, dtype), np.full(64, tiny / 8, dtype)
+    m[::2] *= -1
+    grad = np.zeros(64, dtype)
+    before = p.copy()
+    rp, rm, rv = p.copy(), m.copy(), v.copy()
+    ops.adam_step(p, grad, m, v, t=100, eps_style=eps_style)
+    ref.adam_step(rp, grad, rm, rv, t=100, eps_style=eps_style)
+    assert not (m != 0).any() and not (v != 0).any()  # IEEE would keep 0.9 m, 0.999 v
+    assert bits_equal(rm, m) and bits_equal(rv, v) and bits_equal(rp, p)
+    assert bits_equal(p, before)
+
+
+@needs_x86
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sgd_flushes_a_subnormal_velocity(kernel, dtype):
+    tiny = np.finfo(dtype).tiny
+    p = randn((64,), dtype, 1.0, 6)
+    vel = np.full(64, tiny / 4, dtype)
+    rp, rv = p.copy(), vel.copy()
+    ops.sgd_step(p, np.zeros(64, dtype), vel, lr=0.1, momentum=0.9)
+    ref.sgd_step(rp, np.zeros(64, dtype), rv, lr=0.1, momentum=0.9)
+    assert not (vel != 0).any() and bits_equal(rv, vel) and bits_equal(rp, p)
