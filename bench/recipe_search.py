@@ -100,6 +100,10 @@ DEFAULT_CANDIDATES = [
      dict(SMOOTH, epochs=40, augment=["flip"], **IMAGES)),
     ("1536-768, 24 epochs, smoothing 0.1, dropout 0.4", (1536, 768), 0.4, True,
      dict(SMOOTH, epochs=24)),
+    ("2048-1024, 20 epochs, smoothing 0.1, dropout 0.5", (2048, 1024), 0.5, True,
+     dict(SMOOTH, epochs=20)),
+    ("2048-1024, 20 epochs, smoothing 0.1, dropout 0.4", (2048, 1024), 0.4, True,
+     dict(SMOOTH, epochs=20)),
 ]
 
 
