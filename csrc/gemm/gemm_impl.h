@@ -178,8 +178,13 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
         const int64_t m_panels = (m + mr - 1) / mr, n_panels = (n + nr - 1) / nr;
         const double fill_m = (double)m_panels / (double)(nth * ((m_panels + nth - 1) / nth));
         const double fill_n = (double)n_panels / (double)(nth * ((n_panels + nth - 1) / nth));
+        /* bfloat16 (GEMM_KP 2) splits n whenever m is batch-sized: each thread
+         * then converts only its own B micro-panels (or reads them from an
+         * image) and runs the k loop without barriers; AMX's 32-row panels
+         * made the barriers and the shared B panel cost 20-30% at batch 256. */
         const int split_m = nth == 1 || (m_panels >= 4 * nth &&
-                                         (m_panels >= GEMM_N_SPLIT_PANELS || fill_m >= fill_n));
+                                         (m_panels >= GEMM_N_SPLIT_PANELS ||
+                                          (GEMM_KP == 1 && fill_m >= fill_n)));
         int64_t mc = t->mc;
         if (split_m && nth > 1) { /* equal ic blocks, GEMM_BLOCKS_PER_THREAD per thread */
             int64_t nblk = (m + mc - 1) / mc;
