@@ -9,8 +9,7 @@ def _reg_grad(p, grad, l1, l2):
 
 def _flushed(x):
     """x with its subnormals as (signed) zeros: the compiled optimizer steps
-    run with x86's FTZ and DAZ (csrc/ops/hot.inc), on their inputs and
-    results alike."""
+    store their state so (csrc/ops/hot.inc)."""
     x = np.asarray(x)
     return np.where(np.abs(x) < np.finfo(x.dtype).tiny, x * 0, x)
 
@@ -19,15 +18,14 @@ def sgd_step(params, grad, velocity=None, *, lr, momentum=0.0, nesterov=False, l
              l2=0.0, weight_decay=0.0, n_threads=None):
     """Twin of fastnn.ops.sgd_step."""
     T = params.dtype.type
-    w, grad = _flushed(params), _flushed(grad)
-    g = _reg_grad(w, grad, l1, l2)
-    p = w - T(lr * weight_decay) * w
+    g = _reg_grad(params, grad, l1, l2)
+    p = params - T(lr * weight_decay) * params
     if momentum == 0:
         p = p - T(lr) * g
     else:
-        velocity[...] = _flushed(T(momentum) * _flushed(velocity) - T(lr) * g)
+        velocity[...] = _flushed(T(momentum) * velocity - T(lr) * g)
         p = p + (T(momentum) * velocity - T(lr) * g if nesterov else velocity)
-    params[...] = _flushed(p)
+    params[...] = p
     return params
 
 
@@ -35,15 +33,14 @@ def adam_step(params, grad, m, v, *, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-
               l2=0.0, weight_decay=0.0, eps_style="hat", n_threads=None):
     """Twin of fastnn.ops.adam_step."""
     T = params.dtype.type
-    w, grad = _flushed(params), _flushed(grad)
-    g = _reg_grad(w, grad, l1, l2)
-    p = w - T(lr * weight_decay) * w
-    m[...] = _flushed(T(beta1) * _flushed(m) + (1 - T(beta1)) * g)
-    v[...] = _flushed(T(beta2) * _flushed(v) + (1 - T(beta2)) * _flushed(g * g))
+    g = _reg_grad(params, grad, l1, l2)
+    p = params - T(lr * weight_decay) * params
+    m[...] = _flushed(T(beta1) * m + (1 - T(beta1)) * g)
+    v[...] = _flushed(T(beta2) * v + (1 - T(beta2)) * g * g)
     c1, c2 = 1 - beta1 ** t, 1 - beta2 ** t
     if eps_style == "sklearn":
         p = p - T(lr * np.sqrt(c2) / c1) * m / (np.sqrt(v) + T(eps))
     else:
         p = p - T(lr / c1) * m / (np.sqrt(v * T(1 / c2)) + T(eps))
-    params[...] = _flushed(p)
+    params[...] = p
     return params
