@@ -82,8 +82,6 @@ class MLP(MLPStateMixin):
         # bfloat16: every GEMM of a training step rounds its operands to
         # bfloat16; weights, activations and updates stay float32.
         self._compute = "bfloat16" if str(self.dtype) == "bfloat16" else None
-        if self._compute:
-            _config.warn_if_bfloat16_slow()
         self._dtype = np.dtype("float32" if self._compute else str(self.dtype))
         self._rates = dropout_rates(self.dropout, len(self.layer_sizes) - 2)
         self._seed = seed_from(self.random_state)
@@ -242,6 +240,8 @@ class MLP(MLPStateMixin):
         step; a non-finite loss, or an exception from augment or a callback,
         restores the weights the model had before this fit."""
         options = {k: v for k, v in locals().items() if k not in ("self", "X", "Y")}
+        if self._compute:  # at training, not construction: loading a model does not warn
+            _config.warn_if_bfloat16_slow()
         with exclusive_fit(self, "fit a copy (copy.deepcopy) to train in parallel"), \
                 call_threads() as n_threads:  # resolved once; also nested ops' default
             return self._fit(n_threads, X, Y, **options)

@@ -287,3 +287,25 @@ def test_float32_does_not_warn():
     """
     r = run_python(code)
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
+
+
+def test_only_training_warns_where_bfloat16_is_slower(tmp_path):
+    """A bfloat16 model built or loaded on a CPU where bfloat16 is slower
+    (forced here with the portable engine) does not warn; training it does."""
+    path = tmp_path / "m.npz"
+    code = """if 1:
+        import warnings, numpy as np, fastnn
+        X, y = np.ones((8, 4), np.float32), np.zeros(8, int)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            m = fastnn.MLP([4, 8, 2], dtype="bfloat16", random_state=0)
+            fastnn.save(m, %r)
+            fastnn.load(%r).predict(X)
+            quiet = len([x for x in w if x.category is fastnn._config.BFloat16SlowWarning])
+            m.fit(X, y, epochs=1)
+        loud = len([x for x in w if x.category is fastnn._config.BFloat16SlowWarning])
+        print(fastnn.config()["bfloat16_faster"], quiet, loud)
+    """ % (str(path), str(path))
+    r = run_python(code, env={**__import__("os").environ, "FASTNN_BF16": "portable"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["False", "0", "1"]
