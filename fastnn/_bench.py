@@ -205,14 +205,13 @@ def compare(sizes, n_samples, batch_sizes, repeats=3, dropout=0.25, names=None, 
     return results
 
 
-def format_table(results, sizes, peak_gflops, bf16_peak_gflops=None):
+def format_table(results, sizes, peak_gflops, bf16_peak_gflops):
     """Markdown table: samples/s, each fastnn variant's ratio to the fastest
-    peer and its % of the arithmetic limit (the FMA limit for float32; for
-    bfloat16 bf16_peak_gflops, by default twice the FMA limit, as vdpbf16ps
-    does two multiply-adds per lane: see bf16_peak)."""
+    peer and its % of the arithmetic limit (the FMA limit for float32,
+    bf16_peak_gflops from bf16_peak for bfloat16)."""
     flops = gemm_flops_per_sample(sizes)
     limit = peak_gflops * 1e9 / flops
-    bf16_limit = (bf16_peak_gflops or 2 * peak_gflops) * 1e9 / flops
+    bf16_limit = bf16_peak_gflops * 1e9 / flops
     names = list(next(iter(results.values())))
     ours = [(k, bf16_limit if k.endswith("bf16") else limit) for k in names
             if k.startswith("fastnn")]
@@ -239,7 +238,7 @@ def bf16_peak(threads=None, fma_gflops=None):
     engine runs, else twice the FMA limit (vdpbf16ps: two multiply-adds per
     float32 lane at best)."""
     threads = threads or fastnn.get_num_threads()
-    if fastnn.config()["bf16_engine"] == "amx":
+    if _core.bf16_engine() == "amx":
         amx = _core.amx_peak_gflops(threads)
         if amx is not None:
             return amx, "AMX tdpbf16ps probe"

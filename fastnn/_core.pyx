@@ -120,7 +120,7 @@ def fma_peak_gflops(int n_threads, double seconds=0.2):
 
 def amx_peak_gflops(int n_threads, double seconds=0.2):
     """Measured AMX tdpbf16ps throughput of n_threads threads, or None where
-    AMX is unusable (config()["bf16_engine_reason"] says why)."""
+    AMX is unusable (amx_unusable_reason() says why)."""
     cdef double r
     with nogil:
         r = fnn_amx_peak_gflops(n_threads, seconds)

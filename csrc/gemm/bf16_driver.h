@@ -2,9 +2,9 @@
  * as bfloat16 pairs (pack_bf16.inc).  The includer defines SFX (the driver's
  * name suffix), BF16_KERNEL, BF16_MR, BF16_NR and BF16_NAME (the kernel's
  * name, without its tile), and may define BF16_PACK_FILE (its packing, else
- * pack_bf16.inc) and BF16_THREAD_BEGIN/END (per-thread set-up, gemm_impl.h);
- * and BF16_K_PAD (k values each packed panel is zero-padded to, default 2);
- * the driver is fnn_gemm_<SFX>, with fnn_gemm_f32's
+ * pack_bf16.inc), BF16_THREAD_BEGIN/END (per-thread set-up, gemm_impl.h) and
+ * BF16_K_PAD (k values each packed panel is zero-padded to, default 2); the
+ * driver is fnn_gemm_<SFX>, with fnn_gemm_f32's
  * signature, and fnn_gemm_name_<SFX> names its kernel with the tile.
  * Included by gemm_bf16.c (portable kernel), gemm_bf16_avx512bf16.c
  * (vdpbf16ps, whose packing is compiled with AVX-512 too), gemm_bf16_amx.c

@@ -100,7 +100,7 @@ static fnn_epilogue weight_update_epilogue_f64(fnn_trainer *tr, int l, fnn_epilo
  * laid out for; else this epoch packs per GEMM. */
 static void refresh_images_f32(fnn_trainer *tr, const float *params)
 {
-    tr->use_images = tr->image_engine != NULL && tr->image_engine == fnn_bf16_current();
+    tr->use_images = tr->image_engine == fnn_bf16_current(); /* NULL: never the current one */
     if (!tr->use_images) return;
     const fnn_train_config *c = &tr->cfg;
     const fnn_bf16_image_ops *ops = &tr->image_engine->image;
