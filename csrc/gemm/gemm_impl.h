@@ -9,15 +9,18 @@
  *      jr over NC by NR    macro-kernel
  *       ir over MC by MR   micro-kernel: one MR x NR tile of C
  *
- * Threads split m (ic blocks, each thread packs its own A block; the B panel
- * is packed cooperatively, with barriers) when m is large: B micro-panels
- * and whole ic blocks are handed out dynamically, so a thread that another
- * process slows down takes fewer and the team does not wait on it, or n (jr
- * micro-panels) when m is small: then each thread packs the B micro-panels
- * it alone reads and its own copy of the small A block, so the k loop needs
- * no barrier at all (batch-sized m in training).  k is never
- * split and KC does not depend on the thread count, so every element of C
- * sees the same sequence of operations for any number of threads.
+ * Threads split m when m spans several A blocks: whole ic blocks are handed
+ * out dynamically (each thread packs its own A block; the B panel is packed
+ * cooperatively, with barriers), so a thread that another process slows down
+ * takes fewer.  When all of m fits one A block (a training batch) they split
+ * n (jr micro-panels): each thread packs the B micro-panels it alone reads
+ * and its own copy of the A block, so the k loop needs no barrier at all and
+ * each thread's C columns stay in its cache.  Either way the master reports
+ * how long it waited for the team (fnn_team_report), which runs this OS
+ * thread's calls on one thread for a while when a member keeps being
+ * descheduled.  k is never split and KC does not depend on the thread count,
+ * so every element of C sees the same sequence of operations for any number
+ * of threads.
  *
  * Epilogue: after the last k panel, epi->fn is called once for every
  * (thread's share of an) ic block x jc block of C, i.e. blocks of at most
@@ -56,11 +59,20 @@
  * small window. */
 #define GEMM_PACK_STEP (64 / (int64_t)sizeof(T))
 
-/* Up to this many MR-row panels of A (a training batch), each B micro-panel
- * is used too few times to pay for packing it: B is read in place. */
+/* Whether m is too tall for every thread to pack its own copy of A (then
+ * threads split m).  float32's copy is cheap next to its multiply-adds: any
+ * m that fits one A block.  bfloat16's packing rounds (and, for X^T,
+ * transposes) A, which costs as much as the AMX products of the block:
+ * copies pay only for batch-sized m (dW at 784x1024x256 ran at half speed). */
 #ifndef GEMM_N_SPLIT_PANELS
 #define GEMM_N_SPLIT_PANELS 16
 #endif
+static inline int GEMM_FN(a_spans_blocks)(const GEMM_FN(gemm_table) *t, int64_t m)
+{
+    if (GEMM_KP == 1) return m > t->mc;
+    return (m + t->mr - 1) / t->mr >= GEMM_N_SPLIT_PANELS;
+}
+
 /* With m split, at least this many ic blocks per thread (if m has the MR
  * panels), so that the blocks handed out dynamically balance the work when
  * one thread runs slower. */
@@ -171,20 +183,16 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
     {
         GEMM_TEAM_IDS();
         GEMM_THREAD_BEGIN();
-        /* m split if there are enough MR panels for every thread, else n split.
-         * Batch-sized m (under GEMM_N_SPLIT_PANELS panels) also splits n when
-         * that divides the NR panels more evenly: 128 rows are 11 panels of 12,
-         * 6 + 5 between two threads, while 1024 columns are 16 + 16 panels. */
+        /* n split when all of m fits one A block (a training batch) and n
+         * has NR panels for every thread: each thread packs the B
+         * micro-panels it alone reads and its own copy of the A block, keeps
+         * each B micro-panel in L1 across all of m, and runs the k loop
+         * without barriers; its C columns stay in its own cache from one k
+         * panel to the next.  m split (one shared B panel, blocks of m handed
+         * out) when m spans several A blocks or n is too narrow to share. */
         const int64_t m_panels = (m + mr - 1) / mr, n_panels = (n + nr - 1) / nr;
-        const double fill_m = (double)m_panels / (double)(nth * ((m_panels + nth - 1) / nth));
-        const double fill_n = (double)n_panels / (double)(nth * ((n_panels + nth - 1) / nth));
-        /* bfloat16 (GEMM_KP 2) splits n whenever m is batch-sized: each thread
-         * then converts only its own B micro-panels (or reads them from an
-         * image) and runs the k loop without barriers; AMX's 32-row panels
-         * made the barriers and the shared B panel cost 20-30% at batch 256. */
         const int split_m = nth == 1 || (m_panels >= 4 * nth &&
-                                         (m_panels >= GEMM_N_SPLIT_PANELS ||
-                                          (GEMM_KP == 1 && fill_m >= fill_n)));
+                                         (n_panels < 4 * nth || GEMM_FN(a_spans_blocks)(t, m)));
         int64_t mc = t->mc;
         if (split_m && nth > 1) { /* equal ic blocks, GEMM_BLOCKS_PER_THREAD per thread */
             int64_t nblk = (m + mc - 1) / mc;
@@ -266,7 +274,7 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
             }
         }
         GEMM_THREAD_END();
-        if (tid == 0 && nth > 1 && split_m) {
+        if (tid == 0 && nth > 1) {
             reports = 1;
             t_done = fnn_clock();
         }
