@@ -6,8 +6,12 @@
 #include <stdint.h>
 #include "fastnn.h"
 
-/* Below this many multiply-adds a second thread costs more than it saves. */
+/* Below this many multiply-adds a second thread costs more than it saves:
+ * the wide kernels' packing must be paid for; the narrow kernel packs
+ * nothing, so half as much work already pays for a thread (the output
+ * layer's dW, 512x10x128: 78 -> 126 GFLOP/s on two threads). */
 #define GEMM_MIN_FLOPS_PER_THREAD (64.0 * 64.0 * 128.0)
+#define GEMM_MIN_FLOPS_PER_THREAD_NARROW (32.0 * 64.0 * 128.0)
 
 static inline int gemm_size_overflows(int64_t m, int64_t n, int64_t k)
 {
@@ -16,12 +20,13 @@ static inline int gemm_size_overflows(int64_t m, int64_t n, int64_t k)
 }
 
 /* The team for one call: at most n_threads, fewer for a small product. */
-static inline int gemm_threads(int64_t m, int64_t n, int64_t k, int n_threads)
+static inline int gemm_threads(int64_t m, int64_t n, int64_t k, int n_threads, int narrow)
 {
+    const double min_work = narrow ? GEMM_MIN_FLOPS_PER_THREAD_NARROW : GEMM_MIN_FLOPS_PER_THREAD;
     int nt = n_threads;
     double work = (double)m * (double)n * (double)k;
-    if (nt > 1 && work < GEMM_MIN_FLOPS_PER_THREAD * nt) {
-        int fit = (int)(work / GEMM_MIN_FLOPS_PER_THREAD);
+    if (nt > 1 && work < min_work * nt) {
+        int fit = (int)(work / min_work);
         nt = fit < 1 ? 1 : fit;
     }
     return nt < 1 ? 1 : nt;

@@ -377,7 +377,11 @@ static int GEMM_FN(gemm_core)(int trans_a, int trans_b, int64_t m, int64_t n, in
     if (gemm_size_overflows(m, n, k)) return FNN_EOVERFLOW;
 
     const GEMM_FN(gemm_table) *t = GEMM_FN(select_table)(n);
-    int nt = gemm_threads(m, n, k, n_threads);
+#ifdef GEMM_NARROW
+    int nt = gemm_threads(m, n, k, n_threads, t->narrow != NULL);
+#else
+    int nt = gemm_threads(m, n, k, n_threads, 0);
+#endif
     size_t a_stride, b_bytes;
     size_t need = gemm_ws_layout(m, n, k, GEMM_K_PAD, sizeof(PT) / GEMM_KP, nt, t->mr, t->nr, t->mc,
                                  t->kc, t->nc, &a_stride, &b_bytes);
