@@ -32,6 +32,39 @@ static inline int gemm_threads(int64_t m, int64_t n, int64_t k, int n_threads, i
     return nt < 1 ? 1 : nt;
 }
 
+/* Chunks of work handed out with stealing: each thread owns a range of
+ * chunks (its "home") and takes them from the front; a thread whose own are
+ * gone takes the others' from the back, so threads keep their home chunks
+ * (and what those leave in their caches) unless another thread falls behind.
+ * A range is one 64-bit word, front in the low half and back in the high half,
+ * changed by compare-and-swap only. */
+static inline int64_t gemm_range(int64_t front, int64_t back) { return front | (back << 32); }
+
+/* Takes a chunk of range *r, from the front if `own`, else from the back;
+ * -1 when the range is empty. */
+static inline int64_t gemm_range_take(int64_t *r, int own)
+{
+    int64_t v = __atomic_load_n(r, __ATOMIC_RELAXED);
+    for (;;) {
+        const int64_t front = v & 0xffffffff, back = v >> 32;
+        if (front >= back) return -1;
+        const int64_t w = own ? gemm_range(front + 1, back) : gemm_range(front, back - 1);
+        if (__atomic_compare_exchange_n(r, &v, w, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+            return own ? front : back - 1;
+    }
+}
+
+/* Thread tid's next chunk of ranges[0..nth): its own first, then the others'. */
+static inline int64_t gemm_steal_chunk(int64_t *ranges, int tid, int nth)
+{
+    for (int i = 0; i < nth; i++) {
+        const int u = (tid + i) % nth;
+        const int64_t ch = gemm_range_take(&ranges[u], i == 0);
+        if (ch >= 0) return ch;
+    }
+    return -1;
+}
+
 static inline size_t round64(size_t x) { return (x + 63) & ~(size_t)63; }
 
 /* Scratch layout: packed B panel, then one packed A block per thread.

@@ -10,21 +10,23 @@
  *       ir over MC by MR   micro-kernel: one MR x NR tile of C
  *
  * Threads split m when m spans several A blocks: whole ic blocks are handed
- * out dynamically (each thread packs its own A block; the B panel is packed
- * cooperatively, with barriers), so a thread that another process slows down
- * takes fewer.  When all of m fits one A block (a training batch) they split
- * n (jr micro-panels): each thread packs the B micro-panels it alone reads
- * and its own copy of the A block, so the k loop needs no barrier at all and
- * each thread's C columns stay in its cache.  Either way the master reports
- * how long it waited for the team (fnn_team_report), which runs this OS
- * thread's calls on one thread for a while when a member keeps being
- * descheduled.  k is never split and KC does not depend on the thread count,
- * so every element of C sees the same sequence of operations for any number
- * of threads.
+ * out one at a time (each thread packs its own A block; the B panel is packed
+ * cooperatively, with barriers).  When all of m fits one A block (a training
+ * batch) they split n: in the first k panel each thread takes its share of
+ * chunks of B micro-panels, then helps with the others' (work stealing), and
+ * it keeps the chunks it took for the later k panels, so each thread packs
+ * the B micro-panels it alone reads and its own copy of the A block, the k
+ * loop needs no barrier, and its C columns stay in its cache.
+ * Either way a thread that another process slows down takes fewer blocks,
+ * and the master reports how long it waited for the team (fnn_team_report,
+ * which runs this OS thread's calls on one thread for a while when a member
+ * keeps being descheduled).  k is never split and KC does not depend on the
+ * thread count, so every element of C sees the same sequence of operations
+ * for any number of threads.
  *
- * Epilogue: after the last k panel, epi->fn is called once for every
- * (thread's share of an) ic block x jc block of C, i.e. blocks of at most
- * MC x NC, which together cover each element of C exactly once.
+ * Epilogue: after the last k panel, epi->fn is called once for every ic
+ * block x jc block of C (or chunk of one, with n split), i.e. blocks of at
+ * most MC x NC, which together cover each element of C exactly once.
  */
 
 #define GEMM_CAT_(a, b) a##_##b
@@ -72,6 +74,13 @@ static inline int GEMM_FN(a_spans_blocks)(const GEMM_FN(gemm_table) *t, int64_t 
     if (GEMM_KP == 1) return m > t->mc;
     return (m + t->mr - 1) / t->mr >= GEMM_N_SPLIT_PANELS;
 }
+
+/* With n split, this many chunks of B micro-panels per thread (if n has the
+ * NR panels; at most GEMM_MAX_CHUNKS in all). */
+#ifndef GEMM_CHUNKS_PER_THREAD
+#define GEMM_CHUNKS_PER_THREAD 4
+#define GEMM_MAX_CHUNKS 256
+#endif
 
 /* With m split, at least this many ic blocks per thread (if m has the MR
  * panels), so that the blocks handed out dynamically balance the work when
@@ -176,7 +185,8 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
     const double t_start = nt > 1 ? fnn_clock() : 0;
     double waited = 0, t_done = 0;
     int reports = 0;
-    (void)nt;
+    int64_t ranges[nt]; /* n split: each thread's chunks not yet taken (gemm_range) */
+    for (int i = 0; i < nt; i++) ranges[i] = 0;
 #ifdef FNN_HAVE_OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
 #endif
@@ -206,11 +216,22 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
         /* B micro-panels sit at a fixed stride (the deepest k panel), not at
          * one that depends on the current panel's depth: threads that split n
          * run the k loop without barriers, so one may pack its panels of the
-         * next (shallower) k panel while another still reads its own. */
+         * next (shallower) k panel while another still reads its own (and an
+         * image has the same layout). */
         const int64_t bstride = (int64_t)nr * GEMM_UNITS(k < kc ? k : kc);
+        int16_t mine[GEMM_MAX_CHUNKS]; /* n split: this thread's chunks of the jc block */
+        int n_mine = 0;
         for (int64_t jc = 0; jc < n; jc += nc) {
             const int64_t nb = n - jc < nc ? n - jc : nc;
             const int64_t nq = (nb + nr - 1) / nr;
+            int64_t nch = nq < GEMM_CHUNKS_PER_THREAD * nth ? nq : GEMM_CHUNKS_PER_THREAD * nth;
+            if (nch > GEMM_MAX_CHUNKS) nch = GEMM_MAX_CHUNKS;
+            /* this thread's share of the jc block's chunks: every range was
+             * emptied in the previous block (or before the team started), so
+             * a thread that looks before the owner sets it finds nothing */
+            if (!split_m)
+                __atomic_store_n(&ranges[tid], gemm_range(nch * tid / nth, nch * (tid + 1) / nth),
+                                 __ATOMIC_RELAXED);
             for (int64_t pc = 0; pc < k; pc += kc) {
                 const int64_t kb = k - pc < kc ? k - pc : kc;
                 const T beta_p = pc == 0 ? beta : (T)1;
@@ -218,21 +239,17 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                 /* Small m reuses each B micro-panel only a few times: reading B in
                  * place beats copying it, except for a partial last panel. */
                 const int in_place_b = GEMM_KP == 1 && !trans_b && m_panels <= GEMM_IN_PLACE_B_PANELS;
-                const int64_t q_lo = nq * tid / nth, q_hi = nq * (tid + 1) / nth;
-                const int packs_last = split_m ? tid == 0 : q_hi == nq && q_hi > q_lo;
                 const PT *bp = ws_b;
                 if (b_image) { /* its panels, laid out as image_dims says */
                     bp = b_image + ((pc / kc) * ((n + nr - 1) / nr) + jc / nr) * bstride;
-                } else if (in_place_b) {
-                    if (nb % nr != 0 && packs_last)
+                } else if (split_m && in_place_b) {
+                    if (nb % nr != 0 && tid == 0)
                         GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, bstride, nq - 1, nq);
                 } else if (split_m) { /* the shared panel: micro-panels to whoever is free */
                     GEMM_FOR_DYNAMIC()
                     for (int64_t q = 0; q < nq; q++)
                         GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, bstride, q, q + 1);
-                } else {
-                    GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, bstride, q_lo, q_hi);
-                }
+                } /* n split: a chunk's micro-panels are packed by the thread that has it */
                 const PT *bu = in_place_b ? (const PT *)(b + pc * ldb + jc) : NULL;
                 if (split_m) {
                     if (!b_image) GEMM_TIMED_BARRIER(); /* every thread reads the whole B panel */
@@ -250,28 +267,57 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                         if (last && epi && epi->fn) epi->fn(epi->ctx, ic, jc, mb, nb, cb, ldc);
                     }
                 } else {
-                    for (int64_t ic = 0; ic < m; ic += mc) {
-                        const int64_t mb = m - ic < mc ? m - ic : mc;
-                        const int64_t np = (mb + mr - 1) / mr;
-                        GEMM_FN(pack_a)(trans_a, a, lda, ic, mb, pc, kb, mr, my_a, 0, np);
-                        const int64_t q0 = nq * tid / nth, q1 = nq * (tid + 1) / nth;
-                        T *cb = c + ic * ldc + jc;
-                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, bp, bstride, bu, ldb, beta_p, cb, ldc,
-                                       q0,
-                                       q1);
-                        if (last && epi && epi->fn && q1 > q0) {
-                            int64_t j0 = q0 * nr, j1 = q1 * nr < nb ? q1 * nr : nb;
-                            epi->fn(epi->ctx, ic, jc + j0, mb, j1 - j0, cb + j0, ldc);
+                    /* Chunks of B micro-panels: in the first k panel each
+                     * thread takes its own, then helps with the others'
+                     * (gemm_steal_chunk: a thread slowed by another process
+                     * ends up with fewer); it keeps what it took for the later
+                     * k panels, so no barrier is needed and its C columns stay
+                     * in its cache. */
+                    int64_t a_ic = -1; /* the ic block in my_a for this k panel */
+                    for (int i = 0;; i++) {
+                        int64_t ch;
+                        if (pc == 0) {
+                            ch = gemm_steal_chunk(ranges, tid, nth);
+                            if (ch < 0) break;
+                            mine[n_mine++] = (int16_t)ch;
+                        } else {
+                            if (i >= n_mine) break;
+                            ch = mine[i];
+                        }
+                        const int64_t q0 = nq * ch / nch, q1 = nq * (ch + 1) / nch;
+                        if (in_place_b) { /* only a partial last micro-panel is packed */
+                            if (nb % nr != 0 && q1 == nq)
+                                GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, bstride, nq - 1, nq);
+                        } else if (!b_image) {
+                            GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, bstride, q0, q1);
+                        }
+                        for (int64_t ic = 0; ic < m; ic += mc) {
+                            const int64_t mb = m - ic < mc ? m - ic : mc;
+                            if (a_ic != ic) {
+                                GEMM_FN(pack_a)(trans_a, a, lda, ic, mb, pc, kb, mr, my_a, 0,
+                                                (mb + mr - 1) / mr);
+                                a_ic = ic;
+                            }
+                            T *cb = c + ic * ldc + jc;
+                            GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, bp, bstride, bu, ldb, beta_p, cb,
+                                           ldc, q0, q1);
+                            if (last && epi && epi->fn) {
+                                const int64_t j0 = q0 * nr, j1 = q1 * nr < nb ? q1 * nr : nb;
+                                epi->fn(epi->ctx, ic, jc + j0, mb, j1 - j0, cb + j0, ldc);
+                            }
                         }
                     }
                 }
-                /* the shared B panel is repacked next, and the next k panel's
-                 * blocks may go to other threads (after the last one, the end
-                 * of the parallel region waits anyway) */
-                if (split_m && (pc + kb < k || jc + nb < n)) {
+                /* m split: the shared B panel is repacked next, and the next
+                 * k panel's blocks may go to other threads.  n split: the
+                 * next jc block's chunks may go to other threads, which
+                 * repack their micro-panels.  (After the last panel, the end
+                 * of the parallel region waits anyway.) */
+                if ((split_m && pc + kb < k) || (last && jc + nb < n)) {
                     GEMM_TIMED_BARRIER();
                 }
             }
+            n_mine = 0;
         }
         GEMM_THREAD_END();
         if (tid == 0 && nth > 1) {
