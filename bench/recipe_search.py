@@ -7,6 +7,7 @@ fixed split of the training set; the test set is never read here).
     python bench/recipe_search.py widths             # width x epochs for --time
     python bench/recipe_search.py widths --epochs 2,4,8 --widths 256-128,512-256
     python bench/recipe_search.py ensemble --widths 512-256 --dropouts 0.2 --epochs 16 --seeds 0,1,2
+    python bench/recipe_search.py ensemble --widths 1024-512 --dropouts 0.3 --epochs 20 --seeds 0,1,2 --dtype bfloat16
 
 Each line: the candidate, validation accuracy, epochs, training seconds and
 seconds per epoch (the last feeds fastnn/_recipes.py's width choice, as a
@@ -40,13 +41,14 @@ def prepare(X, Xv, standardize):
     return [preprocess(A, offset, scale, np.float32) for A in (X, Xv)]
 
 
-def run(name, data, hidden, dropout, standardize, seed=0, dtype="float32", **fit):
-    """Train one candidate and print its line; (accuracy, s/epoch, the
-    validation probabilities)."""
+def run(name, data, hidden, dropout, standardize, seed=0, dtype="float32", mlp=None, **fit):
+    """Train one candidate (`mlp`, or a new MLP) and print its line;
+    (accuracy, s/epoch, the validation probabilities)."""
     import fastnn
     X, y, Xv, yv = data
     X, Xv = prepare(X, Xv, standardize)
-    mlp = fastnn.MLP([784, *hidden, 10], dropout=dropout, random_state=seed, dtype=dtype)
+    if mlp is None:
+        mlp = fastnn.MLP([784, *hidden, 10], dropout=dropout, random_state=seed, dtype=dtype)
     fit = dict(dict(batch_size=128, learning_rate=1e-3, lr_schedule="cosine"), **fit)
     t0 = time.perf_counter()
     mlp.fit(X, y, **fit)
@@ -129,22 +131,53 @@ def width_candidates(data, widths, epochs_list, augment, smoothing):
                 label_smoothing=smoothing, **extra)
 
 
-def ensemble_candidates(data, widths, epochs, seeds):
+def flipped_validation(data):
+    """The validation images mirrored left to right, then preprocessed as
+    prepare() does (mirroring standardized pixels would misplace each
+    pixel's mean)."""
+    X, _, Xv, _ = data
+    Xf = np.ascontiguousarray(Xv.reshape(-1, 28, 28)[:, :, ::-1].reshape(len(Xv), -1))
+    return prepare(X, Xf, True)[1]
+
+
+def ensemble_candidates(data, widths, epochs, seeds, dtype):
     """One net per seed, then the ensemble of the first 2, 3, ... of them:
-    their logits averaged (the mean log-probability: the same argmax)."""
+    their logits averaged (the mean log-probability: the same argmax).  Per
+    net also two cheaper averages: its predictions on the image and on its
+    mirror image (test-time flips), and its weights averaged over the last 5
+    epochs (stochastic weight averaging)."""
+    import fastnn
     yv = data[3]
+    validation, mirrored = prepare(data[0], data[2], True)[1], flipped_validation(data)
+
+    def accuracy(log_p):
+        return float(np.mean(np.argmax(log_p, axis=1) == yv))
+
     for hidden, dropout in widths:
         logs = []
         for seed in seeds:
-            _, _, p = run("%s dropout %.1f, %d epochs, smoothing 0.1 (seed %d)"
-                          % ("-".join(map(str, hidden)), dropout, epochs, seed),
-                          data, hidden, dropout, True, seed=seed, epochs=epochs,
-                          label_smoothing=0.1)
-            logs.append(np.log(np.maximum(p.astype(np.float64), 1e-300)))
+            snapshots = []
+
+            def keep_last(model, epoch, logs_):
+                if epoch >= epochs - 5:
+                    snapshots.append([w.copy() for w in model.coefs_ + model.intercepts_])
+
+            mlp = fastnn.MLP([784, *hidden, 10], dropout=dropout, random_state=seed, dtype=dtype)
+            _, _, p = run("%s dropout %.1f, %d epochs, smoothing 0.1 (seed %d, %s)"
+                          % ("-".join(map(str, hidden)), dropout, epochs, seed, dtype),
+                          data, hidden, dropout, True, mlp=mlp, epochs=epochs,
+                          label_smoothing=0.1, callbacks=[keep_last])
+            log_p = np.log(np.maximum(p.astype(np.float64), 1e-300))
+            flip_p = np.log(np.maximum(mlp.predict(mirrored).astype(np.float64), 1e-300))
+            print("%-58s val %.4f" % ("  with test-time flips", accuracy(log_p + flip_p)))
+            for i, live in enumerate(mlp.coefs_ + mlp.intercepts_):
+                live[...] = np.mean([snapshot[i] for snapshot in snapshots], axis=0)
+            print("%-58s val %.4f" % ("  weights averaged over the last %d epochs"
+                                      % len(snapshots), accuracy(mlp.predict(validation))))
+            logs.append(log_p)
             if len(logs) > 1:
-                accuracy = float(np.mean(np.argmax(np.mean(logs, axis=0), axis=1) == yv))
-                print("%-58s val %.4f" % ("  ensemble of the first %d" % len(logs), accuracy),
-                      flush=True)
+                print("%-58s val %.4f" % ("  ensemble of the first %d" % len(logs),
+                                          accuracy(np.mean(logs, axis=0))), flush=True)
 
 
 def main():
@@ -154,7 +187,7 @@ def main():
     ap.add_argument("--only", action="append", default=[],
                     help="default: run the candidates whose names contain this text "
                          "(commas included, as names have them); repeat for more")
-    ap.add_argument("--dtype", default="float32", help="default: float32 or bfloat16")
+    ap.add_argument("--dtype", default="float32", help="default, ensemble: float32 or bfloat16")
     ap.add_argument("--widths", default="256-128,512-256,1024-512")
     ap.add_argument("--dropouts", default="0.1,0.2,0.3")
     ap.add_argument("--epochs", default="1,2,4,8,16",
@@ -180,7 +213,7 @@ def main():
               for w, d in zip(args.widths.split(","), args.dropouts.split(","))]
     if args.which == "ensemble":
         ensemble_candidates(data, widths, int(args.epochs),
-                            [int(s) for s in args.seeds.split(",")])
+                            [int(s) for s in args.seeds.split(",")], args.dtype)
     else:
         augment = [] if args.augment == "none" else args.augment.split(",")
         width_candidates(data, widths, [int(e) for e in args.epochs.split(",")], augment,
