@@ -299,6 +299,36 @@ def test_bit_identical_across_threads(kernel, dtype, ta, tb, m, n, k):
     assert_close(two, a, b, ta, tb)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("ta,tb", [(False, False), (True, True)])
+def test_bit_identical_when_threads_outnumber_cores(kernel, dtype, ta, tb):
+    """More threads than CPUs: members are descheduled mid-call, so the
+    blocks of the m split and the chunks of the n split (work stealing, kept
+    across k panels) go to whoever is running.  Shapes: n split with several
+    k panels, n split over two jc blocks (n past nc: the chunks are handed
+    out afresh), m split."""
+    if not fastnn.config()["openmp"]:
+        pytest.skip("built without OpenMP")
+    _, nr, mc, kc, nc = blocking(kernel, dtype)
+    shapes = [(min(mc, 250), 40 * nr + 7, 3 * kc + 5), (30, nc + 3 * nr + 1, kc + 9),
+              (2 * mc + 13, 9 * nr, kc + 1)]
+    rng = np.random.default_rng(29)
+    old = fastnn._config._thread_setting()
+    try:
+        for m, n, k in shapes:
+            a, b = operands(rng, m, n, k, ta, tb, dtype)
+            fastnn.set_num_threads(1)
+            one = ops.matmul(a, b, trans_a=ta, trans_b=tb)
+            for threads in (3, 5):
+                fastnn.set_num_threads(threads)
+                for _ in range(3):
+                    assert np.array_equal(ops.matmul(a, b, trans_a=ta, trans_b=tb), one), \
+                        (m, n, k, threads)
+            assert_close(one, a, b, ta, tb)
+    finally:
+        fastnn.set_num_threads(old)
+
+
 try:
     from hypothesis import given, settings, strategies as st
 except ImportError:  # pragma: no cover
