@@ -199,10 +199,12 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
          * each B micro-panel in L1 across all of m, and runs the k loop
          * without barriers; its C columns stay in its own cache from one k
          * panel to the next.  m split (one shared B panel, blocks of m handed
-         * out) when m spans several A blocks or n is too narrow to share. */
+         * out) when m spans several A blocks, n is too narrow to share, or
+         * the epilogue wants whole rows. */
         const int64_t m_panels = (m + mr - 1) / mr, n_panels = (n + nr - 1) / nr;
         const int split_m = nth == 1 || (m_panels >= 4 * nth &&
-                                         (n_panels < 4 * nth || GEMM_FN(a_spans_blocks)(t, m)));
+                                         (n_panels < 4 * nth || GEMM_FN(a_spans_blocks)(t, m) ||
+                                          (epi && epi->whole_rows)));
         int64_t mc = t->mc;
         if (split_m && nth > 1) { /* equal ic blocks, GEMM_BLOCKS_PER_THREAD per thread */
             int64_t nblk = (m + mc - 1) / mc;
