@@ -56,6 +56,21 @@
  * returns the entry for C's width (gemm.c, bf16_driver.h); driver_util.h
  * supplies gemm_size_overflows, gemm_threads and gemm_ws_layout. */
 
+/* The packed B layout, one for run() and the images: micro-panels sit
+ * b_stride units apart, the depth of the deepest k panel whatever the current
+ * panel's (so an image's panels and a thread's slots never move), and in an
+ * image micro-panel q of the k panel starting at pc sits at image_offset. */
+static inline int64_t GEMM_FN(b_stride)(const GEMM_FN(gemm_table) *t, int64_t k)
+{
+    return (int64_t)t->nr * GEMM_UNITS(k < t->kc ? k : t->kc);
+}
+
+static inline int64_t GEMM_FN(image_offset)(const GEMM_FN(gemm_table) *t, int64_t n, int64_t pc,
+                                            int64_t q, int64_t bstride)
+{
+    return ((pc / t->kc) * ((n + t->nr - 1) / t->nr) + q) * bstride;
+}
+
 /* Transposing packs copy GEMM_PACK_STEP source elements (one cache line) of
  * each row in turn, so every line read is used whole and the writes stay in a
  * small window. */
@@ -215,12 +230,7 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
         }
         PT *my_a = (PT *)((char *)ws_a + (size_t)tid * a_stride);
 
-        /* B micro-panels sit at a fixed stride (the deepest k panel), not at
-         * one that depends on the current panel's depth: threads that split n
-         * run the k loop without barriers, so one may pack its panels of the
-         * next (shallower) k panel while another still reads its own (and an
-         * image has the same layout). */
-        const int64_t bstride = (int64_t)nr * GEMM_UNITS(k < kc ? k : kc);
+        const int64_t bstride = GEMM_FN(b_stride)(t, k);
         int16_t mine[GEMM_MAX_CHUNKS]; /* n split: this thread's chunks of the jc block */
         int n_mine = 0;
         for (int64_t jc = 0; jc < n; jc += nc) {
@@ -242,8 +252,8 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                  * place beats copying it, except for a partial last panel. */
                 const int in_place_b = GEMM_KP == 1 && !trans_b && m_panels <= GEMM_IN_PLACE_B_PANELS;
                 const PT *bp = ws_b;
-                if (b_image) { /* its panels, laid out as image_dims says */
-                    bp = b_image + ((pc / kc) * ((n + nr - 1) / nr) + jc / nr) * bstride;
+                if (b_image) { /* its panels, at image_offset */
+                    bp = b_image + GEMM_FN(image_offset)(t, n, pc, jc / nr, bstride);
                 } else if (split_m && in_place_b) {
                     if (nb % nr != 0 && tid == 0)
                         GEMM_FN(pack_b)(trans_b, b, ldb, pc, kb, jc, nb, nr, ws_b, bstride, nq - 1, nq);
@@ -474,23 +484,14 @@ int GEMM_FN(fnn_gemm)(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
 /* Packed images of op(B) (k x n): every micro-panel run() would pack, for
  * every k panel and column at once, so a B used by many GEMMs (the weights
  * of a training step) is converted once per change, not once per GEMM.
- * Micro-panel Q (columns Q*nr...) of k panel P sits at (P * NQ + Q) *
- * bstride, NQ = ceil(n / nr), bstride as run() computes it; padding (k
- * values past a panel's end, columns past n) stays zero from image_clear. */
-static void GEMM_FN(image_dims)(int64_t k, int64_t n, int64_t *nq, int64_t *bstride, int64_t *np)
-{
-    const GEMM_FN(gemm_table) *t = GEMM_IMAGE_TABLE;
-    *nq = (n + t->nr - 1) / t->nr;
-    *bstride = (int64_t)t->nr * GEMM_UNITS(k < t->kc ? k : t->kc);
-    *np = (k + t->kc - 1) / t->kc;
-}
-
+ * Micro-panels are laid out by b_stride and image_offset; padding (k values
+ * past a panel's end, columns past n) stays zero from image_clear. */
 size_t GEMM_FN(fnn_gemm_image_bytes)(int64_t k, int64_t n)
 {
     if (k <= 0 || n <= 0 || gemm_size_overflows(k, n, 1)) return 0;
-    int64_t nq, bstride, np;
-    GEMM_FN(image_dims)(k, n, &nq, &bstride, &np);
-    return (size_t)(np * nq * bstride) * sizeof(PT);
+    const GEMM_FN(gemm_table) *t = GEMM_IMAGE_TABLE;
+    const int64_t panels_end = (k + t->kc - 1) / t->kc * t->kc; /* where a next k panel would start */
+    return (size_t)GEMM_FN(image_offset)(t, n, panels_end, 0, GEMM_FN(b_stride)(t, k)) * sizeof(PT);
 }
 
 void GEMM_FN(fnn_gemm_image_clear)(int64_t k, int64_t n, PT *image)
@@ -507,9 +508,7 @@ void GEMM_FN(fnn_gemm_image_pack)(int trans, const T *b, int64_t ldb, int64_t k,
 {
     const GEMM_FN(gemm_table) *t = GEMM_IMAGE_TABLE;
     const int nr = t->nr;
-    const int64_t kc = t->kc;
-    int64_t nq, bstride, np;
-    GEMM_FN(image_dims)(k, n, &nq, &bstride, &np);
+    const int64_t kc = t->kc, bstride = GEMM_FN(b_stride)(t, k);
     if (p_hi > k) p_hi = k;
     if (j_hi > n) j_hi = n;
     for (int64_t pc = p_lo / kc * kc; pc < p_hi; pc += kc) {
@@ -518,7 +517,7 @@ void GEMM_FN(fnn_gemm_image_pack)(int trans, const T *b, int64_t ldb, int64_t k,
         for (int64_t q = j_lo / nr; q * nr < j_hi; q++) {
             const int64_t c0 = j_lo > q * nr ? j_lo : q * nr;
             const int64_t c1 = j_hi < (q + 1) * nr ? j_hi : (q + 1) * nr;
-            PT *d = image + ((pc / kc) * nq + q) * bstride + (c0 - q * nr);
+            PT *d = image + GEMM_FN(image_offset)(t, n, pc, q, bstride) + (c0 - q * nr);
             GEMM_FN(pack_b_units)(trans, b, ldb, pc, kb, v0 / GEMM_KP, (v1 + GEMM_KP - 1) / GEMM_KP,
                                   c0, c1 - c0, nr, d);
         }
