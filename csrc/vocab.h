@@ -95,7 +95,8 @@
 /* ---- image augmentations of the compiled epoch, bit flags: X(ID, "name", bit) ---- */
 #define FNN_AUGMENTS(X)          \
     X(SHIFT, "shift", 1)         \
-    X(FLIP, "flip", 2)
+    X(FLIP, "flip", 2)           \
+    X(ERASE, "erase", 4)
 
 /* ---- kernel ISAs (FASTNN_KERNEL names): X(ID, "name", code) ---- */
 #define FNN_ISAS(X)              \

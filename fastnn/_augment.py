@@ -7,26 +7,32 @@ gets the random bits b = rng_bits(key, counter0 + r) and from them
   dx = (b >> 21) mod (2 max_shift + 1) - max_shift   (when shifting),
   flip = b >> 63                                     (when flipping);
 the output pixel (i, j) is the input pixel (i - dy, f(j - dx)), f(u) = W - 1 - u
-when flipped, and 0 where i - dy or j - dx falls outside the image.
-csrc/ops/augment.inc is the compiled version.
+when flipped, and 0 where i - dy or j - dx falls outside the image.  Erasing
+then sets a rectangle of it to 0, drawn from e = rng_bits(rng_bits(key, 2^64 - 1),
+counter0 + r) (erase_rectangles has the rule).
+csrc/ops/augment.c and augment.inc are the compiled version.
 """
+import math
+
 import numpy as np
 
 from ._core import AUGMENT_BITS
+from ._reference_random import rng_bits
 from ._validate import finite_number
 
 AUGMENT_NAMES = tuple(AUGMENT_BITS)
 
 
 def augment_settings(augment, image_shape, max_shift, n_features):
-    """(flags, (H, W, C), max_shift) from the user's augment ("shift", "flip" or
+    """(flags, (H, W, C), max_shift) from the user's augment ("shift", "flip", "erase" or
     a list of them), image_shape ((H, W) or (H, W, C)) and max_shift; flags 0
     when augment is None.  Errors name the argument."""
     if augment is None or (isinstance(augment, (list, tuple)) and not augment):
         return 0, (0, 0, 0), 0
     names = [augment] if isinstance(augment, str) else augment
     if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
-        raise TypeError("augment must be 'shift', 'flip' or a list of them, got %r" % (augment,))
+        raise TypeError("augment must be 'shift', 'flip', 'erase' or a list of them, got %r"
+                        % (augment,))
     unknown = [n for n in names if n not in AUGMENT_BITS]
     if unknown:
         raise ValueError("augment must be among %s, got %r" % (AUGMENT_NAMES, unknown))
@@ -68,10 +74,39 @@ def config_entries(flags, shape, max_shift):
     return {"augment": flags, "image_shape": shape, "max_shift": max_shift}
 
 
-def transform_images(x, bits, flags, max_shift, shape):
-    """The twin's pixel work: row r of x transformed by the draw in bits[r]."""
+def erase_rectangles(bits, h, w):
+    """(top, left, height, width) of each row's erased rectangle, height 0 for
+    none: random erasing (Zhong et al. 2017) in integer arithmetic.  With
+    probability 1/2 (bit 0 clear) an area a in [ceil(0.02 h w), floor(0.4 h w)]
+    (bits 1-15), an aspect ratio q / 256 in [77/256, 1] (bits 16-30), tall or
+    wide (bit 31); sides isqrt(a 256 / q) and isqrt(a q / 256), cut to the
+    image; top and left uniform (bits 32-47, 48-63)."""
+    def scaled(field, width, n):
+        return (field * n) >> width
+    hw = h * w
+    lo = max((2 * hw + 99) // 100, 1)
+    hi = max(2 * hw // 5, lo)
+    out = []
+    for b in (int(v) for v in bits):
+        if b & 1:
+            out.append((0, 0, 0, 0))
+            continue
+        area = lo + scaled((b >> 1) & 0x7FFF, 15, hi - lo + 1)
+        q = 77 + scaled((b >> 16) & 0x7FFF, 15, 256 - 77 + 1)
+        long_side, short_side = math.isqrt(area * 256 // q), max(math.isqrt(area * q // 256), 1)
+        eh, ew = (long_side, short_side) if (b >> 31) & 1 else (short_side, long_side)
+        eh, ew = min(eh, h), min(ew, w)
+        out.append((scaled((b >> 32) & 0xFFFF, 16, h - eh + 1),
+                    scaled(b >> 48, 16, w - ew + 1), eh, ew))
+    return out
+
+
+def transform_images(x, key, counter0, flags, max_shift, shape):
+    """The twin's pixel work: row r of x transformed by the draws of
+    (key, counter0 + r)."""
     h, w, c = shape
-    bits = np.asarray(bits, dtype=np.uint64)
+    counters = np.uint64(counter0) + np.arange(x.shape[0], dtype=np.uint64)
+    bits = rng_bits(key, counters)
     span = np.uint64(2 * max_shift + 1)
     shift = bool(flags & AUGMENT_BITS["shift"])
     dy = (bits % span).astype(np.int64) - max_shift if shift else np.zeros(len(bits), np.int64)
@@ -87,4 +122,9 @@ def transform_images(x, bits, flags, max_shift, shape):
         src_j = np.where(flip[r], w - 1 - sj, sj)
         res = out[r].reshape(h, w, c)
         res[np.ix_(ok_i, ok_j)] = img[np.ix_(si[ok_i], src_j[ok_j])]
+    if flags & AUGMENT_BITS["erase"]:
+        erase_key = int(rng_bits(key, np.uint64(2 ** 64 - 1)))
+        for r, (top, left, eh, ew) in enumerate(erase_rectangles(
+                rng_bits(erase_key, counters), h, w)):
+            out[r].reshape(h, w, c)[top:top + eh, left:left + ew] = 0
     return out

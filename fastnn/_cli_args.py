@@ -63,7 +63,7 @@ def augment_list(text):
     names = [v.strip() for v in text.split(",") if v.strip()]
     if names == ["none"]:
         return []
-    if not names or not set(names) <= {"shift", "flip"}:
-        raise argparse.ArgumentTypeError("expected shift, flip, shift,flip or none, got %r"
-                                         % text)
+    if not names or not set(names) <= {"shift", "flip", "erase"}:
+        raise argparse.ArgumentTypeError("expected a comma-separated list of shift, flip and "
+                                         "erase (e.g. shift,flip), or none, got %r" % text)
     return names

@@ -118,11 +118,12 @@ early_stopping : bool, default False
     is given) and restore the best weights.
 patience : int, default 10
     Epochs without improvement before early stopping.
-augment : callable, "shift", "flip" or a list of them, optional
+augment : callable, "shift", "flip", "erase" or a list of them, optional
     f(batch) -> batch of the same shape, applied to each batch's features;
     or image augmentation in the compiled epoch's batch gather (random
-    shifts of at most max_shift pixels, horizontal flips, drawn from the
-    seed) of rows that are images of image_shape.
+    shifts of at most max_shift pixels, horizontal flips, random erasing
+    of a rectangle in half the images, drawn from the seed) of rows that
+    are images of image_shape.
 callbacks : sequence of callable
     callback(model, epoch, logs) after each epoch; a true result stops.
 verbose : int, default 0

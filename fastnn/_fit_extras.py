@@ -1,7 +1,7 @@
 """The fit options of issue 16, checked once for fastnn.MLP.fit and the
 scikit-learn drop-ins: a time budget (max_time), label smoothing, a linear
 warm-up (MLP only) and image augmentation inside the compiled epoch
-(augment="shift" | "flip" | a list, image_shape, max_shift)."""
+(augment="shift" | "flip" | "erase" | a list, image_shape, max_shift)."""
 import math
 
 from ._augment import augment_settings, config_entries
@@ -26,7 +26,7 @@ class FitExtras:
         self.hook = None
         if callable(augment):
             if not allow_callable:
-                raise TypeError("augment must be 'shift', 'flip' or a list of them, got %r"
+                raise TypeError("augment must be 'shift', 'flip', 'erase' or a list of them, got %r"
                                 % (augment,))
             self.hook, augment = augment, None
         self.augment = augment_settings(augment, image_shape, max_shift, n_features)

@@ -305,7 +305,8 @@ def build_parser():
     p.add_argument("--image-shape", type=image_shape, metavar="HxW",
                    help="the rows are images of this shape (HxW or HxWxC): augment them")
     p.add_argument("--augment", type=augment_list, metavar="shift,flip",
-                   help="augmentations of image rows (shift, flip, or none)")
+                   help="augmentations of image rows (shift, flip, erase, a list of them, "
+                        "or none)")
     p.add_argument("--label-smoothing", type=float)
     p.add_argument("--threads", type=positive_int)
     p.set_defaults(func=cmd_train)

@@ -230,7 +230,7 @@ class MLP(MLPStateMixin):
         `epochs` becomes an upper bound and the schedule is planned over the
         epochs predicted to fit (fastnn/_budget.py; a timed fit repeats
         exactly only at the same speed).  augment: a function of a batch, or
-        "shift", "flip" or a list of them, applied in the compiled epoch to
+        "shift", "flip", "erase" or a list of them, applied in the compiled epoch to
         rows that are images of image_shape (H, W) or (H, W, C), shifts of up
         to max_shift pixels.  label_smoothing: PyTorch's.  warmup_epochs: the
         learning rate rises linearly from 0, per batch, over these epochs.

@@ -222,10 +222,11 @@ def loss(name, logits, target, *, label_smoothing=0.0):
 
 def augment_images(x, image_shape, *, augment, max_shift=2, seed, counter=0):
     """The images of x (one per row, stored (H, W, C)) shifted by up to
-    max_shift pixels (zero fill) and/or flipped left-right, as the compiled
-    epoch augments a batch: row r's transform comes from rng_bits(seed,
-    counter + r) (fastnn/_augment.py has the rule).  augment: "shift", "flip"
-    or a list of them; image_shape: (H, W) or (H, W, C)."""
+    max_shift pixels (zero fill) and/or flipped left-right, then, half of
+    them, a random rectangle erased to 0, as the compiled epoch augments a
+    batch: row r's transform comes from rng_bits(seed, counter + r)
+    (fastnn/_augment.py has the rule).  augment: "shift", "flip", "erase" or
+    a list of them; image_shape: (H, W) or (H, W, C)."""
     x = contiguous_float(x, "x", ndim=2)
     flags, shape, max_shift = augment_settings(augment, image_shape, max_shift, x.shape[1])
     seed, counter = _uint64(seed, "seed"), _uint64(counter, "counter")

@@ -330,9 +330,9 @@ class EpochRunner:
             B = len(idx)
             xb = x[idx].copy()
             if c.get("augment"):  # augment_images' rule, key from the augment stream
-                bits = rng_bits(int(rng_bits(c["seed"], STREAM_AUGMENT)),
-                                np.uint64(step * c["max_batch"]) + np.arange(B, dtype=np.uint64))
-                xb = transform_images(xb, bits, c["augment"], c["max_shift"], c["image_shape"])
+                xb = transform_images(xb, int(rng_bits(c["seed"], STREAM_AUGMENT)),
+                                      step * c["max_batch"], c["augment"], c["max_shift"],
+                                      c["image_shape"])
             if c["input_noise"] > 0:  # Box-Muller: elements 2p, 2p+1 take pair p's cos, sin
                 key = int(rng_bits(c["seed"], STREAM_NOISE))
                 first = np.arange(0, xb.size, 2, dtype=np.uint64)  # each pair's first element

@@ -122,9 +122,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     label_smoothing : float, default 0.0
         fastnn's: label smoothing eps in [0, 1] of the cross-entropy (targets
         (1 - eps) t + eps / n_classes); sgd and adam, not with sample_weight.
-    augment : None, "shift", "flip" or a list of them, default None
+    augment : None, "shift", "flip", "erase" or a list of them, default None
         fastnn's: image augmentation while the compiled epoch gathers each
-        batch (random shifts of at most max_shift pixels, horizontal flips),
+        batch (random shifts of at most max_shift pixels, horizontal flips,
+        random erasing of a rectangle in half the images),
         drawn from the seed; needs image_shape; sgd and adam, not with
         sample_weight.
     image_shape : tuple or None, default None

@@ -6,10 +6,10 @@ import pytest
 
 import fastnn
 from fastnn import ops, reference
-from fastnn._augment import config_entries
+from fastnn._augment import AUGMENT_BITS, config_entries
 from test_train import assert_same_trajectory, make_data
 
-AUGMENTS = ["shift", "flip", ["shift", "flip"]]
+AUGMENTS = ["shift", "flip", "erase", ["shift", "flip"], ["shift", "flip", "erase"]]
 
 
 @pytest.mark.parametrize("augment", AUGMENTS, ids=str)
@@ -42,6 +42,32 @@ def test_augmentation_is_a_shift_or_flip_of_each_image():
                 img[max(-dy, 0):4 + min(-dy, 0), max(-dx, 0):4 + min(-dx, 0)]
             expected.add(tuple(out.ravel()))
     assert {tuple(r) for r in shifted} == expected  # all 9 shifts drawn, nothing else
+
+
+def test_erasing_zeroes_one_rectangle_in_half_the_images():
+    h, w = 10, 12
+    x = np.arange(1, h * w + 1, dtype=np.float64)
+    out = ops.augment_images(np.tile(x, (4000, 1)), (h, w), augment="erase", seed=9)
+    erased, tall, wide, corners = 0, 0, 0, set()
+    for row in out:
+        zero = (row == 0).reshape(h, w)
+        if not zero.any():
+            assert np.array_equal(row, x)
+            continue
+        erased += 1
+        rows, cols = np.nonzero(zero.any(1))[0], np.nonzero(zero.any(0))[0]
+        # one rectangle, every other pixel kept
+        assert zero[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1].all() and zero.sum() == \
+            len(rows) * len(cols) and len(rows) == rows[-1] - rows[0] + 1
+        assert np.array_equal(row[~zero.ravel()], x[~zero.ravel()])
+        # area in [ceil(0.02 h w), 0.4 h w] before the cut to the image (sides rounded down)
+        assert 1 <= zero.sum() <= 0.4 * h * w
+        tall += len(rows) > len(cols)
+        wide += len(rows) < len(cols)
+        corners.add((rows[0] == 0, cols[0] == 0, rows[-1] == h - 1, cols[-1] == w - 1))
+    assert abs(erased - 2000) < 4 * np.sqrt(1000)  # probability 1/2, 4 sigma
+    assert tall > 300 and wide > 300
+    assert {(True, True, False, False), (False, False, True, True)} <= corners
 
 
 @pytest.mark.parametrize("bad,err", [
@@ -97,7 +123,7 @@ def test_label_smoothing_follows_pytorchs_definition():
 def test_compiled_epoch_with_smoothing_warmup_and_augmentation_follows_twin(opt, kernel):
     X, Y, labels = make_data("labels", n_in=12)
     kw = dict(optimizer=opt, seed=5, label_smoothing=0.1, warmup_steps=11, dropout=[0.2, 0.0],
-              augment=config_entries(3, (4, 3, 1), 1))
+              augment=config_entries(sum(AUGMENT_BITS.values()), (4, 3, 1), 1))
     assert_same_trajectory(kw, (X, Y, labels))
     X, Y, _ = make_data("binary", n_in=12)
     assert_same_trajectory(dict(kw, output="sigmoid", loss="binary_cross_entropy"),
@@ -131,7 +157,8 @@ def test_augmented_fit_is_the_same_for_any_thread_count():
         for threads in (1, 2):
             fastnn.set_num_threads(threads)
             m = fastnn.MLP([36, 32, 2], random_state=4).fit(
-                X, y, epochs=2, augment=["shift", "flip"], image_shape=(6, 6), max_shift=1,
+                X, y, epochs=2, augment=["shift", "flip", "erase"], image_shape=(6, 6),
+                max_shift=1,
                 label_smoothing=0.1, warmup_epochs=1, batch_size=16)
             fits.append(np.concatenate([w.ravel() for w in m.coefs_]))
     finally:
