@@ -68,7 +68,7 @@ FAST = dict(SMOOTH, learning_rate=2e-3, warmup_epochs=1)
 # (name, hidden, dropout, standardized, fit options) on 1024-512 unless named
 DEFAULT_CANDIDATES = [
     ("20 epochs", (1024, 512), 0.3, True, dict(epochs=20)),
-    ("20 epochs, smoothing 0.1 (the recipe)", (1024, 512), 0.3, True, dict(SMOOTH, epochs=20)),
+    ("20 epochs, smoothing 0.1", (1024, 512), 0.3, True, dict(SMOOTH, epochs=20)),
     ("20 epochs, flip, smoothing 0.1", (1024, 512), 0.3, True,
      dict(SMOOTH, epochs=20, augment=["flip"], **IMAGES)),
     ("20 epochs, pixels, shift 1 + flip, smoothing 0.1", (1024, 512), 0.3, False,
@@ -82,6 +82,24 @@ DEFAULT_CANDIDATES = [
     ("20 epochs, smoothing 0.1, input noise 0.2", (1024, 512), 0.3, True,
      dict(SMOOTH, epochs=20, input_noise=0.2)),
     ("20 epochs, smoothing 0.1, weight decay 0.1", (1024, 512), 0.3, True,
+     dict(SMOOTH, epochs=20, weight_decay=0.1)),
+    ("20 epochs, smoothing 0.1, dropout 0.2", (1024, 512), 0.2, True, dict(SMOOTH, epochs=20)),
+    ("20 epochs, smoothing 0.1, dropout 0.1", (1024, 512), 0.1, True, dict(SMOOTH, epochs=20)),
+    ("20 epochs, smoothing 0.1, dropout 0.1, erase", (1024, 512), 0.1, True,
+     dict(SMOOTH, epochs=20, augment=["erase"], **IMAGES)),
+    ("20 epochs, smoothing 0.1, dropout 0.15, erase", (1024, 512), 0.15, True,
+     dict(SMOOTH, epochs=20, augment=["erase"], **IMAGES)),
+    ("20 epochs, smoothing 0.1, dropout 0.1, shift 1", (1024, 512), 0.1, True,
+     dict(SMOOTH, epochs=20, augment=["shift"], **IMAGES)),
+    ("20 epochs, smoothing 0.1, dropout 0.1, batch 64", (1024, 512), 0.1, True,
+     dict(SMOOTH, epochs=20, batch_size=64)),
+    ("20 epochs, smoothing 0.1, dropout 0.1, weight decay 0.05 (the recipe)", (1024, 512), 0.1,
+     True, dict(SMOOTH, epochs=20, weight_decay=0.05)),
+    ("20 epochs, smoothing 0.1, dropout 0.1, weight decay 0.1", (1024, 512), 0.1, True,
+     dict(SMOOTH, epochs=20, weight_decay=0.1)),
+    ("20 epochs, smoothing 0.1, dropout 0.1, weight decay 0.2", (1024, 512), 0.1, True,
+     dict(SMOOTH, epochs=20, weight_decay=0.2)),
+    ("20 epochs, smoothing 0.1, dropout 0, weight decay 0.1", (1024, 512), 0.0, True,
      dict(SMOOTH, epochs=20, weight_decay=0.1)),
     ("30 epochs, smoothing 0.1", (1024, 512), 0.3, True, dict(SMOOTH, epochs=30)),
     ("20 epochs, smoothing 0.1, lr 2e-3", (1024, 512), 0.3, True,
@@ -140,7 +158,7 @@ def flipped_validation(data):
     return prepare(X, Xf, True)[1]
 
 
-def ensemble_candidates(data, widths, epochs, seeds, dtype):
+def ensemble_candidates(data, widths, epochs, seeds, dtype, weight_decay):
     """One net per seed, then the ensemble of the first 2, 3, ... of them:
     their logits averaged (the mean log-probability: the same argmax).  Per
     net also two cheaper averages: its predictions on the image and on its
@@ -163,10 +181,11 @@ def ensemble_candidates(data, widths, epochs, seeds, dtype):
                     snapshots.append([w.copy() for w in model.coefs_ + model.intercepts_])
 
             mlp = fastnn.MLP([784, *hidden, 10], dropout=dropout, random_state=seed, dtype=dtype)
-            _, _, p = run("%s dropout %.1f, %d epochs, smoothing 0.1 (seed %d, %s)"
-                          % ("-".join(map(str, hidden)), dropout, epochs, seed, dtype),
+            _, _, p = run("%s dropout %.2g, %d epochs, smoothing 0.1, wd %g (seed %d, %s)"
+                          % ("-".join(map(str, hidden)), dropout, epochs, weight_decay, seed,
+                             dtype),
                           data, hidden, dropout, True, mlp=mlp, epochs=epochs,
-                          label_smoothing=0.1, callbacks=[keep_last])
+                          label_smoothing=0.1, weight_decay=weight_decay, callbacks=[keep_last])
             log_p = np.log(np.maximum(p.astype(np.float64), 1e-300))
             flip_p = np.log(np.maximum(mlp.predict(mirrored).astype(np.float64), 1e-300))
             print("%-58s val %.4f" % ("  with test-time flips", accuracy(log_p + flip_p)))
@@ -194,6 +213,7 @@ def main():
                     help="widths: the epoch counts; ensemble: one count, each net's")
     ap.add_argument("--augment", default="none", help="comma list, or none")
     ap.add_argument("--smoothing", type=float, default=0.0)
+    ap.add_argument("--weight-decay", type=float, default=0.0, help="ensemble: each net's")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     if args.which == "ensemble" and not args.epochs.isdigit():
@@ -213,7 +233,8 @@ def main():
               for w, d in zip(args.widths.split(","), args.dropouts.split(","))]
     if args.which == "ensemble":
         ensemble_candidates(data, widths, int(args.epochs),
-                            [int(s) for s in args.seeds.split(",")], args.dtype)
+                            [int(s) for s in args.seeds.split(",")], args.dtype,
+                            args.weight_decay)
     else:
         augment = [] if args.augment == "none" else args.augment.split(",")
         width_candidates(data, widths, [int(e) for e in args.epochs.split(",")], augment,
