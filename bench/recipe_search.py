@@ -95,6 +95,8 @@ DEFAULT_CANDIDATES = [
      dict(SMOOTH, epochs=20, batch_size=64)),
     ("20 epochs, smoothing 0.1, dropout 0.1, weight decay 0.05 (the recipe)", (1024, 512), 0.1,
      True, dict(SMOOTH, epochs=20, weight_decay=0.05)),
+    ("24 epochs, smoothing 0.1, dropout 0.1, weight decay 0.05", (1024, 512), 0.1, True,
+     dict(SMOOTH, epochs=24, weight_decay=0.05)),
     ("20 epochs, smoothing 0.1, dropout 0.1, weight decay 0.1", (1024, 512), 0.1, True,
      dict(SMOOTH, epochs=20, weight_decay=0.1)),
     ("20 epochs, smoothing 0.1, dropout 0.1, weight decay 0.2", (1024, 512), 0.1, True,
