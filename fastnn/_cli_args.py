@@ -4,6 +4,7 @@ argparse prints as a usage error naming the flag (exit status 2)."""
 import argparse
 
 from . import _recipes
+from ._augment import AUGMENT_NAMES
 
 
 def int_list(text):
@@ -63,7 +64,8 @@ def augment_list(text):
     names = [v.strip() for v in text.split(",") if v.strip()]
     if names == ["none"]:
         return []
-    if not names or not set(names) <= {"shift", "flip", "erase"}:
-        raise argparse.ArgumentTypeError("expected a comma-separated list of shift, flip and "
-                                         "erase (e.g. shift,flip), or none, got %r" % text)
+    if not names or not set(names) <= set(AUGMENT_NAMES):
+        raise argparse.ArgumentTypeError("expected a comma-separated list of %s "
+                                         "(e.g. shift,flip), or none, got %r"
+                                         % (", ".join(AUGMENT_NAMES), text))
     return names

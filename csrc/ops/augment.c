@@ -53,7 +53,15 @@ static inline void erase_draw(fnn_augment_draw *d, uint64_t bits, int64_t h, int
     d->left = scaled(bits >> 48, 16, w - d->ew + 1);
 }
 
-static inline fnn_augment_draw fnn_augment_draw_make(uint64_t key, uint64_t counter, int flags,
+/* The key of the erase draws: the augment key's bits at a counter that the
+ * row counters never reach as their own (the twin: rng_bits(key, 2^64 - 1)). */
+static inline uint64_t fnn_erase_key(uint64_t key)
+{
+    return fnn_rng_bits_inline(key, UINT64_MAX);
+}
+
+static inline fnn_augment_draw fnn_augment_draw_make(uint64_t key, uint64_t erase_key,
+                                                     uint64_t counter, int flags,
                                                      int64_t max_shift, int64_t h, int64_t w)
 {
     fnn_augment_draw d = {0, 0, 0, 0, 0, 0, 0};
@@ -64,9 +72,7 @@ static inline fnn_augment_draw fnn_augment_draw_make(uint64_t key, uint64_t coun
         d.dx = (int64_t)((bits >> 21) % span) - max_shift;
     }
     if (flags & FNN_AUGMENT_FLIP) d.flip = (int)(bits >> 63);
-    /* a second draw, from a key that the row counters never reach as their own */
-    if (flags & FNN_AUGMENT_ERASE)
-        erase_draw(&d, fnn_rng_bits_inline(fnn_rng_bits_inline(key, UINT64_MAX), counter), h, w);
+    if (flags & FNN_AUGMENT_ERASE) erase_draw(&d, fnn_rng_bits_inline(erase_key, counter), h, w);
     return d;
 }
 
