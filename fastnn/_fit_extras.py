@@ -26,8 +26,8 @@ class FitExtras:
         self.hook = None
         if callable(augment):
             if not allow_callable:
-                raise TypeError("augment must be 'shift', 'flip', 'erase' or a list of them, got %r"
-                                % (augment,))
+                raise TypeError("augment must be 'shift', 'flip', 'erase' or a list of them, "
+                                "got %r" % (augment,))
             self.hook, augment = augment, None
         self.augment = augment_settings(augment, image_shape, max_shift, n_features)
         self.budget = make_budget(max_time, max_epochs)
