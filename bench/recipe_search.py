@@ -1,10 +1,12 @@
-"""How the CLI's Fashion-MNIST recipes were chosen: candidates trained on
+r"""How the CLI's Fashion-MNIST recipes were chosen: candidates trained on
 50,000 of the 60,000 training images and scored on the other 10,000 (a
 fixed split of the training set; the test set is never read here).
 
     python bench/recipe_search.py default            # the untimed recipe's candidates
     python bench/recipe_search.py default --seeds 0,1,2 --only "the recipe" --dtype bfloat16
     python bench/recipe_search.py widths             # width x epochs for --time
+    python bench/recipe_search.py widths --dropouts 0.1,0.1,0.1 --smoothing 0.1 \
+        --weight-decay 0.05 --dtype bfloat16 --epochs 1,2,4,8,16,32   # the planner's curves
     python bench/recipe_search.py widths --epochs 2,4,8 --widths 256-128,512-256
     python bench/recipe_search.py ensemble --widths 512-256 --dropouts 0.2 --epochs 16 --seeds 0,1,2
     python bench/recipe_search.py ensemble --widths 1024-512 --dropouts 0.3 --epochs 20 --seeds 0,1,2 --dtype bfloat16
@@ -138,17 +140,17 @@ def default_candidates(data, seeds, names, dtype):
                 seed=seed, dtype=dtype, **fit)
 
 
-def width_candidates(data, widths, epochs_list, augment, smoothing):
+def width_candidates(data, widths, epochs_list, augment, smoothing, weight_decay, dtype):
     """Standardized pixels (as the untimed recipe) unless shifts are asked
     for (their zero fill is black only on unstandardized pixels)."""
     for hidden, dropout in widths:
         for epochs in epochs_list:
             extra = dict(augment=augment, **IMAGES) if augment else {}
-            run("%s dropout %.1f, %d epochs, %s, smoothing %g"
+            run("%s dropout %.1f, %d epochs, %s, smoothing %g, wd %g (%s)"
                 % ("-".join(map(str, hidden)), dropout, epochs,
-                   "+".join(augment) or "no augmentation", smoothing),
-                data, hidden, dropout, "shift" not in augment, epochs=epochs,
-                label_smoothing=smoothing, **extra)
+                   "+".join(augment) or "no augmentation", smoothing, weight_decay, dtype),
+                data, hidden, dropout, "shift" not in augment, dtype=dtype, epochs=epochs,
+                label_smoothing=smoothing, weight_decay=weight_decay, **extra)
 
 
 def flipped_validation(data):
@@ -208,14 +210,15 @@ def main():
     ap.add_argument("--only", action="append", default=[],
                     help="default: run the candidates whose names contain this text "
                          "(commas included, as names have them); repeat for more")
-    ap.add_argument("--dtype", default="float32", help="default, ensemble: float32 or bfloat16")
+    ap.add_argument("--dtype", default="float32", help="float32 or bfloat16")
     ap.add_argument("--widths", default="256-128,512-256,1024-512")
     ap.add_argument("--dropouts", default="0.1,0.2,0.3")
     ap.add_argument("--epochs", default="1,2,4,8,16",
                     help="widths: the epoch counts; ensemble: one count, each net's")
     ap.add_argument("--augment", default="none", help="comma list, or none")
     ap.add_argument("--smoothing", type=float, default=0.0)
-    ap.add_argument("--weight-decay", type=float, default=0.0, help="ensemble: each net's")
+    ap.add_argument("--weight-decay", type=float, default=0.0,
+                    help="widths, ensemble: decoupled weight decay (AdamW)")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     if args.which == "ensemble" and not args.epochs.isdigit():
@@ -240,7 +243,7 @@ def main():
     else:
         augment = [] if args.augment == "none" else args.augment.split(",")
         width_candidates(data, widths, [int(e) for e in args.epochs.split(",")], augment,
-                         args.smoothing)
+                         args.smoothing, args.weight_decay, args.dtype)
 
 
 if __name__ == "__main__":
