@@ -4,7 +4,7 @@ fixed split of the training set; the test set is never read here).
 
     python bench/recipe_search.py default            # the untimed recipe's candidates
     python bench/recipe_search.py default --seeds 0,1,2 --only "the recipe" --dtype bfloat16
-    python bench/recipe_search.py widths             # width x epochs for --time
+    python bench/recipe_search.py widths             # width x epochs
     python bench/recipe_search.py widths --dropouts 0.1,0.1,0.1 --smoothing 0.1 \
         --weight-decay 0.05 --dtype bfloat16 --epochs 1,2,4,8,16,32   # the planner's curves
     python bench/recipe_search.py widths --epochs 2,4,8 --widths 256-128,512-256
@@ -99,6 +99,14 @@ DEFAULT_CANDIDATES = [
      True, dict(SMOOTH, epochs=20, weight_decay=0.05)),
     ("24 epochs, smoothing 0.1, dropout 0.1, weight decay 0.05", (1024, 512), 0.1, True,
      dict(SMOOTH, epochs=24, weight_decay=0.05)),
+    ("16 epochs, smoothing 0.1, dropout 0.1, weight decay 0.05", (1024, 512), 0.1, True,
+     dict(SMOOTH, epochs=16, weight_decay=0.05)),
+    ("20 epochs, smoothing 0.1, dropout 0.1, weight decay 0.05, lr 1.5e-3", (1024, 512), 0.1,
+     True, dict(SMOOTH, epochs=20, weight_decay=0.05, learning_rate=1.5e-3)),
+    ("20 epochs, smoothing 0.1, dropout 0.15, weight decay 0.05", (1024, 512), 0.15, True,
+     dict(SMOOTH, epochs=20, weight_decay=0.05)),
+    ("20 epochs, smoothing 0.1, dropout 0.1, weight decay 0.05, erase", (1024, 512), 0.1, True,
+     dict(SMOOTH, epochs=20, weight_decay=0.05, augment=["erase"], **IMAGES)),
     ("20 epochs, smoothing 0.1, dropout 0.1, weight decay 0.1", (1024, 512), 0.1, True,
      dict(SMOOTH, epochs=20, weight_decay=0.1)),
     ("20 epochs, smoothing 0.1, dropout 0.1, weight decay 0.2", (1024, 512), 0.1, True,
