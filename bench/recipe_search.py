@@ -43,14 +43,16 @@ def prepare(X, Xv, standardize):
     return [preprocess(A, offset, scale, np.float32) for A in (X, Xv)]
 
 
-def run(name, data, hidden, dropout, standardize, seed=0, dtype="float32", mlp=None, **fit):
-    """Train one candidate (`mlp`, or a new MLP) and print its line;
-    (accuracy, s/epoch, the validation probabilities)."""
+def run(name, data, hidden, dropout, standardize, seed=0, dtype="float32", mlp=None,
+        activation="relu", **fit):
+    """Train one candidate (`mlp`, or a new MLP of `activation`) and print its
+    line; (accuracy, s/epoch, the validation probabilities)."""
     import fastnn
     X, y, Xv, yv = data
     X, Xv = prepare(X, Xv, standardize)
     if mlp is None:
-        mlp = fastnn.MLP([784, *hidden, 10], dropout=dropout, random_state=seed, dtype=dtype)
+        mlp = fastnn.MLP([784, *hidden, 10], dropout=dropout, random_state=seed, dtype=dtype,
+                         activation=activation)
     fit = dict(dict(batch_size=128, learning_rate=1e-3, lr_schedule="cosine"), **fit)
     t0 = time.perf_counter()
     mlp.fit(X, y, **fit)
@@ -107,6 +109,16 @@ DEFAULT_CANDIDATES = [
      dict(SMOOTH, epochs=20, weight_decay=0.05)),
     ("20 epochs, smoothing 0.1, dropout 0.1, weight decay 0.05, erase", (1024, 512), 0.1, True,
      dict(SMOOTH, epochs=20, weight_decay=0.05, augment=["erase"], **IMAGES)),
+    ("20 epochs, smoothing 0.1, dropout 0.1, weight decay 0.05, gelu", (1024, 512), 0.1, True,
+     dict(SMOOTH, epochs=20, weight_decay=0.05, activation="gelu")),
+    ("1024-512-256, 20 epochs, smoothing 0.1, dropout 0.1, weight decay 0.05", (1024, 512, 256),
+     0.1, True, dict(SMOOTH, epochs=20, weight_decay=0.05)),
+    ("20 epochs, smoothing 0.1, dropout 0.1, weight decay 0.05, lr 7e-4", (1024, 512), 0.1, True,
+     dict(SMOOTH, epochs=20, weight_decay=0.05, learning_rate=7e-4)),
+    ("20 epochs, smoothing 0.05, dropout 0.1, weight decay 0.05", (1024, 512), 0.1, True,
+     dict(SMOOTH, epochs=20, weight_decay=0.05, label_smoothing=0.05)),
+    ("20 epochs, smoothing 0.1, dropout 0.1, weight decay 0.05, warm-up 1", (1024, 512), 0.1,
+     True, dict(SMOOTH, epochs=20, weight_decay=0.05, warmup_epochs=1)),
     ("20 epochs, smoothing 0.1, dropout 0.1, weight decay 0.1", (1024, 512), 0.1, True,
      dict(SMOOTH, epochs=20, weight_decay=0.1)),
     ("20 epochs, smoothing 0.1, dropout 0.1, weight decay 0.2", (1024, 512), 0.1, True,
