@@ -3,6 +3,7 @@ for fastnn and every installed peer, interleaved, at batch 32..512; prints the
 markdown table of docs/performance.md and draws docs/performance.png:
 
     python bench/train_table.py [--samples 8192] [--repeats 3] [--plot docs/performance.png]
+    python bench/train_table.py --activation tanh     # the peers that have it
 
 Before timing, a short fastnn fit is checked against NumPy (float32 and
 bfloat16: bench/_check.py).  The first line printed is the configuration
@@ -23,6 +24,7 @@ def main():
     ap.add_argument("--batch-sizes", default="32,128,256,512")
     ap.add_argument("--dropout", type=float, default=0.25)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--activation", default="relu")
     ap.add_argument("--plot")
     args = ap.parse_args()
     _check.use_threads(args.threads)
@@ -33,7 +35,9 @@ def main():
     batches = [int(b) for b in args.batch_sizes.split(",")]
     peak = _bench.fma_peak(args.threads)
     bf16, source = _bench.bf16_peak(args.threads, peak)
-    results = _bench.compare(sizes, args.samples, batches, args.repeats, args.dropout)
+    results = _bench.compare(sizes, args.samples, batches, args.repeats, args.dropout,
+                             activation=args.activation)
+    print("hidden activation: %s" % args.activation)
     flops = _bench.gemm_flops_per_sample(sizes)
     print("FMA limit %.0f GFLOP/s (%.0f samples/s at %.2f MFLOP/sample); bfloat16 limit %.0f "
           "GFLOP/s (%s, %.0f samples/s)"

@@ -21,8 +21,9 @@
  *               can store a over z
  *   init:       HE or GLOROT, MLP's weight initialisation for layers with g
  * The expressions are expanded inside ops/act_span.inc, one dtype T at a
- * time, where the constants one, half, c0, c1 (GELU's tanh-form constants)
- * and the helpers act_logistic and act_gelu_slope are defined.  The twin of
+ * time, where the constants one, half, c0, c1 (GELU's tanh-form constants),
+ * the helpers act_logistic and act_gelu_slope and the vectorizable vm_exp,
+ * vm_expm1, vm_tanh and vm_log1p_unit (ops/vmath.inc) are defined.  The twin of
  * every row is fastnn/reference.py's ACTIVATIONS[name]. */
 #define FNN_LEAKY_SLOPE 0.01
 #define FNN_ACTIVATIONS(X)                                                                    \
@@ -38,21 +39,21 @@
       x > 0 ? x : (T)FNN_LEAKY_SLOPE * x,                                                      \
       x > 0 ? g : (T)FNN_LEAKY_SLOPE * g)                                                      \
     X(TANH, "tanh", 3, A, GLOROT,                                                              \
-      tanh(x),                                                                                 \
+      FN(vm_tanh)(x),                                                                          \
       g * (one - y * y))                                                                       \
     X(SIGMOID, "sigmoid", 4, A, GLOROT,                                                        \
       FN(act_logistic)(x),                                                                     \
       g * y * (one - y))                                                                       \
     /* alpha 1 */                                                                              \
     X(ELU, "elu", 5, A, HE,                                                                    \
-      x > 0 ? x : expm1(x),                                                                    \
+      x > 0 ? x : FN(vm_expm1)(x),                                                             \
       x > 0 ? g : g * (y + one))                                                               \
     /* tanh form */                                                                            \
     X(GELU, "gelu", 6, Z, HE,                                                                  \
-      half * x * (one + tanh(c0 * (x + c1 * x * x * x))),                                      \
+      half * x * (one + FN(vm_tanh)(c0 * (x + c1 * x * x * x))),                               \
       g * FN(act_gelu_slope)(x))                                                               \
     X(SOFTPLUS, "softplus", 7, Z, HE,                                                          \
-      (x > 0 ? x : 0) + log1p(exp(-fabs(x))),                                                  \
+      (x > 0 ? x : 0) + FN(vm_log1p_unit)(FN(vm_exp)(-fabs(x))),                               \
       g * FN(act_logistic)(x))
 
 /* Other names the Python layer accepts for an activation: X("alias", ID). */

@@ -1,8 +1,8 @@
 """Training-speed comparison behind `fastnn bench` and bench/bench_train.py.
 
-Each trainer runs one epoch of the same MLP (ReLU hidden layers, softmax,
-cross-entropy, Adam, inverted dropout where the peer has it) on the same
-random float32 data.  Rounds are interleaved so a noisy neighbour slows every
+Each trainer runs one epoch of the same MLP (ReLU hidden layers, or the
+activation asked for where the peer has it; softmax, cross-entropy, Adam,
+inverted dropout where the peer has it) on the same random float32 data.  Rounds are interleaved so a noisy neighbour slows every
 trainer alike; the table reports medians, the ratio to the fastest peer, and
 the fraction of the machine's FMA limit (measured by a compiled probe).
 """
@@ -28,36 +28,45 @@ def _timed(fn):
     return time.perf_counter() - start, loss
 
 
-def bench_fastnn(sizes, X, y, batch_size, dropout, dtype="float32"):
-    model = fastnn.MLP(sizes, dropout=dropout, random_state=0, dtype=dtype)
+def bench_fastnn(sizes, X, y, batch_size, dropout, activation="relu", dtype="float32"):
+    model = fastnn.MLP(sizes, dropout=dropout, random_state=0, dtype=dtype, activation=activation)
     model.fit(X[:2 * batch_size], y[:2 * batch_size], epochs=1, batch_size=batch_size)
-    model = fastnn.MLP(sizes, dropout=dropout, random_state=0, dtype=dtype)
+    model = fastnn.MLP(sizes, dropout=dropout, random_state=0, dtype=dtype, activation=activation)
     return _timed(lambda: model.fit(X, y, epochs=1, batch_size=batch_size).history_["loss"][-1])
 
 
-def bench_fastnn_bf16(sizes, X, y, batch_size, dropout):
+def bench_fastnn_bf16(sizes, X, y, batch_size, dropout, activation="relu"):
     """fastnn with dtype="bfloat16" (float32 weights, bfloat16 GEMM operands)."""
-    return bench_fastnn(sizes, X, y, batch_size, dropout, dtype="bfloat16")
+    return bench_fastnn(sizes, X, y, batch_size, dropout, activation, dtype="bfloat16")
 
 
-def bench_numpy(sizes, X, y, batch_size, dropout):
+def bench_numpy(sizes, X, y, batch_size, dropout, activation="relu"):
     from ._numpy_trainer import NumpyMLP
-    NumpyMLP(sizes, dropout=dropout).train_epoch(X[:2 * batch_size], y[:2 * batch_size],
-                                                 batch_size)
-    model = NumpyMLP(sizes, dropout=dropout)
+    NumpyMLP(sizes, dropout=dropout, activation=activation).train_epoch(
+        X[:2 * batch_size], y[:2 * batch_size], batch_size)
+    model = NumpyMLP(sizes, dropout=dropout, activation=activation)
     return _timed(lambda: model.train_epoch(X, y, batch_size))
 
 
-def torch_mlp(sizes, dropout):
-    """PyTorch's twin of fastnn.MLP(sizes, dropout=...): ReLU, dropout after
-    each hidden layer, Adam 1e-3; on fastnn's thread count."""
+def torch_activation(name):
+    """PyTorch's module for fastnn's activation `name` (GELU in its tanh form)."""
+    import torch
+    nn = torch.nn
+    return {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "elu": nn.ELU,
+            "softplus": nn.Softplus, "leaky_relu": lambda: nn.LeakyReLU(0.01),
+            "gelu": lambda: nn.GELU(approximate="tanh")}[name]()
+
+
+def torch_mlp(sizes, dropout, activation="relu"):
+    """PyTorch's twin of fastnn.MLP(sizes, dropout=..., activation=...):
+    dropout after each hidden layer, Adam 1e-3; on fastnn's thread count."""
     import torch
     torch.set_num_threads(fastnn.get_num_threads())
     layers = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(torch.nn.Linear(a, b))
         if i < len(sizes) - 2:
-            layers.append(torch.nn.ReLU())
+            layers.append(torch_activation(activation))
             if dropout:
                 layers.append(torch.nn.Dropout(dropout))
     net = torch.nn.Sequential(*layers)
@@ -85,21 +94,21 @@ def torch_epoch(net, opt, X, y, batch_size, autocast=False):
     return total
 
 
-def bench_torch(sizes, X, y, batch_size, dropout, autocast=False):
+def bench_torch(sizes, X, y, batch_size, dropout, activation="relu", autocast=False):
     import torch
     torch.manual_seed(0)
-    torch_epoch(*torch_mlp(sizes, dropout), X[:2 * batch_size], y[:2 * batch_size], batch_size,
-                autocast)
-    net, opt = torch_mlp(sizes, dropout)
+    torch_epoch(*torch_mlp(sizes, dropout, activation), X[:2 * batch_size], y[:2 * batch_size],
+                batch_size, autocast)
+    net, opt = torch_mlp(sizes, dropout, activation)
     return _timed(lambda: torch_epoch(net, opt, X, y, batch_size, autocast))
 
 
-def bench_torch_bf16(sizes, X, y, batch_size, dropout):
+def bench_torch_bf16(sizes, X, y, batch_size, dropout, activation="relu"):
     """PyTorch under bfloat16 autocast: the peer of fastnn_bf16."""
-    return bench_torch(sizes, X, y, batch_size, dropout, autocast=True)
+    return bench_torch(sizes, X, y, batch_size, dropout, activation, autocast=True)
 
 
-def bench_jax(sizes, X, y, batch_size, dropout):
+def bench_jax(sizes, X, y, batch_size, dropout, activation="relu"):
     """The whole step (forward, backward, Adam) under jax.jit."""
     import jax
     import jax.numpy as jnp
@@ -118,7 +127,7 @@ def bench_jax(sizes, X, y, batch_size, dropout):
         for i, (w, b) in enumerate(params):
             h = h @ w + b
             if i < len(params) - 1:
-                h = jax.nn.relu(h)
+                h = getattr(jax.nn, JAX_ACTIVATIONS[activation])(h)
                 if dropout:
                     key, sub = jax.random.split(key)
                     keep = jax.random.bernoulli(sub, 1 - dropout, h.shape)
@@ -154,25 +163,33 @@ def bench_jax(sizes, X, y, batch_size, dropout):
     return _timed(lambda: epoch(X, y))
 
 
-def bench_sklearn(sizes, X, y, batch_size, dropout):
+def bench_sklearn(sizes, X, y, batch_size, dropout, activation="relu"):
     """scikit-learn has no dropout: it trains the same net without it."""
     from sklearn.neural_network import MLPClassifier
     model = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), batch_size=batch_size,
-                          learning_rate_init=1e-3, random_state=0)
+                          learning_rate_init=1e-3, random_state=0,
+                          activation=SKLEARN_ACTIVATIONS[activation])
     return _timed(lambda: model.partial_fit(X, y, classes=np.arange(sizes[-1])).loss_)
 
 
-TRAINERS = [("fastnn", bench_fastnn, None), ("fastnn_bf16", bench_fastnn_bf16, None),
-            ("numpy", bench_numpy, None),
-            ("torch", bench_torch, "torch"), ("torch_bf16", bench_torch_bf16, "torch"),
-            ("jax", bench_jax, "jax"),
-            ("sklearn", bench_sklearn, "sklearn")]
+JAX_ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "elu": "elu",
+                   "softplus": "softplus", "gelu": "gelu", "leaky_relu": "leaky_relu"}
+SKLEARN_ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "logistic"}
+# (name, bench function, the module it needs, the activations it trains: None for all)
+TRAINERS = [("fastnn", bench_fastnn, None, None),
+            ("fastnn_bf16", bench_fastnn_bf16, None, None),
+            ("numpy", bench_numpy, None, ("relu", "tanh", "sigmoid")),
+            ("torch", bench_torch, "torch", None), ("torch_bf16", bench_torch_bf16, "torch", None),
+            ("jax", bench_jax, "jax", tuple(JAX_ACTIVATIONS)),
+            ("sklearn", bench_sklearn, "sklearn", tuple(SKLEARN_ACTIVATIONS))]
 
 
-def available_trainers(names=None):
+def available_trainers(names=None, activation="relu"):
     out = []
-    for name, fn, module in TRAINERS:
+    for name, fn, module, activations in TRAINERS:
         if names and name not in names:
+            continue
+        if activations is not None and activation not in activations:
             continue
         if name in ("fastnn_bf16", "torch_bf16") and not names and not _core.bf16_native():
             continue  # emulated bfloat16 is for portability, not speed
@@ -182,7 +199,7 @@ def available_trainers(names=None):
 
 
 def compare(sizes, n_samples, batch_sizes, repeats=3, dropout=0.25, names=None, seed=0,
-            pause=0.25):
+            pause=0.25, activation="relu"):
     """{batch_size: {trainer: samples/s (median)}} over interleaved rounds.
 
     Sleeps `pause` seconds before each trainer: OpenBLAS's workers spin for
@@ -190,14 +207,14 @@ def compare(sizes, n_samples, batch_sizes, repeats=3, dropout=0.25, names=None, 
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n_samples, sizes[0])).astype(np.float32)
     y = rng.integers(0, sizes[-1], n_samples).astype(np.int64)
-    trainers = available_trainers(names)
+    trainers = available_trainers(names, activation)
     results = {}
     for batch_size in batch_sizes:
         times = {name: [] for name, _ in trainers}
         for _ in range(repeats):
             for name, fn in trainers:
                 time.sleep(pause)
-                seconds, loss = fn(sizes, X, y, batch_size, dropout)
+                seconds, loss = fn(sizes, X, y, batch_size, dropout, activation)
                 if not np.isfinite(loss):
                     raise RuntimeError("bench: %s produced a non-finite loss" % name)
                 times[name].append(seconds)

@@ -1,16 +1,24 @@
 """A plain NumPy MLP trainer: the baseline `fastnn bench` compares against.
 
-ReLU hidden layers, softmax output, mean cross-entropy, Adam; everything in
-one dtype (float32 by default) so that its speed is NumPy's BLAS plus
+ReLU (or tanh, sigmoid) hidden layers, softmax output, mean cross-entropy,
+Adam; everything in one dtype (float32 by default) so that its speed is NumPy's BLAS plus
 NumPy's elementwise loops, with no fastnn code involved.
 """
 import numpy as np
 
+# hidden activations: (g applied in place, g'(z) from a = g(z))
+ACTIVATIONS = {
+    "relu": (lambda z: np.maximum(z, 0, out=z), lambda a: a > 0),
+    "tanh": (lambda z: np.tanh(z, out=z), lambda a: 1 - a * a),
+    "sigmoid": (lambda z: np.divide(1, 1 + np.exp(-z, out=z), out=z), lambda a: a * (1 - a)),
+}
+
 
 class NumpyMLP:
     def __init__(self, layer_sizes, learning_rate=1e-3, dtype=np.float32, seed=0,
-                 beta1=0.9, beta2=0.999, eps=1e-8, dropout=0.0):
+                 beta1=0.9, beta2=0.999, eps=1e-8, dropout=0.0, activation="relu"):
         rng = np.random.default_rng(seed)
+        self.g, self.g_prime = ACTIVATIONS[activation]
         self.dropout = dropout  # inverted dropout after each hidden layer
         self.rng = np.random.default_rng(seed + 1)
         self.dtype = np.dtype(dtype)
@@ -24,17 +32,24 @@ class NumpyMLP:
         self.v = [np.zeros_like(p) for p in self.params]
         self.t = 0
 
-    def forward(self, X, train=False):
-        """Activations of every layer, input first; the last is softmax."""
+    def forward(self, X, train=False, slopes=None):
+        """Activations of every layer, input first; the last is softmax.
+        `slopes` (a list) receives each hidden layer's g'(z), times the
+        dropout mask and scale when training."""
         acts = [X]
         n_layers = len(self.params) // 2
         for i in range(n_layers):
             z = acts[-1] @ self.params[2 * i] + self.params[2 * i + 1]
             if i < n_layers - 1:
-                np.maximum(z, 0, out=z)
+                self.g(z)
+                slope = self.g_prime(z) if slopes is not None else None
                 if train and self.dropout > 0:
-                    keep = self.rng.random(z.shape, dtype=np.float32) >= self.dropout
-                    z *= keep * self.dtype.type(1 / (1 - self.dropout))
+                    keep = (self.rng.random(z.shape, dtype=np.float32) >= self.dropout) \
+                        * self.dtype.type(1 / (1 - self.dropout))
+                    z *= keep
+                    slope = slope * keep if slope is not None else None
+                if slopes is not None:
+                    slopes.append(slope)
             else:
                 z -= z.max(axis=1, keepdims=True)
                 np.exp(z, out=z)
@@ -44,7 +59,8 @@ class NumpyMLP:
 
     def loss_and_grads(self, X, y):
         """Mean cross-entropy of int labels y and its gradient for every parameter."""
-        acts = self.forward(X, train=True)
+        slopes = []
+        acts = self.forward(X, train=True, slopes=slopes)
         n = X.shape[0]
         probs = acts[-1]
         loss = -np.mean(np.log(np.maximum(probs[np.arange(n), y], np.finfo(self.dtype).tiny)))
@@ -57,9 +73,7 @@ class NumpyMLP:
             grads[2 * i + 1] = d.sum(axis=0)
             if i > 0:
                 d = d @ self.params[2 * i].T
-                d *= acts[i] > 0  # ReLU backward (and the dropout mask: dropped units are 0)
-                if self.dropout > 0:
-                    d *= self.dtype.type(1 / (1 - self.dropout))
+                d *= slopes[i - 1]  # g'(z), the dropout mask and its scale
         return float(loss), grads
 
     def step(self, grads):

@@ -237,9 +237,9 @@ def cmd_bench(args):
     bf16, source = _bench.bf16_peak(fma_gflops=peak)
     print("FMA limit: %.0f GFLOP/s float32 on %d threads (compiled probe); bfloat16 limit: "
           "%.0f GFLOP/s (%s)" % (peak, fastnn.get_num_threads(), bf16, source))
-    print("one epoch of a %s MLP (float32, ReLU, dropout %.2f, Adam) on %d random samples, "
+    print("one epoch of a %s MLP (float32, %s, dropout %.2f, Adam) on %d random samples, "
           "median of %d interleaved runs; scikit-learn has no dropout"
-          % ("-".join(map(str, sizes)), args.dropout, n, repeats))
+          % ("-".join(map(str, sizes)), args.activation, args.dropout, n, repeats))
     try:  # NumPy's BLAS (numpy, sklearn) on the same thread count as fastnn and torch
         from threadpoolctl import threadpool_limits
         limits = threadpool_limits(fastnn.get_num_threads())
@@ -247,7 +247,8 @@ def cmd_bench(args):
         limits = None
         print("(threadpoolctl not installed: NumPy's BLAS uses its own thread count)")
     try:
-        results = _bench.compare(sizes, n, args.batch_sizes, repeats, args.dropout, names)
+        results = _bench.compare(sizes, n, args.batch_sizes, repeats, args.dropout, names,
+                                 activation=args.activation)
     except RuntimeError as exc:
         raise CLIError(str(exc)) from None
     finally:
@@ -326,6 +327,8 @@ def build_parser():
     p.add_argument("--threads", type=positive_int)
     p.add_argument("--dropout", type=float, default=0.25, help="drop rate (default 0.25)")
     p.add_argument("--peers", help="comma-separated subset of fastnn,numpy,torch,jax,sklearn")
+    p.add_argument("--activation", choices=tuple(fastnn._core.ACTIVATIONS), default="relu",
+                   help="hidden activation (default relu); peers without it sit out")
     p.set_defaults(func=cmd_bench)
 
     from ._cli_export import add_parser as add_export_parser

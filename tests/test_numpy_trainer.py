@@ -1,12 +1,14 @@
 """The NumPy baseline trainer used by `fastnn bench`: gradients and learning."""
 import numpy as np
+import pytest
 
-from fastnn._numpy_trainer import NumpyMLP
+from fastnn._numpy_trainer import ACTIVATIONS, NumpyMLP
 
 
-def test_gradients_match_finite_differences():
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_gradients_match_finite_differences(activation):
     rng = np.random.default_rng(0)
-    model = NumpyMLP([4, 6, 3], dtype=np.float64, seed=1)
+    model = NumpyMLP([4, 6, 3], dtype=np.float64, seed=1, activation=activation)
     for p in model.params[1::2]:
         p[:] = rng.standard_normal(p.shape) * 0.1  # nonzero biases exercise every term
     X = rng.standard_normal((7, 4))

@@ -58,6 +58,42 @@ def test_activation_grad_matches_twin(kernel, name, shape, dtype):
                  act_grad_scale(name, z64, a64, da64), dtype, what=name)
 
 
+def sweep(dtype):
+    """Both signs of magnitudes from the smallest subnormal to overflow, dense
+    around 1, with the edges of the compiled exp (csrc/ops/vmath.inc): where
+    e^x overflows, where it underflows, and its clamps."""
+    info = np.finfo(dtype)
+    mags = np.concatenate([np.geomspace(float(info.smallest_subnormal), float(info.max) / 4, 3000),
+                           np.linspace(0, 12, 4001), np.linspace(12, 800, 2001)])
+    edges = [0.34657359, 0.5, 0.69314718, 1.0, 8.0, 9.0, 10.0, 17.0, 18.0, 19.0, 20.0,
+             44.0, 87.0, 87.3, 88.0, 88.72, 88.73, 89.0, 103.0, 104.0, 105.0, 150.0,
+             354.0, 355.0, 708.0, 709.78, 709.79, 710.0, 745.0, 746.0, 747.0]
+    mags = np.concatenate([mags, edges, np.nextafter(np.array(edges, dtype), 0),
+                           np.nextafter(np.array(edges, dtype), np.inf)]).astype(dtype)
+    mags = mags[np.isfinite(mags)]
+    return np.concatenate([mags, -mags])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "elu", "gelu", "softplus"])
+def test_activation_sweep_matches_twin(kernel, name, dtype):
+    """The compiled exp, expm1, tanh and log1p (range reductions, polynomials,
+    clamps) against NumPy's over every range they have, forward and gradient."""
+    z = sweep(dtype)
+    da = np.ones_like(z)
+    z64 = z.astype(np.float64)
+    with np.errstate(all="ignore"):
+        want = ref.activation(z64, name)
+        scale = act_scale(name, z64)
+    got = ops.activation(z, name)
+    assert_close(got, want, scale, dtype, what=name)
+    with np.errstate(all="ignore"):
+        a64 = got.astype(np.float64)
+        want_g = ref.activation_grad(name, z64, a64, da.astype(np.float64))
+        scale_g = act_grad_scale(name, z64, a64, da.astype(np.float64))
+    assert_close(ops.activation_grad(name, z, got, da), want_g, scale_g, dtype, what=name)
+
+
 @pytest.mark.parametrize("name", ["tanh", "gelu", "softplus"])
 def test_activation_any_layout_is_copied(kernel, name):
     z = randn((13, 7), np.float64, 2.0)
