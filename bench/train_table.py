@@ -12,6 +12,7 @@ carries it as a caption.
 """
 import argparse
 
+import fastnn
 from fastnn import _bench
 
 import _check
@@ -24,7 +25,7 @@ def main():
     ap.add_argument("--batch-sizes", default="32,128,256,512")
     ap.add_argument("--dropout", type=float, default=0.25)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--activation", default="relu")
+    ap.add_argument("--activation", default="relu", choices=tuple(fastnn._core.ACTIVATIONS))
     ap.add_argument("--plot")
     args = ap.parse_args()
     _check.use_threads(args.threads)

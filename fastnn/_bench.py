@@ -52,7 +52,8 @@ def torch_activation(name):
     """PyTorch's module for fastnn's activation `name` (GELU in its tanh form)."""
     import torch
     nn = torch.nn
-    return {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "elu": nn.ELU,
+    return {"identity": nn.Identity, "relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid,
+            "elu": nn.ELU,
             "softplus": nn.Softplus, "leaky_relu": lambda: nn.LeakyReLU(0.01),
             "gelu": lambda: nn.GELU(approximate="tanh")}[name]()
 
@@ -174,7 +175,8 @@ def bench_sklearn(sizes, X, y, batch_size, dropout, activation="relu"):
 
 JAX_ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "elu": "elu",
                    "softplus": "softplus", "gelu": "gelu", "leaky_relu": "leaky_relu"}
-SKLEARN_ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "logistic"}
+SKLEARN_ACTIVATIONS = {"identity": "identity", "relu": "relu", "tanh": "tanh",
+                       "sigmoid": "logistic"}
 # (name, bench function, the module it needs, the activations it trains: None for all)
 TRAINERS = [("fastnn", bench_fastnn, None, None),
             ("fastnn_bf16", bench_fastnn_bf16, None, None),
@@ -208,6 +210,9 @@ def compare(sizes, n_samples, batch_sizes, repeats=3, dropout=0.25, names=None, 
     X = rng.standard_normal((n_samples, sizes[0])).astype(np.float32)
     y = rng.integers(0, sizes[-1], n_samples).astype(np.int64)
     trainers = available_trainers(names, activation)
+    if not trainers:
+        raise RuntimeError("bench: no trainer of %s trains activation %r"
+                           % (",".join(names) if names else "those installed", activation))
     results = {}
     for batch_size in batch_sizes:
         times = {name: [] for name, _ in trainers}

@@ -273,6 +273,18 @@ def test_bench_quick(capsys):
     assert "fastest peer" in out
 
 
+def test_bench_activation(capsys):
+    code, out, err = run(capsys, "bench", "--quick", "--samples", "128", "--batch-sizes", "32",
+                         "--peers", "fastnn,numpy,sklearn", "--activation", "tanh")
+    assert code == 0, err
+    header = next(line for line in out.splitlines() if line.startswith("| batch |"))
+    assert "tanh" in out and "numpy" in header and "sklearn" in header
+    # a peer without the activation sits out; none left is a clear error
+    code, out, err = run(capsys, "bench", "--quick", "--samples", "128", "--batch-sizes", "32",
+                         "--peers", "sklearn", "--activation", "gelu")
+    assert code != 0 and "no trainer of sklearn trains activation 'gelu'" in err
+
+
 def test_demo_subprocess():
     result = run_python("import sys; from fastnn.cli import main; sys.exit(main(['demo']))",
                         timeout=120)

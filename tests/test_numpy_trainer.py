@@ -5,24 +5,31 @@ import pytest
 from fastnn._numpy_trainer import ACTIVATIONS, NumpyMLP
 
 
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
-def test_gradients_match_finite_differences(activation):
+def test_gradients_match_finite_differences(activation, dropout):
     rng = np.random.default_rng(0)
-    model = NumpyMLP([4, 6, 3], dtype=np.float64, seed=1, activation=activation)
+    model = NumpyMLP([4, 6, 5, 3], dtype=np.float64, seed=1, activation=activation,
+                     dropout=dropout)
     for p in model.params[1::2]:
         p[:] = rng.standard_normal(p.shape) * 0.1  # nonzero biases exercise every term
     X = rng.standard_normal((7, 4))
     y = rng.integers(0, 3, 7)
-    _, grads = model.loss_and_grads(X, y)
+
+    def loss_and_grads():  # the same dropout masks at every evaluation
+        model.rng = np.random.default_rng(5)
+        return model.loss_and_grads(X, y)
+
+    _, grads = loss_and_grads()
     h = 1e-6
     for p, g in zip(model.params, grads):
         num = np.zeros_like(p)
         for i in np.ndindex(p.shape):
             old = p[i]
             p[i] = old + h
-            up, _ = model.loss_and_grads(X, y)
+            up, _ = loss_and_grads()
             p[i] = old - h
-            down, _ = model.loss_and_grads(X, y)
+            down, _ = loss_and_grads()
             p[i] = old
             num[i] = (up - down) / (2 * h)
         # central differences are O(h^2) accurate; ReLU kinks are unlikely at random points

@@ -70,6 +70,9 @@ static inline int fnn_act_grad_needs_z(int act)
 }
 #undef FNN_GRAD_NEEDS_CASE
 
+/* vmath.inc's functions, by number, for the tests' hook (fnn_vmath_*) */
+enum { FNN_VMATH_EXP, FNN_VMATH_EXPM1, FNN_VMATH_TANH, FNN_VMATH_LOG1P_UNIT, FNN_VMATH_COUNT };
+
 #define FNN_DECLARE_HOT(T, SFX)                                                              \
     typedef struct {                                                                         \
         fnn_epilogue_fn fwd_epilogue; /* ctx: fnn_fwd_epilogue_ctx */                        \
@@ -84,6 +87,8 @@ static inline int fnn_act_grad_needs_z(int act)
                     int nesterov, double l1, double l2, double decay);                       \
         /* sums of x^2 and |x| in double, in a fixed lane order */                          \
         void (*norms)(const T *x, int64_t n, double *sq, double *ab);                        \
+        /* out = f(x) for vmath.inc's function fn (FNN_VMATH_*), for the tests */            \
+        void (*vmath)(T *out, const T *x, int64_t n, int fn);                                \
     } fnn_hot_##SFX;                                                                         \
     const fnn_hot_##SFX *fnn_hot_table_##SFX(void);
 

@@ -47,6 +47,9 @@ typedef enum { FNN_ADAM_EPS_STYLES(FNN_ADAM_EPS_ENUM_ROW) } fnn_adam_eps_style;
     /* dz = da * g'(z); a = g(z) is passed too so kernels may use whichever is cheaper */    \
     int fnn_act_bwd_##SFX(T *dz, const T *da, const T *z, const T *a, int64_t size, int act,  \
                           int n_threads);                                                  \
+    /* out = f(x) for the activations' exp, expm1, tanh or log1p (ops/vmath.inc, fn one of   \
+     * FNN_VMATH_* in ops/hot.h), serially on the selected ISA's build: for the tests */     \
+    int fnn_vmath_##SFX(T *out, const T *x, int64_t size, int fn);                          \
     /* out[j] = sum_i x[i, j], fixed-order chunked sum: same bits for any thread count */    \
     int fnn_colsum_##SFX(T *out, const T *x, int64_t m, int64_t n, int n_threads);           \
     int fnn_softmax_##SFX(T *out, const T *z, int64_t m, int64_t n, int n_threads);          \
