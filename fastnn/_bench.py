@@ -2,9 +2,10 @@
 
 Each trainer runs one epoch of the same MLP (ReLU hidden layers, or the
 activation asked for where the peer has it; softmax, cross-entropy, Adam,
-inverted dropout where the peer has it) on the same random float32 data.  Rounds are interleaved so a noisy neighbour slows every
-trainer alike; the table reports medians, the ratio to the fastest peer, and
-the fraction of the machine's FMA limit (measured by a compiled probe).
+inverted dropout where the peer has it) on the same random float32 data.
+Rounds are interleaved so a noisy neighbour slows every trainer alike; the
+table reports medians, the ratio to the fastest peer, and the fraction of
+the machine's FMA limit (measured by a compiled probe).
 """
 import importlib.util
 import time
@@ -13,6 +14,7 @@ import numpy as np
 
 import fastnn
 from . import _core
+from ._numpy_trainer import ACTIVATIONS as NUMPY_ACTIVATIONS, NumpyMLP
 
 
 def gemm_flops_per_sample(sizes):
@@ -41,7 +43,6 @@ def bench_fastnn_bf16(sizes, X, y, batch_size, dropout, activation="relu"):
 
 
 def bench_numpy(sizes, X, y, batch_size, dropout, activation="relu"):
-    from ._numpy_trainer import NumpyMLP
     NumpyMLP(sizes, dropout=dropout, activation=activation).train_epoch(
         X[:2 * batch_size], y[:2 * batch_size], batch_size)
     model = NumpyMLP(sizes, dropout=dropout, activation=activation)
@@ -53,8 +54,7 @@ def torch_activation(name):
     import torch
     nn = torch.nn
     return {"identity": nn.Identity, "relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid,
-            "elu": nn.ELU,
-            "softplus": nn.Softplus, "leaky_relu": lambda: nn.LeakyReLU(0.01),
+            "elu": nn.ELU, "softplus": nn.Softplus, "leaky_relu": lambda: nn.LeakyReLU(0.01),
             "gelu": lambda: nn.GELU(approximate="tanh")}[name]()
 
 
@@ -128,7 +128,7 @@ def bench_jax(sizes, X, y, batch_size, dropout, activation="relu"):
         for i, (w, b) in enumerate(params):
             h = h @ w + b
             if i < len(params) - 1:
-                h = getattr(jax.nn, JAX_ACTIVATIONS[activation])(h)
+                h = getattr(jax.nn, activation)(h)
                 if dropout:
                     key, sub = jax.random.split(key)
                     keep = jax.random.bernoulli(sub, 1 - dropout, h.shape)
@@ -173,16 +173,15 @@ def bench_sklearn(sizes, X, y, batch_size, dropout, activation="relu"):
     return _timed(lambda: model.partial_fit(X, y, classes=np.arange(sizes[-1])).loss_)
 
 
-JAX_ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "elu": "elu",
-                   "softplus": "softplus", "gelu": "gelu", "leaky_relu": "leaky_relu"}
+JAX_ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "softplus", "gelu", "leaky_relu")  # jax.nn
 SKLEARN_ACTIVATIONS = {"identity": "identity", "relu": "relu", "tanh": "tanh",
                        "sigmoid": "logistic"}
 # (name, bench function, the module it needs, the activations it trains: None for all)
 TRAINERS = [("fastnn", bench_fastnn, None, None),
             ("fastnn_bf16", bench_fastnn_bf16, None, None),
-            ("numpy", bench_numpy, None, ("relu", "tanh", "sigmoid")),
+            ("numpy", bench_numpy, None, tuple(NUMPY_ACTIVATIONS)),
             ("torch", bench_torch, "torch", None), ("torch_bf16", bench_torch_bf16, "torch", None),
-            ("jax", bench_jax, "jax", tuple(JAX_ACTIVATIONS)),
+            ("jax", bench_jax, "jax", JAX_ACTIVATIONS),
             ("sklearn", bench_sklearn, "sklearn", tuple(SKLEARN_ACTIVATIONS))]
 
 

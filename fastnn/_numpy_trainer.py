@@ -1,8 +1,8 @@
 """A plain NumPy MLP trainer: the baseline `fastnn bench` compares against.
 
 ReLU (or tanh, sigmoid) hidden layers, softmax output, mean cross-entropy,
-Adam; everything in one dtype (float32 by default) so that its speed is NumPy's BLAS plus
-NumPy's elementwise loops, with no fastnn code involved.
+Adam; everything in one dtype (float32 by default) so that its speed is
+NumPy's BLAS plus NumPy's elementwise loops, with no fastnn code involved.
 """
 import numpy as np
 

@@ -32,6 +32,24 @@ SHAPES = [(0, 5), (5, 0), (1, 1), (7, 13), (13, 7), (97, 7), (300, 257)]
 BIG = (300, 257)
 
 
+def whole_range(dtype):
+    """Both signs of magnitudes from the smallest subnormal to near overflow,
+    dense below 20, with the edges of the compiled exp (csrc/ops/vmath.inc:
+    its reduction's half step, where e^x overflows or underflows, its clamps)
+    and each value's neighbours."""
+    info = np.finfo(dtype)
+    edges = [0.34657359, 0.69314718, 1.0, 20.0, 87.3, 88.0, 88.38, 88.5, 88.72, 88.7228,
+             89.0, 103.0, 103.9, 104.0, 105.0, 708.0, 709.4, 709.5, 709.78, 710.0, 745.1,
+             746.0, 747.0]
+    mags = np.concatenate([np.geomspace(float(info.smallest_subnormal), float(info.max) / 4, 6000),
+                           np.linspace(0, 20, 8001), np.linspace(20, 800, 3001),
+                           edges]).astype(dtype)
+    mags = mags[np.isfinite(mags)]
+    mags = np.concatenate([mags, np.nextafter(mags, 0), np.nextafter(mags, np.inf)])
+    mags = mags[np.isfinite(mags)]
+    return np.concatenate([mags, -mags])
+
+
 def rng(seed=0):
     return np.random.default_rng(seed)
 

@@ -10,7 +10,7 @@ import pytest
 from fastnn import ops
 from fastnn import reference as ref
 from _opsutil import (ACTIVATIONS, BIG, DTYPES, SHAPES, act_grad_scale, act_scale,
-                      assert_close, bits_equal, layouts, randn, rng, threads)
+                      assert_close, bits_equal, layouts, randn, rng, threads, whole_range)
 
 LOSSES = ("cross_entropy", "binary_cross_entropy", "mse")
 EXTREMES = np.array([-1e4, -100.0, -30.0, -5.0, -1.0, -1e-3, 0.0, 1e-3, 1.0, 5.0, 30.0,
@@ -58,28 +58,12 @@ def test_activation_grad_matches_twin(kernel, name, shape, dtype):
                  act_grad_scale(name, z64, a64, da64), dtype, what=name)
 
 
-def sweep(dtype):
-    """Both signs of magnitudes from the smallest subnormal to overflow, dense
-    around 1, with the edges of the compiled exp (csrc/ops/vmath.inc): where
-    e^x overflows, where it underflows, and its clamps."""
-    info = np.finfo(dtype)
-    mags = np.concatenate([np.geomspace(float(info.smallest_subnormal), float(info.max) / 4, 3000),
-                           np.linspace(0, 12, 4001), np.linspace(12, 800, 2001)])
-    edges = [0.34657359, 0.5, 0.69314718, 1.0, 8.0, 9.0, 10.0, 17.0, 18.0, 19.0, 20.0,
-             44.0, 87.0, 87.3, 88.0, 88.72, 88.73, 89.0, 103.0, 104.0, 105.0, 150.0,
-             354.0, 355.0, 708.0, 709.78, 709.79, 710.0, 745.0, 746.0, 747.0]
-    mags = np.concatenate([mags, edges, np.nextafter(np.array(edges, dtype), 0),
-                           np.nextafter(np.array(edges, dtype), np.inf)]).astype(dtype)
-    mags = mags[np.isfinite(mags)]
-    return np.concatenate([mags, -mags])
-
-
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", ["tanh", "sigmoid", "elu", "gelu", "softplus"])
 def test_activation_sweep_matches_twin(kernel, name, dtype):
     """The compiled exp, expm1, tanh and log1p (range reductions, polynomials,
     clamps) against NumPy's over every range they have, forward and gradient."""
-    z = sweep(dtype)
+    z = whole_range(dtype)
     da = np.ones_like(z)
     z64 = z.astype(np.float64)
     with np.errstate(all="ignore"):
