@@ -10,6 +10,7 @@ fixed split of the training set; the test set is never read here).
     python bench/recipe_search.py widths --epochs 2,4,8 --widths 256-128,512-256
     python bench/recipe_search.py ensemble --widths 512-256 --dropouts 0.2 --epochs 16 --seeds 0,1,2
     python bench/recipe_search.py ensemble --widths 1024-512 --dropouts 0.3 --epochs 20 --seeds 0,1,2 --dtype bfloat16
+    python bench/recipe_search.py torch --norms none,batch,layer --seeds 0,1,2   # PyTorch, normalized
 
 Each line: the candidate, validation accuracy, epochs, training seconds and
 seconds per epoch (the last feeds fastnn/_recipes.py's width choice, as a
@@ -44,11 +45,14 @@ def prepare(X, Xv, standardize):
 
 
 def run(name, data, hidden, dropout, standardize, seed=0, dtype="float32", mlp=None,
-        activation="relu", **fit):
+        activation="relu", pixels=None, **fit):
     """Train one candidate (`mlp`, or a new MLP of `activation`) and print its
-    line; (accuracy, s/epoch, the validation probabilities)."""
+    line; (accuracy, s/epoch, the validation probabilities).  `pixels`: a
+    function of the raw images applied before the preprocessing."""
     import fastnn
     X, y, Xv, yv = data
+    if pixels is not None:
+        X, Xv = pixels(X), pixels(Xv)
     X, Xv = prepare(X, Xv, standardize)
     if mlp is None:
         mlp = fastnn.MLP([784, *hidden, 10], dropout=dropout, random_state=seed, dtype=dtype,
@@ -68,6 +72,17 @@ def run(name, data, hidden, dropout, standardize, seed=0, dtype="float32", mlp=N
 IMAGES = dict(image_shape=(28, 28), max_shift=1)
 SMOOTH = dict(label_smoothing=0.1)
 FAST = dict(SMOOTH, learning_rate=2e-3, warmup_epochs=1)
+RECIPE = dict(SMOOTH, epochs=20, weight_decay=0.05)  # with (1024, 512), dropout 0.1
+
+
+def sqrt_pixels(X):
+    """Pixel intensities through a square root, kept on the 0-255 scale."""
+    return (np.sqrt(X / 255.0) * 255).astype(np.float32)
+
+
+def log_pixels(X):
+    """Pixel intensities through log1p, kept on the 0-255 scale."""
+    return (np.log1p(X.astype(np.float64)) / np.log1p(255.0) * 255).astype(np.float32)
 
 # (name, hidden, dropout, standardized, fit options) on 1024-512 unless named
 DEFAULT_CANDIDATES = [
@@ -133,6 +148,20 @@ DEFAULT_CANDIDATES = [
      dict(SMOOTH, epochs=20, weight_decay=0.2)),
     ("20 epochs, smoothing 0.1, dropout 0, weight decay 0.1", (1024, 512), 0.0, True,
      dict(SMOOTH, epochs=20, weight_decay=0.1)),
+    # around the recipe, one change each
+    ("recipe + Adam beta2 0.99", (1024, 512), 0.1, True, dict(RECIPE, betas=(0.9, 0.99))),
+    ("recipe + Adam beta2 0.98", (1024, 512), 0.1, True, dict(RECIPE, betas=(0.9, 0.98))),
+    ("recipe + linear decay to 0", (1024, 512), 0.1, True,
+     dict(RECIPE, lr_schedule=lambda epoch: 1e-3 * (1 - epoch / 20))),
+    ("recipe + input noise 0.1", (1024, 512), 0.1, True, dict(RECIPE, input_noise=0.1)),
+    ("recipe + smoothing 0.15", (1024, 512), 0.1, True, dict(RECIPE, label_smoothing=0.15)),
+    ("recipe + square-root pixels", (1024, 512), 0.1, True, dict(RECIPE, pixels=sqrt_pixels)),
+    ("recipe + log pixels", (1024, 512), 0.1, True, dict(RECIPE, pixels=log_pixels)),
+    ("recipe + leaky_relu", (1024, 512), 0.1, True, dict(RECIPE, activation="leaky_relu")),
+    ("recipe + elu", (1024, 512), 0.1, True, dict(RECIPE, activation="elu")),
+    ("recipe + dropout 0.2 then 0", (1024, 512), [0.2, 0.0], True, RECIPE),
+    ("recipe + dropout 0 then 0.2", (1024, 512), [0.0, 0.2], True, RECIPE),
+    ("recipe + 1024-1024", (1024, 1024), 0.1, True, RECIPE),
     ("30 epochs, smoothing 0.1", (1024, 512), 0.3, True, dict(SMOOTH, epochs=30)),
     ("20 epochs, smoothing 0.1, lr 2e-3", (1024, 512), 0.3, True,
      dict(SMOOTH, epochs=20, learning_rate=2e-3)),
@@ -231,9 +260,57 @@ def ensemble_candidates(data, widths, epochs, seeds, dtype, weight_decay):
                                           accuracy(np.mean(logs, axis=0))), flush=True)
 
 
+def torch_candidates(data, norms, seeds):
+    """The recipe in PyTorch (same split, preprocessing, Adam with decoupled
+    weight decay, label smoothing, per-epoch cosine schedule and batch
+    order's role), with BatchNorm1d or LayerNorm after each hidden layer's
+    product, or neither: does normalization, which fastnn lacks, pay?"""
+    import math
+    import torch
+    nn = torch.nn
+    X, y, Xv, yv = data
+    X, Xv = (torch.from_numpy(A) for A in prepare(X, Xv, True))
+    y = torch.from_numpy(y.astype(np.int64))
+    norm_layer = {"none": None, "batch": nn.BatchNorm1d, "layer": nn.LayerNorm}
+    epochs = RECIPE["epochs"]
+    for norm in norms:
+        for seed in seeds:
+            torch.manual_seed(seed)
+            layers, width = [], 784
+            for n in (1024, 512):
+                layers.append(nn.Linear(width, n))
+                if norm_layer[norm] is not None:
+                    layers.append(norm_layer[norm](n))
+                layers += [nn.ReLU(), nn.Dropout(0.1)]
+                width = n
+            net = nn.Sequential(*layers, nn.Linear(width, 10))
+            opt = torch.optim.AdamW(net.parameters(), lr=1e-3,
+                                    weight_decay=RECIPE["weight_decay"])
+            schedule = torch.optim.lr_scheduler.LambdaLR(
+                opt, lambda e: (1 + math.cos(math.pi * e / epochs)) / 2)
+            loss = nn.CrossEntropyLoss(label_smoothing=RECIPE["label_smoothing"])
+            order = torch.Generator().manual_seed(seed)
+            t0 = time.perf_counter()
+            for _ in range(epochs):
+                net.train()
+                perm = torch.randperm(len(X), generator=order)
+                for i in range(0, len(X), 128):
+                    rows = perm[i:i + 128]
+                    opt.zero_grad()
+                    loss(net(X[rows]), y[rows]).backward()
+                    opt.step()
+                schedule.step()
+            net.eval()
+            with torch.no_grad():
+                accuracy = float(np.mean(net(Xv).argmax(1).numpy() == yv))
+            print("%-58s val %.4f  %3d epochs  %6.1f s"
+                  % ("PyTorch, the recipe, %s norm (seed %d)" % (norm, seed), accuracy, epochs,
+                     time.perf_counter() - t0), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("which", choices=["default", "widths", "ensemble"])
+    ap.add_argument("which", choices=["default", "widths", "ensemble", "torch"])
     ap.add_argument("--seeds", default="0")
     ap.add_argument("--only", action="append", default=[],
                     help="default: run the candidates whose names contain this text "
@@ -248,16 +325,25 @@ def main():
     ap.add_argument("--weight-decay", type=float, default=0.0,
                     help="widths, ensemble: decoupled weight decay (AdamW)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--norms", default="none,batch,layer",
+                    help="torch: the recipe with these normalizations (none, batch, layer)")
     args = ap.parse_args()
     if args.which == "ensemble" and not args.epochs.isdigit():
         ap.error("ensemble trains each net for one --epochs count, e.g. --epochs 16")
     unknown = [n for n in args.only if not any(n in c[0] for c in DEFAULT_CANDIDATES)]
     if unknown:
         ap.error("--only %r names no candidate" % unknown[0])
+    if set(args.norms.split(",")) - {"none", "batch", "layer"}:
+        ap.error("--norms takes none, batch and layer, got %r" % args.norms)
     _check.use_threads(args.threads)
     _check.check_training("float32")
     _check.print_config()
     data = split()
+    if args.which == "torch":
+        import torch
+        torch.set_num_threads(args.threads)
+        torch_candidates(data, args.norms.split(","), [int(s) for s in args.seeds.split(",")])
+        return
     if args.which == "default":
         default_candidates(data, [int(s) for s in args.seeds.split(",")],
                            [n for n in args.only if n], args.dtype)
