@@ -62,14 +62,27 @@ typedef struct {
     uint32_t *fwd, *bwd;          /* images of W_l and W_l^T (bwd NULL: none) */
 } image_update_ctx;
 
+/* Rows of W updated and packed at a time: the update streams the weights and
+ * both moments, so a whole block (W_1's 784 rows of 1024: 3 MB of weights)
+ * leaves L2 before it is packed; 32 rows (128 KB of weights, 512 KB with the
+ * moments and gradient) are packed while in L2.  Even, as the forward image
+ * packs rows in pairs; a multiple of 16, the backward image's transposes.
+ * The update is elementwise, so the bits do not depend on it. */
+#define IMAGE_UPDATE_ROWS 32
+
 static void image_update_epilogue(void *vctx, int64_t i0, int64_t j0, int64_t m, int64_t n,
                                   void *c, int64_t ldc)
 {
     const image_update_ctx *x = vctx;
-    x->update.fn(x->update.ctx, i0, j0, m, n, c, ldc);
-    x->engine->image.pack(0, x->w, x->cols, x->rows, x->cols, x->fwd, i0, i0 + m, j0, j0 + n);
-    if (x->bwd)
-        x->engine->image.pack(1, x->w, x->cols, x->cols, x->rows, x->bwd, j0, j0 + n, i0, i0 + m);
+    for (int64_t r = 0; r < m; r += IMAGE_UPDATE_ROWS) {
+        const int64_t i = i0 + r, rows = m - r < IMAGE_UPDATE_ROWS ? m - r : IMAGE_UPDATE_ROWS;
+        x->update.fn(x->update.ctx, i, j0, rows, n, (float *)c + r * ldc, ldc);
+        x->engine->image.pack(0, x->w, x->cols, x->rows, x->cols, x->fwd, i, i + rows, j0,
+                              j0 + n);
+        if (x->bwd)
+            x->engine->image.pack(1, x->w, x->cols, x->cols, x->rows, x->bwd, j0, j0 + n, i,
+                                  i + rows);
+    }
 }
 
 static fnn_epilogue weight_update_epilogue_f32(fnn_trainer *tr, int l, fnn_epilogue update,
