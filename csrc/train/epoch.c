@@ -52,8 +52,8 @@ static int weight_gemm_f64(fnn_trainer *tr, int l, int transposed, int64_t m, in
                           tr->gemm_work, tr->gemm_work_bytes);
 }
 
-/* The update epilogue of W_l's gradient GEMM, followed, with images, by
- * packing the block it just updated (still in cache) into both images. */
+/* The update epilogue of W_l's gradient GEMM, with images interleaved with
+ * packing what it has just updated (still in L2) into both images. */
 typedef struct {
     fnn_epilogue update;          /* the hot table's update and its context */
     const fnn_bf16_entry *engine;
@@ -63,11 +63,13 @@ typedef struct {
 } image_update_ctx;
 
 /* Rows of W updated and packed at a time: the update streams the weights and
- * both moments, so a whole block (W_1's 784 rows of 1024: 3 MB of weights)
- * leaves L2 before it is packed; 32 rows (128 KB of weights, 512 KB with the
- * moments and gradient) are packed while in L2.  Even, as the forward image
- * packs rows in pairs; a multiple of 16, the backward image's transposes.
- * The update is elementwise, so the bits do not depend on it. */
+ * both moments, so a whole block (up to the engines' mc of 480 rows; of W_1,
+ * 1.9 MB of weights beside 3.9 MB of moments) leaves L2 before it is packed;
+ * 32 rows (128 KB of weights, 512 KB with the moments and gradient) are
+ * packed while in L2.  Even, as the forward image packs rows in pairs (block
+ * starts are multiples of the even mr); a multiple of 16, the backward
+ * image's transposes (which only the speed depends on).  The update is
+ * elementwise, so the bits do not depend on the chunking. */
 #define IMAGE_UPDATE_ROWS 32
 
 static void image_update_epilogue(void *vctx, int64_t i0, int64_t j0, int64_t m, int64_t n,
