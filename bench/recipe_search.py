@@ -152,7 +152,7 @@ DEFAULT_CANDIDATES = [
     ("recipe + Adam beta2 0.99", (1024, 512), 0.1, True, dict(RECIPE, betas=(0.9, 0.99))),
     ("recipe + Adam beta2 0.98", (1024, 512), 0.1, True, dict(RECIPE, betas=(0.9, 0.98))),
     ("recipe + linear decay to 0", (1024, 512), 0.1, True,
-     dict(RECIPE, lr_schedule=lambda epoch: 1e-3 * (1 - epoch / 20))),
+     dict(RECIPE, lr_schedule=lambda epoch: 1e-3 * (1 - epoch / RECIPE["epochs"]))),
     ("recipe + input noise 0.1", (1024, 512), 0.1, True, dict(RECIPE, input_noise=0.1)),
     ("recipe + smoothing 0.15", (1024, 512), 0.1, True, dict(RECIPE, label_smoothing=0.15)),
     ("recipe + square-root pixels", (1024, 512), 0.1, True, dict(RECIPE, pixels=sqrt_pixels)),
@@ -260,6 +260,9 @@ def ensemble_candidates(data, widths, epochs, seeds, dtype, weight_decay):
                                           accuracy(np.mean(logs, axis=0))), flush=True)
 
 
+NORMS = ("none", "batch", "layer")  # torch_candidates': none, BatchNorm1d, LayerNorm
+
+
 def torch_candidates(data, norms, seeds):
     """The recipe in PyTorch (same split and preprocessing; Adam with
     decoupled weight decay on the weight matrices only, as fastnn's; label
@@ -269,23 +272,23 @@ def torch_candidates(data, norms, seeds):
     fastnn lacks, pay?  --only and --dtype do not apply."""
     import math
     import torch
+    from fastnn._bench import torch_mlp
     nn = torch.nn
     X, y, Xv, yv = data
     X, Xv = (torch.from_numpy(A) for A in prepare(X, Xv, True))
     y = torch.from_numpy(y.astype(np.int64))
-    norm_layer = {"none": None, "batch": nn.BatchNorm1d, "layer": nn.LayerNorm}
+    norm_layer = {"batch": nn.BatchNorm1d, "layer": nn.LayerNorm}
     epochs = RECIPE["epochs"]
     for norm in norms:
         for seed in seeds:
             torch.manual_seed(seed)
-            layers, width = [], 784
-            for n in (1024, 512):
-                layers.append(nn.Linear(width, n))
-                if norm_layer[norm] is not None:
-                    layers.append(norm_layer[norm](n))
-                layers += [nn.ReLU(), nn.Dropout(0.1)]
-                width = n
-            net = nn.Sequential(*layers, nn.Linear(width, 10))
+            plain, _ = torch_mlp([784, 1024, 512, 10], 0.1)  # on fastnn's thread count
+            layers = []
+            for layer in plain:
+                layers.append(layer)
+                if isinstance(layer, nn.Linear) and layer is not plain[-1] and norm in norm_layer:
+                    layers.append(norm_layer[norm](layer.out_features))
+            net = nn.Sequential(*layers)
             matrices = [p for p in net.parameters() if p.ndim == 2]
             others = [p for p in net.parameters() if p.ndim != 2]  # biases, norms' affine
             opt = torch.optim.AdamW([dict(params=matrices, weight_decay=RECIPE["weight_decay"]),
@@ -331,7 +334,7 @@ def main():
     ap.add_argument("--weight-decay", type=float, default=0.0,
                     help="widths, ensemble: decoupled weight decay (AdamW)")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--norms", default="none,batch,layer",
+    ap.add_argument("--norms", default=",".join(NORMS),
                     help="torch: the recipe with these normalizations (none, batch, layer)")
     args = ap.parse_args()
     if args.which == "ensemble" and not args.epochs.isdigit():
@@ -339,26 +342,23 @@ def main():
     unknown = [n for n in args.only if not any(n in c[0] for c in DEFAULT_CANDIDATES)]
     if unknown:
         ap.error("--only %r names no candidate" % unknown[0])
-    if set(args.norms.split(",")) - {"none", "batch", "layer"}:
-        ap.error("--norms takes none, batch and layer, got %r" % args.norms)
+    if set(args.norms.split(",")) - set(NORMS):
+        ap.error("--norms takes %s, got %r" % (", ".join(NORMS), args.norms))
     _check.use_threads(args.threads)
     _check.check_training("float32")
     _check.print_config()
+    seeds = [int(s) for s in args.seeds.split(",")]
     data = split()
     if args.which == "torch":
-        import torch
-        torch.set_num_threads(args.threads)
-        torch_candidates(data, args.norms.split(","), [int(s) for s in args.seeds.split(",")])
+        torch_candidates(data, args.norms.split(","), seeds)
         return
     if args.which == "default":
-        default_candidates(data, [int(s) for s in args.seeds.split(",")],
-                           [n for n in args.only if n], args.dtype)
+        default_candidates(data, seeds, [n for n in args.only if n], args.dtype)
         return
     widths = [(tuple(int(v) for v in w.split("-")), float(d))
               for w, d in zip(args.widths.split(","), args.dropouts.split(","))]
     if args.which == "ensemble":
-        ensemble_candidates(data, widths, int(args.epochs),
-                            [int(s) for s in args.seeds.split(",")], args.dtype,
+        ensemble_candidates(data, widths, int(args.epochs), seeds, args.dtype,
                             args.weight_decay)
     else:
         augment = [] if args.augment == "none" else args.augment.split(",")
