@@ -59,14 +59,27 @@ void NAME(int64_t k, const uint32_t *a, const uint32_t *b, int64_t ldb, float *c
     AMX_ZERO(1);
     AMX_ZERO(2);
     AMX_ZERO(3);
-    for (int64_t p = 0; p < full; p += AMX_STEP) {
-        AMX_LOAD(4, a + p, a_stride);
-        AMX_LOAD(5, a + 16 * k + p, a_stride);
-        AMX_LOAD(6, b + p * ldb, b_stride);
-        AMX_LOAD(7, b + p * ldb + 16, b_stride);
+    /* Software-pipelined: tiles are not renamed, so each is reloaded for the
+     * next step right after its last use in this one, and the loads overlap
+     * the other products instead of waiting for all four. */
+    if (full > 0) {
+        AMX_LOAD(4, a, a_stride);
+        AMX_LOAD(6, b, b_stride);
+        AMX_LOAD(5, a + 16 * k, a_stride);
+        AMX_LOAD(7, b + 16, b_stride);
+        for (int64_t q = AMX_STEP; q < full; q += AMX_STEP) {
+            AMX_DP(0, 4, 6);
+            AMX_DP(2, 5, 6);
+            AMX_LOAD(6, b + q * ldb, b_stride);
+            AMX_DP(1, 4, 7);
+            AMX_LOAD(4, a + q, a_stride);
+            AMX_DP(3, 5, 7);
+            AMX_LOAD(5, a + 16 * k + q, a_stride);
+            AMX_LOAD(7, b + q * ldb + 16, b_stride);
+        }
         AMX_DP(0, 4, 6);
-        AMX_DP(1, 4, 7);
         AMX_DP(2, 5, 6);
+        AMX_DP(1, 4, 7);
         AMX_DP(3, 5, 7);
     }
     if (full < k) { /* the last k units, zero-padded to a whole step */
