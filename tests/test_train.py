@@ -43,8 +43,8 @@ def session(sizes, runner=None, dtype="float64", activation="tanh", output="soft
     return s
 
 
-def trajectory(runner, X, Y, labels, epochs=3, batch_size=8, lr=0.05, **kw):
-    s = session([X.shape[1], 9, 5, (Y.shape[1] if Y is not None else 3)], runner=runner, **kw)
+def trajectory(runner, X, Y, labels, epochs=3, batch_size=8, lr=0.05, hidden=(9, 5), **kw):
+    s = session([X.shape[1], *hidden, (Y.shape[1] if Y is not None else 3)], runner=runner, **kw)
     X = np.ascontiguousarray(X, dtype=s.dtype)
     Y = None if Y is None else np.ascontiguousarray(Y, dtype=s.dtype)
     losses = [s.epoch(X, Y, labels, batch_size=batch_size, learning_rate=lr, shuffle=True,
@@ -68,6 +68,22 @@ def test_compiled_epoch_follows_reference_trainer(opt, extra, mode, kernel):
     kw = dict(optimizer=opt, l1=1e-3, l2=1e-2, dropout=[0.3, 0.1], dropout_mode=mode,
               input_noise=0.05, seed=11, **extra)
     assert_same_trajectory(kw, make_data("labels"))
+
+
+# Layers of more than 16 outputs take the wide GEMM path, where the weights'
+# update consumes each block of their gradient from the driver's scratch
+# (fnn_epilogue.consumes_c) when the batch is one k panel (8; float64's kc is
+# 256) and through C when it is not (300); fan-in 100 gives the 2-thread m
+# split its row panels.
+@pytest.mark.parametrize("batch_size", [8, 300])
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("opt,extra", [("adam", {}), ("sgd", dict(momentum=0.9))],
+                         ids=["adam", "sgd"])
+def test_wide_layers_follow_reference_trainer(batch_size, threads, opt, extra):
+    kw = dict(optimizer=opt, l2=1e-2, dropout=[0.2, 0.1], seed=3, hidden=(48, 33),
+              batch_size=batch_size, max_batch=batch_size, epochs=2, lr=0.01,
+              n_threads=threads, **extra)
+    assert_same_trajectory(kw, make_data("labels", n=600, n_in=100))
 
 
 def test_input_noise_over_several_chunks_follows_reference():

@@ -46,9 +46,9 @@ static const BF16_TABLE *BF16_CAT(select_table, SFX)(int64_t n_cols)
 size_t BF16_CAT(fnn_gemm_work_bytes, SFX)(int64_t m, int64_t n, int64_t k, int n_threads)
 {
     const BF16_TABLE *t = &BF16_CAT(table, SFX);
-    size_t a_stride, b_bytes;
+    size_t a_stride, b_bytes, c_stride;
     return gemm_ws_layout(m, n, k, BF16_K_PAD, sizeof(uint16_t), n_threads, t->mr, t->nr, t->mc, t->kc,
-                          t->nc, &a_stride, &b_bytes);
+                          t->nc, 0, &a_stride, &b_bytes, &c_stride);
 }
 
 #define T float

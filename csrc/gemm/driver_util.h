@@ -67,11 +67,31 @@ static inline int64_t gemm_steal_chunk(int64_t *ranges, int tid, int nth)
 
 static inline size_t round64(size_t x) { return (x + 63) & ~(size_t)63; }
 
-/* Scratch layout: packed B panel, then one packed A block per thread.
- * Returns the total; a_stride is the per-thread A size, b_bytes the B size. */
+/* The C scratch of an epilogue that consumes C (fnn_epilogue.consumes_c):
+ * about GEMM_C_SCRATCH_BYTES per thread, so a block stays in L2 beside the A
+ * block and the epilogue's streams; rows of one nc block padded by 64 bytes
+ * (rows 4 KB apart would share L1 sets).  Bytes per thread; *rows (a
+ * multiple of mr) and *ld its shape, in elements of c_elem bytes. */
+#define GEMM_C_SCRATCH_BYTES (256 * 1024)
+static inline size_t gemm_c_scratch(int64_t n, size_t c_elem, int mr, int nr, int64_t nc,
+                                    int64_t *rows, int64_t *ld)
+{
+    int64_t w = n < nc ? n : nc;
+    w = (w + nr - 1) / nr * nr + 64 / (int64_t)c_elem;
+    int64_t r = (int64_t)(GEMM_C_SCRATCH_BYTES / c_elem) / w / mr * mr;
+    if (r < mr) r = mr;
+    *rows = r;
+    *ld = w;
+    return round64((size_t)(r * w) * c_elem);
+}
+
+/* Scratch layout: packed B panel, then one packed A block per thread, then
+ * (c_elem > 0: C's element size) one C scratch per thread (gemm_c_scratch).
+ * Returns the total; a_stride is the per-thread A size, b_bytes the B size,
+ * c_stride the per-thread C scratch (0 without). */
 static inline size_t gemm_ws_layout(int64_t m, int64_t n, int64_t k, int64_t k_pad, size_t elem,
                              int nt, int mr, int nr, int64_t mc, int64_t kc, int64_t nc,
-                             size_t *a_stride, size_t *b_bytes)
+                             size_t c_elem, size_t *a_stride, size_t *b_bytes, size_t *c_stride)
 {
     int64_t kb = k < kc ? k : kc;
     if (k_pad < 2) k_pad = 2; /* a bfloat16 panel packs k in pairs (costs nothing elsewhere) */
@@ -82,7 +102,9 @@ static inline size_t gemm_ws_layout(int64_t m, int64_t n, int64_t k, int64_t k_p
     if (kb < 1) kb = 1;
     *a_stride = round64((size_t)mb * (size_t)kb * elem);
     *b_bytes = round64((size_t)nb * (size_t)kb * elem);
-    return *b_bytes + *a_stride * (size_t)(nt < 1 ? 1 : nt);
+    int64_t rows, ld;
+    *c_stride = c_elem ? gemm_c_scratch(n, c_elem, mr, nr, nc, &rows, &ld) : 0;
+    return *b_bytes + (*a_stride + *c_stride) * (size_t)(nt < 1 ? 1 : nt);
 }
 
 #endif

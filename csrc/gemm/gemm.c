@@ -38,14 +38,27 @@ DEFINE_GEMM_SELECT(f64, FNN_ROLE_GEMM_F64)
     do {                                                                                     \
         if ((g)->kernel || (g)->narrow) {                                                    \
             size_t s = gemm_ws_layout(m, n, k, 1, elem_size, n_threads, (g)->mr, (g)->nr,    \
-                                      (g)->mc, (g)->kc, (g)->nc, &a_stride, &b_bytes);       \
+                                      (g)->mc, (g)->kc, (g)->nc, 0, &a_stride, &b_bytes,     \
+                                      &c_stride);                                            \
             if (s > best) best = s;                                                          \
         }                                                                                    \
     } while (0)
 
+/* What an epilogue that consumes C adds to fnn_gemm_work_bytes: the C
+ * scratch of gemm_c_scratch for any kernel (mr and nr at most 32), per
+ * thread.  gemm_core checks the sum, so an estimate short of it is an error,
+ * never an overrun. */
+size_t fnn_gemm_c_scratch_bytes(int64_t n, size_t c_elem, int n_threads)
+{
+    if (n <= 0 || c_elem == 0) return 0;
+    const size_t widest = (size_t)((n + 31) / 32 * 32 + 64 / (int64_t)c_elem) * c_elem * 32;
+    const size_t each = round64(widest > GEMM_C_SCRATCH_BYTES ? widest : GEMM_C_SCRATCH_BYTES);
+    return each * (size_t)(n_threads < 1 ? 1 : n_threads);
+}
+
 size_t fnn_gemm_work_bytes(int64_t m, int64_t n, int64_t k, size_t elem_size, int n_threads)
 {
-    size_t best = 0, a_stride, b_bytes;
+    size_t best = 0, a_stride, b_bytes, c_stride;
     if (m <= 0 || n <= 0 || k <= 0) return 0;
     const fnn_kernels *row;
     for (int i = 0; (row = fnn_kernels_row(i)) != NULL; i++) {

@@ -22,7 +22,9 @@
 extern "C" {
 #endif
 
-/* c points at C[i0, j0] of the full matrix; the block is m x n, row stride ldc. */
+/* c points at C[i0, j0] of the full matrix (or, for an epilogue that
+ * consumes C, at the block in the driver's scratch); the block is m x n, row
+ * stride ldc. */
 typedef void (*fnn_epilogue_fn)(void *ctx, int64_t i0, int64_t j0, int64_t m, int64_t n,
                                 void *c, int64_t ldc);
 typedef struct {
@@ -33,6 +35,12 @@ typedef struct {
      * m where m has the panels (the batch-128 epoch ran 13% faster than on
      * column chunks of the n split) */
     int whole_rows;
+    /* fn consumes C: nothing reads C after the GEMM (the weight gradient,
+     * which the update epilogue applies), so the driver may compute each
+     * block in a scratch that stays in L2 for fn and never write C (a 784 x
+     * 1024 gradient written out and read back cost the bfloat16 epoch on AMX
+     * a sixth of its time) */
+    int consumes_c;
 } fnn_epilogue;
 
 /* work: optional scratch of at least fnn_gemm_work_bytes(...) bytes, 64-byte
@@ -41,6 +49,9 @@ typedef struct {
  * for this call's team returns FNN_EINVAL (never falls back to malloc).
  * n_threads (>= 1): the most threads the call may use. */
 size_t fnn_gemm_work_bytes(int64_t m, int64_t n, int64_t k, size_t elem_size, int n_threads);
+/* added to fnn_gemm_work_bytes for a GEMM whose epilogue consumes C (n its
+ * columns, c_elem the bytes of C's elements) */
+size_t fnn_gemm_c_scratch_bytes(int64_t n, size_t c_elem, int n_threads);
 
 int fnn_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                  float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,

@@ -191,7 +191,8 @@ static void GEMM_FN(scale_c)(int64_t m, int64_t n, T beta, T *c, int64_t ldc)
 static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b, int64_t m,
                          int64_t n, int64_t k, T alpha, const T *a, int64_t lda, const T *b,
                          int64_t ldb, T beta, T *c, int64_t ldc, const fnn_epilogue *epi,
-                         PT *ws_b, PT *ws_a, size_t a_stride, int nt, const PT *b_image)
+                         PT *ws_b, PT *ws_a, size_t a_stride, T *ws_c, size_t c_stride, int nt,
+                         const PT *b_image)
 {
     const int mr = t->mr, nr = t->nr;
     const int64_t kc = t->kc, nc = t->nc;
@@ -227,6 +228,18 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
             if (nblk > m_panels) nblk = m_panels;
             const int64_t even = (m_panels + nblk - 1) / nblk * mr;
             if (even < mc) mc = even; /* never above the scratch's A block */
+        }
+        /* An epilogue that consumes C (ws_c: fnn_epilogue.consumes_c), one k
+         * panel, whole blocks per thread: each block is computed into this
+         * thread's scratch, still in L2 when the epilogue reads it, and C is
+         * never written (its lines would go out to memory and come back). */
+        T *my_c = NULL;
+        int64_t ld_scratch = 0;
+        if (ws_c && split_m && beta == 0 && k <= kc) {
+            int64_t rows;
+            gemm_c_scratch(n, sizeof(T), mr, nr, nc, &rows, &ld_scratch);
+            if (rows < mc) mc = rows;
+            my_c = (T *)((char *)ws_c + (size_t)tid * c_stride);
         }
         PT *my_a = (PT *)((char *)ws_a + (size_t)tid * a_stride);
 
@@ -273,10 +286,11 @@ static void GEMM_FN(run)(const GEMM_FN(gemm_table) *t, int trans_a, int trans_b,
                         const int64_t ic = blk * mc, mb = m - ic < mc ? m - ic : mc;
                         GEMM_FN(pack_a)(trans_a, a, lda, ic, mb, pc, kb, mr, my_a, 0,
                                         (mb + mr - 1) / mr);
-                        T *cb = c + ic * ldc + jc;
-                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, bp, bstride, bu, ldb, beta_p, cb, ldc,
-                                       0, nq);
-                        if (last && epi && epi->fn) epi->fn(epi->ctx, ic, jc, mb, nb, cb, ldc);
+                        T *cb = my_c ? my_c : c + ic * ldc + jc;
+                        const int64_t ldcb = my_c ? ld_scratch : ldc;
+                        GEMM_FN(macro)(t, mb, nb, kb, alpha, my_a, bp, bstride, bu, ldb, beta_p, cb,
+                                       ldcb, 0, nq);
+                        if (last && epi && epi->fn) epi->fn(epi->ctx, ic, jc, mb, nb, cb, ldcb);
                     }
                 } else {
                     /* Chunks of B micro-panels: in the first k panel each
@@ -440,9 +454,11 @@ static int GEMM_FN(gemm_core)(int trans_a, int trans_b, int64_t m, int64_t n, in
 #else
     int nt = gemm_threads(m, n, k, n_threads, 0);
 #endif
-    size_t a_stride, b_bytes;
+    size_t a_stride, b_bytes, c_stride;
+    const size_t c_elem = epi && epi->fn && epi->consumes_c ? sizeof(T) : 0;
+    const int nt_ws = nt; /* the layout's count (the team granted may be smaller) */
     size_t need = gemm_ws_layout(m, n, k, GEMM_K_PAD, sizeof(PT) / GEMM_KP, nt, t->mr, t->nr, t->mc,
-                                 t->kc, t->nc, &a_stride, &b_bytes);
+                                 t->kc, t->nc, c_elem, &a_stride, &b_bytes, &c_stride);
     /* A caller's scratch (the training workspace, sized for its count) too
      * small is an error, not a reason to allocate inside a training step. */
     if (work != NULL && (work_bytes < need || ((uintptr_t)work & 63) != 0)) return FNN_EINVAL;
@@ -459,6 +475,7 @@ static int GEMM_FN(gemm_core)(int trans_a, int trans_b, int64_t m, int64_t n, in
     }
     PT *ws_b = (PT *)work;
     PT *ws_a = (PT *)((char *)work + b_bytes);
+    T *ws_c = c_elem ? (T *)((char *)work + b_bytes + a_stride * (size_t)nt_ws) : NULL;
 #ifdef GEMM_NARROW
     if (t->narrow)
         GEMM_FN(run_narrow)(t, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epi,
@@ -466,7 +483,7 @@ static int GEMM_FN(gemm_core)(int trans_a, int trans_b, int64_t m, int64_t n, in
     else
 #endif
         GEMM_FN(run)(t, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epi, ws_b,
-                     ws_a, a_stride, nt, b_image);
+                     ws_a, a_stride, ws_c, c_stride, nt, b_image);
     if (mem) fnn_aligned_free(mem);
     return FNN_OK;
 }

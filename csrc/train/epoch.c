@@ -99,7 +99,7 @@ static fnn_epilogue weight_update_epilogue_f32(fnn_trainer *tr, int l, fnn_epilo
     x->cols = c->sizes[l + 1];
     x->fwd = tr->image[0][l];
     x->bwd = tr->image[1][l];
-    fnn_epilogue e = {image_update_epilogue, x, update.whole_rows};
+    fnn_epilogue e = {image_update_epilogue, x, update.whole_rows, update.consumes_c};
     return e;
 }
 

@@ -125,6 +125,7 @@ fnn_trainer *fnn_trainer_new(const fnn_train_config *cfg, int elem_size, int *st
             s[1] = fnn_gemm_bf16_work_bytes(k, n, B, threads);
             s[2] = fnn_gemm_bf16_work_bytes(B, k, n, threads);
         }
+        s[1] += fnn_gemm_c_scratch_bytes(n, elem_size, threads); /* the update consumes dW */
         for (int i = 0; i < 3; i++) work = s[i] > work ? s[i] : work;
     }
     tr->gemm_work_bytes = work;
