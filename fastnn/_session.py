@@ -86,6 +86,9 @@ class Session:
             label_smoothing=float(label_smoothing), warmup_steps=int(warmup_steps),
             **(augment or {}))  # _augment.config_entries: flags, image shape, max shift
         self.params = aligned_zeros(n_params, self.dtype)
+        # the last step's gradients: every one with max_grad_norm; else the
+        # biases' and those of layers whose update did not consume them block
+        # by block (fnn_epilogue.consumes_c: layers of at most 16 outputs)
         self.grads = aligned_zeros(n_params, self.dtype)
         needs_m = optimizer != "sgd" or self.config["momentum"] != 0
         self.opt_m = aligned_zeros(n_params, self.dtype) if needs_m else None
