@@ -86,6 +86,15 @@ def test_wide_layers_follow_reference_trainer(batch_size, threads, opt, extra):
     assert_same_trajectory(kw, make_data("labels", n=600, n_in=100))
 
 
+# 8300 outputs: two nc blocks of the float64 kernels (8192), the scratch's
+# rows as wide as one block; float64 reaches the reference's bits closely
+@pytest.mark.parametrize("threads", [1, 2])
+def test_layer_wider_than_an_nc_block_follows_reference(threads):
+    kw = dict(optimizer="adam", seed=3, hidden=(8300,), batch_size=8, max_batch=8, epochs=1,
+              lr=0.01, n_threads=threads)
+    assert_same_trajectory(kw, make_data("labels", n=24, n_in=10))
+
+
 def test_input_noise_over_several_chunks_follows_reference():
     """A batch input of 8 x 601 spans two chunks (4096 elements) of the noise
     loop; the last batch, one row, has an odd element count (an unpaired
