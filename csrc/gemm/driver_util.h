@@ -73,9 +73,9 @@ static inline size_t round64(size_t x) { return (x + 63) & ~(size_t)63; }
  * blocks of a 784 x 1024 float32 gradient (108 rows) fit whole, so the
  * schedule, and how a thread slowed by another process shows in the team's
  * waits, stay as they were (with 256 KB, 60-row blocks, bench/contention.py's
- * contended ratio fell from 0.96-1.10 to 0.83-0.97); rows of one nc block padded by 64 bytes
- * (rows 4 KB apart would share L1 sets).  Bytes per thread; *rows (a
- * multiple of mr) and *ld its shape, in elements of c_elem bytes. */
+ * contended ratio fell from 0.96-1.10 to 0.83-0.97).  Rows of one nc block,
+ * padded by 64 bytes (rows 4 KB apart would share L1 sets).  Bytes per
+ * thread; *rows (a multiple of mr) and *ld its shape, in c_elem elements. */
 #define GEMM_C_SCRATCH_BYTES (512 * 1024)
 static inline size_t gemm_c_scratch(int64_t n, size_t c_elem, int mr, int nr, int64_t nc,
                                     int64_t *rows, int64_t *ld)

@@ -39,7 +39,7 @@ typedef struct {
      * which the update epilogue applies), so the driver may compute each
      * block in a scratch that stays in L2 for fn and never write C (a 784 x
      * 1024 gradient written out and read back cost the bfloat16 epoch on AMX
-     * a sixth of its time) */
+     * a fifth of its time) */
     int consumes_c;
 } fnn_epilogue;
 
