@@ -86,9 +86,10 @@ class Session:
             label_smoothing=float(label_smoothing), warmup_steps=int(warmup_steps),
             **(augment or {}))  # _augment.config_entries: flags, image shape, max shift
         self.params = aligned_zeros(n_params, self.dtype)
-        # the last step's gradients: every one with max_grad_norm; else the
-        # biases' and those of layers whose update did not consume them block
-        # by block (fnn_epilogue.consumes_c: layers of at most 16 outputs)
+        # the last step's gradients: every one with max_grad_norm; otherwise
+        # only the biases' for certain, as the update may consume a weight
+        # gradient block by block from the GEMM's scratch and never write it
+        # (fnn_epilogue.consumes_c)
         self.grads = aligned_zeros(n_params, self.dtype)
         needs_m = optimizer != "sgd" or self.config["momentum"] != 0
         self.opt_m = aligned_zeros(n_params, self.dtype) if needs_m else None

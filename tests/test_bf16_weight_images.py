@@ -51,7 +51,7 @@ def assert_same_bits(a, b):
 
 # 600 inputs: two k panels of the 512-value bfloat16 kc, the second partial;
 # 45 and 7 columns: partial micro-panels; odd fan-ins and fan-outs; 4200
-# outputs: two nc blocks (4096), each through the update's C scratch
+# outputs: two nc blocks (4096; on one thread through the update's C scratch)
 @pytest.mark.parametrize("sizes", [[600, 45, 7], [33, 70, 31, 3], [40, 4200, 3]])
 @pytest.mark.parametrize("threads", [1, 2])
 def test_images_give_the_same_bits(engine, monkeypatch, sizes, threads):

@@ -73,8 +73,8 @@ def test_compiled_epoch_follows_reference_trainer(opt, extra, mode, kernel):
 # Layers of more than 16 outputs take the wide GEMM path, where the weights'
 # update consumes each block of their gradient from the driver's scratch
 # (fnn_epilogue.consumes_c) when the batch is one k panel (8; float64's kc is
-# 256) and through C when it is not (300); fan-in 100 gives the 2-thread m
-# split its row panels.
+# 256) and through C when it is not (300).  (At batch 8 the products are too
+# small for a second thread: the next test checks the 2-thread scratch.)
 @pytest.mark.parametrize("batch_size", [8, 300])
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("opt,extra", [("adam", {}), ("sgd", dict(momentum=0.9))],
@@ -157,11 +157,14 @@ def test_float32_follows_float64_reference():
 @pytest.mark.parametrize("output,loss,kind", HEADS)
 def test_gradient_matches_finite_differences(activation, output, loss, kind):
     """The compiled backward pass (grads after an epoch at lr 0) against
-    central differences of the compiled loss, float64."""
+    central differences of the compiled loss, float64.  A max_grad_norm that
+    never clips keeps every gradient in grads, the L2 penalty's included
+    (without it the update may consume the weights' gradients block by block
+    and never write them: fnn_epilogue.consumes_c)."""
     X, Y, labels = make_data(kind, n=7, n_in=4, seed=1)
     sizes = [4, 5, Y.shape[1] if Y is not None else 3]
     s = session(sizes, activation=activation, output=output, loss=loss, max_batch=7,
-                optimizer="sgd", momentum=0.0, l2=0.1, l1=0.0)
+                optimizer="sgd", momentum=0.0, l2=0.1, l1=0.0, max_grad_norm=1e300)
 
     def loss_at(params):
         s.params[...] = params
@@ -169,7 +172,7 @@ def test_gradient_matches_finite_differences(activation, output, loss, kind):
 
     p0 = s.params.copy()
     loss_at(p0)
-    grad = s.grads.copy()  # the L2 penalty's gradient is added in the update, not here
+    analytic = s.grads.copy()
     h = 1e-6
     num = np.zeros_like(p0)
     for i in range(p0.size):
@@ -177,16 +180,39 @@ def test_gradient_matches_finite_differences(activation, output, loss, kind):
         e[i] = h
         num[i] = (loss_at(p0 + e) - loss_at(p0 - e)) / (2 * h)
     s.params[...] = p0
-    penalty_grad = np.zeros_like(p0)
-    for off, (fan_in, fan_out) in zip(s.w_off, zip(sizes[:-1], sizes[1:])):
-        penalty_grad[off:off + fan_in * fan_out] = 0.1 * p0[off:off + fan_in * fan_out]
-    analytic = grad + penalty_grad
     used = np.zeros(p0.size, bool)
     for off, (fan_in, fan_out), boff in zip(s.w_off, zip(sizes[:-1], sizes[1:]), s.b_off):
         used[off:off + fan_in * fan_out] = True
         used[boff:boff + fan_out] = True
     err = np.abs(analytic - num)[used].max() / max(np.abs(num[used]).max(), 1e-12)
     assert err < 1e-6, err
+
+
+# The update reads the weights' gradient from the GEMM's scratch
+# (fnn_epilogue.consumes_c); with a max_grad_norm that never clips, the
+# gradient is written out in full and the update runs after the backward pass
+# (clip.inc), with the same arithmetic: the same bits, in every compute dtype
+# and on 1 and 2 threads (fan-in 400: 34 row panels of 12, enough for the
+# 2-thread m split, so the second thread's scratch is used too; the AMX
+# kernel's blocks are quick enough that the first thread may take them all).
+@pytest.mark.parametrize("dtype", ["float32", "float64", "bfloat16"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_update_from_the_gradient_scratch_matches_the_written_gradient(dtype, threads):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((640, 400)).astype(np.float32)
+    y = rng.integers(0, 10, 640)
+    old = fastnn._config._thread_setting()
+    fits = []
+    try:
+        fastnn.set_num_threads(threads)
+        for clip in (None, 1e30):
+            m = fastnn.MLP([400, 200, 150, 10], dropout=0.1, random_state=0, dtype=dtype)
+            m.fit(X, y, epochs=2, batch_size=64, max_grad_norm=clip, weight_decay=0.01)
+            fits.append(m.coefs_ + m.intercepts_)
+    finally:
+        fastnn.set_num_threads(old)
+    for a, b in zip(*fits):
+        assert np.array_equal(a, b)
 
 
 def test_training_is_bit_identical_across_thread_counts():
