@@ -7,6 +7,7 @@ import pytest
 import fastnn
 from fastnn import reference
 from fastnn._session import Session
+from _opsutil import threads
 
 ACTIVATIONS = list(fastnn._core.ACTIVATIONS)
 HEADS = [("softmax", "cross_entropy", "labels"), ("softmax", "cross_entropy", "probs"),
@@ -196,21 +197,17 @@ def test_gradient_matches_finite_differences(activation, output, loss, kind):
 # 2-thread m split, so the second thread's scratch is used too; the AMX
 # kernel's blocks are quick enough that the first thread may take them all).
 @pytest.mark.parametrize("dtype", ["float32", "float64", "bfloat16"])
-@pytest.mark.parametrize("threads", [1, 2])
-def test_update_from_the_gradient_scratch_matches_the_written_gradient(dtype, threads):
+@pytest.mark.parametrize("n", [1, 2])
+def test_update_from_the_gradient_scratch_matches_the_written_gradient(dtype, n):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((640, 400)).astype(np.float32)
     y = rng.integers(0, 10, 640)
-    old = fastnn._config._thread_setting()
     fits = []
-    try:
-        fastnn.set_num_threads(threads)
+    with threads(n):
         for clip in (None, 1e30):
             m = fastnn.MLP([400, 200, 150, 10], dropout=0.1, random_state=0, dtype=dtype)
             m.fit(X, y, epochs=2, batch_size=64, max_grad_norm=clip, weight_decay=0.01)
             fits.append(m.coefs_ + m.intercepts_)
-    finally:
-        fastnn.set_num_threads(old)
     for a, b in zip(*fits):
         assert np.array_equal(a, b)
 
