@@ -217,15 +217,11 @@ def test_training_is_bit_identical_across_thread_counts():
     X = rng.standard_normal((600, 120)).astype(np.float32)
     y = rng.integers(0, 10, 600)
     results = []
-    old = fastnn._config._thread_setting()
-    try:
-        for threads in (1, 2):
-            fastnn.set_num_threads(threads)
+    for n in (1, 2):
+        with threads(n):
             m = fastnn.MLP([120, 300, 200, 10], dropout=0.25, random_state=5)
             m.fit(X, y, epochs=2, batch_size=64, l1=1e-5, l2=1e-3, input_noise=0.1)
-            results.append((np.concatenate([w.ravel() for w in m.coefs_]), m.history_["loss"]))
-    finally:
-        fastnn.set_num_threads(old)
+        results.append((np.concatenate([w.ravel() for w in m.coefs_]), m.history_["loss"]))
     assert results[0][0].tobytes() == results[1][0].tobytes()
     assert results[0][1] == results[1][1]
 
@@ -258,14 +254,10 @@ def test_batch_sized_products_are_bit_identical_run_to_run():
     rng = np.random.default_rng(0)
     X = rng.random((1500, 784)).astype(np.float32)
     y = rng.integers(0, 10, 1500)
-    old = fastnn._config._thread_setting()
     weights = []
-    try:
-        for threads in (1, 2, 2, 2):
-            fastnn.set_num_threads(threads)
+    for n in (1, 2, 2, 2):
+        with threads(n):
             m = fastnn.MLP([784, 1024, 512, 10], dropout=0.3, random_state=0)
             m.fit(X, y, epochs=1, batch_size=128)
-            weights.append(np.concatenate([w.ravel() for w in m.coefs_]).tobytes())
-    finally:
-        fastnn.set_num_threads(old)
+        weights.append(np.concatenate([w.ravel() for w in m.coefs_]).tobytes())
     assert all(w == weights[0] for w in weights)
