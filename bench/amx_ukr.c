@@ -24,17 +24,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <x86intrin.h>
 #include "gemm/amx_asm.h"
 
 #define AMX_CAT_(a, b) a##_##b
 #define AMX_CAT(a, b) AMX_CAT_(a, b)
 #define NAME bench_ukr
-#define BEGIN bench_begin
-#define END bench_end
+#define BEGIN fnn_amx_thread_begin /* the names the probe and the library use */
+#define END fnn_amx_thread_end
 #include "gemm/ukr_amx.h"
+#include "dispatch/peak_amx.c" /* fnn_amx_probe: the library's tdpbf16ps probe */
+#include "dispatch/amx.c"      /* fnn_amx_unusable_reason: CPUID, XCR0, the permission */
+#include "dispatch/cpu.c"
 #ifdef BASELINE
 #undef NAME
 #undef BEGIN
@@ -52,37 +53,34 @@ typedef void (*ukr_fn)(int64_t, const uint32_t *, const uint32_t *, int64_t, flo
                        float, float);
 
 /* TSC cycles per tdpbf16ps of the best of `reps` passes over the block */
-static double kernel_cycles(ukr_fn ukr, int64_t m, int64_t n, int64_t ku, const uint32_t *A, const uint32_t *B,
-                            float *C, int reps)
+static double kernel_cycles(ukr_fn ukr, int64_t m, int64_t n, int64_t ku, const uint32_t *A,
+                            const uint32_t *B, float *C, int reps)
 {
     double best = 1e30;
     for (int r = 0; r < reps; r++) {
         uint64_t t0 = __rdtsc();
         for (int64_t j = 0; j < n / 32; j++)
             for (int64_t i = 0; i < m / 32; i++)
-                ukr(ku, A + i * 32 * ku, B + j * ku * 32, 32, C + i * 32 * n + j * 32, n,
-                          1.0f, 0.0f);
+                ukr(ku, A + i * 32 * ku, B + j * ku * 32, 32, C + i * 32 * n + j * 32, n, 1.0f,
+                    0.0f);
         double t = (double)(__rdtsc() - t0) / ((m / 32) * (n / 32) * (ku / 16) * 4);
         if (t < best) best = t;
     }
     return best;
 }
 
-/* TSC cycles per tdpbf16ps with the operands already in tiles */
+/* TSC cycles per tdpbf16ps of the library's probe (operands already in
+ * tiles, four accumulators), best of 5 */
 static double probe_cycles(void)
 {
     double best = 1e30;
     for (int r = 0; r < 5; r++) {
         uint64_t t0 = __rdtsc();
-        for (int i = 0; i < 20000; i++) {
-            AMX_DP(0, 4, 6);
-            AMX_DP(1, 4, 7);
-            AMX_DP(2, 5, 6);
-            AMX_DP(3, 5, 7);
-        }
+        fnn_amx_probe(20000);
         double t = (double)(__rdtsc() - t0) / 80000;
         if (t < best) best = t;
     }
+    fnn_amx_thread_begin(); /* the probe released the tiles: configure them for the kernel */
     return best;
 }
 
@@ -94,8 +92,9 @@ static int by_value(const void *x, const void *y)
 
 int main(void)
 {
-    if (syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XTILEDATA */) != 0) {
-        fprintf(stderr, "no AMX: the kernel cannot run here\n");
+    const char *why = fnn_amx_unusable_reason();
+    if (why) {
+        fprintf(stderr, "no AMX here: %s\n", why);
         return 1;
     }
     static const struct { const char *name; int64_t m, n, ku; } shapes[] = {
@@ -104,7 +103,6 @@ int main(void)
         {"forward 1024->512 b256 (kc block)", 256, 512, 256},
         {"dW 1024->512 b256", 1024, 512, 128},
     };
-    bench_begin();
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
         const int64_t m = shapes[s].m, n = shapes[s].n, ku = shapes[s].ku;
         uint32_t *A = aligned_alloc(64, m * ku * 4), *B = aligned_alloc(64, n * ku * 4);
@@ -142,6 +140,6 @@ int main(void)
         free(B);
         free(C);
     }
-    bench_end();
+    fnn_amx_thread_end();
     return 0;
 }
