@@ -39,9 +39,13 @@ def split():
 
 
 def prepare(X, Xv, standardize):
-    """The CLI's preprocessing (fastnn.scaled), fitted on X."""
+    """The CLI's preprocessing (fastnn.scaled), fitted on X; or, when
+    `standardize` is a function of X, the (offset, scale) it returns."""
     from fastnn.scaled import fit_preprocessing, preprocess
-    offset, scale = fit_preprocessing(X, pixel_max=255, standardize=standardize)
+    if callable(standardize):
+        offset, scale = standardize(X)
+    else:
+        offset, scale = fit_preprocessing(X, pixel_max=255, standardize=standardize)
     return [preprocess(A, offset, scale, np.float32) for A in (X, Xv)]
 
 
@@ -59,8 +63,12 @@ def run(name, data, hidden, dropout, standardize, seed=0, dtype="float32", mlp=N
         mlp = fastnn.MLP([784, *hidden, 10], dropout=dropout, random_state=seed, dtype=dtype,
                          activation=activation)
     fit = dict(dict(batch_size=128, learning_rate=1e-3, lr_schedule="cosine"), **fit)
+    mixup = fit.pop("mixup", None)
     t0 = time.perf_counter()
-    mlp.fit(X, y, **fit)
+    if mixup is None:
+        mlp.fit(X, y, **fit)
+    else:
+        mlp.fit(mixup.epochs(X, y, fit.pop("label_smoothing", 0.0)), **fit)
     seconds = time.perf_counter() - t0
     epochs = len(mlp.history_["loss"])
     probabilities = mlp.predict(Xv)
@@ -85,6 +93,22 @@ def log_pixels(X):
     """Pixel intensities through log1p, kept on the 0-255 scale."""
     return (np.log1p(X.astype(np.float64)) / np.log1p(255.0) * 255).astype(np.float32)
 
+def global_standardization(X):
+    """One mean and one standard deviation for every pixel."""
+    X = X.astype(np.float64)
+    return np.full(X.shape[1], X.mean()), np.full(X.shape[1], X.std())
+
+
+def floored_standardization(fraction):
+    """Per-pixel standardization with each pixel's deviation floored at
+    `fraction` of the global one: a nearly constant border pixel is not
+    blown up to hundreds of units on its rare non-zero value."""
+    def offset_scale(X):
+        X = X.astype(np.float64)
+        return X.mean(axis=0), np.maximum(X.std(axis=0), fraction * X.std())
+    return offset_scale
+
+
 class InputDropout:
     """A batch hook (MLP.fit's callable augment): each input value kept with
     probability 1 - rate and scaled by 1 / (1 - rate), else 0 (the pixel's
@@ -97,6 +121,27 @@ class InputDropout:
     def __call__(self, X):
         keep = self.rng.random(X.shape, dtype=np.float32) >= self.rate
         return np.where(keep, X / np.float32(1 - self.rate), np.float32(0))
+
+
+class Mixup:
+    """mixup (Zhang et al. 2018) as streamed epochs: each epoch one chunk of
+    every row mixed with a random partner, x = l x_i + (1 - l) x_j and the
+    same for the (label-smoothed) one-hot targets, l ~ Beta(alpha, alpha)
+    per row, from its own generator seeded 0; fit shuffles the chunk into
+    batches."""
+
+    def __init__(self, alpha, seed=0):
+        self.alpha, self.rng = alpha, np.random.default_rng(seed)
+
+    def epochs(self, X, y, smoothing):
+        T = np.full((len(y), 10), smoothing / 10, np.float32)
+        T[np.arange(len(y)), y] += 1 - smoothing
+
+        def one_epoch():
+            partner = self.rng.permutation(len(y))
+            lam = self.rng.beta(self.alpha, self.alpha, len(y)).astype(np.float32)[:, None]
+            yield lam * X + (1 - lam) * X[partner], lam * T + (1 - lam) * T[partner]
+        return one_epoch
 
 
 # (name, hidden, dropout, standardized, fit options) on 1024-512 unless named
@@ -181,6 +226,13 @@ DEFAULT_CANDIDATES = [
      dict(RECIPE, augment=InputDropout(0.1))),
     ("recipe + input dropout 0.2", (1024, 512), 0.1, True,
      dict(RECIPE, augment=InputDropout(0.2))),
+    ("recipe + global standardization", (1024, 512), 0.1, global_standardization, RECIPE),
+    ("recipe + std floor 0.1", (1024, 512), 0.1, floored_standardization(0.1), RECIPE),
+    ("recipe + std floor 0.25", (1024, 512), 0.1, floored_standardization(0.25), RECIPE),
+    ("recipe + std floor 0.5", (1024, 512), 0.1, floored_standardization(0.5), RECIPE),
+    ("recipe + mixup 0.1", (1024, 512), 0.1, True, dict(RECIPE, mixup=Mixup(0.1))),
+    ("recipe + mixup 0.2", (1024, 512), 0.1, True, dict(RECIPE, mixup=Mixup(0.2))),
+    ("recipe + mixup 0.4", (1024, 512), 0.1, True, dict(RECIPE, mixup=Mixup(0.4))),
     # SGD with Nesterov momentum in Adam's place (decoupled weight decay
     # 5e-3 x the step: about PyTorch's L2 5e-4 under momentum 0.9)
     ("recipe + SGD Nesterov 0.02", (1024, 512), 0.1, True,
