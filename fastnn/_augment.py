@@ -26,7 +26,16 @@ AUGMENT_NAMES = tuple(AUGMENT_BITS)
 def augment_settings(augment, image_shape, max_shift, n_features):
     """(flags, (H, W, C), max_shift) from the user's augment ("shift", "flip", "erase" or
     a list of them), image_shape ((H, W) or (H, W, C)) and max_shift; flags 0
-    when augment is None.  Errors name the argument."""
+    when augment is None.  image_shape and max_shift are checked even then (a
+    wrong one is a mistake either way).  Errors name the argument."""
+    shape = None if image_shape is None else _image_shape(image_shape)
+    values = None if shape is None else math.prod(int(s) for s in shape)  # no int64 wrap
+    if shape is not None and values != n_features:
+        raise ValueError("image_shape %s holds %d values but X has %d features"
+                         % (tuple(image_shape), values, n_features))
+    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) \
+            or max_shift < 0:
+        raise ValueError("max_shift must be an int >= 0, got %r" % (max_shift,))
     if augment is None or (isinstance(augment, (list, tuple)) and not augment):
         return 0, (0, 0, 0), 0
     names = [augment] if isinstance(augment, str) else augment
@@ -39,16 +48,9 @@ def augment_settings(augment, image_shape, max_shift, n_features):
     flags = 0
     for name in names:
         flags |= AUGMENT_BITS[name]
-    if image_shape is None:
+    if shape is None:
         raise ValueError("augment=%r needs image_shape=(H, W) or (H, W, C): the rows are "
                          "images of which size?" % (augment,))
-    shape = _image_shape(image_shape)
-    if int(np.prod(shape)) != n_features:
-        raise ValueError("image_shape %s holds %d values but X has %d features"
-                         % (tuple(image_shape), int(np.prod(shape)), n_features))
-    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) \
-            or max_shift < 0:
-        raise ValueError("max_shift must be an int >= 0, got %r" % (max_shift,))
     if flags & AUGMENT_BITS["shift"] and max_shift >= min(shape[:2]):
         raise ValueError("max_shift %d is not smaller than the image (%d x %d)"
                          % (max_shift, shape[0], shape[1]))

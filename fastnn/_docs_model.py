@@ -51,7 +51,9 @@ history_ : dict of list
     Per epoch: loss, learning_rate, elapsed (seconds), and with validation
     data val_loss and val_accuracy (the score); per fit: stop_reason.
 stop_reason_ : str
-    Why the last fit stopped ("epochs", "time", "early_stopping", ...).
+    Why the last fit stopped: "epochs" (all ran), "time" (max_time),
+    "early_stopping", "callback" (a callback returned true) or
+    "interrupted" (Ctrl-C; the fit then re-raises KeyboardInterrupt).
 
 Raises
 ------

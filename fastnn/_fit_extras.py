@@ -3,6 +3,7 @@ scikit-learn drop-ins: a time budget (max_time), label smoothing, a linear
 warm-up (MLP only) and image augmentation inside the compiled epoch
 (augment="shift" | "flip" | "erase" | a list, image_shape, max_shift)."""
 import math
+import warnings
 
 from ._augment import augment_settings, config_entries
 from ._budget import make_budget
@@ -32,9 +33,16 @@ class FitExtras:
         self.augment = augment_settings(augment, image_shape, max_shift, n_features)
         self.budget = make_budget(max_time, max_epochs)
 
-    def session_options(self, n_rows, batch_size):
-        """Session keywords: smoothing, warm-up steps (whole batches), augmentation."""
-        batches = -(-(n_rows or batch_size) // batch_size)
+    def session_options(self, batches):
+        """Session keywords: smoothing, warm-up steps (whole batches; `batches`
+        per epoch, None when unknown before the first epoch), augmentation."""
+        if batches is None:
+            if self.warmup_epochs:
+                raise ValueError("warmup_epochs needs the number of batches in an epoch, "
+                                 "which a function or iterator of batches does not give "
+                                 "before it runs: pass a list of batches, or warm up "
+                                 "through an lr_schedule function of the epoch")
+            batches = 1
         flags = self.augment[0]
         return dict(label_smoothing=self.label_smoothing,
                     warmup_steps=math.ceil(self.warmup_epochs * batches),
@@ -44,3 +52,12 @@ class FitExtras:
         """Before an epoch: spread the schedule over the epochs predicted to fit."""
         if self.budget is not None:
             schedule.plan(self.budget.planned_epochs())
+
+    def warn_if_cut_short(self, reason, epochs_done):
+        """A budget that ends before the first epoch does leaves a model that
+        saw part of the data once: say so rather than return it silently."""
+        if reason == "time" and epochs_done == 0:
+            warnings.warn("max_time=%g s ran out before the first epoch ended: the model "
+                          "holds the steps of that epoch that completed and no epoch was "
+                          "recorded; give a larger max_time" % self.budget.max_time,
+                          UserWarning, stacklevel=4)

@@ -19,6 +19,7 @@ as another rule, callback or `record` step; the loop itself does not change.
 """
 import contextlib
 import math
+import sys
 import threading
 import time
 import warnings
@@ -198,8 +199,12 @@ class Patience:
 
 
 def _progress(verbose, epoch, epochs, n_samples):
-    """A per-epoch progress bar (tqdm when installed, else None: a line per epoch)."""
+    """A per-epoch progress bar (tqdm when installed, else None: a line per
+    epoch); none when stderr is a file or pipe, outside a notebook (a log
+    keeps the epoch lines, not the bar's redraws)."""
     if not verbose:
+        return None
+    if "ipykernel" not in sys.modules and not getattr(sys.stderr, "isatty", lambda: False)():
         return None
     try:
         from tqdm.auto import tqdm

@@ -43,6 +43,7 @@ BFLOAT16_EPOCH_SPEEDUP = 1.4
 PROBE_SECONDS = 0.05
 # seconds of the command's budget kept back for evaluating (and saving) the model
 EVAL_RESERVE = (0.3, 0.03)  # fixed, share of the budget
+PLOT_RESERVE = 1.0  # seconds more with --plot (importing matplotlib and drawing: 0.8 s)
 MAX_TIMED_EPOCHS = 100  # the bound on epochs when a budget decides (--epochs overrides)
 
 
@@ -126,10 +127,12 @@ def parse_image_shape(text):
     return shape
 
 
-def fit_budget(command_seconds, started, clock=time.perf_counter):
+def fit_budget(command_seconds, started, clock=time.perf_counter, plot=False):
     """The fit's max_time inside the command's budget: what is left after
-    loading, less the reserve for evaluation.  ValueError when nothing is left."""
+    loading, less the reserve for evaluation (and for the --plot figure).
+    ValueError when nothing is left."""
     fixed, share = EVAL_RESERVE
+    fixed += PLOT_RESERVE if plot else 0.0
     left = command_seconds - (clock() - started) - fixed - share * command_seconds
     if left <= 0:
         raise ValueError("--time %g s leaves no time to train after loading the data (%.1f s)"

@@ -13,8 +13,14 @@ A callable f(epoch) -> lr is used as it is.
 With a time budget, plan(n) replans cosine over the n epochs predicted to fit
 and scales step's step_size by n / epochs (the same drops at the same share
 of the run); the other schedules do not depend on the number of epochs.
+A replan never raises the rate: when epochs speed up and n grows, an epoch
+keeps the previous epoch's rate until the replanned decay falls below it.
 """
 import math
+
+import numpy as np
+
+from ._validate import finite_number
 
 DEFAULTS = {
     "constant": {},
@@ -33,23 +39,40 @@ class Schedule:
         self.best = math.inf
         self.waited = 0
         self.asked_epochs, self.asked_step = self.epochs, self.opt.get("step_size")
+        self.replanned, self.last = False, math.inf  # the rate of the last replanned epoch
 
     def plan(self, epochs):
         """Spread the schedule over `epochs` epochs instead of the number asked for."""
         self.epochs = max(int(epochs), 1)
+        self.replanned = True
         if self.asked_step is not None:
             self.opt["step_size"] = max(1, round(self.asked_step * self.epochs
                                                  / self.asked_epochs))
 
     def learning_rate(self, epoch):
+        """The rate of `epoch`; called once per epoch, in order."""
+        lr = self._rate(epoch)
+        if not (lr >= 0 and math.isfinite(lr)):
+            raise ValueError("the %r schedule's learning rate for epoch %d is %r; it must be a "
+                             "number >= 0 (check schedule_options)" % (self.name, epoch, lr))
+        return lr
+
+    def _rate(self, epoch):
         o = self.opt
-        if self.name == "step":
-            return self.base * o["gamma"] ** (epoch // o["step_size"])
-        if self.name == "cosine":
-            return o["min_lr"] + (self.base - o["min_lr"]) * (
-                1 + math.cos(math.pi * epoch / self.epochs)) / 2
+        if self.name in ("step", "cosine"):
+            if self.name == "step":
+                lr = self.base * o["gamma"] ** (epoch // o["step_size"])
+            else:
+                lr = o["min_lr"] + (self.base - o["min_lr"]) * (
+                    1 + math.cos(math.pi * epoch / self.epochs)) / 2
+            if self.replanned:
+                lr = self.last = min(lr, self.last)
+            return lr
         if self.name == "invscaling":
-            return self.base / (epoch + 1) ** o["power_t"]
+            try:
+                return self.base / (epoch + 1) ** o["power_t"]
+            except OverflowError:  # a huge power_t: the rate underflows (checked below)
+                return 0.0
         return self.current
 
     def observe(self, loss):
@@ -94,4 +117,23 @@ def make_schedule(schedule, lr, epochs, options=None):
     if unknown:
         raise ValueError("schedule_options for %r accept %s, got %s"
                          % (schedule, sorted(DEFAULTS[schedule]) or "nothing", sorted(unknown)))
-    return Schedule(schedule, lr, epochs, options)
+    return Schedule(schedule, lr, epochs, {k: _check_option(k, v) for k, v in options.items()})
+
+
+def _check_option(name, value):
+    """Each option within the range where its schedule decays (or holds) the rate."""
+    label = "schedule_options[%r]" % name
+    if name in ("step_size", "patience"):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or \
+                value < (1 if name == "step_size" else 0):
+            raise ValueError("%s must be an int >= %d, got %r"
+                             % (label, 1 if name == "step_size" else 0, value))
+        return int(value)
+    if name == "gamma":
+        return finite_number(value, label, low=0, high=1, low_open=True)
+    if name == "factor":
+        value = finite_number(value, label, low=0, low_open=True)
+        if value >= 1:
+            raise ValueError("%s must be < 1, got %r" % (label, value))
+        return value
+    return finite_number(value, label, low=0)  # min_lr, power_t, tol

@@ -283,7 +283,7 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
         if session is None or session.config["max_batch"] < batch_size \
                 or session.dtype != X.dtype:
             fresh = self._new_session(layer_units, rates, X.dtype, batch_size, n_threads,
-                                      extras.session_options(n_samples, batch_size))
+                                      extras.session_options(-(-n_samples // batch_size)))
             if session is not None:  # grow the batch buffers, keep the optimizer state
                 params, m, v, step = session.state()
                 fresh.restore((params.astype(fresh.dtype), None if m is None else
@@ -331,8 +331,13 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
                          nan_message=lambda epoch: NAN_MESSAGE, on_interrupt="warn",
                          budget=extras.budget)
         stopped = run[1]
-        self.stop_reason_ = {"completed": "max_iter", "rule": "early_stopping" if early_stopping
-                             else "no_improvement"}.get(run.reason, run.reason)
+        if incremental:  # one pass, whatever the rule saw
+            self.stop_reason_ = "interrupted" if run.reason == "interrupted" else "partial_fit"
+        else:
+            self.stop_reason_ = {"completed": "max_iter",
+                                 "rule": "early_stopping" if early_stopping
+                                 else "no_improvement"}.get(run.reason, run.reason)
+        extras.warn_if_cut_short(run.reason, run[0])
         if not (stopped or incremental) and self.n_iter_ == self.max_iter:
             warnings.warn("Stochastic Optimizer: Maximum iterations (%d) reached and the "
                           "optimization hasn't converged yet." % self.max_iter,

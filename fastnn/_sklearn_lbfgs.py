@@ -43,8 +43,10 @@ def fit_lbfgs(est, X, y, sample_weight, layer_units, n_threads, tasks=None):
                                   jac=True, options=options, callback=bridge)
     if bridge is not None and bridge.stopped:  # a callback's stop: no convergence warning
         est.n_iter_ = int(res.nit)
+        est.stop_reason_ = "callback"
     else:
         est.n_iter_ = _check_optimize_result("lbfgs", res, est.max_iter)
+        est.stop_reason_ = "converged" if res.success else "max_iter"
     est.loss_ = float(res.fun)
     coefs, intercepts = unpack(res.x)
     session = est._new_session(layer_units, [0.0] * (len(layer_units) - 2), X.dtype, 1,

@@ -32,6 +32,9 @@ class InMemory:
         self.X, self.Y, self.labels = X, Y, labels
         self.n_rows = X.shape[0]
 
+    def batches(self, batch_size):
+        return -(-self.n_rows // batch_size)
+
     def epoch(self, session, **settings):
         return session.epoch(self.X, self.Y, self.labels, **settings)
 
@@ -115,6 +118,11 @@ class ArrayStream:
         self.rows = max(1, CHUNK_BYTES // (n_features * model._dtype.itemsize))
         self.buffer = np.empty((min(self.rows, n), n_features), dtype=model._dtype)
 
+    def batches(self, batch_size):
+        """Each chunk trains as its own run of batches."""
+        full, last = divmod(self.n_rows, self.rows)
+        return full * -(-self.rows // batch_size) + -(-last // batch_size)
+
     def validation(self, validation_data, validation_split, early_stopping):
         return _validation(self.model, validation_data, validation_split, early_stopping)
 
@@ -155,6 +163,20 @@ class BatchStream:
                                  "a fresh iterator for each epoch")
             self.make = lambda: source
         self.n_rows = None  # known after the first epoch
+        # a list or tuple of batches says how many batches an epoch has before
+        # it runs (a warm-up needs it); a function or iterator does not
+        self.batch_rows = None
+        if isinstance(source, (list, tuple)):
+            rows = [getattr(item[0], "shape", (None,))[0] if isinstance(item, (list, tuple))
+                    and len(item) == 2 else None for item in source]
+            if all(isinstance(r, (int, np.integer)) for r in rows):
+                self.batch_rows = rows
+
+    def batches(self, batch_size):
+        """Batches in one epoch, or None when unknown before it runs."""
+        if self.batch_rows is None:
+            return None
+        return sum(-(-int(r) // batch_size) for r in self.batch_rows)
 
     def validation(self, validation_data, validation_split, early_stopping):
         return _validation(self.model, validation_data, validation_split, early_stopping)

@@ -26,6 +26,21 @@ def float_array(x, name, ndim=None, dtype=None):
     return x
 
 
+def probability_targets(Y, loss):
+    """Cross-entropy targets are weights of log-probabilities: a negative one
+    (or, for binary cross-entropy, one over 1) makes a loss without a floor,
+    which training would chase to minus infinity.  Softmax cross-entropy
+    takes any non-negative weights (rows need not sum to 1)."""
+    if loss not in ("cross_entropy", "binary_cross_entropy") or not Y.size:
+        return Y
+    high = 1 if loss == "binary_cross_entropy" else np.inf
+    ok = (Y >= 0) & (Y <= high)
+    if not ok.all():
+        raise ValueError("%s targets must be in %s, got %g"
+                         % (loss, "[0, 1]" if high == 1 else "[0, inf)", Y[~ok].ravel()[0]))
+    return Y
+
+
 def row_major_view(x):
     """(array, transposed, ld) such that x == array (or array.T if transposed),
     where array is row-major with unit column stride and row stride ld elements.

@@ -107,9 +107,9 @@ def cmd_demo(args):
 
 def cmd_train(args):
     started = time.perf_counter()  # --time covers loading, training and evaluating
-    if args.save and os.path.dirname(os.path.abspath(args.save)) and \
-            not os.path.isdir(os.path.dirname(os.path.abspath(args.save))):
-        raise CLIError("cannot save to %s: no such directory" % args.save)
+    for flag, path in (("--save", args.save), ("--plot", args.plot)):
+        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise CLIError("%s: cannot write %s: no such directory" % (flag, path))
     if args.save:
         io._safetensors()  # fail before training, not after
     if args.plot:
@@ -133,8 +133,8 @@ def cmd_train(args):
         recipe["fit"].update(timed["fit"])
         if args.hidden is None:
             recipe["hidden"], recipe["model"]["dropout"], note = _recipes.plan(
-                _recipes.fit_budget(budget, started), len(X), X.shape[1], len(classes),
-                fastnn.get_num_threads(), dtype)
+                _recipes.fit_budget(budget, started, plot=bool(args.plot)), len(X),
+                X.shape[1], len(classes), fastnn.get_num_threads(), dtype)
             print(note)
     hidden = args.hidden or recipe["hidden"]
     model_kwargs = dict(recipe["model"])
@@ -146,9 +146,14 @@ def cmd_train(args):
         model_kwargs["activation"] = _activations_for(args.activation, len(hidden))
     fit_kwargs = dict(recipe["fit"])
     if args.image_shape is not None:
+        # shifts of up to 2 pixels, fewer on images under 3 pixels a side
         fit_kwargs.update(image_shape=args.image_shape,
-                          augment=fit_kwargs.get("augment", ["shift"]))
+                          augment=fit_kwargs.get("augment", ["shift"]),
+                          max_shift=min(2, min(args.image_shape[:2]) - 1))
     if args.augment is not None:
+        if args.augment and "image_shape" not in fit_kwargs:
+            raise CLIError("--augment needs --image-shape HxW (or HxWxC): the rows are "
+                           "images of which size?")
         fit_kwargs["augment"] = args.augment or None
     if args.label_smoothing is not None:
         fit_kwargs["label_smoothing"] = args.label_smoothing
@@ -171,7 +176,7 @@ def cmd_train(args):
              X.shape[1], len(classes)))
     Xs, ys = wrapped.transform(X), np.searchsorted(classes, y)
     if budget is not None:
-        fit_kwargs["max_time"] = _recipes.fit_budget(budget, started)
+        fit_kwargs["max_time"] = _recipes.fit_budget(budget, started, plot=bool(args.plot))
         print("time budget %g s for the command, %.1f s for training (up to %d epochs)"
               % (budget, fit_kwargs["max_time"], fit_kwargs["epochs"]))
     start = time.perf_counter()

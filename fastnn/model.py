@@ -21,7 +21,8 @@ from ._schedules import make_schedule
 from ._session import Session
 from ._stream import InMemory, open_stream
 from ._validate import (DROPOUT_MODES, LOSSES, OPTIMIZERS, as_features, check_max_grad_norm,
-                        dropout_rates, finite_number, seed_from, store_params)
+                        dropout_rates, finite_number, probability_targets, seed_from,
+                        store_params)
 from ._validate import OUTPUTS as _OUTPUT_CODES
 
 # name tuples for the checks and their messages, in code order (csrc/vocab.h)
@@ -96,14 +97,16 @@ class MLP(MLPStateMixin):
 
     def reset(self):
         """Fresh weights from random_state (per hidden layer, Glorot for
-        sigmoid/tanh, He for the ReLU family) and an empty history."""
-        self.coefs_, self.intercepts_ = initial_weights(
-            np.random.default_rng(self._seed), self.layer_sizes, self._act, self.output,
-            self._dtype)
-        self.history_ = {"loss": [], "val_loss": [], "val_accuracy": [], "learning_rate": [],
-                         "elapsed": [], "stop_reason": []}
-        self._fits = 0
-        self._epochs_seen = 0
+        sigmoid/tanh, He for the ReLU family) and an empty history.  Refused
+        (RuntimeError) while another thread fits the model."""
+        with exclusive_fit(self, "call reset() after that fit returns"):
+            self.coefs_, self.intercepts_ = initial_weights(
+                np.random.default_rng(self._seed), self.layer_sizes, self._act, self.output,
+                self._dtype)
+            self.history_ = {"loss": [], "val_loss": [], "val_accuracy": [],
+                             "learning_rate": [], "elapsed": [], "stop_reason": []}
+            self._fits = 0
+            self._epochs_seen = 0
         return self
 
     def _checked_weights(self):
@@ -185,11 +188,16 @@ class MLP(MLPStateMixin):
         Y = np.ascontiguousarray(Y, dtype=self._dtype)
         if not np.isfinite(Y).all():
             raise ValueError("Y contains NaN or infinity")
-        return Y, None
+        return probability_targets(Y, self.loss), None
 
     def _validation(self, validation_data):
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise TypeError("validation_data must be a pair (X, Y), got %s"
+                            % type(validation_data).__name__)
         Xv, Yv = validation_data
         Xv = as_features(Xv, self.layer_sizes[0], self._dtype, "validation X")
+        if Xv.shape[0] == 0:
+            raise ValueError("validation_data has no samples")
         return (Xv,) + self._targets(Yv, Xv.shape[0])
 
     def evaluate(self, X, Y, labels=None):
@@ -308,20 +316,22 @@ class MLP(MLPStateMixin):
                 val = None
             stream = InMemory(X, Y, labels)
 
-        self._fits += 1
+        fit_number = self._fits + 1  # seeds this fit's draws; counted once it runs
         session = Session(
             self.layer_sizes, activation=self._act, output=self.output, loss=self.loss,
             dropout=self._rates, dropout_mode=self.dropout_mode, dtype=self._dtype,
             optimizer=optimizer, momentum=momentum, nesterov=nesterov, beta1=beta1, beta2=beta2,
             eps=eps, l1=l1, l2=l2, weight_decay=weight_decay, input_noise=input_noise,
-            seed=ops.rng_bits(self._seed, self._fits),
+            seed=ops.rng_bits(self._seed, fit_number),
             max_batch=min(batch_size, stream.n_rows or batch_size), compute=self._compute,
             n_threads=n_threads, max_grad_norm=max_grad_norm,
-            **extras.session_options(stream.n_rows, batch_size))
+            **extras.session_options(stream.batches(batch_size)))
         session.load(coefs, intercepts)
         # Ctrl-C leaves the model at its last completed step; any other failure
-        # puts back the weights and history it had before this fit
-        before = Rollback(self, ("coefs_", "intercepts_", "history_", "_epochs_seen"))
+        # puts back the weights, history and fit count it had before this fit
+        # (so a failed fit does not change the draws of the next one)
+        before = Rollback(self, ("coefs_", "intercepts_", "history_", "_epochs_seen", "_fits"))
+        self._fits = fit_number
         self.coefs_, self.intercepts_ = session.views()
         monitor = "loss" if val is None else "val_loss"
         stopping = Patience(session.params, patience, monitor) if early_stopping else NeverStop()
@@ -357,13 +367,22 @@ class MLP(MLPStateMixin):
                     "try a smaller learning_rate. The model keeps the weights it had before "
                     "this fit." % (epoch + 1, lr[0]))
 
-        with rollback_on_failure(before, keep_on_interrupt=True):
-            run = run_epochs(self, epochs=epochs, run_epoch=run_epoch, record=record,
-                             stopping=stopping, callbacks=callbacks, n_rows=stream.n_rows,
-                             progress=verbose, nan_message=nan_message, budget=extras.budget)
-        self.stop_reason_ = STOP_REASONS.get(run.reason, run.reason)
-        self.history_.setdefault("stop_reason", []).append(self.stop_reason_)
+        try:
+            with rollback_on_failure(before, keep_on_interrupt=True):
+                run = run_epochs(self, epochs=epochs, run_epoch=run_epoch, record=record,
+                                 stopping=stopping, callbacks=callbacks, n_rows=stream.n_rows,
+                                 progress=verbose, nan_message=nan_message,
+                                 budget=extras.budget)
+        except KeyboardInterrupt:
+            self._record_stop("interrupted")
+            raise
+        self._record_stop(STOP_REASONS.get(run.reason, run.reason))
+        extras.warn_if_cut_short(run.reason, run[0])
         return self
+
+    def _record_stop(self, reason):
+        self.stop_reason_ = reason
+        self.history_.setdefault("stop_reason", []).append(reason)
 
     def __repr__(self):
         return "MLP(%s)" % ", ".join("%s=%r" % kv for kv in self.get_params().items())

@@ -18,8 +18,8 @@ from . import _config, _core
 from ._augment import augment_settings
 from ._parallel import op_n_threads
 from ._validate import (ADAM_EPS_STYLES, DROPOUT_MODES, LOSSES, activation_code, check_compute,
-                        check_rate, choice, contiguous_float, finite_number, float_array, row_major_view,
-                        same_shape)
+                        check_rate, choice, contiguous_float, finite_number, float_array,
+                        probability_targets, row_major_view, same_shape)
 
 
 def matmul(a, b, *, trans_a=False, trans_b=False, out=None, compute=None, n_threads=None):
@@ -37,6 +37,9 @@ def matmul(a, b, *, trans_a=False, trans_b=False, out=None, compute=None, n_thre
     about 4x on AMX, 2x on Zen 4; it warns once where not), the same numbers
     from a portable kernel elsewhere.
     """
+    for flag, value in (("trans_a", trans_a), ("trans_b", trans_b)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError("matmul: %s must be True or False, got %r" % (flag, value))
     if isinstance(compute, str) and compute == "bfloat16" and not _config._bf16_warned:
         _config.warn_if_bfloat16_slow()
     if compute is None or (isinstance(compute, str) and compute == "bfloat16"):
@@ -194,7 +197,7 @@ def _loss_target(name, logits, target):
     if target.dtype.kind not in "fiub":
         raise TypeError("%s: target must be numeric, got %s" % (name, target.dtype))
     target = same_shape(np.ascontiguousarray(target, dtype=logits.dtype), "target", logits.shape)
-    return target, None
+    return probability_targets(target, name), None
 
 
 def loss(name, logits, target, *, label_smoothing=0.0):

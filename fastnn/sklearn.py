@@ -145,8 +145,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     n_iter_, t_, n_layers_, n_outputs_, out_activation_, n_features_in_
         As in scikit-learn.
     stop_reason_ : str
-        fastnn's: why the last fit stopped ("max_iter", "time",
-        "no_improvement" or "early_stopping").
+        fastnn's: why the last fit stopped: "max_iter", "time",
+        "no_improvement", "early_stopping", "callback" (a callback asked),
+        "interrupted" (Ctrl-C), "partial_fit" (one pass) or, for lbfgs,
+        "converged" or "max_iter".
     classes_ : ndarray
         The class labels.
 

@@ -1,0 +1,270 @@
+"""Mistakes a user makes and states a fit can leave behind: each mistake is
+refused by name before any C runs (never a wrong number), and a failed or
+interrupted fit leaves the model able to repeat what a fresh one does."""
+import warnings
+
+import numpy as np
+import pytest
+
+import fastnn
+from fastnn import _budget, _fitloop, ops
+from fastnn._schedules import make_schedule
+from fastnn._stream import BatchStream
+
+from test_budget import FakeClock
+from test_cli import assert_one_line_error, run, write_csv
+
+
+def data(n=64, d=6, k=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    return X, rng.integers(0, k, n)
+
+
+def weights(model):
+    return [w.copy() for w in model.coefs_ + model.intercepts_]
+
+
+def same_weights(a, b):
+    return all(np.array_equal(x, y) for x, y in zip(weights(a), weights(b)))
+
+
+# ---- ops.matmul: byte order and flags ----
+
+@pytest.mark.parametrize("order", [">", "<"])
+@pytest.mark.parametrize("dtype", ["f4", "f8"])
+def test_matmul_refuses_swapped_byte_order_by_name(order, dtype):
+    a = np.arange(6, dtype=order + dtype).reshape(2, 3)
+    b = np.ones((3, 2), order + dtype)
+    if np.dtype(order + dtype).isnative:  # the same values natively: the right answer
+        np.testing.assert_array_equal(ops.matmul(a, b), [[3, 3], [12, 12]])
+        with pytest.raises(TypeError, match="out"):
+            ops.matmul(a, b, out=np.empty((2, 2), (">" if order == "<" else "<") + dtype))
+    else:
+        with pytest.raises(TypeError, match=r"a must have dtype float32 or float64, got >f"):
+            ops.matmul(a, b)
+
+
+@pytest.mark.parametrize("flag", ["trans_a", "trans_b"])
+@pytest.mark.parametrize("value", ["no", 1, None, [True]])
+def test_matmul_transpose_flags_are_booleans(flag, value):
+    a = np.ones((3, 3), np.float32)
+    with pytest.raises(TypeError, match=flag):
+        ops.matmul(a, a, **{flag: value})
+    assert ops.matmul(a, a, **{flag: np.bool_(True)}).shape == (3, 3)
+
+
+# ---- targets a cross-entropy cannot have ----
+
+def test_cross_entropy_targets_are_non_negative_and_binary_ones_at_most_1():
+    z = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"cross_entropy targets must be in \[0, inf\), got -1"):
+        ops.loss("cross_entropy", z, np.array([[1.0, 0, 0], [0, 0, -1]]))
+    ops.loss("cross_entropy", z, np.array([[2.0, 0, 0], [0, 0, 0.5]]))  # weights: allowed
+    with pytest.raises(ValueError, match=r"binary_cross_entropy targets must be in \[0, 1\]"):
+        ops.loss("binary_cross_entropy", z, np.full((2, 3), 5.0))
+    X, _ = data()
+    with pytest.raises(ValueError, match="cross_entropy targets"):
+        fastnn.MLP([6, 3]).fit(X, -np.eye(3)[np.arange(64) % 3], epochs=1)
+    with pytest.raises(ValueError, match="binary_cross_entropy targets"):
+        fastnn.MLP([6, 1], output="sigmoid", loss="binary_cross_entropy").fit(
+            X, np.full(64, 5.0), epochs=1)
+
+
+# ---- validation data ----
+
+def test_validation_data_must_be_a_pair_with_samples():
+    X, y = data()
+    m = fastnn.MLP([6, 8, 3], random_state=0)
+    with pytest.raises(ValueError, match="validation_data has no samples"):
+        m.fit(X, y, epochs=1, validation_data=(X[:0], y[:0]), early_stopping=True)
+    with pytest.raises(TypeError, match="validation_data must be a pair"):
+        m.fit(X, y, epochs=1, validation_data=X)
+    assert m.history_["loss"] == []  # nothing ran
+
+
+# ---- schedule options ----
+
+@pytest.mark.parametrize("schedule, options, message", [
+    ("step", {"gamma": 0.0}, "gamma"), ("step", {"gamma": -1.0}, "gamma"),
+    ("step", {"gamma": float("nan")}, "gamma"), ("step", {"gamma": 1.5}, "gamma"),
+    ("step", {"gamma": "x"}, "gamma"), ("step", {"step_size": 0}, "step_size"),
+    ("step", {"step_size": -1}, "step_size"), ("step", {"step_size": True}, "step_size"),
+    ("cosine", {"min_lr": -1.0}, "min_lr"), ("invscaling", {"power_t": -0.5}, "power_t"),
+    ("plateau", {"factor": 1.0}, "factor"), ("plateau", {"factor": -1.0}, "factor"),
+    ("plateau", {"patience": 0.5}, "patience"), ("plateau", {"tol": float("inf")}, "tol")])
+def test_schedule_options_are_checked_by_name(schedule, options, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        make_schedule(schedule, 1e-3, 10, options)
+    X, y = data()
+    m = fastnn.MLP([6, 3], random_state=0)
+    with pytest.raises((ValueError, TypeError), match=message):
+        m.fit(X, y, epochs=2, lr_schedule=schedule, schedule_options=options)
+    assert m.history_["loss"] == []
+
+
+def test_a_huge_invscaling_power_gives_a_zero_rate_not_an_overflow():
+    s = make_schedule("invscaling", 1e-3, 10, {"power_t": 1e6})
+    assert s.learning_rate(0) == 1e-3 and s.learning_rate(3) == 0.0
+
+
+def test_a_replanned_schedule_never_raises_the_rate():
+    for name, options in (("cosine", {}), ("step", {"step_size": 30, "gamma": 0.1})):
+        s = make_schedule(name, 1.0, 100, options)
+        rates = []
+        for epoch, planned in enumerate([3, 4, 6, 40, 100, 100, 8, 100]):
+            s.plan(planned)  # epochs first slow, then fast, as a budget replans
+            rates.append(s.learning_rate(epoch))
+        assert all(b <= a for a, b in zip(rates, rates[1:])), (name, rates)
+        assert rates[-1] < 1.0
+
+
+def test_an_unplanned_schedule_keeps_its_exact_rates():
+    s = make_schedule("cosine", 1.0, 10, {})
+    assert [s.learning_rate(e) for e in range(10)] == \
+        [(1 + np.cos(np.pi * e / 10)) / 2 for e in range(10)]
+
+
+# ---- image shape checked whether or not it augments ----
+
+def test_image_shape_and_max_shift_are_checked_without_augment():
+    X, y = data(d=16)
+    m = fastnn.MLP([16, 3])
+    for kwargs, message in (({"image_shape": (4, 5)}, "holds 20 values but X has 16"),
+                            ({"image_shape": (2 ** 62 + 4, 4)}, "image_shape"),
+                            ({"max_shift": -3}, "max_shift"), ({"max_shift": "x"}, "max_shift")):
+        with pytest.raises((ValueError, TypeError), match=message):
+            m.fit(X, y, epochs=1, **kwargs)
+    with pytest.raises(ValueError, match="holds 18446744073709551632 values"):
+        ops.augment_images(np.zeros((2, 16)), (2 ** 62 + 4, 4), augment="flip", seed=0)
+
+
+# ---- warm-up over batches from an iterable ----
+
+def test_warm_up_counts_the_batches_of_a_list_as_of_arrays():
+    X, y = data(n=64)
+    batches = [(X[i:i + 16], y[i:i + 16]) for i in range(0, 64, 16)]
+    assert BatchStream(fastnn.MLP([6, 3]), batches, 1).batches(16) == 4
+    assert BatchStream(fastnn.MLP([6, 3]), batches, 1).batches(10) == 8
+    fit = dict(epochs=3, batch_size=16, shuffle=False, warmup_epochs=1.5, learning_rate=0.05)
+    arrays = fastnn.MLP([6, 8, 3], random_state=0, dtype="float64").fit(X, y, **fit)
+    listed = fastnn.MLP([6, 8, 3], random_state=0, dtype="float64").fit(batches, **fit)
+    assert same_weights(arrays, listed)
+    no_ramp = fastnn.MLP([6, 8, 3], random_state=0, dtype="float64").fit(
+        batches, **dict(fit, warmup_epochs=0))
+    assert not same_weights(arrays, no_ramp)  # the ramp did something
+
+
+def test_warm_up_over_batches_of_unknown_count_is_refused():
+    X, y = data()
+    with pytest.raises(ValueError, match="warmup_epochs needs the number of batches"):
+        fastnn.MLP([6, 3]).fit(lambda: iter([(X, y)]), epochs=2, warmup_epochs=1)
+
+
+# ---- a failed or interrupted fit ----
+
+def test_a_failed_fit_does_not_change_the_next_fits_draws():
+    X, y = data()
+    a = fastnn.MLP([6, 16, 3], dropout=0.2, random_state=0)
+    b = fastnn.MLP([6, 16, 3], dropout=0.2, random_state=0)
+    with pytest.raises(ZeroDivisionError):
+        a.fit(X, y, epochs=1, augment=lambda batch: 1 / 0)
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        a.fit(X, y, epochs=2, learning_rate=1e30)
+    a.fit(X, y, epochs=3)
+    b.fit(X, y, epochs=3)
+    assert same_weights(a, b)
+
+
+def test_ctrl_c_records_interrupted():
+    X, y = data()
+    m = fastnn.MLP([6, 3], random_state=0).fit(X, y, epochs=1)
+    calls = []
+
+    def interrupt(batch):
+        calls.append(1)
+        if len(calls) > 3:
+            raise KeyboardInterrupt
+        return batch
+    with pytest.raises(KeyboardInterrupt):
+        m.fit(X, y, epochs=5, batch_size=8, augment=interrupt)
+    assert m.stop_reason_ == "interrupted"
+    assert m.history_["stop_reason"] == ["epochs", "interrupted"]
+
+
+def test_reset_is_refused_while_a_fit_holds_the_model():
+    m = fastnn.MLP([6, 3], random_state=0)
+    with _fitloop.exclusive_fit(m, "wait"):
+        with pytest.raises(RuntimeError, match="reset"):
+            m.reset()
+    m.reset()
+
+
+def test_a_budget_that_ends_inside_the_first_epoch_warns(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(_budget, "clock", clock)
+    X, y = data(n=256)
+
+    def slow(batch):
+        clock.now += 1.0
+        return batch
+    m = fastnn.MLP([6, 3], random_state=0)
+    with pytest.warns(UserWarning, match="ran out before the first epoch ended"):
+        m.fit(X, y, epochs=3, batch_size=8, max_time=5.0, augment=slow)
+    assert m.stop_reason_ == "time" and m.history_["loss"] == []
+    est = fastnn.MLPClassifier((8,), batch_size=8, max_iter=3, max_time=5.0,
+                               augment=None, random_state=0)
+    monkeypatch.setattr(_budget, "clock", FakeClock())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.filterwarnings("error", message="max_time")
+        est.fit(X, y)  # ample on a clock that stands still: no warning
+    assert est.stop_reason_ == "max_iter"
+
+    class Advancing(FakeClock):  # a second passes at every reading
+        def __call__(self):
+            self.now += 1.0
+            return self.now
+    monkeypatch.setattr(_budget, "clock", Advancing())
+    est = fastnn.MLPClassifier((8,), batch_size=8, max_iter=3, max_time=5.0, random_state=0)
+    with pytest.warns(UserWarning, match="ran out before the first epoch ended"):
+        est.fit(X, y)
+    assert est.stop_reason_ == "time" and est.n_iter_ == 0
+
+
+# ---- the drop-ins' stop_reason_ ----
+
+def test_drop_in_stop_reasons_for_partial_fit_and_lbfgs():
+    X, y = data()
+    est = fastnn.MLPClassifier((8,), random_state=0)
+    est.partial_fit(X, y, classes=[0, 1, 2])
+    assert est.stop_reason_ == "partial_fit"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = fastnn.MLPClassifier((8,), solver="lbfgs", max_iter=3, random_state=0).fit(X, y)
+    assert est.stop_reason_ == "max_iter"
+    est = fastnn.MLPClassifier((8,), solver="lbfgs", max_iter=5000, random_state=0).fit(X, y)
+    assert est.stop_reason_ == "converged"
+
+
+# ---- the command line ----
+
+def test_cli_checks_the_plot_path_and_augment_flags_before_training(capsys, tmp_path):
+    csv = tmp_path / "d.csv"
+    write_csv(csv)
+    code, _, err = run(capsys, "train", "--data", str(csv), "--plot",
+                       str(tmp_path / "missing" / "p.png"))
+    assert_one_line_error(code, err, "--plot", "no such directory")
+    code, out, err = run(capsys, "train", "--data", str(csv), "--augment", "shift")
+    assert_one_line_error(code, err, "--augment needs --image-shape")
+    assert "training" not in out
+
+
+def test_cli_shifts_small_images_by_less(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    npz = tmp_path / "tiny.npz"
+    np.savez(npz, X=rng.random((60, 16)), y=rng.integers(0, 2, 60))
+    code, out, err = run(capsys, "train", "--data", str(npz), "--image-shape", "2x2x4",
+                         "--epochs", "2", "--threads", "1")
+    assert code == 0, err
+    assert "test accuracy" in out or "accuracy" in out
