@@ -9,7 +9,7 @@ from ._augment import AUGMENT_NAMES
 
 def int_list(text):
     try:
-        sizes = tuple(int(v) for v in text.split(",") if v.strip())
+        sizes = tuple(int(v) for v in text.split(","))  # an empty item is a typo: refused
     except ValueError:
         raise argparse.ArgumentTypeError("expected comma-separated sizes like 1024,512, got %r"
                                          % text) from None
@@ -69,3 +69,14 @@ def augment_list(text):
                                          "(e.g. shift,flip), or none, got %r"
                                          % (", ".join(AUGMENT_NAMES), text))
     return names
+
+
+def seed(text):
+    """A random seed: an int >= 0 (NumPy's generators take no negative seed)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError("expected an integer >= 0, got %r" % text)
+    return value

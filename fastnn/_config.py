@@ -4,6 +4,8 @@ import platform
 import sys
 import warnings
 
+import numpy as np
+
 from . import _core, _parallel
 
 __version__ = "0.1.0"
@@ -119,9 +121,9 @@ def set_num_threads(n):
     if n is None:
         _parallel.set_explicit(None)
         return
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError("n must be a positive int, got %r" % (n,))
-    _parallel.set_explicit(_parallel.check_n_threads(n, "n"))
+    _parallel.set_explicit(_parallel.check_n_threads(int(n), "n"))
 
 
 def _one_thread_after_fork():

@@ -160,7 +160,13 @@ def run_epochs(owner, *, epochs, run_epoch, record, stopping, callbacks=(), n_ro
 
 
 def check_callbacks(callbacks):
-    callbacks = list(callbacks)
+    if callable(callbacks):
+        raise TypeError("callbacks must be a list of callables, got the callable %r itself: "
+                        "pass callbacks=[it]" % (callbacks,))
+    try:
+        callbacks = list(callbacks)
+    except TypeError:
+        raise TypeError("callbacks must be a list of callables, got %r" % (callbacks,)) from None
     for cb in callbacks:
         if not callable(cb):
             raise TypeError("callbacks must be callables, got %r" % (cb,))

@@ -4,7 +4,7 @@ import numpy as np
 
 from ._fitloop import exclusive_fit
 from ._parallel import call_threads
-from ._validate import accuracy, as_features, finite_number
+from ._validate import accuracy, as_features, check_loaded_classes, finite_number
 
 SCIPY_HINT = 'pip install "fastnn[sklearn]"'
 
@@ -135,7 +135,7 @@ class _Estimator:
     def _from_fastnn_state(cls, meta, arrays):
         model = cls(**meta["params"])
         dtype = _check_common(model.get_params())
-        model.classes_ = np.array(meta["classes"])
+        model.classes_ = check_loaded_classes(meta["classes"])
         model.n_features_in_ = int(meta["n_features_in"])
         model.n_iter_ = int(meta.get("n_iter", 0))
         for name in cls._array_names:

@@ -6,7 +6,7 @@ from sklearn.base import is_classifier
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
-from ._validate import dropout_rates
+from ._validate import check_loaded_classes, dropout_rates
 
 FITTED_SCALARS = ("n_features_in_", "n_iter_", "n_layers_", "n_outputs_", "out_activation_",
                   "t_", "loss_", "best_loss_", "best_validation_score_")
@@ -143,8 +143,7 @@ def _check_classes(y_type, classes, coefs):
     if y_type not in ("binary", "multiclass", "multilabel-indicator"):
         raise ValueError("y_type_ must be binary, multiclass or multilabel-indicator, got %.50r"
                          % (y_type,))
-    if classes.ndim != 1 or len(classes) < (1 if y_type == "multilabel-indicator" else 2):
-        raise ValueError("classes_ must be a list of labels, got shape %s" % (classes.shape,))
+    check_loaded_classes(classes, "classes_", 1 if y_type == "multilabel-indicator" else 2)
     n_out = len(classes) if y_type != "binary" or len(classes) != 2 else 1
     if not coefs or np.ndim(coefs[-1]) != 2 or np.shape(coefs[-1])[1] != n_out:
         raise ValueError("%d classes (%s) need %d outputs, but the last layer has shape %s"

@@ -41,6 +41,18 @@ def probability_targets(Y, loss):
     return Y
 
 
+def check_loaded_classes(classes, name="classes", minimum=2):
+    """Class labels read from a model file: a 1-D array of at least `minimum`
+    distinct labels in sorted order, as fitting makes them (np.unique); an
+    edited file with other labels would predict nonsense or fail in predict."""
+    classes = np.asarray(classes)
+    if classes.ndim != 1 or len(classes) < minimum or \
+            not np.array_equal(np.unique(classes), classes):
+        raise ValueError("%s must be a list of at least %d distinct labels in sorted order, "
+                         "got %.80r" % (name, minimum, classes.tolist()))
+    return classes
+
+
 def row_major_view(x):
     """(array, transposed, ld) such that x == array (or array.T if transposed),
     where array is row-major with unit column stride and row stride ld elements.

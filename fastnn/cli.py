@@ -15,7 +15,7 @@ import numpy as np
 import fastnn
 from . import _recipes, datasets, io
 from ._cli_args import (augment_list, image_shape, int_list, name_list, positive_float,
-                        positive_int)
+                        positive_int, seed)
 # old homes of these names: files saved with class ScaledModel, callers of cli.load_data
 from .datasets import BUILTIN_DATA, load_data  # noqa: F401
 from .scaled import ScaledModel, fit_preprocessing  # noqa: F401
@@ -206,6 +206,10 @@ def confusion_matrix(y_true, y_pred, labels):
 
 def cmd_evaluate(args):
     model = fastnn.load(args.model)
+    if not isinstance(model, (ScaledModel, fastnn.MLP)):
+        raise CLIError("%s holds a %s; evaluate takes a model saved by fastnn train or a "
+                       "fastnn.MLP (score the others in Python: model.score(X, y))"
+                       % (args.model, type(model).__name__))
     if not isinstance(model, ScaledModel):  # e.g. a bare MLP saved from Python
         n_features = model.coefs_[0].shape[0]
         model = ScaledModel(model, np.zeros(n_features), np.ones(n_features),
@@ -296,7 +300,7 @@ def build_parser():
     p.add_argument("--lr", type=float, help="learning rate")
     p.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None,
                    help="standardize each feature with training-set statistics")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed, default=0)
     p.add_argument("--dtype", choices=("float32", "float64", "bfloat16"),
                    help="compute type (bfloat16: float32 weights, bfloat16 GEMMs); default: "
                         "the recipe's, float32 except fashion-mnist's, which is bfloat16 "
@@ -352,10 +356,12 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("fastnn: interrupted", file=sys.stderr)
         return 130
-    except (CLIError, ValueError, TypeError, ImportError, OSError) as exc:
+    except (CLIError, ValueError, TypeError, ImportError, OSError, MemoryError) as exc:
         if os.environ.get("FASTNN_DEBUG"):  # developers: the full traceback
             raise
         message = " ".join(str(exc).split()) or type(exc).__name__
+        if isinstance(exc, MemoryError):
+            message = "not enough memory (%s): try smaller --hidden sizes" % message
         print("fastnn %s: error: %s" % (args.command, message), file=sys.stderr)
         return 1
 

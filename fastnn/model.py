@@ -77,7 +77,7 @@ class MLP(MLPStateMixin):
         if str(self.dtype) not in ("float32", "float64", "bfloat16"):
             raise ValueError("dtype must be 'float32', 'float64' or 'bfloat16', got %r"
                              % (self.dtype,))
-        if self.dropout_mode not in DROPOUT_MODES:
+        if not isinstance(self.dropout_mode, str) or self.dropout_mode not in DROPOUT_MODES:
             raise ValueError("dropout_mode must be 'inverted' or 'classic', got %r"
                              % (self.dropout_mode,))
         # bfloat16: every GEMM of a training step rounds its operands to
@@ -110,7 +110,11 @@ class MLP(MLPStateMixin):
         return self
 
     def _checked_weights(self):
-        """coefs_ and intercepts_ as arrays of the model's dtype and shapes."""
+        """coefs_ and intercepts_ as arrays of the model's dtype and shapes,
+        after the settings are checked again: a public attribute edited since
+        construction (m.activation = "tanh") is what predict, fit and save
+        then use, never a stale copy beside it."""
+        self._check_settings()
         sizes = self.layer_sizes
         n = len(sizes) - 1
         if len(self.coefs_) != n or len(self.intercepts_) != n:
@@ -268,7 +272,7 @@ class MLP(MLPStateMixin):
             raise ValueError("optimizer must be one of %s, got %r" % (OPTIMIZER_NAMES, optimizer))
         learning_rate = finite_number(learning_rate, "learning_rate", low=0, low_open=True)
         momentum = finite_number(momentum, "momentum", low=0, high=1)
-        if len(betas) != 2:
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError("betas must be a pair (beta1, beta2), got %r" % (betas,))
         beta1, beta2 = (finite_number(b, "betas", low=0) for b in betas)
         if beta1 >= 1 or beta2 >= 1:
@@ -288,6 +292,9 @@ class MLP(MLPStateMixin):
                            image_shape=image_shape, max_shift=max_shift, allow_callable=True)
         callbacks = check_callbacks(callbacks)
         max_grad_norm = check_max_grad_norm(max_grad_norm)
+        if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or \
+                patience < 0:
+            raise ValueError("patience must be an int >= 0, got %r" % (patience,))
         patience = int(patience)
         schedule = make_schedule(lr_schedule, learning_rate, epochs, schedule_options)
 

@@ -5,7 +5,7 @@ fastnn.cli.ScaledModel, its home before."""
 import numpy as np
 
 from . import io
-from ._validate import accuracy
+from ._validate import accuracy, check_loaded_classes
 
 TRANSFORM_BLOCK_ELEMENTS = 1 << 16  # float64 scratch of preprocess: 512 KiB, about an L2
 
@@ -134,6 +134,7 @@ class ScaledModel:
         classes = meta["classes"]
         if not isinstance(classes, list) or not all(type(c) is int for c in classes):
             raise ValueError("classes must be a list of ints")
+        check_loaded_classes(classes)
         model = inner_cls._from_fastnn_state(meta["model_meta"], inner)
         coefs = getattr(model, "coefs_", None)
         if coefs and (coefs[0].shape[0] != n or coefs[-1].shape[1] != len(classes)):

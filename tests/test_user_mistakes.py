@@ -268,3 +268,79 @@ def test_cli_shifts_small_images_by_less(capsys, tmp_path):
                          "--epochs", "2", "--threads", "1")
     assert code == 0, err
     assert "test accuracy" in out or "accuracy" in out
+
+
+# ---- settings edited after construction ----
+
+def test_an_edited_setting_is_what_predict_fit_and_save_use(tmp_path):
+    X, y = data()
+    m = fastnn.MLP([6, 16, 3], random_state=0).fit(X, y, epochs=3)
+    m.activation = "tanh"
+    twin = fastnn.MLP([6, 16, 3], activation="tanh")
+    twin.coefs_, twin.intercepts_ = weights(m)[:2], weights(m)[2:]
+    np.testing.assert_array_equal(m.predict(X), twin.predict(X))
+    fastnn.save(m, tmp_path / "m.safetensors")
+    np.testing.assert_array_equal(fastnn.load(tmp_path / "m.safetensors").predict(X),
+                                  m.predict(X))
+    m.output = "bogus"
+    with pytest.raises(ValueError, match="output must be one of"):
+        m.predict(X)
+    m.output, m.dropout = "softmax", 0.5
+    m.fit(X, y, epochs=1)
+    assert m._rates == [0.5]
+
+
+# ---- class labels in an edited model file ----
+
+@pytest.mark.parametrize("classes", [[0], [0, 0], [1, 0], [[0], [1]], []])
+def test_a_model_file_with_edited_class_labels_is_refused(classes):
+    X, y = data(k=2)
+    model = fastnn.LogisticRegression().fit(X, y)
+    meta, arrays = model._fastnn_state()
+    with pytest.raises(ValueError, match="distinct labels in sorted order"):
+        type(model)._from_fastnn_state(dict(meta, classes=classes), arrays)
+    est = fastnn.MLPClassifier((4,), max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    meta, arrays = est._fastnn_state()
+    arrays = dict(arrays, classes_=np.array(classes))
+    with pytest.raises(ValueError, match="classes_"):
+        type(est)._from_fastnn_state(meta, arrays)
+
+
+def test_cli_flag_typos_and_unusable_models_are_one_line_errors(capsys, tmp_path):
+    csv = tmp_path / "d.csv"
+    write_csv(csv)
+    code, _, err = run(capsys, "train", "--data", str(csv), "--hidden", "8,,8")
+    assert code == 2 and "--hidden" in err
+    code, _, err = run(capsys, "train", "--data", str(csv), "--seed", "-1")
+    assert code == 2 and "--seed" in err and ">= 0" in err
+    code, _, err = run(capsys, "train", "--data", str(csv), "--hidden", "10000000,10000000")
+    assert_one_line_error(code, err, "not enough memory", "--hidden")
+    X, y = data(k=2)
+    fastnn.save(fastnn.LogisticRegression().fit(X, y), tmp_path / "lr.safetensors")
+    code, _, err = run(capsys, "evaluate", str(tmp_path / "lr.safetensors"), "--data", str(csv))
+    assert_one_line_error(code, err, "LogisticRegression", "model.score")
+
+
+def test_fit_arguments_of_the_wrong_kind_are_named():
+    X, y = data()
+    m = fastnn.MLP([6, 3], random_state=0)
+    for kwargs, error, message in (
+            (dict(betas=0.9), ValueError, "betas"),
+            (dict(patience=None, early_stopping=True), ValueError, "patience"),
+            (dict(patience=0.5, early_stopping=True), ValueError, "patience"),
+            (dict(patience=-3, early_stopping=True), ValueError, "patience"),
+            (dict(callbacks=lambda *a: None), TypeError, r"callbacks=\[it\]"),
+            (dict(callbacks=3), TypeError, "callbacks")):
+        with pytest.raises(error, match=message):
+            m.fit(X, y, epochs=1, **kwargs)
+    with pytest.raises(ValueError, match="dropout_mode"):
+        fastnn.MLP([6, 3], dropout_mode=[])
+    old = fastnn._config._thread_setting()
+    try:
+        fastnn.set_num_threads(np.int64(1))
+        assert fastnn.get_num_threads() == 1
+    finally:
+        fastnn.set_num_threads(old)
