@@ -49,7 +49,8 @@ coefs_, intercepts_ : list of ndarray
     set by hand.
 history_ : dict of list
     Per epoch: loss, learning_rate, elapsed (seconds), and with validation
-    data val_loss and val_accuracy (the score); per fit: stop_reason.
+    data val_loss and val_accuracy (the score; val_loss against the true
+    targets, without label smoothing); per fit: stop_reason.
 stop_reason_ : str
     Why the last fit stopped: "epochs" (all ran), "time" (max_time),
     "early_stopping", "callback" (a callback returned true) or

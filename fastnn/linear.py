@@ -30,6 +30,19 @@ def _import_minimize():  # a module attribute: tests hide scipy by replacing it
     return import_minimize()
 
 
+def _warn_unless_converged(res, max_iter):
+    """lbfgs's result: out of iterations, or stopped by its line search (as
+    on features scaled far beyond 1, where the first step already fails)."""
+    if res.status == 1:
+        warnings.warn("lbfgs stopped after max_iter=%d iterations; increase max_iter"
+                      % max_iter, ConvergenceWarning, stacklevel=4)
+    elif not res.success:
+        warnings.warn("lbfgs stopped without converging after %d iterations (%s); features "
+                      "of very different or very large scales are a common cause: "
+                      "standardize them" % (res.nit, res.message), ConvergenceWarning,
+                      stacklevel=4)
+
+
 class LogisticRegression(_Estimator):
     """Logistic regression: sigmoid + binary cross-entropy for two classes,
     softmax + cross-entropy for more, chosen from the classes in y.
@@ -157,9 +170,7 @@ class LogisticRegression(_Estimator):
                        bounds=bounds,
                        options={"maxiter": int(self.max_iter), "gtol": float(self.tol),
                                 "ftol": 64 * np.finfo(float).eps, "maxls": 50})
-        if res.status == 1:
-            warnings.warn("lbfgs stopped after max_iter=%d iterations; increase max_iter"
-                          % self.max_iter, ConvergenceWarning, stacklevel=3)
+        _warn_unless_converged(res, self.max_iter)
         W, b = unpack(res.x)
         return W, b, int(res.nit)
 
@@ -341,9 +352,7 @@ class OrdinalRegression(_Estimator):
                        args=(X, index, float(self.l2)), jac=True, method="L-BFGS-B",
                        options={"maxiter": int(self.max_iter), "gtol": float(self.tol),
                                 "ftol": 64 * np.finfo(float).eps, "maxls": 50})
-        if res.status == 1:
-            warnings.warn("lbfgs stopped after max_iter=%d iterations; increase max_iter"
-                          % self.max_iter, ConvergenceWarning, stacklevel=2)
+        _warn_unless_converged(res, self.max_iter)
         w, theta = self._unpack(res.x, d)
         self.classes_ = classes
         self.n_features_in_ = d

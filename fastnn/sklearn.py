@@ -141,7 +141,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     loss_, best_loss_, loss_curve_, validation_scores_, best_validation_score_
         As in scikit-learn.
     validation_loss_curve_ : list of float
-        The validation loss per epoch (penalty included, as ``loss_curve_``).
+        The validation loss per epoch (penalty included, as ``loss_curve_``;
+        with label_smoothing, the loss against the true labels, unsmoothed).
     n_iter_, t_, n_layers_, n_outputs_, out_activation_, n_features_in_
         As in scikit-learn.
     stop_reason_ : str

@@ -344,3 +344,15 @@ def test_fit_arguments_of_the_wrong_kind_are_named():
         assert fastnn.get_num_threads() == 1
     finally:
         fastnn.set_num_threads(old)
+
+
+@pytest.mark.parametrize("cls", ["LogisticRegression", "OrdinalRegression"])
+def test_linear_models_warn_when_lbfgs_cannot_start(cls):
+    from fastnn.linear import ConvergenceWarning  # fastnn's own: no scikit-learn needed
+    X, _ = data()
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.warns(ConvergenceWarning, match="standardize"):
+        getattr(fastnn, cls)().fit(X * 1e40, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        getattr(fastnn, cls)().fit(X, y)  # a well-scaled fit converges quietly
