@@ -1,5 +1,8 @@
 """What fastnn's linear models (fastnn/linear.py) share:
-input checks, get_params/set_params, the fit lock, scoring and persistence."""
+input checks, get_params/set_params, the fit lock, scoring, persistence and
+lbfgs's convergence warnings."""
+import warnings
+
 import numpy as np
 
 from ._fitloop import exclusive_fit
@@ -145,3 +148,16 @@ class _Estimator:
             setattr(model, name, value)
         model._check_state()
         return model
+
+
+def _warn_unless_converged(res, max_iter):
+    """lbfgs's result: out of iterations, or stopped by its line search (as
+    on features scaled far beyond 1, where the first step already fails)."""
+    if res.status == 1:
+        warnings.warn("lbfgs stopped after max_iter=%d iterations; increase max_iter"
+                      % max_iter, ConvergenceWarning, stacklevel=4)
+    elif not res.success:
+        warnings.warn("lbfgs stopped without converging after %d iterations (%s); features "
+                      "of very different or very large scales are a common cause: "
+                      "standardize them" % (res.nit, res.message), ConvergenceWarning,
+                      stacklevel=4)

@@ -18,7 +18,8 @@ import numpy as np
 from . import ops
 from ._forward import forward
 from ._linear_base import (SCIPY_HINT, ConvergenceWarning, _check_common,  # noqa: F401
-                           _check_X, _check_y, _Estimator, import_minimize)
+                           _check_X, _check_y, _Estimator, _warn_unless_converged,
+                           import_minimize)
 from ._parallel import effective_n_threads
 from .model import MLP
 from ._validate import finite_number, seed_from, store_params
@@ -29,18 +30,6 @@ SOLVERS = ("lbfgs", "adam", "sgd")
 def _import_minimize():  # a module attribute: tests hide scipy by replacing it
     return import_minimize()
 
-
-def _warn_unless_converged(res, max_iter):
-    """lbfgs's result: out of iterations, or stopped by its line search (as
-    on features scaled far beyond 1, where the first step already fails)."""
-    if res.status == 1:
-        warnings.warn("lbfgs stopped after max_iter=%d iterations; increase max_iter"
-                      % max_iter, ConvergenceWarning, stacklevel=4)
-    elif not res.success:
-        warnings.warn("lbfgs stopped without converging after %d iterations (%s); features "
-                      "of very different or very large scales are a common cause: "
-                      "standardize them" % (res.nit, res.message), ConvergenceWarning,
-                      stacklevel=4)
 
 
 class LogisticRegression(_Estimator):
