@@ -7,7 +7,8 @@ import numpy as np
 
 from ._fitloop import exclusive_fit
 from ._parallel import call_threads
-from ._validate import accuracy, as_features, check_loaded_classes, finite_number
+from ._validate import (accuracy, as_features, check_loaded_classes, finite_number,
+                        storable_seed)
 
 SCIPY_HINT = 'pip install "fastnn[sklearn]"'
 
@@ -128,8 +129,8 @@ class _Estimator:
     def _fastnn_state(self):
         self._check_fitted()
         params = self.get_params()
-        if not isinstance(params.get("random_state"), (int, type(None))):
-            params["random_state"] = None
+        if "random_state" in params:  # OrdinalRegression has none
+            params["random_state"] = storable_seed(params["random_state"])
         meta = {"params": params, "classes": self.classes_.tolist(),
                 "n_features_in": int(self.n_features_in_), "n_iter": int(self.n_iter_)}
         return meta, {name: np.array(getattr(self, name)) for name in self._array_names}

@@ -2,6 +2,8 @@
 (fastnn/io.py), and pickling."""
 import numpy as np
 
+from ._validate import storable_seed
+
 
 class MLPStateMixin:
     def _fastnn_state(self):
@@ -9,8 +11,7 @@ class MLPStateMixin:
         arrays = {"coefs_%d" % l: w for l, w in enumerate(coefs)}
         arrays.update({"intercepts_%d" % l: b for l, b in enumerate(intercepts)})
         params = self.get_params()
-        if not isinstance(params["random_state"], (int, type(None))):
-            params["random_state"] = None
+        params["random_state"] = storable_seed(params["random_state"])
         return {"params": params, "n_layers": len(coefs)}, arrays
 
     @classmethod

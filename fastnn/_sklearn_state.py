@@ -6,7 +6,7 @@ from sklearn.base import is_classifier
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
-from ._validate import check_loaded_classes, dropout_rates
+from ._validate import check_loaded_classes, dropout_rates, storable_seed
 
 FITTED_SCALARS = ("n_features_in_", "n_iter_", "n_layers_", "n_outputs_", "out_activation_",
                   "t_", "loss_", "best_loss_", "best_validation_score_")
@@ -61,8 +61,7 @@ class FastnnStateMixin:
         and the weight arrays (and numeric classes_)."""
         check_is_fitted(self)
         params = self.get_params()
-        if not isinstance(params["random_state"], (int, type(None))):
-            params["random_state"] = None
+        params["random_state"] = storable_seed(params["random_state"])
         if callable(params.get("scoring")):  # training-only, as random_state objects
             params["scoring"] = None
         if isinstance(params.get("class_weight"), dict):

@@ -184,7 +184,11 @@ class BatchStream:
     def epoch(self, session, *, epoch, shuffle, progress=None, **settings):
         rng = np.random.default_rng([session.config["seed"], int(epoch)])
         total, done = 0.0, 0
-        for i, item in enumerate(self.make()):
+        items = self.make()
+        if items is None or not hasattr(items, "__iter__"):
+            raise TypeError("the function passed as X must return an iterable of (X, y) "
+                            "batches, got %r" % (items,))
+        for i, item in enumerate(items):
             try:
                 X, Y = item
             except (TypeError, ValueError):

@@ -193,10 +193,23 @@ def as_features(X, n_features, dtype, name="X"):
     if X.shape[1] != n_features:
         raise ValueError("%s has %d features but the model expects %d"
                          % (name, X.shape[1], n_features))
-    X = np.ascontiguousarray(X, dtype=dtype)
+    original = X
+    with np.errstate(over="ignore"):  # a value beyond float32's range: said below
+        X = np.ascontiguousarray(X, dtype=dtype)
     if X.dtype.kind == "f" and not np.isfinite(X).all():
+        if original.dtype.kind == "f" and np.isfinite(original).all():
+            raise ValueError("%s has values beyond the range of %s (largest magnitude %g): "
+                             "scale them" % (name, X.dtype, np.abs(original).max()))
         raise ValueError("%s contains NaN or infinity" % name)
     return X
+
+
+def storable_seed(random_state):
+    """random_state as a model file keeps it: an int (NumPy's too) or None (a
+    Generator or RandomState object is training-only state)."""
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        return int(random_state)
+    return None
 
 
 def check_max_grad_norm(value):

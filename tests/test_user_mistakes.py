@@ -356,3 +356,17 @@ def test_linear_models_warn_when_lbfgs_cannot_start(cls):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         getattr(fastnn, cls)().fit(X, y)  # a well-scaled fit converges quietly
+
+
+def test_values_beyond_float32_and_odd_sources_are_named(tmp_path):
+    X, y = data()
+    m = fastnn.MLP([6, 3], random_state=0)
+    with pytest.raises(ValueError, match="beyond the range of float32"):
+        m.fit(X * 1e39, y, epochs=1)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        m.fit(np.where(X > 1, np.inf, X), y, epochs=1)
+    with pytest.raises(TypeError, match="must return an iterable"):
+        m.fit(lambda: None, epochs=1)
+    m = fastnn.MLP([6, 3], random_state=np.int64(3)).fit(X, y, epochs=1)
+    fastnn.save(m, tmp_path / "m.safetensors")
+    assert fastnn.load(tmp_path / "m.safetensors").random_state == 3
