@@ -39,9 +39,10 @@ class FitExtras:
         if batches is None:
             if self.warmup_epochs:
                 raise ValueError("warmup_epochs needs the number of batches in an epoch, "
-                                 "which a function or iterator of batches does not give "
-                                 "before it runs: pass a list of batches, or warm up "
-                                 "through an lr_schedule function of the epoch")
+                                 "which this source does not give before it runs (a function "
+                                 "or iterator of batches, or a list whose X have no shape): "
+                                 "pass a list of (X, y) arrays, or warm up through an "
+                                 "lr_schedule function of the epoch")
             batches = 1
         flags = self.augment[0]
         return dict(label_smoothing=self.label_smoothing,
@@ -58,6 +59,6 @@ class FitExtras:
         saw part of the data once: say so rather than return it silently."""
         if reason == "time" and epochs_done == 0:
             warnings.warn("max_time=%g s ran out before the first epoch ended: the model "
-                          "holds the steps of that epoch that completed and no epoch was "
-                          "recorded; give a larger max_time" % self.budget.max_time,
+                          "holds whatever steps of it completed (possibly none) and no "
+                          "epoch was recorded; give a larger max_time" % self.budget.max_time,
                           UserWarning, stacklevel=4)

@@ -35,8 +35,8 @@ def exclusive_fit(owner, hint):
     if lock is None:
         lock = owner.__dict__.setdefault("_fit_lock", threading.Lock())
     if not lock.acquire(blocking=False):
-        raise RuntimeError("this %s is already being fitted in another thread; %s"
-                           % (type(owner).__name__, hint))
+        raise RuntimeError("this %s is already being fitted (by another thread, or by the fit "
+                           "this call comes from); %s" % (type(owner).__name__, hint))
     try:
         yield
     finally:

@@ -331,8 +331,9 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
                          nan_message=lambda epoch: NAN_MESSAGE, on_interrupt="warn",
                          budget=extras.budget)
         stopped = run[1]
-        if incremental:  # one pass, whatever the rule saw
-            self.stop_reason_ = "interrupted" if run.reason == "interrupted" else "partial_fit"
+        if incremental:  # one pass, whatever the rule saw, unless cut short
+            self.stop_reason_ = (run.reason if run.reason in ("interrupted", "callback")
+                                 else "partial_fit")
         else:
             self.stop_reason_ = {"completed": "max_iter",
                                  "rule": "early_stopping" if early_stopping

@@ -46,7 +46,9 @@ def fit_lbfgs(est, X, y, sample_weight, layer_units, n_threads, tasks=None):
         est.stop_reason_ = "callback"
     else:
         est.n_iter_ = _check_optimize_result("lbfgs", res, est.max_iter)
-        est.stop_reason_ = "converged" if res.success else "max_iter"
+        est.stop_reason_ = ("converged" if res.success else
+                            "max_iter" if res.status == 1 and res.nit >= est.max_iter else
+                            "max_fun" if res.status == 1 else "not_converged")
     est.loss_ = float(res.fun)
     coefs, intercepts = unpack(res.x)
     session = est._new_session(layer_units, [0.0] * (len(layer_units) - 2), X.dtype, 1,

@@ -59,7 +59,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         fastnn's: why the last fit stopped: "max_iter", "time",
         "no_improvement", "early_stopping", "callback" (a callback asked),
         "interrupted" (Ctrl-C), "partial_fit" (one pass) or, for lbfgs,
-        "converged" or "max_iter".
+        "converged", "max_iter", "max_fun" or "not_converged" (its line
+        search stopped).
     """
 
     _parameter_constraints = {**_BaseMLP._parameter_constraints,

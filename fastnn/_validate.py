@@ -17,6 +17,9 @@ def float_array(x, name, ndim=None, dtype=None):
         raise TypeError("%s must be a numpy array of float32 or float64, got %s"
                         % (name, type(x).__name__))
     if x.dtype not in FLOAT_DTYPES:
+        if x.dtype.kind == "f" and not x.dtype.isnative:
+            raise TypeError("%s has non-native byte order (%s): convert it with "
+                            "x.astype(x.dtype.newbyteorder('='))" % (name, x.dtype))
         raise TypeError("%s must have dtype float32 or float64, got %s" % (name, x.dtype))
     if dtype is not None and x.dtype != dtype:
         raise TypeError("%s has dtype %s but the other operands are %s"

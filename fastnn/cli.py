@@ -361,7 +361,8 @@ def main(argv=None):
             raise
         message = " ".join(str(exc).split()) or type(exc).__name__
         if isinstance(exc, MemoryError):
-            message = "not enough memory (%s): try smaller --hidden sizes" % message
+            message = "not enough memory (%s)%s" % (message, ": try smaller --hidden sizes"
+                                                    if getattr(args, "hidden", None) else "")
         print("fastnn %s: error: %s" % (args.command, message), file=sys.stderr)
         return 1
 

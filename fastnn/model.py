@@ -14,25 +14,20 @@ from ._fitloop import (NeverStop, Patience, Rollback, check_callbacks, exclusive
                        rollback_on_failure, run_epochs)
 from ._fit_extras import STOP_REASONS, FitExtras
 from ._forward import PREDICT_CHUNK, forward  # noqa: F401 (PREDICT_CHUNK: its old home)
-from ._mlp_init import hidden_activations, initial_weights
+from ._mlp_init import initial_weights
+from ._mlp_settings import MLPSettingsMixin
 from ._model_state import MLPStateMixin
 from ._parallel import call_threads, effective_n_threads
 from ._schedules import make_schedule
 from ._session import Session
 from ._stream import InMemory, open_stream
-from ._validate import (DROPOUT_MODES, LOSSES, OPTIMIZERS, as_features, check_max_grad_norm,
-                        dropout_rates, finite_number, probability_targets, seed_from,
-                        store_params)
-from ._validate import OUTPUTS as _OUTPUT_CODES
+from ._validate import (OPTIMIZERS, as_features, check_max_grad_norm, finite_number,
+                        probability_targets, store_params)
 
-# name tuples for the checks and their messages, in code order (csrc/vocab.h)
-OUTPUTS = tuple(_OUTPUT_CODES)
-# poisson is the scikit-learn regressor's (its exp output is not an MLP output)
-LOSS_NAMES = tuple(name for name in LOSSES if name != "poisson")
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
 
 
-class MLP(MLPStateMixin):
+class MLP(MLPSettingsMixin, MLPStateMixin):
     """A multi-layer perceptron: z = W x + b, a = g(z), layer by layer.
 
     layer_sizes: [n_inputs, hidden..., n_outputs].  activation: the hidden
@@ -55,51 +50,12 @@ class MLP(MLPStateMixin):
         self._check_settings()
         self.reset()
 
-    # ---- settings ----
-    def _check_settings(self):
-        sizes = self.layer_sizes
-        if (isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2
-                or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool)
-                           and s >= 1 for s in sizes)):
-            raise ValueError("layer_sizes must be a list of at least 2 positive ints "
-                             "[n_inputs, hidden..., n_outputs], got %r" % (sizes,))
-        self.layer_sizes = [int(s) for s in sizes]
-        # one canonical name per hidden layer (a single name: the same for all)
-        self._act = hidden_activations(self.activation, len(self.layer_sizes) - 2)
-        if self.output not in OUTPUTS:
-            raise ValueError("output must be one of %s, got %r" % (OUTPUTS, self.output))
-        if self.loss not in LOSS_NAMES:
-            raise ValueError("loss must be one of %s, got %r" % (LOSS_NAMES, self.loss))
-        if self.loss == "cross_entropy" and self.output != "softmax":
-            raise ValueError("loss='cross_entropy' needs output='softmax'")
-        if self.loss == "binary_cross_entropy" and self.output != "sigmoid":
-            raise ValueError("loss='binary_cross_entropy' needs output='sigmoid'")
-        if str(self.dtype) not in ("float32", "float64", "bfloat16"):
-            raise ValueError("dtype must be 'float32', 'float64' or 'bfloat16', got %r"
-                             % (self.dtype,))
-        if not isinstance(self.dropout_mode, str) or self.dropout_mode not in DROPOUT_MODES:
-            raise ValueError("dropout_mode must be 'inverted' or 'classic', got %r"
-                             % (self.dropout_mode,))
-        # bfloat16: every GEMM of a training step rounds its operands to
-        # bfloat16; weights, activations and updates stay float32.
-        self._compute = "bfloat16" if str(self.dtype) == "bfloat16" else None
-        self._dtype = np.dtype("float32" if self._compute else str(self.dtype))
-        self._rates = dropout_rates(self.dropout, len(self.layer_sizes) - 2)
-        self._seed = seed_from(self.random_state)
-
-    def get_params(self, deep=True):
-        act = self.activation if isinstance(self.activation, str) else list(self.activation)
-        return {"layer_sizes": list(self.layer_sizes), "activation": act,
-                "output": self.output, "loss": self.loss,
-                "dropout": self.dropout if np.ndim(self.dropout) == 0 else list(self.dropout),
-                "dtype": str(self.dtype), "random_state": self.random_state,
-                "dropout_mode": self.dropout_mode}
-
     def reset(self):
         """Fresh weights from random_state (per hidden layer, Glorot for
         sigmoid/tanh, He for the ReLU family) and an empty history.  Refused
         (RuntimeError) while another thread fits the model."""
         with exclusive_fit(self, "call reset() after that fit returns"):
+            self._check_settings()  # an edited layer_sizes or activation starts here
             self.coefs_, self.intercepts_ = initial_weights(
                 np.random.default_rng(self._seed), self.layer_sizes, self._act, self.output,
                 self._dtype)
@@ -114,7 +70,8 @@ class MLP(MLPStateMixin):
         after the settings are checked again: a public attribute edited since
         construction (m.activation = "tanh") is what predict, fit and save
         then use, never a stale copy beside it."""
-        self._check_settings()
+        if self._settings() != self.__dict__.get("_checked"):
+            self._check_settings()
         sizes = self.layer_sizes
         n = len(sizes) - 1
         if len(self.coefs_) != n or len(self.intercepts_) != n:
@@ -272,7 +229,7 @@ class MLP(MLPStateMixin):
             raise ValueError("optimizer must be one of %s, got %r" % (OPTIMIZER_NAMES, optimizer))
         learning_rate = finite_number(learning_rate, "learning_rate", low=0, low_open=True)
         momentum = finite_number(momentum, "momentum", low=0, high=1)
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        if isinstance(betas, (str, bytes)) or np.ndim(betas) != 1 or len(betas) != 2:
             raise ValueError("betas must be a pair (beta1, beta2), got %r" % (betas,))
         beta1, beta2 = (finite_number(b, "betas", low=0) for b in betas)
         if beta1 >= 1 or beta2 >= 1:

@@ -1,6 +1,7 @@
 """Mistakes a user makes and states a fit can leave behind: each mistake is
 refused by name before any C runs (never a wrong number), and a failed or
 interrupted fit leaves the model able to repeat what a fresh one does."""
+import math
 import warnings
 
 import numpy as np
@@ -41,17 +42,19 @@ def test_matmul_refuses_swapped_byte_order_by_name(order, dtype):
         with pytest.raises(TypeError, match="out"):
             ops.matmul(a, b, out=np.empty((2, 2), (">" if order == "<" else "<") + dtype))
     else:
-        with pytest.raises(TypeError, match=r"a must have dtype float32 or float64, got >f"):
+        with pytest.raises(TypeError, match=r"a has non-native byte order"):
             ops.matmul(a, b)
 
 
 @pytest.mark.parametrize("flag", ["trans_a", "trans_b"])
 @pytest.mark.parametrize("value", ["no", 1, None, [True]])
 def test_matmul_transpose_flags_are_booleans(flag, value):
-    a = np.ones((3, 3), np.float32)
+    a = np.arange(6, dtype=np.float64).reshape(2, 3)
     with pytest.raises(TypeError, match=flag):
         ops.matmul(a, a, **{flag: value})
-    assert ops.matmul(a, a, **{flag: np.bool_(True)}).shape == (3, 3)
+    flags = dict(trans_a=np.bool_(flag == "trans_a"), trans_b=np.bool_(flag == "trans_b"))
+    expected = a.T @ a if flag == "trans_a" else a @ a.T
+    np.testing.assert_array_equal(ops.matmul(a, a, **flags), expected)
 
 
 # ---- targets a cross-entropy cannot have ----
@@ -122,7 +125,7 @@ def test_a_replanned_schedule_never_raises_the_rate():
 def test_an_unplanned_schedule_keeps_its_exact_rates():
     s = make_schedule("cosine", 1.0, 10, {})
     assert [s.learning_rate(e) for e in range(10)] == \
-        [(1 + np.cos(np.pi * e / 10)) / 2 for e in range(10)]
+        [(1 + math.cos(math.pi * e / 10)) / 2 for e in range(10)]
 
 
 # ---- image shape checked whether or not it augments ----
@@ -266,8 +269,7 @@ def test_cli_shifts_small_images_by_less(capsys, tmp_path):
     np.savez(npz, X=rng.random((60, 16)), y=rng.integers(0, 2, 60))
     code, out, err = run(capsys, "train", "--data", str(npz), "--image-shape", "2x2x4",
                          "--epochs", "2", "--threads", "1")
-    assert code == 0, err
-    assert "test accuracy" in out or "accuracy" in out
+    assert code == 0, err  # max_shift 2 would not fit a 2 x 2 image: it is 1 here
 
 
 # ---- settings edited after construction ----
@@ -305,7 +307,7 @@ def test_a_model_file_with_edited_class_labels_is_refused(classes):
         est.fit(X, y)
     meta, arrays = est._fastnn_state()
     arrays = dict(arrays, classes_=np.array(classes))
-    with pytest.raises(ValueError, match="classes_"):
+    with pytest.raises(ValueError, match="classes_ must be a list of at least"):
         type(est)._from_fastnn_state(meta, arrays)
 
 
@@ -370,3 +372,48 @@ def test_values_beyond_float32_and_odd_sources_are_named(tmp_path):
     m = fastnn.MLP([6, 3], random_state=np.int64(3)).fit(X, y, epochs=1)
     fastnn.save(m, tmp_path / "m.safetensors")
     assert fastnn.load(tmp_path / "m.safetensors").random_state == 3
+
+
+# ---- the seed of a model whose random_state is None or a Generator ----
+
+@pytest.mark.parametrize("make_state", [lambda: None, lambda: np.random.default_rng(0)])
+def test_checks_draw_no_seed(make_state):
+    X, y = data()
+    a = fastnn.MLP([6, 8, 3], dropout=0.2, random_state=make_state())
+    initial = weights(a)
+    for _ in range(3):
+        a.predict(X)
+    a.reset()
+    assert all(np.array_equal(w, v) for w, v in zip(weights(a), initial))
+    if a.random_state is not None:  # the same generator state as a model never asked
+        b = fastnn.MLP([6, 8, 3], dropout=0.2, random_state=make_state())
+        a.fit(X, y, epochs=2, validation_split=0.2)
+        b.fit(X, y, epochs=2, validation_split=0.2)
+        assert same_weights(a, b)
+        assert a.random_state.integers(1 << 30) == b.random_state.integers(1 << 30)
+
+
+def test_reset_after_an_edited_architecture_starts_the_new_one():
+    X, y = data()
+    m = fastnn.MLP([6, 8, 3], random_state=0)
+    m.layer_sizes, m.activation = [6, 8, 8, 3], "tanh"
+    m.reset()
+    fresh = fastnn.MLP([6, 8, 8, 3], activation="tanh", random_state=0)
+    assert same_weights(m, fresh)
+    m.fit(X, y, epochs=1)
+
+
+def test_lbfgs_stop_reason_names_max_fun():
+    X, y = data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = fastnn.MLPClassifier((8,), solver="lbfgs", max_iter=200, max_fun=5,
+                                   random_state=0).fit(X, y)
+    assert est.stop_reason_ == "max_fun"
+
+
+def test_betas_may_be_an_array():
+    X, y = data()
+    fastnn.MLP([6, 3], random_state=0).fit(X, y, epochs=1, betas=np.array([0.9, 0.99]))
+    with pytest.raises(ValueError, match="betas"):
+        fastnn.MLP([6, 3]).fit(X, y, epochs=1, betas="ab")

@@ -1,0 +1,64 @@
+"""fastnn.MLP's constructor settings: checked at construction and again
+whenever a public attribute was edited since (MLP._checked_weights), turned
+into the internal values a fit and a forward pass use, and get_params."""
+import numpy as np
+
+from ._mlp_init import hidden_activations
+from ._validate import DROPOUT_MODES, LOSSES, dropout_rates, seed_from
+from ._validate import OUTPUTS as _OUTPUT_CODES
+
+# name tuples for the checks and their messages, in code order (csrc/vocab.h)
+OUTPUTS = tuple(_OUTPUT_CODES)
+# poisson is the scikit-learn regressor's (its exp output is not an MLP output)
+LOSS_NAMES = tuple(name for name in LOSSES if name != "poisson")
+
+
+class MLPSettingsMixin:
+    def _check_settings(self):
+        sizes = self.layer_sizes
+        if (isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2
+                or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool)
+                           and s >= 1 for s in sizes)):
+            raise ValueError("layer_sizes must be a list of at least 2 positive ints "
+                             "[n_inputs, hidden..., n_outputs], got %r" % (sizes,))
+        self.layer_sizes = [int(s) for s in sizes]
+        # one canonical name per hidden layer (a single name: the same for all)
+        self._act = hidden_activations(self.activation, len(self.layer_sizes) - 2)
+        if self.output not in OUTPUTS:
+            raise ValueError("output must be one of %s, got %r" % (OUTPUTS, self.output))
+        if self.loss not in LOSS_NAMES:
+            raise ValueError("loss must be one of %s, got %r" % (LOSS_NAMES, self.loss))
+        if self.loss == "cross_entropy" and self.output != "softmax":
+            raise ValueError("loss='cross_entropy' needs output='softmax'")
+        if self.loss == "binary_cross_entropy" and self.output != "sigmoid":
+            raise ValueError("loss='binary_cross_entropy' needs output='sigmoid'")
+        if str(self.dtype) not in ("float32", "float64", "bfloat16"):
+            raise ValueError("dtype must be 'float32', 'float64' or 'bfloat16', got %r"
+                             % (self.dtype,))
+        if not isinstance(self.dropout_mode, str) or self.dropout_mode not in DROPOUT_MODES:
+            raise ValueError("dropout_mode must be 'inverted' or 'classic', got %r"
+                             % (self.dropout_mode,))
+        # bfloat16: every GEMM of a training step rounds its operands to
+        # bfloat16; weights, activations and updates stay float32.
+        self._compute = "bfloat16" if str(self.dtype) == "bfloat16" else None
+        self._dtype = np.dtype("float32" if self._compute else str(self.dtype))
+        self._rates = dropout_rates(self.dropout, len(self.layer_sizes) - 2)
+        # a seed is drawn once per random_state object: None or a Generator
+        # would give a new one at every check
+        if self.__dict__.get("_seed_source", self) is not self.random_state:
+            self._seed, self._seed_source = seed_from(self.random_state), self.random_state
+        self._checked = self._settings()
+
+    def _settings(self):
+        """The public settings as last checked (edits since then are re-checked)."""
+        return (repr(self.layer_sizes), repr(self.activation), self.output, self.loss,
+                repr(self.dropout), str(self.dtype), repr(self.dropout_mode),
+                id(self.random_state))
+
+    def get_params(self, deep=True):
+        act = self.activation if isinstance(self.activation, str) else list(self.activation)
+        return {"layer_sizes": list(self.layer_sizes), "activation": act,
+                "output": self.output, "loss": self.loss,
+                "dropout": self.dropout if np.ndim(self.dropout) == 0 else list(self.dropout),
+                "dtype": str(self.dtype), "random_state": self.random_state,
+                "dropout_mode": self.dropout_mode}
