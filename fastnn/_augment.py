@@ -18,7 +18,7 @@ import numpy as np
 
 from ._core import AUGMENT_BITS
 from ._reference_random import rng_bits
-from ._validate import finite_number
+from ._validate import whole_number
 
 AUGMENT_NAMES = tuple(AUGMENT_BITS)
 
@@ -28,14 +28,14 @@ def augment_settings(augment, image_shape, max_shift, n_features):
     a list of them), image_shape ((H, W) or (H, W, C)) and max_shift; flags 0
     when augment is None.  image_shape and max_shift are checked even then (a
     wrong one is a mistake either way).  Errors name the argument."""
-    shape = None if image_shape is None else _image_shape(image_shape)
-    values = None if shape is None else math.prod(int(s) for s in shape)  # no int64 wrap
-    if shape is not None and values != n_features:
-        raise ValueError("image_shape %s holds %d values but X has %d features"
-                         % (tuple(image_shape), values, n_features))
-    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) \
-            or max_shift < 0:
-        raise ValueError("max_shift must be an int >= 0, got %r" % (max_shift,))
+    shape = None
+    if image_shape is not None:
+        shape = _image_shape(image_shape)
+        values = math.prod(int(s) for s in shape)  # Python ints: no int64 wrap
+        if values != n_features:
+            raise ValueError("image_shape %s holds %d values but X has %d features"
+                             % (tuple(image_shape), values, n_features))
+    max_shift = whole_number(max_shift, "max_shift")
     if augment is None or (isinstance(augment, (list, tuple)) and not augment):
         return 0, (0, 0, 0), 0
     names = [augment] if isinstance(augment, str) else augment
@@ -54,7 +54,7 @@ def augment_settings(augment, image_shape, max_shift, n_features):
     if flags & AUGMENT_BITS["shift"] and max_shift >= min(shape[:2]):
         raise ValueError("max_shift %d is not smaller than the image (%d x %d)"
                          % (max_shift, shape[0], shape[1]))
-    return flags, shape, int(max_shift)
+    return flags, shape, max_shift
 
 
 def _image_shape(image_shape):

@@ -143,16 +143,19 @@ max_grad_norm : float, optional
 max_time : float, optional
     A time budget in seconds: no epoch starts that is predicted to end
     later, ``epochs`` becomes an upper bound and the schedule is planned
-    over the epochs predicted to fit (a timed fit repeats exactly only at
-    the same speed); ``stop_reason_`` says why the fit stopped.
+    over the epochs predicted to fit, never raising the rate when the
+    prediction grows (a timed fit repeats exactly only at the same speed);
+    ``stop_reason_`` says why the fit stopped.
 label_smoothing : float, default 0.0
     Label smoothing eps in [0, 1] of the cross-entropy losses (PyTorch's:
     targets (1 - eps) t + eps / n).
 warmup_epochs : float, default 0
-    The learning rate rises linearly from 0, per batch, over these epochs.
+    The learning rate rises linearly from 0, per batch, over these epochs
+    (batches from a function or iterator, whose count is unknown before
+    the first epoch, cannot warm up: a ValueError says so).
 image_shape : tuple, optional
     (H, W) or (H, W, C): the image each row holds (row-major, channels
-    last); needed by a string augment.
+    last); needed by a string augment, checked against X whenever given.
 max_shift : int, default 2
     The largest shift of augment="shift", in pixels.
 

@@ -36,17 +36,16 @@ class FitExtras:
     def session_options(self, batches):
         """Session keywords: smoothing, warm-up steps (whole batches; `batches`
         per epoch, None when unknown before the first epoch), augmentation."""
-        if batches is None:
-            if self.warmup_epochs:
-                raise ValueError("warmup_epochs needs the number of batches in an epoch, "
-                                 "which this source does not give before it runs (a function "
-                                 "or iterator of batches, or a list whose X have no shape): "
-                                 "pass a list of (X, y) arrays, or warm up through an "
-                                 "lr_schedule function of the epoch")
-            batches = 1
+        if batches is None and self.warmup_epochs:
+            raise ValueError("warmup_epochs needs the number of batches in an epoch, which "
+                             "this source does not give before it runs (a function or "
+                             "iterator of batches, or a list whose X have no shape): pass a "
+                             "list of (X, y) arrays, or warm up through an lr_schedule "
+                             "function of the epoch")
         flags = self.augment[0]
         return dict(label_smoothing=self.label_smoothing,
-                    warmup_steps=math.ceil(self.warmup_epochs * batches),
+                    warmup_steps=math.ceil(self.warmup_epochs * batches) if self.warmup_epochs
+                    else 0,
                     augment=config_entries(*self.augment) if flags else None)
 
     def plan(self, schedule):

@@ -8,7 +8,7 @@ import numpy as np
 from ._fitloop import exclusive_fit
 from ._parallel import call_threads
 from ._validate import (accuracy, as_features, check_loaded_classes, finite_number,
-                        storable_seed)
+                        storable_seed, whole_number)
 
 SCIPY_HINT = 'pip install "fastnn[sklearn]"'
 
@@ -63,9 +63,7 @@ def _check_common(params):
         raise ValueError("dtype must be 'float32' or 'float64', got %r" % (params["dtype"],))
     finite_number(params["l2"], "l2", low=0)
     finite_number(params["tol"], "tol", low=0)
-    m = params["max_iter"]
-    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
-        raise ValueError("max_iter must be an int >= 1, got %r" % (m,))
+    whole_number(params["max_iter"], "max_iter", low=1)
     return np.dtype(str(params["dtype"]))
 
 

@@ -18,9 +18,7 @@ keeps the previous epoch's rate until the replanned decay falls below it.
 """
 import math
 
-import numpy as np
-
-from ._validate import finite_number
+from ._validate import finite_number, whole_number
 
 DEFAULTS = {
     "constant": {},
@@ -50,30 +48,24 @@ class Schedule:
                                                  / self.asked_epochs))
 
     def learning_rate(self, epoch):
-        """The rate of `epoch`; called once per epoch, in order."""
-        lr = self._rate(epoch)
-        if not (lr >= 0 and math.isfinite(lr)):
-            raise ValueError("the %r schedule's learning rate for epoch %d is %r; it must be a "
-                             "number >= 0 (check schedule_options)" % (self.name, epoch, lr))
-        return lr
-
-    def _rate(self, epoch):
+        """The rate of `epoch` (>= 0 and finite: make_schedule checked the
+        options); called once per epoch, in order."""
         o = self.opt
-        if self.name in ("step", "cosine"):
-            if self.name == "step":
-                lr = self.base * o["gamma"] ** (epoch // o["step_size"])
-            else:
-                lr = o["min_lr"] + (self.base - o["min_lr"]) * (
-                    1 + math.cos(math.pi * epoch / self.epochs)) / 2
-            if self.replanned:
-                lr = self.last = min(lr, self.last)
-            return lr
         if self.name == "invscaling":
             try:
                 return self.base / (epoch + 1) ** o["power_t"]
-            except OverflowError:  # a huge power_t: the rate underflows (checked below)
+            except OverflowError:  # a huge power_t: the rate underflows to 0
                 return 0.0
-        return self.current
+        if self.name not in ("step", "cosine"):
+            return self.current
+        if self.name == "step":
+            lr = self.base * o["gamma"] ** (epoch // o["step_size"])
+        else:
+            lr = o["min_lr"] + (self.base - o["min_lr"]) * (
+                1 + math.cos(math.pi * epoch / self.epochs)) / 2
+        if self.replanned:
+            lr = self.last = min(lr, self.last)
+        return lr
 
     def observe(self, loss):
         """End of an epoch: the plateau schedule watches the monitored loss."""
@@ -124,11 +116,7 @@ def _check_option(name, value):
     """Each option within the range where its schedule decays (or holds) the rate."""
     label = "schedule_options[%r]" % name
     if name in ("step_size", "patience"):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or \
-                value < (1 if name == "step_size" else 0):
-            raise ValueError("%s must be an int >= %d, got %r"
-                             % (label, 1 if name == "step_size" else 0, value))
-        return int(value)
+        return whole_number(value, label, low=1 if name == "step_size" else 0)
     if name == "gamma":
         return finite_number(value, label, low=0, high=1, low_open=True)
     if name == "factor":

@@ -33,7 +33,7 @@ class InMemory:
         self.n_rows = X.shape[0]
 
     def batches(self, batch_size):
-        return -(-self.n_rows // batch_size)
+        return _batches(self.n_rows, batch_size)
 
     def epoch(self, session, **settings):
         return session.epoch(self.X, self.Y, self.labels, **settings)
@@ -56,6 +56,11 @@ def open_stream(model, X, Y, epochs):
     if shape[0] * shape[1] * itemsize <= STREAM_MIN_BYTES:
         return None
     return ArrayStream(model, X, Y)
+
+
+def _batches(rows, batch_size):
+    """Batches of batch_size in rows trained as one run (the last one short)."""
+    return -(-int(rows) // batch_size)
 
 
 def _drop_pages(view):
@@ -121,7 +126,7 @@ class ArrayStream:
     def batches(self, batch_size):
         """Each chunk trains as its own run of batches."""
         full, last = divmod(self.n_rows, self.rows)
-        return full * -(-self.rows // batch_size) + -(-last // batch_size)
+        return full * _batches(self.rows, batch_size) + _batches(last, batch_size)
 
     def validation(self, validation_data, validation_split, early_stopping):
         return _validation(self.model, validation_data, validation_split, early_stopping)
@@ -165,18 +170,17 @@ class BatchStream:
         self.n_rows = None  # known after the first epoch
         # a list or tuple of batches says how many batches an epoch has before
         # it runs (a warm-up needs it); a function or iterator does not
-        self.batch_rows = None
-        if isinstance(source, (list, tuple)):
-            rows = [getattr(item[0], "shape", (None,))[0] if isinstance(item, (list, tuple))
-                    and len(item) == 2 else None for item in source]
-            if all(isinstance(r, (int, np.integer)) for r in rows):
-                self.batch_rows = rows
+        self.batch_rows = None  # any malformed item is left for the epoch to name
+        if isinstance(source, (list, tuple)) and all(
+                isinstance(item, (list, tuple)) and len(item) == 2
+                and len(getattr(item[0], "shape", ())) == 2 for item in source):
+            self.batch_rows = [item[0].shape[0] for item in source]
 
     def batches(self, batch_size):
         """Batches in one epoch, or None when unknown before it runs."""
         if self.batch_rows is None:
             return None
-        return sum(-(-int(r) // batch_size) for r in self.batch_rows)
+        return sum(_batches(rows, batch_size) for rows in self.batch_rows)
 
     def validation(self, validation_data, validation_split, early_stopping):
         return _validation(self.model, validation_data, validation_split, early_stopping)

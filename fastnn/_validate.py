@@ -149,6 +149,15 @@ def finite_number(value, name, low=None, high=None, low_open=False):
     return value
 
 
+def whole_number(value, name, low=0, high=None):
+    """An int (NumPy's too; not a bool) within [low, high]; ValueError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low \
+            or (high is not None and value > high):
+        raise ValueError("%s must be an int >= %d%s, got %r"
+                         % (name, low, "" if high is None else " and <= %d" % high, value))
+    return int(value)
+
+
 def store_params(obj, params):
     """Set every constructor argument (locals() of __init__) as an attribute of
     the same name: scikit-learn's convention, no logic in __init__."""
@@ -197,7 +206,10 @@ def as_features(X, n_features, dtype, name="X"):
         raise ValueError("%s has %d features but the model expects %d"
                          % (name, X.shape[1], n_features))
     original = X
-    with np.errstate(over="ignore"):  # a value beyond float32's range: said below
+    if X.dtype.itemsize > np.dtype(dtype).itemsize:  # narrowing: overflow is said below
+        with np.errstate(over="ignore"):
+            X = np.ascontiguousarray(X, dtype=dtype)
+    else:
         X = np.ascontiguousarray(X, dtype=dtype)
     if X.dtype.kind == "f" and not np.isfinite(X).all():
         if original.dtype.kind == "f" and np.isfinite(original).all():

@@ -22,7 +22,7 @@ from ._schedules import make_schedule
 from ._session import Session
 from ._stream import InMemory, open_stream
 from ._validate import (OPTIMIZERS, as_features, check_max_grad_norm, finite_number,
-                        probability_targets, store_params)
+                        probability_targets, store_params, whole_number)
 
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
 
@@ -220,8 +220,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
              validation_split, early_stopping, patience, augment, callbacks, verbose,
              input_noise, schedule_options, max_grad_norm, max_time, label_smoothing,
              warmup_epochs, image_shape, max_shift):
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ValueError("epochs must be an int >= 0, got %r" % (epochs,))
+        whole_number(epochs, "epochs")
         if (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
                 or batch_size < 1):
             raise ValueError("batch_size must be a positive int, got %r" % (batch_size,))
@@ -249,10 +248,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
                            image_shape=image_shape, max_shift=max_shift, allow_callable=True)
         callbacks = check_callbacks(callbacks)
         max_grad_norm = check_max_grad_norm(max_grad_norm)
-        if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or \
-                patience < 0:
-            raise ValueError("patience must be an int >= 0, got %r" % (patience,))
-        patience = int(patience)
+        patience = whole_number(patience, "patience")
         schedule = make_schedule(lr_schedule, learning_rate, epochs, schedule_options)
 
         coefs, intercepts = self._checked_weights()

@@ -19,7 +19,7 @@ from ._augment import augment_settings
 from ._parallel import op_n_threads
 from ._validate import (ADAM_EPS_STYLES, DROPOUT_MODES, LOSSES, activation_code, check_compute,
                         check_rate, choice, contiguous_float, finite_number, float_array,
-                        probability_targets, row_major_view, same_shape)
+                        probability_targets, row_major_view, same_shape, whole_number)
 
 
 def matmul(a, b, *, trans_a=False, trans_b=False, out=None, compute=None, n_threads=None):
@@ -37,9 +37,6 @@ def matmul(a, b, *, trans_a=False, trans_b=False, out=None, compute=None, n_thre
     about 4x on AMX, 2x on Zen 4; it warns once where not), the same numbers
     from a portable kernel elsewhere.
     """
-    for flag, value in (("trans_a", trans_a), ("trans_b", trans_b)):
-        if not isinstance(value, (bool, np.bool_)):
-            raise TypeError("matmul: %s must be True or False, got %r" % (flag, value))
     if isinstance(compute, str) and compute == "bfloat16" and not _config._bf16_warned:
         _config.warn_if_bfloat16_slow()
     if compute is None or (isinstance(compute, str) and compute == "bfloat16"):
@@ -48,6 +45,9 @@ def matmul(a, b, *, trans_a=False, trans_b=False, out=None, compute=None, n_thre
                                  op_n_threads(n_threads))
         if fast is not None:
             return fast
+    for flag, value in (("trans_a", trans_a), ("trans_b", trans_b)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError("matmul: %s must be True or False, got %r" % (flag, value))
     bf16 = check_compute(compute)
     nt = op_n_threads(n_threads)
     a = float_array(a, "a", ndim=2)
@@ -326,8 +326,7 @@ def adam_step(params, grad, m, v, *, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-
     eps_style "hat": p -= lr mhat / (sqrt(vhat) + eps) (Kingma & Ba, PyTorch);
     "sklearn": p -= lr sqrt(1 - beta2^t) / (1 - beta1^t) m / (sqrt(v) + eps)."""
     nt = op_n_threads(n_threads)
-    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 1:
-        raise ValueError("t must be an int >= 1, got %r" % (t,))
+    t = whole_number(t, "t", low=1, high=2 ** 63 - 1)  # the C step count is an int64
     lr = finite_number(lr, "lr", low=0)
     beta1 = finite_number(beta1, "beta1", low=0)
     beta2 = finite_number(beta2, "beta2", low=0)

@@ -162,6 +162,9 @@ def test_warm_up_over_batches_of_unknown_count_is_refused():
     X, y = data()
     with pytest.raises(ValueError, match="warmup_epochs needs the number of batches"):
         fastnn.MLP([6, 3]).fit(lambda: iter([(X, y)]), epochs=2, warmup_epochs=1)
+    # a malformed item in a list is named by the epoch, not tripped over while counting
+    with pytest.raises(ValueError, match="X of batch 0"):
+        fastnn.MLP([6, 3]).fit([(np.float64(1.0), y[:1])], epochs=1)
 
 
 # ---- a failed or interrupted fit ----
@@ -340,6 +343,9 @@ def test_fit_arguments_of_the_wrong_kind_are_named():
             m.fit(X, y, epochs=1, **kwargs)
     with pytest.raises(ValueError, match="dropout_mode"):
         fastnn.MLP([6, 3], dropout_mode=[])
+    p, g = np.zeros(3), np.ones(3)
+    with pytest.raises(ValueError, match=r"t must be an int >= 1 and <= 9223372036854775807"):
+        ops.adam_step(p, g, np.zeros(3), np.zeros(3), t=2 ** 63)
     old = fastnn._config._thread_setting()
     try:
         fastnn.set_num_threads(np.int64(1))
