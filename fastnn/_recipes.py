@@ -140,8 +140,11 @@ def fit_budget(command_seconds, started, clock=time.perf_counter, plot=False):
     return left
 
 
-def plot_history(history, path):
-    """Training loss, validation loss and accuracy against epochs and seconds."""
+def plot_history(history, path, label_smoothing=0.0):
+    """Training loss, validation loss and accuracy against epochs and seconds.
+    With label smoothing the training loss is against the smoothed targets
+    and the validation loss against the true labels: the legend says so
+    (the smoothed loss cannot fall below the targets' entropy)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -150,9 +153,11 @@ def plot_history(history, path):
     fig, axes = plt.subplots(2, 2, figsize=(9, 6))
     for row, (xs, label) in enumerate(((epochs, "epoch"), (seconds, "seconds"))):
         loss_ax, acc_ax = axes[row]
-        loss_ax.plot(xs, history["loss"], label="training loss")
+        smoothed = " (smoothed targets, %g)" % label_smoothing if label_smoothing else ""
+        loss_ax.plot(xs, history["loss"], label="training loss" + smoothed)
         if history.get("val_loss"):
-            loss_ax.plot(xs, history["val_loss"], label="validation loss")
+            loss_ax.plot(xs, history["val_loss"],
+                         label="validation loss" + (" (true labels)" if smoothed else ""))
             acc_ax.plot(xs, history["val_accuracy"], label="validation accuracy",
                         color="C2")
         loss_ax.set_xlabel(label)

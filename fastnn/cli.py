@@ -189,7 +189,7 @@ def cmd_train(args):
         fastnn.save(wrapped, args.save)
         print("saved %s" % args.save)
     if args.plot:
-        _recipes.plot_history(mlp.history_, args.plot)
+        _recipes.plot_history(mlp.history_, args.plot, fit_kwargs.get("label_smoothing", 0.0))
         print("wrote %s" % args.plot)
     accuracy = "n/a (no test samples)" if len(Xt) == 0 else "%.4f" % wrapped.score(Xt, yt)
     print("total %.1f s (loading, training and evaluating)" % (time.perf_counter() - started))

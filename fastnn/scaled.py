@@ -160,6 +160,25 @@ def preprocess(X, offset, scale, dtype):
     return out
 
 
+def column_std(X, mean):
+    """X.std(axis=0, dtype=np.float64) given X.mean(axis=0, dtype=np.float64),
+    the same bits, a block of rows at a time: NumPy's own makes two float64
+    copies of X (for Fashion-MNIST, 376 MB each).  An axis-0 sum adds row
+    after row, so each block's squares are summed after a first row holding
+    the sum so far, in the order of one pass over all of X."""
+    n, d = X.shape
+    rows = max(1, TRANSFORM_BLOCK_ELEMENTS // max(1, d))
+    work = np.empty((min(rows, n) + 1, d))
+    work[0] = 0
+    for start in range(0, n, rows):
+        chunk = X[start:start + rows]
+        block = work[1:len(chunk) + 1]
+        np.subtract(chunk, mean, out=block)
+        np.multiply(block, block, out=block)
+        np.sum(work[:len(chunk) + 1], axis=0, out=work[0])
+    return np.sqrt(work[0] / max(n, 1) if n else np.full(d, np.nan))
+
+
 def fit_preprocessing(X, pixel_max=None, standardize=False):
     """Per-feature (offset, scale) so that (X - offset) / scale is the model input."""
     if pixel_max is None and X.dtype == np.uint8:
@@ -168,7 +187,7 @@ def fit_preprocessing(X, pixel_max=None, standardize=False):
     scale = np.full(X.shape[1], float(pixel_max or 1))
     if standardize:
         offset = X.mean(axis=0, dtype=np.float64)
-        std = X.std(axis=0, dtype=np.float64)
+        std = column_std(X, offset)
         # a constant feature (std 0 up to rounding) is only centred
         scale = np.where(std > 1e-8 * (np.abs(offset) + 1), std, 1.0)
     return offset, scale

@@ -124,6 +124,16 @@ def test_preprocessing():
     assert np.array_equal(Z[:, 2], [0, 0])  # a constant feature is centred, not divided by 0
 
 
+
+@pytest.mark.parametrize("dtype", ["uint8", "float32", "float64"])
+@pytest.mark.parametrize("rows", [1, 83, 1000])  # one row, one block (83 x 784), 13 blocks
+def test_column_std_is_numpys_bit_for_bit(dtype, rows):
+    from fastnn.scaled import column_std
+    rng = np.random.default_rng(rows)
+    X = (rng.integers(0, 256, (rows, 784)) * rng.random(784) ** 3).astype(dtype)
+    mean = X.mean(axis=0, dtype=np.float64)
+    assert np.array_equal(column_std(X, mean), X.std(axis=0, dtype=np.float64))
+
 def test_default_recipe_fashion_mnist():
     recipe = cli.default_recipe("fashion-mnist")
     # untimed: the measured recipe, an epoch count (reproducible for the seed)
@@ -304,6 +314,24 @@ def test_plot_without_matplotlib_fails_before_training(capsys, tmp_path, monkeyp
     assert_one_line_error(code, err, 'pip install "fastnn[plot]"')
     assert "training" not in out
 
+
+def test_plot_legend_names_the_smoothed_training_loss(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    import matplotlib.axes
+    from fastnn import _recipes
+    labels = []
+    real = matplotlib.axes.Axes.legend
+    monkeypatch.setattr(matplotlib.axes.Axes, "legend", lambda ax, *a, **k: (
+        labels.extend(ax.get_legend_handles_labels()[1]), real(ax, *a, **k))[1])
+    history = {"loss": [1.0, 0.8], "val_loss": [1.1, 0.9], "val_accuracy": [0.5, 0.6],
+               "elapsed": [1.0, 2.0]}
+    _recipes.plot_history(history, tmp_path / "a.png", label_smoothing=0.1)
+    assert "training loss (smoothed targets, 0.1)" in labels
+    assert "validation loss (true labels)" in labels
+    labels.clear()
+    _recipes.plot_history(history, tmp_path / "b.png")
+    assert "training loss" in labels and "validation loss" in labels
+    assert (tmp_path / "a.png").stat().st_size > 0
 
 def test_train_dtype_bfloat16(capsys, tmp_path):
     write_csv(tmp_path / "d.csv", n=300)
