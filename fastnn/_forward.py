@@ -28,6 +28,19 @@ def apply_output(z, output, n_threads):
     return z
 
 
+def raise_overflow(X, z, start):
+    """A ValueError naming the rows (of a chunk starting at row start) whose
+    last pre-activations z are not finite: a silent NaN would become a
+    wrong label."""
+    bad = np.flatnonzero(~np.isfinite(z).all(axis=1))
+    raise ValueError(
+        "the network's outputs are not finite for %d row(s) (first: row %d, whose largest "
+        "|input| is %.3g): %s overflowed inside the network. Inputs far larger than the "
+        "training data's (scale them as the training data were) or diverged weights cause "
+        "this." % (len(bad), start + bad[0], float(np.max(np.abs(X[bad[0]]), initial=0)),
+                   X.dtype.name))
+
+
 def forward(X, coefs, intercepts, *, activation, output, n_threads, hidden_scale=None,
             with_logits=False):
     """The output activations of X (C-contiguous, the weights' dtype), and with
@@ -50,6 +63,8 @@ def forward(X, coefs, intercepts, *, activation, output, n_threads, hidden_scale
             if hidden_scale is not None and hidden_scale[l] not in (None, 1):
                 h *= h.dtype.type(hidden_scale[l])
         z = ops.linear(h, coefs[-1], intercepts[-1], n_threads=n_threads)
+        if not np.isfinite(z).all():  # finite inputs and weights: something overflowed
+            raise_overflow(X[rows], z, start)
         if logits is not None:
             logits[rows] = z
         outputs[rows] = apply_output(z, output, n_threads)

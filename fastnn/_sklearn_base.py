@@ -152,6 +152,14 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
             y = y.reshape((-1, 1))
         self.n_outputs_ = y.shape[1]
         layer_units = [X.shape[1]] + hidden + [self.n_outputs_]
+        if not first_pass:
+            fitted = [self.coefs_[0].shape[0]] + [c.shape[1] for c in self.coefs_]
+            if fitted != layer_units:
+                raise ValueError(
+                    "%s continues the fitted network of layer sizes %s, but the estimator now "
+                    "asks for %s (hidden_layer_sizes or the targets' width changed): fit with "
+                    "warm_start=False to train a new network"
+                    % ("partial_fit" if incremental else "warm_start=True", fitted, layer_units))
         self._random_state = check_random_state(self.random_state)
         if first_pass:
             self._initialize(y, layer_units, X.dtype)

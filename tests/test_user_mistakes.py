@@ -253,6 +253,57 @@ def test_drop_in_stop_reasons_for_partial_fit_and_lbfgs():
     assert est.stop_reason_ == "converged"
 
 
+
+@pytest.mark.parametrize("incremental", [False, True])
+def test_continuing_a_fit_with_other_layer_sizes_is_refused_by_name(incremental):
+    X, y = data()
+    est = fastnn.MLPRegressor(hidden_layer_sizes=(8,), max_iter=2, warm_start=True,
+                               random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y.astype(float))
+    before = weights(est)
+    est.set_params(hidden_layer_sizes=(5, 4))
+    go = (lambda: est.partial_fit(X, y.astype(float))) if incremental else \
+        (lambda: est.fit(X, y.astype(float)))
+    with pytest.raises(ValueError, match=r"layer sizes \[6, 8, 1\].*\[6, 5, 4, 1\].*warm_start=False"):
+        go()
+    assert all(np.array_equal(a, b) for a, b in zip(before, weights(est)))
+    # targets of another width: the output layer no longer fits either
+    est.set_params(hidden_layer_sizes=(8,))
+    with pytest.raises(ValueError, match=r"\[6, 8, 1\].*\[6, 8, 2\]"):
+        est.fit(X, np.stack([y, y], axis=1).astype(float))
+    # a fresh fit trains the new network
+    est.set_params(warm_start=False, hidden_layer_sizes=(5, 4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y.astype(float))
+    assert [c.shape for c in est.coefs_] == [(6, 5), (5, 4), (4, 1)]
+
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_an_overflow_in_predict_is_named_not_returned_as_nan(dtype):
+    X, y = data()
+    X = X.astype(dtype)
+    m = fastnn.MLP([6, 8, 3], random_state=0, dtype=dtype).fit(X, y, epochs=1)
+    big = X.copy()
+    big[5] = np.finfo(dtype).max / 2  # finite, and with positive weights so is no sum of it
+    m.coefs_[0][:] = 1
+    with pytest.raises(ValueError, match=r"not finite for 1 row\(s\) \(first: row 5, whose "
+                                         r"largest \|input\| is .*%s overflowed" % dtype):
+        m.predict(big)
+    # the same through a drop-in, and ordinary rows still predict
+    est = fastnn.MLPClassifier((8,), max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    est.coefs_[0][:] = 1
+    with pytest.raises(ValueError, match="overflowed"):
+        est.predict_proba(big)
+    assert np.isfinite(m.predict(X)).all() and np.isfinite(est.predict_proba(X)).all()
+
+
 # ---- the command line ----
 
 def test_cli_checks_the_plot_path_and_augment_flags_before_training(capsys, tmp_path):
