@@ -63,7 +63,8 @@ def cli_target(name, extra, seeds, threads, min_accuracy, max_seconds, judge=ver
     secs = [r[1] for r in results]
     print("%-46s seeds %s: accuracy %s (mean %.4f), wall %s s (max %.1f), %s, epochs %s  %s"
           % (name, ",".join(map(str, seeds)), " ".join("%.4f" % a for a in acc),
-             np.mean(acc), " ".join("%.1f" % s for s in secs), max(secs), results[0][3],
+             np.mean(acc), " ".join("%.1f" % s for s in secs), max(secs),
+             " ".join(r[3] for r in results),  # each seed's planned network
              [r[2] for r in results],
              judge(np.mean(acc) >= min_accuracy and acc[0] >= min_accuracy
                    and max(secs) <= max_seconds)), flush=True)
