@@ -2,11 +2,11 @@
 import os
 import platform
 import sys
-import warnings
 
 import numpy as np
 
 from . import _core, _parallel
+from ._warn import warn
 
 __version__ = "0.1.0"
 KERNELS = ("generic", "avx2", "avx512")
@@ -82,7 +82,7 @@ def bfloat16_speed():
 _bf16_warned = False
 
 
-def warn_if_bfloat16_slow(stacklevel=3):
+def warn_if_bfloat16_slow():
     """Asking for bfloat16 compute: warn once per process where it is slower
     than float32 (bfloat16_speed), naming the reason."""
     global _bf16_warned
@@ -91,7 +91,7 @@ def warn_if_bfloat16_slow(stacklevel=3):
     faster, reason = bfloat16_speed()
     _bf16_warned = True
     if not faster:
-        warnings.warn(reason, BFloat16SlowWarning, stacklevel=stacklevel)
+        warn(reason, BFloat16SlowWarning)
 
 
 def set_num_threads(n):

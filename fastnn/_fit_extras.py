@@ -3,11 +3,11 @@ scikit-learn drop-ins: a time budget (max_time), label smoothing, a linear
 warm-up (MLP only) and image augmentation inside the compiled epoch
 (augment="shift" | "flip" | "erase" | a list, image_shape, max_shift)."""
 import math
-import warnings
 
 from ._augment import augment_settings, config_entries
 from ._budget import make_budget
 from ._validate import finite_number
+from ._warn import warn
 
 SMOOTHED_LOSSES = ("cross_entropy", "binary_cross_entropy")
 STOP_REASONS = {"completed": "epochs", "rule": "early_stopping"}  # MLP.fit's stop_reason_
@@ -57,7 +57,6 @@ class FitExtras:
         """A budget that ends before the first epoch does leaves a model that
         saw part of the data once: say so rather than return it silently."""
         if reason == "time" and epochs_done == 0:
-            warnings.warn("max_time=%g s ran out before the first epoch ended: the model "
-                          "holds whatever steps of it completed (possibly none) and no "
-                          "epoch was recorded; give a larger max_time" % self.budget.max_time,
-                          UserWarning, stacklevel=4)
+            warn("max_time=%g s ran out before the first epoch ended: the model holds "
+                 "whatever steps of it completed (possibly none) and no epoch was recorded; "
+                 "give a larger max_time" % self.budget.max_time)

@@ -22,9 +22,9 @@ import math
 import sys
 import threading
 import time
-import warnings
 
 from ._budget import BudgetExhausted
+from ._warn import warn
 
 
 @contextlib.contextmanager
@@ -153,7 +153,7 @@ def run_epochs(owner, *, epochs, run_epoch, record, stopping, callbacks=(), n_ro
     except KeyboardInterrupt:
         if on_interrupt == "raise":
             raise
-        warnings.warn("Training interrupted by user.")
+        warn("Training interrupted by user.")
         reason = "interrupted"
     stopping.finish()
     return EpochsRun(done, stopped, reason)

@@ -1,7 +1,6 @@
 """What fastnn's linear models (fastnn/linear.py) share:
 input checks, get_params/set_params, the fit lock, scoring, persistence and
 lbfgs's convergence warnings."""
-import warnings
 
 import numpy as np
 
@@ -9,6 +8,7 @@ from ._fitloop import exclusive_fit
 from ._parallel import call_threads
 from ._validate import (accuracy, as_features, check_loaded_classes, finite_number,
                         storable_seed, whole_number)
+from ._warn import warn
 
 SCIPY_HINT = 'pip install "fastnn[sklearn]"'
 
@@ -153,10 +153,9 @@ def _warn_unless_converged(res, max_iter):
     """lbfgs's result: out of iterations, or stopped by its line search (as
     on features scaled far beyond 1, where the first step already fails)."""
     if res.status == 1:
-        warnings.warn("lbfgs stopped after max_iter=%d iterations; increase max_iter"
-                      % max_iter, ConvergenceWarning, stacklevel=4)
+        warn("lbfgs stopped after max_iter=%d iterations; increase max_iter" % max_iter,
+             ConvergenceWarning)
     elif not res.success:
-        warnings.warn("lbfgs stopped without converging after %d iterations (%s); features "
-                      "of very different or very large scales are a common cause: "
-                      "standardize them" % (res.nit, res.message), ConvergenceWarning,
-                      stacklevel=4)
+        warn("lbfgs stopped without converging after %d iterations (%s); features of very "
+             "different or very large scales are a common cause: standardize them"
+             % (res.nit, res.message), ConvergenceWarning)

@@ -11,7 +11,6 @@ Both estimators are scikit-learn compatible by duck typing (get_params,
 set_params, fit, predict, predict_proba, score), so sklearn.base.clone works,
 yet neither imports scikit-learn; scipy is imported only when L-BFGS runs.
 """
-import warnings
 
 import numpy as np
 
@@ -23,6 +22,7 @@ from ._linear_base import (SCIPY_HINT, ConvergenceWarning, _check_common,  # noq
 from ._parallel import effective_n_threads
 from .model import MLP
 from ._validate import finite_number, seed_from, store_params
+from ._warn import warn
 
 SOLVERS = ("lbfgs", "adam", "sgd")
 
@@ -108,8 +108,8 @@ class LogisticRegression(_Estimator):
         target = index.reshape(-1, 1).astype(dtype) if binary else index
         solver = self.solver
         if solver == "lbfgs" and _import_minimize() is None:
-            warnings.warn("LogisticRegression(solver='lbfgs') needs scipy (%s); falling back "
-                          "to solver='adam'" % SCIPY_HINT, RuntimeWarning, stacklevel=2)
+            warn("LogisticRegression(solver='lbfgs') needs scipy (%s); falling back to "
+                 "solver='adam'" % SCIPY_HINT, RuntimeWarning)
             solver = "adam"
         if solver == "lbfgs":
             W, b, self.n_iter_ = self._fit_lbfgs(X, target, n_out, binary)
@@ -186,8 +186,8 @@ class LogisticRegression(_Estimator):
                 l1=float(self.l1), l2=float(self.l2), callbacks=[converged])
         n_iter = len(net.history_["loss"])
         if n_iter >= self.max_iter:
-            warnings.warn("%s stopped after max_iter=%d epochs; increase max_iter"
-                          % (solver, self.max_iter), ConvergenceWarning, stacklevel=3)
+            warn("%s stopped after max_iter=%d epochs; increase max_iter"
+                 % (solver, self.max_iter), ConvergenceWarning)
         W, b = np.array(net.coefs_[0]), np.array(net.intercepts_[0])
         if not binary:
             # softmax is unchanged by a common shift of the intercepts, which the

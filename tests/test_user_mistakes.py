@@ -215,8 +215,9 @@ def test_a_budget_that_ends_inside_the_first_epoch_warns(monkeypatch):
         clock.now += 1.0
         return batch
     m = fastnn.MLP([6, 3], random_state=0)
-    with pytest.warns(UserWarning, match="ran out before the first epoch ended"):
+    with pytest.warns(UserWarning, match="ran out before the first epoch ended") as caught:
         m.fit(X, y, epochs=3, batch_size=8, max_time=5.0, augment=slow)
+    assert caught[0].filename == __file__  # the user's line, not fastnn's
     assert m.stop_reason_ == "time" and m.history_["loss"] == []
     est = fastnn.MLPClassifier((8,), batch_size=8, max_iter=3, max_time=5.0,
                                augment=None, random_state=0)
@@ -410,8 +411,16 @@ def test_linear_models_warn_when_lbfgs_cannot_start(cls):
     from fastnn.linear import ConvergenceWarning  # fastnn's own: no scikit-learn needed
     X, _ = data()
     y = (X[:, 0] > 0).astype(int)
-    with pytest.warns(ConvergenceWarning, match="standardize"):
+    with pytest.warns(ConvergenceWarning, match="standardize") as caught:
         getattr(fastnn, cls)().fit(X * 1e40, y)
+    assert caught[0].filename == __file__
+    with pytest.warns(ConvergenceWarning, match="max_iter=1 ") as caught:
+        getattr(fastnn, cls)(max_iter=1).fit(X, y)
+    assert caught[0].filename == __file__
+    if cls == "LogisticRegression":  # the epoch solvers' warning too
+        with pytest.warns(ConvergenceWarning, match="adam stopped after max_iter=1") as caught:
+            fastnn.LogisticRegression(solver="adam", max_iter=1, tol=0).fit(X, y)
+        assert caught[0].filename == __file__
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         getattr(fastnn, cls)().fit(X, y)  # a well-scaled fit converges quietly
