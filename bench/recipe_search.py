@@ -64,6 +64,8 @@ def run(name, data, hidden, dropout, standardize, seed=0, dtype="float32", mlp=N
         mlp = fastnn.MLP([784, *hidden, 10], dropout=dropout, random_state=seed, dtype=dtype,
                          activation=activation)
     fit = dict(dict(batch_size=128, learning_rate=1e-3, lr_schedule="cosine"), **fit)
+    if hasattr(fit.get("augment"), "bind"):  # a hook that acts on the model's weights
+        fit["augment"].bind(mlp)
     mixup = fit.pop("mixup", None)
     t0 = time.perf_counter()
     if mixup is None:
