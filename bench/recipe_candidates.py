@@ -180,7 +180,7 @@ DEFAULT_CANDIDATES = [
     ("recipe + mixup 0.1", (1024, 512), 0.1, True, dict(RECIPE, mixup=Mixup(0.1))),
     ("recipe + mixup 0.2", (1024, 512), 0.1, True, dict(RECIPE, mixup=Mixup(0.2))),
     ("recipe + mixup 0.4", (1024, 512), 0.1, True, dict(RECIPE, mixup=Mixup(0.4))),
-    # the trained recipe's column norms are 1.46-1.85 (first layer) and 1.19-2.11
+    # the trained recipe's column norms are 1.46-1.85 (first layer) and 1.19-2.15
     ("recipe + max-norm 1.25", (1024, 512), 0.1, True, dict(RECIPE, augment=MaxNorm(1.25))),
     ("recipe + max-norm 1.5 instead of weight decay", (1024, 512), 0.1, True,
      dict(RECIPE, weight_decay=0.0, augment=MaxNorm(1.5))),

@@ -28,28 +28,33 @@ def apply_output(z, output, n_threads):
     return z
 
 
-def raise_overflow(X, z, start):
+def raise_overflow(X, finite, start):
     """A ValueError naming the rows (of a chunk starting at row start) whose
-    last pre-activations z are not finite: a silent NaN would become a
-    wrong label."""
-    bad = np.flatnonzero(~np.isfinite(z).all(axis=1))
+    outputs are not finite (`finite`: a bool per row): a silent NaN would
+    become a wrong label."""
+    bad = np.flatnonzero(~finite)
     raise ValueError(
         "the network's outputs are not finite for %d row(s) (first: row %d, whose largest "
-        "|input| is %.3g): %s overflowed inside the network. Inputs far larger than the "
-        "training data's (scale them as the training data were) or diverged weights cause "
+        "|input| as the network receives it is %.3g): %s overflowed inside the network. "
+        "Inputs far outside the range of the training data, or weights that diverged, cause "
         "this." % (len(bad), start + bad[0], float(np.max(np.abs(X[bad[0]]), initial=0)),
                    X.dtype.name))
 
 
 def forward(X, coefs, intercepts, *, activation, output, n_threads, hidden_scale=None,
-            with_logits=False):
+            with_logits=False, check_overflow=True):
     """The output activations of X (C-contiguous, the weights' dtype), and with
     with_logits the last layer's pre-activations too, as (outputs, logits).
 
     activation: one name for every hidden layer, or a list of one per layer.
     hidden_scale: None, or one factor per hidden layer applied after its
     activation (classic dropout's retain probability; 1 or None skips it).
-    n_threads: the count resolved once by the caller (fastnn/_parallel.py)."""
+    n_threads: the count resolved once by the caller (fastnn/_parallel.py).
+    check_overflow: a row whose logits or outputs are not finite raises a
+    ValueError (inputs are checked finite before: something overflowed);
+    False lets them through, for a training run's validation pass, whose
+    divergence the trainer reports itself (scikit-learn scores such an
+    epoch as NaN)."""
     n_layers = len(coefs)
     acts = [activation] * (n_layers - 1) if isinstance(activation, str) else activation
     n_out = coefs[-1].shape[1]
@@ -63,9 +68,12 @@ def forward(X, coefs, intercepts, *, activation, output, n_threads, hidden_scale
             if hidden_scale is not None and hidden_scale[l] not in (None, 1):
                 h *= h.dtype.type(hidden_scale[l])
         z = ops.linear(h, coefs[-1], intercepts[-1], n_threads=n_threads)
-        if not np.isfinite(z).all():  # finite inputs and weights: something overflowed
-            raise_overflow(X[rows], z, start)
+        out = apply_output(z, output, n_threads)  # exp may overflow a finite z
+        if check_overflow:
+            finite = np.isfinite(z).all(axis=1) & np.isfinite(out).all(axis=1)
+            if not finite.all():
+                raise_overflow(X[rows], finite, start)
         if logits is not None:
             logits[rows] = z
-        outputs[rows] = apply_output(z, output, n_threads)
+        outputs[rows] = out
     return (outputs, logits) if with_logits else outputs

@@ -33,8 +33,8 @@ CANDIDATES = (
     ((512, 256), 0.1, {1: 0.8629, 2: 0.8821, 4: 0.8951, 8: 0.9017, 16: 0.9064, 32: 0.9097}),
     ((1024, 512), 0.1, {1: 0.8652, 2: 0.8834, 4: 0.8990, 8: 0.9055, 16: 0.9111, 32: 0.9108}),
 )
-# Share of the FMA limit an epoch of the candidates reached at batch 128 (53-64%
-# for 1024-512 on the AVX2 EPYC of docs/performance.md, about 70% on Zen 4):
+# Share of the FMA limit an epoch of the candidates reached at batch 128 (52-61%
+# for 1024-512 on the AVX2 Zen 3 of docs/performance.md, about 70% on Zen 4):
 # below it, so a prediction errs towards the narrower net.
 EPOCH_EFFICIENCY = 0.5
 # An epoch's gain from bfloat16 GEMMs where they are faster (1.4-1.9x on Zen 4's

@@ -356,7 +356,7 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
         fit_lbfgs(self, X, y, sample_weight, layer_units, n_threads, tasks)
 
     # ---- inference ----
-    def _forward_pass_fast(self, X, check_input=True, n_threads=None):
+    def _forward_pass_fast(self, X, check_input=True, n_threads=None, check_overflow=True):
         if check_input:
             X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
         if sp.issparse(X):
@@ -368,10 +368,13 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
         if n_threads is None:  # a predict: resolved once for it
             n_threads = effective_n_threads(self.n_threads)
         return forward(X, coefs, intercepts, activation=canonical_activation(self.activation),
-                       output=self.out_activation_, n_threads=n_threads)
+                       output=self.out_activation_, n_threads=n_threads,
+                       check_overflow=check_overflow)
 
     def _score_with_function(self, X, y, sample_weight, score_function, n_threads=None):
-        y_pred = self._predict(X, check_input=False, n_threads=n_threads)
+        # scikit-learn's: a score of non-finite predictions (a diverged
+        # validation epoch) is NaN, not an error
+        y_pred = self._predict(X, check_input=False, n_threads=n_threads, check_overflow=False)
         if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
             return np.nan
         return score_function(y, y_pred, sample_weight=sample_weight)

@@ -120,8 +120,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         check_is_fitted(self)
         return self._predict(X)
 
-    def _predict(self, X, check_input=True, n_threads=None):
-        y_pred = self._forward_pass_fast(X, check_input=check_input, n_threads=n_threads)
+    def _predict(self, X, check_input=True, n_threads=None, check_overflow=True):
+        y_pred = self._forward_pass_fast(X, check_input=check_input, n_threads=n_threads,
+                                         check_overflow=check_overflow)
         return y_pred.ravel() if y_pred.shape[1] == 1 else y_pred
 
     def _score(self, X, y, sample_weight=None, n_threads=None):

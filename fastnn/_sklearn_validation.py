@@ -85,7 +85,8 @@ def validation_loss(est, X, Y, sw, batch_size, n_threads):
     with the current weights."""
     coefs, intercepts = list(est.coefs_), list(est.intercepts_)
     out, z = forward(X, coefs, intercepts, activation=canonical_activation(est.activation),
-                     output=est.out_activation_, n_threads=n_threads, with_logits=True)
+                     output=est.out_activation_, n_threads=n_threads, with_logits=True,
+                     check_overflow=False)  # a diverged epoch: the trainer reports it
     per_row = bp.per_row_loss(z, out, Y, est.out_activation_, n_threads)
     sq = sum(float(np.dot(w.ravel(), w.ravel())) for w in coefs)
     l1 = est.l1 * sum(float(np.abs(w).sum()) for w in coefs) if est.l1 else 0.0

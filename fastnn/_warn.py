@@ -8,9 +8,16 @@ import warnings
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
+def _inside(frame):
+    name = frame.f_code.co_filename
+    # "<string>", "<stdin>": code of the user's, wherever the working directory is
+    return not name.startswith("<") and os.path.abspath(name).startswith(_PACKAGE)
+
+
 def warn(message, category=UserWarning):
-    """warnings.warn(message, category) at the caller of fastnn."""
+    """warnings.warn(message, category) at the caller of fastnn (at fastnn's
+    own caller of this function when nothing outside fastnn called it)."""
     level, frame = 2, sys._getframe(1)  # 2: the caller of this function
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+    while frame is not None and _inside(frame):
         frame, level = frame.f_back, level + 1
-    warnings.warn(message, category, stacklevel=level)
+    warnings.warn(message, category, stacklevel=level if frame is not None else 2)

@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -352,7 +353,11 @@ def main(argv=None):
     except SystemExit as exc:  # usage errors (2), --help and --version (0)
         return exc.code if isinstance(exc.code, int) else 2
     try:
-        return args.func(args)
+        with warnings.catch_warnings():  # one line each, named by the command, no source line
+            warnings.showwarning = lambda message, *_, **__: print(
+                "fastnn %s: warning: %s" % (args.command, " ".join(str(message).split())),
+                file=sys.stderr)
+            return args.func(args)
     except KeyboardInterrupt:
         print("fastnn: interrupted", file=sys.stderr)
         return 130

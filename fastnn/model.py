@@ -95,10 +95,11 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
         return coefs, intercepts
 
     # ---- inference ----
-    def _forward(self, X, coefs, intercepts, n_threads, with_logits=False):
+    def _forward(self, X, coefs, intercepts, n_threads, with_logits=False, check_overflow=True):
         scale = [1 - r for r in self._rates] if self.dropout_mode == "classic" else None
         return forward(X, coefs, intercepts, activation=self._act, output=self.output,
-                       n_threads=n_threads, hidden_scale=scale, with_logits=with_logits)
+                       n_threads=n_threads, hidden_scale=scale, with_logits=with_logits,
+                       check_overflow=check_overflow)
 
     def predict(self, X):
         """The output activations: class probabilities for softmax/sigmoid outputs."""
@@ -165,12 +166,13 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
         """(mean loss, score) on data already converted by _targets (no penalty)."""
         return self._evaluate(X, Y, labels, effective_n_threads())
 
-    def _evaluate(self, X, Y, labels, n_threads):
+    def _evaluate(self, X, Y, labels, n_threads, check_overflow=True):
         """evaluate from one forward pass: the loss from the logits (as training
         computes it) or the outputs (mse), the score from the outputs."""
         coefs, intercepts = self._checked_weights()
         X = as_features(X, self.layer_sizes[0], self._dtype)
-        P, Z = self._forward(X, coefs, intercepts, n_threads, with_logits=True)
+        P, Z = self._forward(X, coefs, intercepts, n_threads, with_logits=True,
+                             check_overflow=check_overflow)
         if self.output == "identity" or self.loss == "mse":
             loss = ops.loss("mse", P, Y if labels is None else np.eye(P.shape[1])[labels])[0]
         else:
@@ -313,7 +315,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
             self.history_["learning_rate"].append(lr[0])
             self.history_.setdefault("elapsed", []).append(time.perf_counter() - started)
             if val is not None:
-                val_loss, val_score = self._evaluate(*val, n_threads)
+                val_loss, val_score = self._evaluate(*val, n_threads, check_overflow=False)
                 self.history_["val_loss"].append(val_loss)
                 self.history_["val_accuracy"].append(val_score)
                 logs.update(val_loss=val_loss, val_accuracy=val_score)

@@ -250,8 +250,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         check_is_fitted(self)
         return self._predict(X)
 
-    def _predict(self, X, check_input=True, n_threads=None):
-        y_pred = self._forward_pass_fast(X, check_input=check_input, n_threads=n_threads)
+    def _predict(self, X, check_input=True, n_threads=None, check_overflow=True):
+        y_pred = self._forward_pass_fast(X, check_input=check_input, n_threads=n_threads,
+                                         check_overflow=check_overflow)
         if self.n_outputs_ == 1:
             y_pred = y_pred.ravel()
         return self._label_binarizer.inverse_transform(y_pred)

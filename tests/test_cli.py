@@ -1,5 +1,6 @@
 """The fastnn command line: exit codes, one-line errors, train/evaluate round trips."""
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -126,11 +127,14 @@ def test_preprocessing():
 
 
 @pytest.mark.parametrize("dtype", ["uint8", "float32", "float64"])
-@pytest.mark.parametrize("rows", [1, 83, 1000])  # one row, one block (83 x 784), 13 blocks
-def test_column_std_is_numpys_bit_for_bit(dtype, rows):
+@pytest.mark.parametrize("shape", [(1, 784), (83, 784), (1000, 784),  # 1 row, 1 and 13 blocks
+                                   (9, 1), (70000, 1), (5000, 2), (3000, 3)])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_column_std_is_numpys_bit_for_bit(dtype, shape, order):
     from fastnn.scaled import column_std
-    rng = np.random.default_rng(rows)
-    X = (rng.integers(0, 256, (rows, 784)) * rng.random(784) ** 3).astype(dtype)
+    rng = np.random.default_rng(shape[0])
+    X = (rng.integers(0, 256, shape) * rng.random(shape[1]) ** 3).astype(dtype)
+    X = np.asarray(X, order=order)
     mean = X.mean(axis=0, dtype=np.float64)
     assert np.array_equal(column_std(X, mean), X.std(axis=0, dtype=np.float64))
 
@@ -332,6 +336,17 @@ def test_plot_legend_names_the_smoothed_training_loss(tmp_path, monkeypatch):
     _recipes.plot_history(history, tmp_path / "b.png")
     assert "training loss" in labels and "validation loss" in labels
     assert (tmp_path / "a.png").stat().st_size > 0
+
+def test_warnings_print_as_one_line_named_by_the_command(capsys, monkeypatch):
+    from fastnn import _config
+    monkeypatch.setattr(_config, "_bf16_warned", False)
+    monkeypatch.setattr(_config, "bfloat16_speed", lambda: (False, "bfloat16 is slower\nhere"))
+    warnings.filterwarnings("always", category=_config.BFloat16SlowWarning)  # conftest hides it
+    code, out, err = run(capsys, "train", "--data", "digits", "--epochs", "1",
+                         "--dtype", "bfloat16")
+    assert code == 0, err
+    assert "fastnn train: warning: bfloat16 is slower here\n" in err
+    assert ".py:" not in err and "runpy" not in err  # no source location
 
 def test_train_dtype_bfloat16(capsys, tmp_path):
     write_csv(tmp_path / "d.csv", n=300)

@@ -292,7 +292,8 @@ def test_an_overflow_in_predict_is_named_not_returned_as_nan(dtype):
     big[5] = np.finfo(dtype).max / 2  # finite, and with positive weights so is no sum of it
     m.coefs_[0][:] = 1
     with pytest.raises(ValueError, match=r"not finite for 1 row\(s\) \(first: row 5, whose "
-                                         r"largest \|input\| is .*%s overflowed" % dtype):
+                                         r"largest \|input\| as the network receives it is .*%s "
+                                         r"overflowed" % dtype):
         m.predict(big)
     # the same through a drop-in, and ordinary rows still predict
     est = fastnn.MLPClassifier((8,), max_iter=1, random_state=0)
@@ -303,6 +304,37 @@ def test_an_overflow_in_predict_is_named_not_returned_as_nan(dtype):
     with pytest.raises(ValueError, match="overflowed"):
         est.predict_proba(big)
     assert np.isfinite(m.predict(X)).all() and np.isfinite(est.predict_proba(X)).all()
+
+
+def test_exp_outputs_that_overflow_are_named_too():
+    X, y = data()
+    est = fastnn.MLPRegressor(hidden_layer_sizes=(4,), loss="poisson", max_iter=1,
+                              random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X.astype(np.float32), np.abs(y).astype(np.float32))
+    est.intercepts_[-1][:] = 200  # finite logits whose exp is beyond float32
+    with pytest.raises(ValueError, match="overflowed"), np.errstate(over="ignore"):
+        est.predict(X.astype(np.float32))
+
+
+def test_a_diverging_fit_with_a_validation_set_names_the_learning_rate():
+    """A validation pass of a diverged epoch is not a predict: the trainer
+    reports the divergence, with or without early stopping (scikit-learn
+    scores such an epoch as NaN)."""
+    X, y = data(n=150)
+    for early_stopping in (False, True):
+        est = fastnn.MLPRegressor(hidden_layer_sizes=100, activation="identity", solver="sgd",
+                                  learning_rate_init=1, max_iter=20,
+                                  early_stopping=early_stopping, random_state=0)
+        with pytest.raises(ValueError, match="non-finite parameter weights"), \
+                warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            est.fit(X * 100, y.astype(float))
+    m = fastnn.MLP([6, 32, 3], activation="identity", random_state=0)
+    with pytest.raises(ValueError, match="smaller learning_rate"), np.errstate(all="ignore"):
+        m.fit(X * 1e3, y, epochs=20, learning_rate=10.0, optimizer="sgd",
+              validation_split=0.2)
 
 
 # ---- the command line ----
