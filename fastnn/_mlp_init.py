@@ -29,6 +29,22 @@ def hidden_activations(activation, n_hidden):
     return acts[:n_hidden]
 
 
+INIT_BLOCK_ELEMENTS = 1 << 20  # float64 draws at a time: 8 MiB
+
+
+def uniform_weights(rng, bound, shape, dtype):
+    """rng.uniform(-bound, bound, shape).astype(dtype), the same numbers, a
+    block of rows at a time: the generator fills in C order, so the blocks
+    draw what one call would, and the float64 draws of a large layer never
+    exist whole beside its weights (50000 x 4096: 1.6 GB)."""
+    out = np.empty(shape, dtype)
+    rows = max(1, INIT_BLOCK_ELEMENTS // max(1, shape[1]))
+    for start in range(0, shape[0], rows):
+        stop = min(shape[0], start + rows)
+        out[start:stop] = rng.uniform(-bound, bound, (stop - start, shape[1]))
+    return out
+
+
 def initial_weights(rng, sizes, hidden_acts, output, dtype):
     """(coefs, intercepts) drawn layer by layer from rng: He uniform for a
     layer whose activation is of the ReLU family, Glorot uniform otherwise;
@@ -42,6 +58,6 @@ def initial_weights(rng, sizes, hidden_acts, output, dtype):
             bound = math.sqrt(6.0 / fan_in)                # He uniform
         else:
             bound = math.sqrt(6.0 / (fan_in + fan_out))    # Glorot uniform
-        coefs.append(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(dtype))
+        coefs.append(uniform_weights(rng, bound, (fan_in, fan_out), dtype))
         intercepts.append(np.zeros(fan_out, dtype=dtype))
     return coefs, intercepts

@@ -198,3 +198,17 @@ def test_cli_activation_errors(capsys, tmp_path, names, fragment):
                      "--activation", names, "--epochs", "1"])
     _, err = capsys.readouterr()
     assert code != 0 and fragment in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_weights_drawn_in_blocks_are_one_draw(monkeypatch, dtype):
+    """uniform_weights draws a block of rows at a time: the same numbers as
+    one rng.uniform call of the whole shape (cast after), blocks that end
+    mid-matrix included."""
+    from fastnn import _mlp_init
+    monkeypatch.setattr(_mlp_init, "INIT_BLOCK_ELEMENTS", 70)  # 7 rows of 10 per block
+    for shape in [(23, 10), (1, 10), (5, 100), (7, 10)]:
+        got = _mlp_init.uniform_weights(np.random.default_rng(1), 0.3, shape, dtype)
+        want = np.random.default_rng(1).uniform(-0.3, 0.3, shape).astype(dtype)
+        assert got.dtype == dtype and np.array_equal(got, want)
+
