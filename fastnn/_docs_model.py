@@ -185,6 +185,14 @@ Returns
 -------
 ndarray
     (n_samples, n_outputs).
+
+Raises
+------
+ValueError
+    X has the wrong number of features or non-finite values, or the outputs
+    of some rows are not finite (the arithmetic overflowed inside the
+    network: inputs far outside the training data's range); the message
+    names the first such row.
 """,
     "score": """Accuracy for softmax (argmax) and sigmoid (every output right, at 0.5)
 outputs; the coefficient of determination R^2 for identity outputs.
