@@ -256,9 +256,12 @@ def fma_peak(threads=None):
 
 def bf16_peak(threads=None, fma_gflops=None):
     """(GFLOP/s, source) of bfloat16 products: the AMX probe where the AMX
-    engine runs, else twice the FMA limit (vdpbf16ps: two multiply-adds per
-    float32 lane at best)."""
+    engine runs, twice the FMA limit where vdpbf16ps does (two multiply-adds
+    per float32 lane at best), the FMA limit itself where bfloat16 is
+    emulated (float32 multiply-adds on rounded operands)."""
     threads = threads or fastnn.get_num_threads()
+    if not _core.bf16_native():
+        return fma_gflops or fma_peak(threads), "emulated: the float32 FMA limit"
     if _core.bf16_engine() == "amx":
         amx = _core.amx_peak_gflops(threads)
         if amx is not None:

@@ -155,3 +155,21 @@ def test_gemm_blocking_rejects_bad_arguments():
         _core.gemm_blocking("float32", "generic", narrow=True)
     b = _core.gemm_blocking("float64", "generic")
     assert b["mc"] % b["mr"] == 0 and b["nc"] % b["nr"] == 0
+
+
+def test_the_bfloat16_limit_follows_the_engine():
+    """fastnn bench's bfloat16 limit: the FMA limit itself where bfloat16 is
+    emulated (float32 multiply-adds), twice it on vdpbf16ps, the AMX probe
+    where AMX runs."""
+    from fastnn import _bench
+    try:
+        _core.set_bf16_engine("portable")
+        assert _bench.bf16_peak(1, fma_gflops=100.0) == (100.0, "emulated: the float32 FMA limit")
+        if _core.bf16_engine_unusable("avx512bf16") is None:
+            _core.set_bf16_engine("avx512bf16")
+            assert _bench.bf16_peak(1, fma_gflops=100.0) == (200.0, "twice the FMA limit")
+        if _core.bf16_engine_unusable("amx") is None:
+            _core.set_bf16_engine("amx")
+            assert _bench.bf16_peak(1, fma_gflops=100.0)[1] == "AMX tdpbf16ps probe"
+    finally:
+        _core.set_bf16_engine(None)
