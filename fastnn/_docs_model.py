@@ -195,7 +195,9 @@ ValueError
     names the first such row.
 """,
     "score": """Accuracy for softmax (argmax) and sigmoid (every output right, at 0.5)
-outputs; the coefficient of determination R^2 for identity outputs.
+outputs; the coefficient of determination R^2 for identity outputs (the
+mean of each output's, as scikit-learn's ``r2_score``; an output whose
+targets are constant counts 1 if predicted exactly, else 0).
 
 Parameters
 ----------

@@ -28,6 +28,10 @@ class MLPSettingsMixin:
             raise ValueError("output must be one of %s, got %r" % (OUTPUTS, self.output))
         if self.loss not in LOSS_NAMES:
             raise ValueError("loss must be one of %s, got %r" % (LOSS_NAMES, self.loss))
+        if self.output == "softmax" and self.layer_sizes[-1] == 1:
+            raise ValueError("output='softmax' over a single output is always 1 and learns "
+                             "nothing: use output='sigmoid' with loss='binary_cross_entropy' "
+                             "for two classes")
         if self.loss == "cross_entropy" and self.output != "softmax":
             raise ValueError("loss='cross_entropy' needs output='softmax'")
         if self.loss == "binary_cross_entropy" and self.output != "sigmoid":

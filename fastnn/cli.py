@@ -205,6 +205,17 @@ def confusion_matrix(y_true, y_pred, labels):
     return m
 
 
+class BinaryModel:
+    """A bare MLP with one sigmoid output as evaluate reads it: class 1 where
+    the output is at least 0.5."""
+
+    def __init__(self, model):
+        self.model, self.classes = model, np.array([0, 1])
+
+    def predict(self, X):
+        return (self.model.predict(X)[:, 0] >= 0.5).astype(np.int64)
+
+
 def cmd_evaluate(args):
     model = fastnn.load(args.model)
     if not isinstance(model, (ScaledModel, fastnn.MLP)):
@@ -212,9 +223,16 @@ def cmd_evaluate(args):
                        "fastnn.MLP (score the others in Python: model.score(X, y))"
                        % (args.model, type(model).__name__))
     if not isinstance(model, ScaledModel):  # e.g. a bare MLP saved from Python
-        n_features = model.coefs_[0].shape[0]
-        model = ScaledModel(model, np.zeros(n_features), np.ones(n_features),
-                            np.arange(model.coefs_[-1].shape[1]))
+        n_features, n_out = model.coefs_[0].shape[0], model.coefs_[-1].shape[1]
+        if model.output == "sigmoid" and n_out == 1:  # two classes: the output is P(1)
+            model = BinaryModel(model)
+        elif model.output != "softmax":
+            raise CLIError("%s is an MLP with %d %s output(s): evaluate scores classifiers "
+                           "(a softmax output, or one sigmoid output); score the others in "
+                           "Python: model.score(X, Y)" % (args.model, n_out, model.output))
+        else:
+            model = ScaledModel(model, np.zeros(n_features), np.ones(n_features),
+                                np.arange(n_out))
     _, X, _, Xt, yt = load_data(args.data, split=False)
     if len(Xt) == 0:
         raise CLIError("%s: no test samples" % args.data)

@@ -109,6 +109,15 @@ def _safetensors():
     return safetensors
 
 
+def _json_value(obj):
+    """A NumPy scalar in the meta (a hyperparameter from a NumPy grid) as the
+    Python number it holds; anything else JSON lacks is named."""
+    if isinstance(obj, np.generic) and not isinstance(obj, (np.bytes_, np.void)):
+        return obj.item()
+    raise TypeError("a model file cannot hold %.100r (%s) in its settings"
+                    % (obj, type(obj).__name__))
+
+
 def save(model, path):
     """Write ``model`` to ``path`` (.safetensors), atomically.
 
@@ -153,7 +162,7 @@ def save(model, path):
                             % (key, a.dtype))
         tensors[str(key)] = a
     metadata = {"format": FORMAT, "format_version": str(FORMAT_VERSION), "class": name,
-                "meta": json.dumps(meta)}
+                "meta": json.dumps(meta, default=_json_value)}
     path = os.fspath(path)
     directory, base = os.path.split(os.path.abspath(path))
     if not os.path.isdir(directory):

@@ -109,7 +109,8 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
 
     def score(self, X, Y):
         """Accuracy for softmax (argmax) and sigmoid (every output right, at 0.5)
-        outputs; the coefficient of determination R^2 for identity outputs."""
+        outputs; the coefficient of determination R^2 for identity outputs (the
+        mean over outputs, as scikit-learn's r2_score)."""
         P = self.predict(X)
         Y, labels = self._targets(Y, P.shape[0])
         return self._score(P, Y, labels)
@@ -120,9 +121,12 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
             return float((P.argmax(axis=1) == truth).mean())
         if self.output == "sigmoid":
             return float(((P >= 0.5) == (Y >= 0.5)).all(axis=1).mean())
-        resid = ((Y - P) ** 2).sum()
-        total = ((Y - Y.mean(axis=0)) ** 2).sum()
-        return float(1 - resid / total) if total > 0 else float(resid == 0)
+        # R^2 per output, then their mean (scikit-learn's r2_score): a pooled
+        # ratio would let a large output hide a badly fitted small one
+        resid = ((Y - P) ** 2).sum(axis=0)
+        total = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
+        r2 = np.where(total > 0, 1 - resid / np.where(total > 0, total, 1), resid == 0)
+        return float(r2.mean())
 
     # ---- training ----
     def _targets(self, Y, n_rows):

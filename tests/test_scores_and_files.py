@@ -1,0 +1,87 @@
+"""Scores that mean what they say, and model files that hold what a fit
+produced: the evaluate command on bare MLPs, R^2 over several outputs, a
+softmax that cannot learn, NumPy scalars among the settings."""
+import numpy as np
+import pytest
+
+import fastnn
+from fastnn import cli
+
+from test_cli import assert_one_line_error, run
+
+
+def binary_data(n=200, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 4))
+    return X, (X[:, 0] + X[:, 1] > 0).astype(np.int64)
+
+
+def write(path, X, y):
+    with open(path, "w") as f:
+        for row, label in zip(X, y):
+            f.write(",".join("%.6f" % v for v in row) + ",%d\n" % label)
+
+
+def test_evaluate_thresholds_a_single_sigmoid_output(capsys, tmp_path):
+    X, y = binary_data()
+    m = fastnn.MLP([4, 1], output="sigmoid", loss="binary_cross_entropy", random_state=0)
+    m.fit(X.astype(np.float32), y[:, None].astype(np.float32), epochs=50, learning_rate=0.05)
+    fastnn.save(m, tmp_path / "bin.safetensors")
+    write(tmp_path / "d.csv", X, y)
+    code, out, err = run(capsys, "evaluate", str(tmp_path / "bin.safetensors"), "--data",
+                         str(tmp_path / "d.csv"))
+    assert code == 0, err
+    reported = float(out.strip().splitlines()[-1].split()[1])
+    assert reported == pytest.approx(m.score(X, y[:, None]), abs=1e-4) and reported > 0.9
+
+
+def test_evaluate_refuses_an_identity_output(capsys, tmp_path):
+    X, y = binary_data()
+    m = fastnn.MLP([4, 2], output="identity", loss="mse", random_state=0)
+    fastnn.save(m, tmp_path / "reg.safetensors")
+    write(tmp_path / "d.csv", X, y)
+    code, _, err = run(capsys, "evaluate", str(tmp_path / "reg.safetensors"), "--data",
+                       str(tmp_path / "d.csv"))
+    assert_one_line_error(code, err, "identity output", "model.score")
+
+
+def test_r2_is_the_mean_over_outputs():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 3))
+    Y = np.c_[100 * X[:, 0], 0.01 * X[:, 1] + 0.01 * rng.standard_normal(300)]
+    m = fastnn.MLP([3, 16, 2], output="identity", loss="mse", random_state=0, dtype="float64")
+    m.fit(X, Y, epochs=30, learning_rate=1e-2)
+    P = m.predict(X)
+    per_output = [1 - ((Y[:, j] - P[:, j]) ** 2).sum() / ((Y[:, j] - Y[:, j].mean()) ** 2).sum()
+                  for j in range(2)]
+    assert m.score(X, Y) == pytest.approx(np.mean(per_output), rel=1e-12)
+    sklearn = pytest.importorskip("sklearn.metrics")
+    assert m.score(X, Y) == pytest.approx(sklearn.r2_score(Y, P), rel=1e-9)
+    # a constant target column counts 1 when predicted exactly, else 0
+    Yc = np.c_[Y[:, 0], np.zeros(300)]
+    assert m._score(np.c_[P[:, 0], np.zeros(300)], Yc, None) == pytest.approx(
+        (per_output[0] + 1) / 2)
+
+
+def test_a_softmax_over_one_output_is_refused():
+    with pytest.raises(ValueError, match="single output is always 1.*sigmoid"):
+        fastnn.MLP([4, 8, 1])
+    fastnn.MLP([4, 8, 1], output="sigmoid", loss="binary_cross_entropy")  # the two-class net
+
+
+def test_numpy_scalars_among_the_settings_save_and_load(tmp_path):
+    pytest.importorskip("sklearn")
+    X, y = binary_data()
+    est = fastnn.MLPClassifier((np.int64(5),), batch_size=np.int64(16), alpha=np.float32(1e-3),
+                               max_iter=np.int64(2), random_state=0)
+    with pytest.warns(Warning):
+        est.fit(X, y)
+    fastnn.save(est, tmp_path / "e.safetensors")
+    back = fastnn.load(tmp_path / "e.safetensors")
+    assert back.get_params()["batch_size"] == 16
+    assert np.array_equal(back.predict_proba(X), est.predict_proba(X))
+    m = fastnn.MLP([4, 3], dropout=np.float32(0.1), random_state=np.int64(3))
+    fastnn.save(m, tmp_path / "m.safetensors")
+    assert np.array_equal(fastnn.load(tmp_path / "m.safetensors").coefs_[0], m.coefs_[0])
+    with pytest.raises(TypeError, match="cannot hold"):
+        fastnn.io.save(est.set_params(batch_size=np.bytes_(b"1")), tmp_path / "x.safetensors")
