@@ -288,10 +288,21 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
                               "sample size. It is going to be clipped")
             batch_size = int(np.clip(self.batch_size, 1, n_samples))
 
+        options = extras.session_options(-(-n_samples // batch_size))
+        # what a session bakes in that scikit-learn reads at every call (its
+        # partial_fit follows an edited activation or alpha): an edit builds
+        # a new session that keeps the weights and the optimizer's state
+        baked = (canonical_activation(self.activation), tuple(rates), float(self.alpha),
+                 float(self.l1), float(self.weight_decay), getattr(self, "max_grad_norm", None),
+                 repr(sorted(options.items())))
+        if session is not None and getattr(session, "solver", self.solver) != self.solver:
+            raise ValueError("partial_fit continues the %r optimizer of the first call; fit "
+                             "anew to change solver" % session.solver)
         if session is None or session.config["max_batch"] < batch_size \
-                or session.dtype != X.dtype:
+                or session.dtype != X.dtype or getattr(session, "baked", None) != baked:
             fresh = self._new_session(layer_units, rates, X.dtype, batch_size, n_threads,
-                                      extras.session_options(-(-n_samples // batch_size)))
+                                      options)
+            fresh.baked, fresh.solver = baked, self.solver
             if session is not None:  # grow the batch buffers, keep the optimizer state
                 params, m, v, step = session.state()
                 fresh.restore((params.astype(fresh.dtype), None if m is None else

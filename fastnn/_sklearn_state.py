@@ -49,6 +49,7 @@ class FastnnStateMixin:
             session = self._new_session(units, rates, self.coefs_[0].dtype,
                                         _max_batch(self))
             m, v, session.step = buffers
+            session.solver = self.solver  # partial_fit continues this optimizer
             session.load(self.coefs_, self.intercepts_)
             for dst, src in ((session.opt_m, m), (session.opt_v, v)):
                 if dst is not None and src is not None:

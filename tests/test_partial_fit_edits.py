@@ -1,0 +1,70 @@
+"""partial_fit after set_params: scikit-learn reads activation, alpha (and
+fastnn's dropout, l1, weight_decay) at every call, so an edit between calls
+changes the next step; the optimizer of the first call carries on."""
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+
+import fastnn
+
+sklearn_nn = pytest.importorskip("sklearn.neural_network")
+
+
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((150, 4))
+    return X, rng.integers(0, 3, 150)
+
+
+def continue_after(est, edit, X, y, calls=5):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.partial_fit(X, y, classes=[0, 1, 2])
+        est.set_params(**edit)
+        for _ in range(calls):
+            est.partial_fit(X, y)
+    return est
+
+
+@pytest.mark.parametrize("edit", [dict(activation="relu"), dict(alpha=0.5),
+                                  dict(activation="logistic", alpha=0.0)])
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_edits_between_calls_follow_scikit_learn(edit, solver):
+    X, y = data()
+    kw = dict(hidden_layer_sizes=(16,), activation="tanh", batch_size=20, random_state=1,
+              learning_rate_init=0.05, solver=solver)
+    ours = continue_after(fastnn.MLPClassifier(**kw), edit, X, y)
+    theirs = continue_after(sklearn_nn.MLPClassifier(**kw), edit, X, y)
+    scale = max(np.abs(w).max() for w in theirs.coefs_)
+    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+        assert np.abs(a - b).max() / scale < 1e-10
+    assert np.allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-10, atol=0)
+
+
+def test_fastnn_settings_edited_between_calls_take_effect():
+    X, y = data()
+    kw = dict(hidden_layer_sizes=(16,), batch_size=20, random_state=1, solver="adam")
+    plain = continue_after(fastnn.MLPClassifier(**kw), {}, X, y)
+    for edit in (dict(dropout=0.3), dict(l1=1e-2), dict(weight_decay=0.5)):
+        edited = continue_after(fastnn.MLPClassifier(**kw), edit, X, y)
+        assert not np.array_equal(edited.coefs_[0], plain.coefs_[0]), edit
+    # a session rebuilt on the same settings (here after a pickle round trip)
+    # carries the weights and the optimizer's state exactly
+    est = pickle.loads(pickle.dumps(continue_after(fastnn.MLPClassifier(**kw), {}, X, y,
+                                                   calls=0)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(5):
+            est.partial_fit(X, y)
+    assert all(np.array_equal(a, b) for a, b in zip(est.coefs_, plain.coefs_))
+
+
+def test_changing_solver_between_calls_is_refused():
+    X, y = data()
+    est = continue_after(fastnn.MLPClassifier((8,), solver="adam", random_state=0), {}, X, y,
+                         calls=0)
+    est.set_params(solver="sgd")
+    with pytest.raises(ValueError, match="continues the 'adam' optimizer"):
+        est.partial_fit(X, y)
