@@ -82,8 +82,19 @@ class FastnnStateMixin:
         for l, (w, b) in enumerate(zip(self.coefs_, self.intercepts_)):
             arrays["coefs_%d" % l], arrays["intercepts_%d" % l] = np.array(w), np.array(b)
         if hasattr(self, "classes_"):
-            if self.classes_.dtype.kind in "iufb":
-                arrays["classes_"] = np.array(self.classes_)
+            classes = np.asarray(self.classes_)
+            if classes.dtype.kind in "iufb":
+                # a file holds int64 and float64 arrays: narrower labels (uint8,
+                # bool, float32) widen exactly and come back as they were;
+                # uint64 labels past int64 go as JSON numbers
+                wide = classes.astype(np.float64 if classes.dtype.kind == "f" else np.int64)
+                if np.array_equal(wide.astype(classes.dtype), classes) and not (
+                        classes.dtype.kind == "u" and classes.max(initial=0) >= 2 ** 63):
+                    arrays["classes_"] = wide
+                else:
+                    meta["classes_"] = classes.tolist()
+                if wide.dtype != classes.dtype:
+                    meta["classes_dtype"] = classes.dtype.name
             else:
                 meta["classes_"] = [str(c) for c in self.classes_]
             meta["y_type_"] = self._label_binarizer.y_type_
@@ -109,6 +120,8 @@ class FastnnStateMixin:
             raise ValueError("a classifier's file must hold y_type_ and its classes")
         if "y_type_" in meta:
             classes = arrays["classes_"] if "classes_" in arrays else np.array(meta["classes_"])
+            if "classes_dtype" in meta:
+                classes = classes.astype(_label_dtype(meta["classes_dtype"]))
             _check_classes(meta["y_type_"], classes, est.coefs_)
             lb = LabelBinarizer()
             lb.fit(classes if meta["y_type_"] != "multilabel-indicator"
@@ -135,6 +148,18 @@ def _check_fitted(est):
     if getattr(est, "out_activation_", None) not in ("identity", "exp", "logistic", "softmax"):
         raise ValueError("out_activation_ must be identity, exp, logistic or softmax, got %.50r"
                          % (getattr(est, "out_activation_", None),))
+
+
+def _label_dtype(name):
+    """The numeric dtype a file names for its labels (nothing else: a file
+    must not make NumPy build objects)."""
+    try:
+        dtype = np.dtype(str(name))
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.kind not in "iufb":
+        raise ValueError("classes_dtype must name a numeric dtype, got %.50r" % (name,))
+    return dtype
 
 
 def _check_classes(y_type, classes, coefs):

@@ -85,3 +85,31 @@ def test_numpy_scalars_among_the_settings_save_and_load(tmp_path):
     assert np.array_equal(fastnn.load(tmp_path / "m.safetensors").coefs_[0], m.coefs_[0])
     with pytest.raises(TypeError, match="cannot hold"):
         fastnn.io.save(est.set_params(batch_size=np.bytes_(b"1")), tmp_path / "x.safetensors")
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int16", "int32", "bool", "float32", "float16",
+                                   "uint64", "int64"])
+@pytest.mark.parametrize("suffix", [".safetensors", ".npz"])
+def test_labels_of_any_numeric_dtype_save_and_come_back_as_they_were(tmp_path, dtype, suffix):
+    pytest.importorskip("sklearn")
+    if suffix == ".safetensors":
+        pytest.importorskip("safetensors")
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((60, 4)), rng.integers(0, 3, 60)
+    labels = (y > 0) if dtype == "bool" else y.astype(dtype)
+    if dtype == "uint64":
+        labels = labels + np.uint64(2 ** 63)  # past int64: kept as JSON numbers
+    with pytest.warns(Warning):
+        est = fastnn.MLPClassifier((5,), max_iter=2, random_state=0).fit(X, labels)
+    fastnn.save(est, tmp_path / ("e" + suffix))
+    back = fastnn.load(tmp_path / ("e" + suffix))
+    assert back.classes_.dtype == est.classes_.dtype
+    assert np.array_equal(back.classes_, est.classes_)
+    assert np.array_equal(back.predict(X), est.predict(X))
+
+
+@pytest.mark.parametrize("name", ["object", "O", "U5", "datetime64[s]", "no such dtype", 3])
+def test_a_file_cannot_name_a_non_numeric_label_dtype(name):
+    from fastnn._sklearn_state import _label_dtype
+    with pytest.raises(ValueError, match="classes_dtype must name a numeric dtype"):
+        _label_dtype(name)
