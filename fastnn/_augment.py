@@ -35,7 +35,7 @@ def augment_settings(augment, image_shape, max_shift, n_features):
         if values != n_features:
             raise ValueError("image_shape %s holds %d values but X has %d features"
                              % (tuple(image_shape), values, n_features))
-    max_shift = whole_number(max_shift, "max_shift")
+    max_shift = whole_number(max_shift, "max_shift", high=2 ** 31)  # a C int64 in any case
     if augment is None or (isinstance(augment, (list, tuple)) and not augment):
         return 0, (0, 0, 0), 0
     names = [augment] if isinstance(augment, str) else augment

@@ -44,8 +44,9 @@ class FitExtras:
                              "function of the epoch")
         flags = self.augment[0]
         return dict(label_smoothing=self.label_smoothing,
-                    warmup_steps=math.ceil(self.warmup_epochs * batches) if self.warmup_epochs
-                    else 0,
+                    # a warm-up past any fit (capped for C) ramps the rate throughout
+                    warmup_steps=min(math.ceil(self.warmup_epochs * batches), 2 ** 62)
+                    if self.warmup_epochs else 0,
                     augment=config_entries(*self.augment) if flags else None)
 
     def plan(self, schedule):

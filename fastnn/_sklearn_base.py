@@ -22,8 +22,8 @@ from ._sklearn_callbacks import CallbackSupport, callback_scope, fit_tasks
 from ._sklearn_epochs import NoImprovement, epoch_runner
 from ._sklearn_lbfgs import fit_lbfgs
 from ._sklearn_state import FastnnStateMixin
-from ._sklearn_validation import (check_validation_set, class_row_weights, validation_loss,
-                                  validation_score)
+from ._sklearn_validation import (check_validation_set, class_row_weights,
+                                  start_stopping_state, validation_loss, validation_score)
 from ._validate import canonical_activation, dropout_rates, seed_from
 
 SESSION_OUTPUT = {"softmax": ("softmax", "cross_entropy"),
@@ -275,10 +275,7 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
         else:
             X_train, y_train = X, y
             X_val = y_val = Y_val = sw_val = None
-        if X_val is not None:  # a warm start may bring validation data for the first time
-            for name in ("validation_scores_", "validation_loss_curve_"):
-                if getattr(self, name, None) is None:
-                    setattr(self, name, [])
+        start_stopping_state(self, X_val is not None, early_stopping)
         n_samples = X_train.shape[0]
         if self.batch_size == "auto":
             batch_size = min(200, n_samples)

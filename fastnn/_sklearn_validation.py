@@ -70,6 +70,7 @@ def check_validation_set(est, X_val, y_val, sample_weight_val, dtype):
         y_val = check_array(y_val, ensure_2d=False, dtype=dtype)
         Y_val = y_val
     Y_val = np.asarray(Y_val).reshape(len(y_val), -1)
+    negative_poisson_targets(est, Y_val, "y_val")
     if Y_val.shape[1] != est.n_outputs_:
         raise ValueError("y_val has %d outputs, y has %d" % (Y_val.shape[1], est.n_outputs_))
     check_consistent_length(X_val, y_val)
@@ -114,3 +115,28 @@ def validation_score(est, X, y, sw, loss, n_threads):
     if sw is None:
         return float(scorer(est, X, y))
     return float(scorer(est, X, y, sample_weight=sw))
+
+
+def start_stopping_state(est, validates, early_stopping):
+    """Before the epochs: the curves a validation set fills and the best
+    value the stopping rule compares with (the validation score under early
+    stopping, else the training loss), where a warm start switched early
+    stopping or validation data on since the fit that made them
+    (scikit-learn then fails adding tol to None)."""
+    if validates:
+        for name in ("validation_scores_", "validation_loss_curve_"):
+            if getattr(est, name, None) is None:
+                setattr(est, name, [])
+    if early_stopping and getattr(est, "best_validation_score_", None) is None:
+        est.best_validation_score_ = -np.inf
+    if not early_stopping and getattr(est, "best_loss_", None) is None:
+        est.best_loss_ = np.inf
+
+
+def negative_poisson_targets(est, y, name):
+    """loss='poisson' models counts or rates: a negative target makes its loss
+    unbounded below (scikit-learn fits such y to nonsense)."""
+    if getattr(est, "loss", None) == "poisson" and np.size(y) and np.min(y) < 0:
+        raise ValueError("loss='poisson' needs non-negative %s (counts or rates), got %g"
+                         % (name, np.min(y)))
+

@@ -33,8 +33,10 @@ def probability_targets(Y, loss):
     """Cross-entropy targets are weights of log-probabilities: a negative one
     (or, for binary cross-entropy, one over 1) makes a loss without a floor,
     which training would chase to minus infinity.  Softmax cross-entropy
-    takes any non-negative weights (rows need not sum to 1)."""
-    if loss not in ("cross_entropy", "binary_cross_entropy") or not Y.size:
+    takes any non-negative weights (rows need not sum to 1).  Poisson targets
+    are counts or rates: a negative one makes exp(z) - t z unbounded below
+    too."""
+    if loss not in ("cross_entropy", "binary_cross_entropy", "poisson") or not Y.size:
         return Y
     high = 1 if loss == "binary_cross_entropy" else np.inf
     ok = (Y >= 0) & (Y <= high)

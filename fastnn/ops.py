@@ -212,7 +212,7 @@ def loss(name, logits, target, *, label_smoothing=0.0):
     binary_cross_entropy."""
     kind = choice(name, LOSSES, "loss")
     eps = finite_number(label_smoothing, "label_smoothing", low=0, high=1)
-    if eps and name == "mse":
+    if eps and name not in ("cross_entropy", "binary_cross_entropy"):
         raise ValueError("label_smoothing needs cross_entropy or binary_cross_entropy")
     logits = contiguous_float(logits, "logits", ndim=2)
     target, labels = _loss_target(name, logits, target)

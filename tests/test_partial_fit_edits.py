@@ -68,3 +68,22 @@ def test_changing_solver_between_calls_is_refused():
     est.set_params(solver="sgd")
     with pytest.raises(ValueError, match="continues the 'adam' optimizer"):
         est.partial_fit(X, y)
+
+
+@pytest.mark.parametrize("first,second", [(False, True), (True, False)])
+def test_a_warm_start_may_switch_early_stopping(first, second):
+    """The stopping rule's state is started for the rule the new fit uses
+    (scikit-learn fails adding tol to None here)."""
+    X, y = data()
+    est = fastnn.MLPClassifier((8,), max_iter=3, warm_start=True, early_stopping=first,
+                               random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+        before = [w.copy() for w in est.coefs_]
+        est.set_params(early_stopping=second).fit(X, y)
+    assert not np.array_equal(est.coefs_[0], before[0])  # it trained on
+    if second:
+        assert len(est.validation_scores_) >= 1 and est.best_validation_score_ > -np.inf
+    else:
+        assert np.isfinite(est.best_loss_)

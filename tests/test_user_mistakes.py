@@ -515,3 +515,26 @@ def test_betas_may_be_an_array():
     fastnn.MLP([6, 3], random_state=0).fit(X, y, epochs=1, betas=np.array([0.9, 0.99]))
     with pytest.raises(ValueError, match="betas"):
         fastnn.MLP([6, 3]).fit(X, y, epochs=1, betas="ab")
+
+
+def test_poisson_targets_and_options_are_checked_by_name():
+    X, y = data()
+    neg = X[:, 0]  # has negative values
+    with pytest.raises(ValueError, match=r"loss='poisson' needs non-negative y \(counts"):
+        fastnn.MLPRegressor(loss="poisson", max_iter=2).fit(X, neg)
+    with pytest.raises(ValueError, match="non-negative y_val"):
+        fastnn.MLPRegressor(loss="poisson", max_iter=2).fit(X, np.abs(neg), X_val=X, y_val=neg)
+    z = np.zeros((2, 1), np.float32)
+    with pytest.raises(ValueError, match=r"poisson targets must be in \[0, inf\)"):
+        ops.loss("poisson", z, -np.ones((2, 1), np.float32))
+    with pytest.raises(ValueError, match="label_smoothing needs cross_entropy"):
+        ops.loss("poisson", z, np.ones((2, 1), np.float32), label_smoothing=0.1)
+
+
+def test_huge_warm_up_and_shift_are_named_or_capped():
+    X, y = data()
+    m = fastnn.MLP([6, 3], random_state=0)
+    m.fit(X, y, epochs=1, warmup_epochs=1e19)  # longer than any fit: the rate ramps throughout
+    assert np.isfinite(m.history_["loss"][0])
+    with pytest.raises(ValueError, match=r"max_shift must be an int >= 0 and <= 2147483648"):
+        m.fit(X, y, epochs=1, augment="flip", image_shape=(2, 3), max_shift=2 ** 70)
