@@ -79,6 +79,9 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
                              % (n, len(self.coefs_), len(self.intercepts_)))
         coefs, intercepts = [], []
         for l in range(n):
+            if np.iscomplexobj(self.coefs_[l]) or np.iscomplexobj(self.intercepts_[l]):
+                raise TypeError("coefs_[%d] or intercepts_[%d] is complex: weights are real"
+                                % (l, l))
             w = np.asarray(self.coefs_[l], dtype=self._dtype)
             b = np.asarray(self.intercepts_[l], dtype=self._dtype)
             if w.shape != (sizes[l], sizes[l + 1]):

@@ -311,6 +311,8 @@ def sgd_step(params, grad, velocity=None, *, lr, momentum=0.0, nesterov=False, l
     momentum = finite_number(momentum, "momentum", low=0, high=1)
     l1, l2, wd = (finite_number(v, n, low=0) for v, n in
                   ((l1, "l1"), (l2, "l2"), (weight_decay, "weight_decay")))
+    if not isinstance(nesterov, (bool, np.bool_)):  # "no" would read as True
+        raise TypeError("sgd_step: nesterov must be True or False, got %.50r" % (nesterov,))
     if momentum != 0 and velocity is None:
         raise ValueError("sgd_step: momentum > 0 needs a velocity buffer")
     extra = [("velocity", velocity)] if velocity is not None else []

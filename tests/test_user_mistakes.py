@@ -267,7 +267,8 @@ def test_continuing_a_fit_with_other_layer_sizes_is_refused_by_name(incremental)
     est.set_params(hidden_layer_sizes=(5, 4))
     go = (lambda: est.partial_fit(X, y.astype(float))) if incremental else \
         (lambda: est.fit(X, y.astype(float)))
-    with pytest.raises(ValueError, match=r"layer sizes \[6, 8, 1\].*\[6, 5, 4, 1\].*warm_start=False"):
+    with pytest.raises(ValueError,
+                       match=r"layer sizes \[6, 8, 1\].*\[6, 5, 4, 1\].*warm_start=False"):
         go()
     assert all(np.array_equal(a, b) for a, b in zip(before, weights(est)))
     # targets of another width: the output layer no longer fits either
@@ -538,3 +539,14 @@ def test_huge_warm_up_and_shift_are_named_or_capped():
     assert np.isfinite(m.history_["loss"][0])
     with pytest.raises(ValueError, match=r"max_shift must be an int >= 0 and <= 2147483648"):
         m.fit(X, y, epochs=1, augment="flip", image_shape=(2, 3), max_shift=2 ** 70)
+
+
+def test_complex_weights_and_string_flags_are_refused():
+    m = fastnn.MLP([6, 3], random_state=0)
+    m.coefs_[0] = m.coefs_[0] + 1j
+    with pytest.raises(TypeError, match=r"coefs_\[0\] or intercepts_\[0\] is complex"):
+        m.predict(np.zeros((2, 6)))
+    p, g = np.zeros(4, np.float32), np.ones(4, np.float32)
+    with pytest.raises(TypeError, match="nesterov must be True or False, got 'no'"):
+        ops.sgd_step(p, g, np.zeros(4, np.float32), lr=0.1, momentum=0.9, nesterov="no")
+    assert np.array_equal(p, np.zeros(4, np.float32))  # refused before any step
