@@ -156,7 +156,13 @@ def preprocess(X, offset, scale, dtype):
         block = work[:len(chunk)]
         np.subtract(chunk, offset, out=block)
         np.divide(block, scale, out=block)
-        out[start:start + len(chunk)] = block
+        with np.errstate(over="ignore"):
+            out[start:start + len(chunk)] = block
+        if out.dtype != block.dtype and not np.isfinite(out[start:start + len(chunk)]).all() \
+                and np.isfinite(block).all():  # finite, but not in the narrower dtype
+            raise ValueError("inputs reach %.3g after preprocessing, beyond %s's range "
+                             "(%.3g): standardize them, or train in float64"
+                             % (np.abs(block).max(), out.dtype.name, np.finfo(out.dtype).max))
     return out
 
 

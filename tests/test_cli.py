@@ -383,3 +383,17 @@ def test_scaled_model_file_from_before_the_move_loads(tmp_path):
     assert result.returncode == 0, result.stderr
     expected = cli.ScaledModel(mlp, np.zeros(3), np.full(3, 2.0), [4, 7]).predict(np.ones((2, 3)))
     assert result.stdout.split("\n")[0] == str(expected.tolist())
+
+
+def test_values_beyond_float32_after_preprocessing_are_named(capsys, tmp_path):
+    with open(tmp_path / "d.csv", "w") as f:
+        for i in range(20):
+            f.write("%g,%g,%d\n" % (1e39 if i == 3 else i, 2 * i, i % 2))
+    code, out, err = run(capsys, "train", "--data", str(tmp_path / "d.csv"),
+                         "--no-standardize", "--epochs", "1")
+    assert_one_line_error(code, err, "reach 1e+39 after preprocessing", "float32's range",
+                          "float64")
+    assert "trained" not in out
+    code, out, err = run(capsys, "train", "--data", str(tmp_path / "d.csv"),
+                         "--no-standardize", "--epochs", "1", "--dtype", "float64")
+    assert code == 0, err
