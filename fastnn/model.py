@@ -139,13 +139,11 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
         if Y.shape[:1] != (n_rows,):
             raise ValueError("X has %d samples but Y has %s" % (n_rows, Y.shape[:1] or "none"))
         if Y.ndim == 1 and self.loss == "cross_entropy":
-            if Y.dtype.kind not in "iu":
-                if Y.dtype.kind == "f" and np.all(np.mod(Y, 1) == 0):
-                    Y = Y.astype(np.int64)
-                else:
-                    raise ValueError("1-D targets for cross_entropy must be integer class labels")
-            if Y.size and (Y.min() < 0 or Y.max() >= n_out):
-                raise ValueError("class labels must be in [0, %d), got range [%d, %d]"
+            whole = Y.dtype.kind in "iu" or (Y.dtype.kind == "f" and np.all(np.mod(Y, 1) == 0))
+            if not whole:
+                raise ValueError("1-D targets for cross_entropy must be integer class labels")
+            if Y.size and (Y.min() < 0 or Y.max() >= n_out):  # before a cast could wrap 1e20
+                raise ValueError("class labels must be in [0, %d), got range [%s, %s]"
                                  % (n_out, Y.min(), Y.max()))
             return None, np.ascontiguousarray(Y, dtype=np.int64)
         if Y.ndim == 1 and n_out == 1:

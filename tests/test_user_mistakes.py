@@ -550,3 +550,11 @@ def test_complex_weights_and_string_flags_are_refused():
     with pytest.raises(TypeError, match="nesterov must be True or False, got 'no'"):
         ops.sgd_step(p, g, np.zeros(4, np.float32), lr=0.1, momentum=0.9, nesterov="no")
     assert np.array_equal(p, np.zeros(4, np.float32))  # refused before any step
+
+
+def test_float_labels_out_of_range_are_reported_as_given():
+    m = fastnn.MLP([2, 3], random_state=0)
+    with pytest.raises(ValueError, match=r"class labels must be in \[0, 3\), got range "
+                                         r"\[0.0, 1e\+20\]"):  # not wrapped to -2**63
+        m.fit(np.zeros((3, 2)), np.array([0.0, 1.0, 1e20]), epochs=1)
+    m.fit(np.zeros((3, 2)), np.array([0.0, 1.0, 2.0]), epochs=1)  # whole floats are labels
