@@ -318,8 +318,9 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
                 tasks.begin_epoch()
             if self.shuffle:
                 order[0] = shuffle(order[0], random_state=self._random_state)
-            lr = self._learning_rate if self.solver == "sgd" else self.learning_rate_init
-            return run(order[0], lr, progress)
+            # the rate of the optimizer this fit (or the first partial_fit)
+            # started, as scikit-learn's optimizer object keeps it
+            return run(order[0], self._learning_rate, progress)
 
         def record(epoch, loss, seconds):
             self.n_iter_ += 1

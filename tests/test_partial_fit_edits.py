@@ -87,3 +87,18 @@ def test_a_warm_start_may_switch_early_stopping(first, second):
         assert len(est.validation_scores_) >= 1 and est.best_validation_score_ > -np.inf
     else:
         assert np.isfinite(est.best_loss_)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_an_edited_learning_rate_init_waits_for_a_new_optimizer(solver):
+    """scikit-learn's optimizer keeps the learning_rate_init it was made with
+    until a fit makes a new one: partial_fit calls after an edit train as
+    before it, in both solvers."""
+    X, y = data()
+    kw = dict(hidden_layer_sizes=(16,), batch_size=20, random_state=1, solver=solver,
+              learning_rate_init=0.01)
+    ours = continue_after(fastnn.MLPClassifier(**kw), dict(learning_rate_init=0.5), X, y)
+    theirs = continue_after(sklearn_nn.MLPClassifier(**kw), dict(learning_rate_init=0.5), X, y)
+    plain = continue_after(fastnn.MLPClassifier(**kw), {}, X, y)
+    assert np.allclose(ours.coefs_[0], theirs.coefs_[0], rtol=0, atol=1e-10)
+    assert np.array_equal(ours.coefs_[0], plain.coefs_[0])
