@@ -106,17 +106,34 @@ def cmd_demo(args):
     return 0
 
 
+def check_output_paths(args):
+    """--save and --plot name files in existing directories, not the data."""
+    data = os.path.abspath(args.data) if os.path.exists(args.data) else None
+    for flag, path in (("--save", args.save), ("--plot", args.plot)):
+        if path is None:
+            continue
+        if not path or os.path.isdir(path):
+            raise CLIError("%s: %r is not a file name" % (flag, path))
+        if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise CLIError("%s: cannot write %s: no such directory" % (flag, path))
+        if os.path.abspath(path) == data:
+            raise CLIError("%s %s would overwrite the training data" % (flag, path))
+
+
 def cmd_train(args):
     started = time.perf_counter()  # --time covers loading, training and evaluating
-    for flag, path in (("--save", args.save), ("--plot", args.plot)):
-        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-            raise CLIError("%s: cannot write %s: no such directory" % (flag, path))
+    check_output_paths(args)  # before training: a mistake found after it costs the run
     if args.save:
-        io._safetensors()  # fail before training, not after
+        io._safetensors()
     if args.plot:
         import importlib.util
         if importlib.util.find_spec("matplotlib") is None:
             raise CLIError('--plot needs matplotlib: pip install "fastnn[plot]"')
+        from matplotlib.figure import Figure
+        kind = os.path.splitext(args.plot)[1].lstrip(".").lower()
+        if kind and kind not in Figure().canvas.get_supported_filetypes():  # none: .png
+            raise CLIError("--plot: cannot tell an image format from %r (give .png, .pdf, "
+                           ".svg, ...)" % args.plot)
     if args.threads:
         fastnn.set_num_threads(args.threads)
     kind, X, y, Xt, yt = load_data(args.data, seed=args.seed)

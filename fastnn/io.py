@@ -20,6 +20,7 @@ array shapes agree with meta; ``load`` checks everything else.
 import json
 import os
 import secrets
+import stat
 
 import numpy as np
 
@@ -169,7 +170,12 @@ def save(model, path):
         raise FileNotFoundError("cannot save to %s: no such directory %s" % (path, directory))
     tmp = os.path.join(directory, ".%s.%d.%s.tmp" % (base, os.getpid(), secrets.token_hex(4)))
     try:
+        # the mode open() would give (safetensors makes its files 0600), or
+        # that of the file it replaces
+        open(tmp, "xb").close()
+        mode = stat.S_IMODE(os.stat(path if os.path.isfile(path) else tmp).st_mode)
         st.numpy.save_file(tensors, tmp, metadata=metadata)
+        os.chmod(tmp, mode)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)

@@ -397,3 +397,22 @@ def test_values_beyond_float32_after_preprocessing_are_named(capsys, tmp_path):
     code, out, err = run(capsys, "train", "--data", str(tmp_path / "d.csv"),
                          "--no-standardize", "--epochs", "1", "--dtype", "float64")
     assert code == 0, err
+
+
+@pytest.mark.parametrize("flags,fragment", [
+    (["--save", "{data}"], "would overwrite the training data"),
+    (["--save", ""], "'' is not a file name"),
+    (["--save", "{dir}"], "is not a file name"),
+    (["--plot", "{dir}"], "is not a file name"),
+    (["--plot", "{dir}/c.xyz"], "cannot tell an image format"),
+])
+def test_output_paths_are_checked_before_training(capsys, tmp_path, flags, fragment):
+    if "--plot" in flags:
+        pytest.importorskip("matplotlib")
+    write_csv(tmp_path / "d.csv", n=40)
+    data = str(tmp_path / "d.csv")
+    flags = [f.format(data=data, dir=str(tmp_path)) for f in flags]
+    code, out, err = run(capsys, "train", "--data", data, "--epochs", "1", *flags)
+    assert_one_line_error(code, err, fragment)
+    assert "training" not in out
+    assert (tmp_path / "d.csv").read_text().startswith("a,b,c,d,label")

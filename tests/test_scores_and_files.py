@@ -113,3 +113,22 @@ def test_a_file_cannot_name_a_non_numeric_label_dtype(name):
     from fastnn._sklearn_state import _label_dtype
     with pytest.raises(ValueError, match="classes_dtype must name a numeric dtype"):
         _label_dtype(name)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "umask"), reason="POSIX modes")
+@pytest.mark.parametrize("suffix", [".safetensors", ".npz"])
+def test_saved_files_get_the_usual_mode_or_keep_the_replaced_ones(tmp_path, suffix):
+    import os
+    import stat
+    if suffix == ".safetensors":
+        pytest.importorskip("safetensors")
+    old = os.umask(0o022)
+    try:
+        fastnn.save(fastnn.MLP([2, 3, 2]), tmp_path / ("new" + suffix))
+        (tmp_path / ("old" + suffix)).write_bytes(b"")
+        os.chmod(tmp_path / ("old" + suffix), 0o640)
+        fastnn.save(fastnn.MLP([2, 3, 2]), tmp_path / ("old" + suffix))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / ("new" + suffix)).st_mode) == 0o644
+    assert stat.S_IMODE(os.stat(tmp_path / ("old" + suffix)).st_mode) == 0o640
