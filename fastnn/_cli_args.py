@@ -1,10 +1,31 @@
-"""argparse value types for the command line's flags: each turns a
-flag's text into its value or raises argparse.ArgumentTypeError, which
-argparse prints as a usage error naming the flag (exit status 2)."""
+"""The command line's argument checks: argparse value types for its flags
+(each turns a flag's text into its value or raises
+argparse.ArgumentTypeError, which argparse prints as a usage error naming
+the flag, exit status 2), CLIError (a user error, printed as one line, exit
+status 1) and the check of train's output paths."""
 import argparse
+import os
 
 from . import _recipes
 from ._augment import AUGMENT_NAMES
+
+
+class CLIError(Exception):
+    """A user error, printed as one line."""
+
+
+def check_output_paths(args):
+    """--save and --plot name files in existing directories, not the data."""
+    data = os.path.abspath(args.data) if os.path.exists(args.data) else None
+    for flag, path in (("--save", args.save), ("--plot", args.plot)):
+        if path is None:
+            continue
+        if not path or os.path.isdir(path):
+            raise CLIError("%s: %r is not a file name" % (flag, path))
+        if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise CLIError("%s: cannot write %s: no such directory" % (flag, path))
+        if os.path.abspath(path) == data:
+            raise CLIError("%s %s would overwrite the training data" % (flag, path))
 
 
 def int_list(text):

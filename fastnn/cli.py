@@ -15,15 +15,12 @@ import numpy as np
 
 import fastnn
 from . import _recipes, datasets, io
-from ._cli_args import (augment_list, image_shape, int_list, name_list, positive_float,
-                        positive_int, seed)
+from ._cli_args import (CLIError, augment_list, check_output_paths, image_shape, int_list,
+                        name_list, positive_float, positive_int, seed)
 # old homes of these names: files saved with class ScaledModel, callers of cli.load_data
 from .datasets import BUILTIN_DATA, load_data  # noqa: F401
-from .scaled import ScaledModel, fit_preprocessing  # noqa: F401
+from .scaled import BinaryModel, ScaledModel, fit_preprocessing  # noqa: F401
 
-
-class CLIError(Exception):
-    """A user error, printed as one line."""
 
 
 def default_recipe(dataset):
@@ -104,20 +101,6 @@ def cmd_demo(args):
     print("%.0f samples/s (%.2f s)" % (len(X) * args.epochs / seconds, seconds))
     print("test accuracy: %.4f" % model.score(Xt, yt))
     return 0
-
-
-def check_output_paths(args):
-    """--save and --plot name files in existing directories, not the data."""
-    data = os.path.abspath(args.data) if os.path.exists(args.data) else None
-    for flag, path in (("--save", args.save), ("--plot", args.plot)):
-        if path is None:
-            continue
-        if not path or os.path.isdir(path):
-            raise CLIError("%s: %r is not a file name" % (flag, path))
-        if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-            raise CLIError("%s: cannot write %s: no such directory" % (flag, path))
-        if os.path.abspath(path) == data:
-            raise CLIError("%s %s would overwrite the training data" % (flag, path))
 
 
 def cmd_train(args):
@@ -220,17 +203,6 @@ def confusion_matrix(y_true, y_pred, labels):
     m = np.zeros((len(labels), len(labels)), dtype=np.int64)
     np.add.at(m, ([index[v] for v in y_true], [index[v] for v in y_pred]), 1)
     return m
-
-
-class BinaryModel:
-    """A bare MLP with one sigmoid output as evaluate reads it: class 1 where
-    the output is at least 0.5."""
-
-    def __init__(self, model):
-        self.model, self.classes = model, np.array([0, 1])
-
-    def predict(self, X):
-        return (self.model.predict(X)[:, 0] >= 0.5).astype(np.int64)
 
 
 def cmd_evaluate(args):

@@ -124,9 +124,13 @@ def _load_idx_set(name, path):
         if labels.ndim != 1 or labels.shape[0] != images.shape[0]:
             raise ValueError("%s: expected %d labels, got shape %s"
                              % (found[split + "_labels"], images.shape[0], labels.shape))
-        if labels.size and labels.max() > 9:
-            raise ValueError("%s: labels must be 0..9, got max %d"
-                             % (found[split + "_labels"], labels.max()))
+        # unsigned bytes as the format's label files hold (another type could
+        # carry -1, 2.7 or NaN, which a cast would turn into a wrong class)
+        if labels.dtype != np.uint8 or (labels.size and labels.max() > 9):
+            raise ValueError("%s: labels must be unsigned bytes 0..9, got %s in [%s, %s]"
+                             % (found[split + "_labels"], labels.dtype,
+                                labels.min() if labels.size else "", labels.max()
+                                if labels.size else ""))
         out += [images.reshape(-1, 784), labels.astype(np.int64)]
     return tuple(out)
 
@@ -207,6 +211,11 @@ def _labels(y, where):
             raise DataFileError("%s: labels must be integers" % where)
     elif y.dtype.kind not in "iub":
         raise DataFileError("%s: labels must be integers, got dtype %s" % (where, y.dtype))
+    # int64 holds them (1e20 or a uint64 past 2**63 would wrap)
+    if y.size and y.dtype.kind in "fu" and not (-2.0 ** 63 <= float(y.min())
+                                                and float(y.max()) < 2.0 ** 63):
+        raise DataFileError("%s: labels must fit int64, got range [%s, %s]"
+                            % (where, y.min(), y.max()))
     return y.astype(np.int64)
 
 

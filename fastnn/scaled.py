@@ -28,6 +28,10 @@ class ScaledModel:
     """
 
     def __init__(self, model, offset, scale, classes):
+        from .model import MLP  # scaled.py is imported by model's importers
+        if not isinstance(model, MLP):
+            raise TypeError("ScaledModel wraps a fastnn.MLP (its predict gives one column per "
+                            "class), got %s" % type(model).__name__)
         self.model = model
         self.offset = np.asarray(offset, dtype=np.float64)
         self.scale = np.asarray(scale, dtype=np.float64)
@@ -113,8 +117,8 @@ class ScaledModel:
     @classmethod
     def _from_fastnn_state(cls, meta, arrays):
         inner_cls = io.resolve(meta["model_class"])
-        if inner_cls is cls:
-            raise ValueError("a ScaledModel cannot wrap a ScaledModel")
+        if inner_cls.__name__ != "MLP":
+            raise ValueError("a ScaledModel wraps an MLP, the file names %s" % inner_cls.__name__)
         n = meta["n_features"]
         offset, scale = arrays["preprocess.offset"], arrays["preprocess.scale"]
         if offset.shape != (n,) or scale.shape != (n,):
@@ -201,3 +205,14 @@ def fit_preprocessing(X, pixel_max=None, standardize=False):
         # a constant feature (std 0 up to rounding) is only centred
         scale = np.where(std > 1e-8 * (np.abs(offset) + 1), std, 1.0)
     return offset, scale
+
+
+class BinaryModel:
+    """A bare MLP with one sigmoid output as evaluate reads it: class 1 where
+    the output is at least 0.5."""
+
+    def __init__(self, model):
+        self.model, self.classes = model, np.array([0, 1])
+
+    def predict(self, X):
+        return (self.model.predict(X)[:, 0] >= 0.5).astype(np.int64)

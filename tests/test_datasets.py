@@ -158,3 +158,24 @@ def test_digits_declared_as_package_data():
     with open(pyproject, "rb") as f:
         package_data = tomllib.load(f)["tool"]["setuptools"]["package-data"]["fastnn"]
     assert "data/*.npz" in package_data and "data/README" in package_data
+
+
+@pytest.mark.parametrize("labels,code", [(np.array([0, -1, 3, 2, 1], np.int8), 0x09),
+                                         (np.array([0, 2.7, 3, 2, 1], np.float32), 0x0D),
+                                         (np.array([0, np.nan, 3, 2, 1], np.float32), 0x0D)])
+def test_label_files_of_another_type_are_refused(tmp_path, labels, code):
+    """-1, 2.7 or NaN would become a wrong class in the cast to int64."""
+    write_set(tmp_path, compress=False)
+    write(tmp_path / "train-labels-idx1-ubyte", idx_bytes(labels, code=code), False)
+    with pytest.raises(ValueError, match="labels must be unsigned bytes 0..9, got %s"
+                                         % labels.dtype):
+        datasets.load_fashion_mnist(str(tmp_path))
+
+
+@pytest.mark.parametrize("y", [np.array([0.0, 1e20] * 5), np.array([0, 2 ** 64 - 1] * 5,
+                                                                   np.uint64)])
+def test_file_labels_beyond_int64_are_refused(tmp_path, y):
+    path = tmp_path / "d.npz"
+    np.savez(path, X=np.zeros((10, 3)), y=y)
+    with pytest.raises(ValueError, match="labels must fit int64"):
+        datasets.load_data(str(path))

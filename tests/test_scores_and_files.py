@@ -132,3 +132,18 @@ def test_saved_files_get_the_usual_mode_or_keep_the_replaced_ones(tmp_path, suff
         os.umask(old)
     assert stat.S_IMODE(os.stat(tmp_path / ("new" + suffix)).st_mode) == 0o644
     assert stat.S_IMODE(os.stat(tmp_path / ("old" + suffix)).st_mode) == 0o640
+
+
+def test_export_refuses_float64_weights_beyond_float32(tmp_path):
+    m = fastnn.MLP([3, 4, 2], dtype="float64", random_state=0)
+    m.coefs_[0][0, 0] = 1e39
+    with pytest.raises(ValueError, match="holds 1e\\+39, beyond float32's range"):
+        fastnn.export(m, tmp_path / "big.c")
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_a_scaled_model_wraps_only_an_mlp():
+    from fastnn.scaled import ScaledModel
+    X, y = binary_data()
+    with pytest.raises(TypeError, match="ScaledModel wraps a fastnn.MLP.*LogisticRegression"):
+        ScaledModel(fastnn.LogisticRegression().fit(X, y), np.zeros(4), np.ones(4), [0, 1])

@@ -77,12 +77,22 @@ class Graph:
                    + [self.n_outputs])
 
 
-def _f32(a):
-    return np.ascontiguousarray(a, dtype=np.float32)
+def _f32(a, name="a weight"):
+    """The exported (float32) copy of a parameter array; a value beyond
+    float32's range would be written as an infinity (no valid C, a NaN
+    in ONNX arithmetic)."""
+    a = np.asarray(a)
+    with np.errstate(over="ignore"):
+        out = np.ascontiguousarray(a, dtype=np.float32)
+    if np.isfinite(a).all() and not np.isfinite(out).all():
+        raise ValueError("%s holds %.3g, beyond float32's range: an exported model computes "
+                         "in float32" % (name, a.flat[np.flatnonzero(~np.isfinite(out))[0]]))
+    return out
 
 
 def _dense(weight, bias, activation, scale=None):
-    return Dense(_f32(weight), _f32(bias).reshape(-1), activation, scale)
+    return Dense(_f32(weight, "a weight matrix"), _f32(bias, "a bias").reshape(-1),
+                 activation, scale)
 
 
 def _mlp_layers(coefs, intercepts, hidden, output, rates=None, dtype=np.float32):
