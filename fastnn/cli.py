@@ -78,6 +78,13 @@ def _activations_for(names, n_hidden):
     return names
 
 
+def set_threads(n):
+    try:
+        fastnn.set_num_threads(n)
+    except ValueError as exc:
+        raise CLIError("--threads: %s" % exc) from None
+
+
 def cmd_info(args):
     fastnn.show_config()
     import importlib.util
@@ -118,7 +125,7 @@ def cmd_train(args):
             raise CLIError("--plot: cannot tell an image format from %r (give .png, .pdf, "
                            ".svg, ...)" % args.plot)
     if args.threads:
-        fastnn.set_num_threads(args.threads)
+        set_threads(args.threads)
     kind, X, y, Xt, yt = load_data(args.data, seed=args.seed)
     classes = np.unique(y)
     if len(classes) < 2:
@@ -208,7 +215,8 @@ def confusion_matrix(y_true, y_pred, labels):
 def cmd_evaluate(args):
     model = fastnn.load(args.model)
     if not isinstance(model, (ScaledModel, fastnn.MLP)):
-        raise CLIError("%s holds a %s; evaluate takes a model saved by fastnn train or a "
+        raise CLIError("%s holds a model of class %s; evaluate takes a model saved by "
+                       "fastnn train or a "
                        "fastnn.MLP (score the others in Python: model.score(X, y))"
                        % (args.model, type(model).__name__))
     if not isinstance(model, ScaledModel):  # e.g. a bare MLP saved from Python
@@ -244,7 +252,7 @@ def cmd_evaluate(args):
 def cmd_bench(args):
     from . import _bench
     if args.threads:
-        fastnn.set_num_threads(args.threads)
+        set_threads(args.threads)
     sizes = [64, 128, 10] if args.quick else [784, 1024, 512, 10]
     n = args.samples or (512 if args.quick else 8192)
     repeats = args.repeats or (1 if args.quick else 3)

@@ -164,7 +164,7 @@ def save(model, path):
         tensors[str(key)] = a
     metadata = {"format": FORMAT, "format_version": str(FORMAT_VERSION), "class": name,
                 "meta": json.dumps(meta, default=_json_value)}
-    path = os.fspath(path)
+    path = os.fsdecode(path)  # str, bytes or a path-like
     directory, base = os.path.split(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileNotFoundError("cannot save to %s: no such directory %s" % (path, directory))
@@ -284,7 +284,7 @@ def load(path):
         names an unknown class, or holds arrays that disagree with its metadata.
     """
     st = _safetensors()
-    path = os.fspath(path)
+    path = os.fsdecode(path)  # str, bytes or a path-like
     if not os.path.isfile(path):
         raise FileNotFoundError("no such model file: %s" % path)
     header = _header(path)

@@ -416,3 +416,13 @@ def test_output_paths_are_checked_before_training(capsys, tmp_path, flags, fragm
     assert_one_line_error(code, err, fragment)
     assert "training" not in out
     assert (tmp_path / "d.csv").read_text().startswith("a,b,c,d,label")
+
+
+def test_threads_and_byte_paths(capsys, tmp_path):
+    code, _, err = run(capsys, "train", "--data", "digits", "--threads", "100000")
+    assert_one_line_error(code, err, "--threads:", "at most")
+    m = fastnn.MLP([2, 3, 2], random_state=0)
+    fastnn.save(m, bytes(tmp_path / "x.safetensors"))  # bytes paths, as open() takes
+    assert fastnn.load(bytes(tmp_path / "x.safetensors")).layer_sizes == [2, 3, 2]
+    fastnn.export(m, bytes(tmp_path / "x.c"))
+    assert (tmp_path / "x.c").exists()

@@ -23,7 +23,7 @@ def export(model, path, *, prefix="fastnn", zipmap=True, opset=None):
     instead of skl2onnx's ZipMap of dictionaries.  opset: the ONNX opset
     (default 17, DEFAULT_OPSET of fastnn/export/onnx.py).  Returns the path
     written (.onnx) or the pair (.c, .h)."""
-    path = os.fspath(path)
+    path = os.fsdecode(path)  # str, bytes or a path-like
     ext = os.path.splitext(path)[1].lower()
     if ext not in FORMATS:
         raise ValueError("cannot tell the export format of %r: the file name must end in "
