@@ -10,8 +10,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._sklearn_base import _BaseMLP
-from ._sklearn_validation import negative_poisson_targets
-from ._validate import store_params
+from ._validate import probability_targets, store_params
 
 
 class MLPRegressor(RegressorMixin, _BaseMLP):
@@ -82,7 +81,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                              y_numeric=True, dtype=(np.float64, np.float32), reset=reset)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        negative_poisson_targets(self, y, "y")
+        probability_targets(y, self.loss, "y")  # Poisson counts or rates: >= 0
         return X, y
 
     # scikit-learn's regressor offers partial_fit for every solver (its

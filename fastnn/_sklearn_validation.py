@@ -11,7 +11,7 @@ from sklearn.utils.validation import (_check_sample_weight, check_array,
 
 from . import _sklearn_backprop as bp
 from ._forward import forward
-from ._validate import canonical_activation
+from ._validate import canonical_activation, probability_targets
 
 
 def class_row_weights(est, y, sample_weight, incremental):
@@ -70,7 +70,7 @@ def check_validation_set(est, X_val, y_val, sample_weight_val, dtype):
         y_val = check_array(y_val, ensure_2d=False, dtype=dtype)
         Y_val = y_val
     Y_val = np.asarray(Y_val).reshape(len(y_val), -1)
-    negative_poisson_targets(est, Y_val, "y_val")
+    probability_targets(Y_val, getattr(est, "loss", None), "y_val")  # Poisson: >= 0
     if Y_val.shape[1] != est.n_outputs_:
         raise ValueError("y_val has %d outputs, y has %d" % (Y_val.shape[1], est.n_outputs_))
     check_consistent_length(X_val, y_val)
@@ -131,12 +131,3 @@ def start_stopping_state(est, validates, early_stopping):
         est.best_validation_score_ = -np.inf
     if not early_stopping and getattr(est, "best_loss_", None) is None:
         est.best_loss_ = np.inf
-
-
-def negative_poisson_targets(est, y, name):
-    """loss='poisson' models counts or rates: a negative target makes its loss
-    unbounded below (scikit-learn fits such y to nonsense)."""
-    if getattr(est, "loss", None) == "poisson" and np.size(y) and np.min(y) < 0:
-        raise ValueError("loss='poisson' needs non-negative %s (counts or rates), got %g"
-                         % (name, np.min(y)))
-

@@ -29,7 +29,7 @@ def float_array(x, name, ndim=None, dtype=None):
     return x
 
 
-def probability_targets(Y, loss):
+def probability_targets(Y, loss, name="targets"):
     """Cross-entropy targets are weights of log-probabilities: a negative one
     (or, for binary cross-entropy, one over 1) makes a loss without a floor,
     which training would chase to minus infinity.  Softmax cross-entropy
@@ -41,8 +41,9 @@ def probability_targets(Y, loss):
     high = 1 if loss == "binary_cross_entropy" else np.inf
     ok = (Y >= 0) & (Y <= high)
     if not ok.all():
-        raise ValueError("%s targets must be in %s, got %g"
-                         % (loss, "[0, 1]" if high == 1 else "[0, inf)", Y[~ok].ravel()[0]))
+        raise ValueError("%s %s must be in %s, got %g"
+                         % (loss, name, "[0, 1]" if high == 1 else "[0, inf)",
+                            Y[~ok].ravel()[0]))
     return Y
 
 
