@@ -19,7 +19,7 @@ from ._cli_args import (CLIError, augment_list, check_output_paths, image_shape,
                         name_list, positive_float, positive_int, seed)
 # old homes of these names: files saved with class ScaledModel, callers of cli.load_data
 from .datasets import BUILTIN_DATA, load_data  # noqa: F401
-from .scaled import BinaryModel, ScaledModel, fit_preprocessing  # noqa: F401
+from .scaled import ScaledModel, fit_preprocessing  # noqa: F401
 
 
 
@@ -221,15 +221,12 @@ def cmd_evaluate(args):
                        % (args.model, type(model).__name__))
     if not isinstance(model, ScaledModel):  # e.g. a bare MLP saved from Python
         n_features, n_out = model.coefs_[0].shape[0], model.coefs_[-1].shape[1]
-        if model.output == "sigmoid" and n_out == 1:  # two classes: the output is P(1)
-            model = BinaryModel(model)
-        elif model.output != "softmax":
+        if not (model.output == "softmax" or (model.output == "sigmoid" and n_out == 1)):
             raise CLIError("%s is an MLP with %d %s output(s): evaluate scores classifiers "
                            "(a softmax output, or one sigmoid output); score the others in "
                            "Python: model.score(X, Y)" % (args.model, n_out, model.output))
-        else:
-            model = ScaledModel(model, np.zeros(n_features), np.ones(n_features),
-                                np.arange(n_out))
+        model = ScaledModel(model, np.zeros(n_features), np.ones(n_features),
+                            np.arange(max(n_out, 2)))  # one sigmoid output: classes 0, 1
     _, X, _, Xt, yt = load_data(args.data, split=False)
     if len(Xt) == 0:
         raise CLIError("%s: no test samples" % args.data)

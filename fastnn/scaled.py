@@ -80,7 +80,8 @@ class ScaledModel:
         return self.model.predict(self.transform(X))
 
     def predict(self, X):
-        """The most probable label per sample.
+        """The most probable label per sample (with one sigmoid output, the
+        second of two classes where it is at least 0.5).
 
         Parameters
         ----------
@@ -90,7 +91,9 @@ class ScaledModel:
         -------
         ndarray of int64
         """
-        return self.classes[np.argmax(self.predict_proba(X), axis=1)]
+        P = self.predict_proba(X)
+        index = (P[:, 0] >= 0.5).astype(np.int64) if P.shape[1] == 1 else np.argmax(P, axis=1)
+        return self.classes[index]
 
     def score(self, X, y):
         """Accuracy of predict(X) against y.
@@ -141,7 +144,8 @@ class ScaledModel:
         check_loaded_classes(classes)
         model = inner_cls._from_fastnn_state(meta["model_meta"], inner)
         coefs = getattr(model, "coefs_", None)
-        if coefs and (coefs[0].shape[0] != n or coefs[-1].shape[1] != len(classes)):
+        outputs = coefs[-1].shape[1] if coefs else 0  # one sigmoid output: two classes
+        if coefs and (coefs[0].shape[0] != n or len(classes) != max(outputs, 2)):
             raise ValueError("the model maps %d features to %d outputs; meta says %d features "
                              "and %d classes" % (coefs[0].shape[0], coefs[-1].shape[1], n,
                                                  len(classes)))
@@ -190,7 +194,7 @@ def column_std(X, mean):
         np.subtract(chunk, mean, out=block)
         np.multiply(block, block, out=block)
         np.sum(work[:len(chunk) + 1], axis=0, out=work[0])
-    return np.sqrt(work[0] / max(n, 1) if n else np.full(d, np.nan))
+    return np.sqrt(work[0] / n) if n else np.full(d, np.nan)
 
 
 def fit_preprocessing(X, pixel_max=None, standardize=False):
@@ -205,14 +209,3 @@ def fit_preprocessing(X, pixel_max=None, standardize=False):
         # a constant feature (std 0 up to rounding) is only centred
         scale = np.where(std > 1e-8 * (np.abs(offset) + 1), std, 1.0)
     return offset, scale
-
-
-class BinaryModel:
-    """A bare MLP with one sigmoid output as evaluate reads it: class 1 where
-    the output is at least 0.5."""
-
-    def __init__(self, model):
-        self.model, self.classes = model, np.array([0, 1])
-
-    def predict(self, X):
-        return (self.model.predict(X)[:, 0] >= 0.5).astype(np.int64)

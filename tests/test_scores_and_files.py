@@ -147,3 +147,15 @@ def test_a_scaled_model_wraps_only_an_mlp():
     X, y = binary_data()
     with pytest.raises(TypeError, match="ScaledModel wraps a fastnn.MLP.*LogisticRegression"):
         ScaledModel(fastnn.LogisticRegression().fit(X, y), np.zeros(4), np.ones(4), [0, 1])
+
+
+def test_a_scaled_one_sigmoid_model_predicts_its_two_classes(tmp_path):
+    from fastnn.scaled import ScaledModel
+    X, y = binary_data()
+    m = fastnn.MLP([4, 1], output="sigmoid", loss="binary_cross_entropy", random_state=0)
+    m.fit(X.astype(np.float32), y[:, None].astype(np.float32), epochs=50, learning_rate=0.05)
+    wrapped = ScaledModel(m, np.zeros(4), np.ones(4), [3, 7])
+    want = np.where(m.predict(X)[:, 0] >= 0.5, 7, 3)
+    assert np.array_equal(wrapped.predict(X), want) and len(set(want)) == 2
+    fastnn.save(wrapped, tmp_path / "s.safetensors")  # one output, two classes: accepted
+    assert np.array_equal(fastnn.load(tmp_path / "s.safetensors").predict(X), want)
