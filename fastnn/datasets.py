@@ -126,11 +126,12 @@ def _load_idx_set(name, path):
                              % (found[split + "_labels"], images.shape[0], labels.shape))
         # unsigned bytes as the format's label files hold (another type could
         # carry -1, 2.7 or NaN, which a cast would turn into a wrong class)
-        if labels.dtype != np.uint8 or (labels.size and labels.max() > 9):
-            raise ValueError("%s: labels must be unsigned bytes 0..9, got %s in [%s, %s]"
-                             % (found[split + "_labels"], labels.dtype,
-                                labels.min() if labels.size else "", labels.max()
-                                if labels.size else ""))
+        if labels.dtype != np.uint8:
+            raise ValueError("%s: labels must be unsigned bytes 0..9, got %s"
+                             % (found[split + "_labels"], labels.dtype))
+        if labels.size and labels.max() > 9:
+            raise ValueError("%s: labels must be unsigned bytes 0..9, got max %d"
+                             % (found[split + "_labels"], labels.max()))
         out += [images.reshape(-1, 784), labels.astype(np.int64)]
     return tuple(out)
 
