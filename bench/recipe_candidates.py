@@ -91,6 +91,22 @@ class MaxNorm:
         return X
 
 
+def principal_components(k, whiten=False):
+    """A `project` hook: the standardized pixels projected on the training
+    images' top `k` principal axes (each component keeps its variance, or
+    has it scaled to 1 when `whiten`): the first layer's products shrink
+    from 784 to k per unit."""
+    def project(X, Xv):
+        X64 = X.astype(np.float64)
+        mean = X64.mean(axis=0)
+        values, vectors = np.linalg.eigh(np.cov(X64 - mean, rowvar=False))
+        axes = vectors[:, ::-1][:, :k]
+        if whiten:
+            axes = axes / np.sqrt(values[::-1][:k])
+        return [np.ascontiguousarray(((A - mean) @ axes).astype(np.float32)) for A in (X, Xv)]
+    return project
+
+
 # (name, hidden, dropout, pixel scaling, fit options) on 1024-512 unless named
 DEFAULT_CANDIDATES = [
     ("20 epochs", (1024, 512), 0.3, True, dict(epochs=20)),
@@ -177,6 +193,11 @@ DEFAULT_CANDIDATES = [
     ("recipe + std floor 0.1", (1024, 512), 0.1, floored_standardization(0.1), RECIPE),
     ("recipe + std floor 0.25", (1024, 512), 0.1, floored_standardization(0.25), RECIPE),
     ("recipe + std floor 0.5", (1024, 512), 0.1, floored_standardization(0.5), RECIPE),
+    ("recipe + PCA 128", (1024, 512), 0.1, True, dict(RECIPE, project=principal_components(128))),
+    ("recipe + PCA 256", (1024, 512), 0.1, True, dict(RECIPE, project=principal_components(256))),
+    ("recipe + PCA 384", (1024, 512), 0.1, True, dict(RECIPE, project=principal_components(384))),
+    ("recipe + whitened PCA 256", (1024, 512), 0.1, True,
+     dict(RECIPE, project=principal_components(256, whiten=True))),
     ("recipe + mixup 0.1", (1024, 512), 0.1, True, dict(RECIPE, mixup=Mixup(0.1))),
     ("recipe + mixup 0.2", (1024, 512), 0.1, True, dict(RECIPE, mixup=Mixup(0.2))),
     ("recipe + mixup 0.4", (1024, 512), 0.1, True, dict(RECIPE, mixup=Mixup(0.4))),

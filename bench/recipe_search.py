@@ -51,17 +51,20 @@ def prepare(X, Xv, standardize):
 
 
 def run(name, data, hidden, dropout, standardize, seed=0, dtype="float32", mlp=None,
-        activation="relu", pixels=None, **fit):
+        activation="relu", pixels=None, project=None, **fit):
     """Train one candidate (`mlp`, or a new MLP of `activation`) and print its
     line; (accuracy, s/epoch, the validation probabilities).  `pixels`: a
-    function of the raw images applied before the preprocessing."""
+    function of the raw images applied before the preprocessing; `project`:
+    a function of the preprocessed (X, Xv) returning new features for both."""
     import fastnn
     X, y, Xv, yv = data
     if pixels is not None:
         X, Xv = pixels(X), pixels(Xv)
     X, Xv = prepare(X, Xv, standardize)
+    if project is not None:
+        X, Xv = project(X, Xv)
     if mlp is None:
-        mlp = fastnn.MLP([784, *hidden, 10], dropout=dropout, random_state=seed, dtype=dtype,
+        mlp = fastnn.MLP([X.shape[1], *hidden, 10], dropout=dropout, random_state=seed, dtype=dtype,
                          activation=activation)
     fit = dict(dict(batch_size=128, learning_rate=1e-3, lr_schedule="cosine"), **fit)
     if hasattr(fit.get("augment"), "bind"):  # a hook that acts on the model's weights

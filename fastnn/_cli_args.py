@@ -15,7 +15,8 @@ class CLIError(Exception):
 
 
 def check_output_paths(args):
-    """--save and --plot name files in existing directories, not the data."""
+    """--save and --plot name files in existing directories, not the data;
+    --plot an image format matplotlib (installed) writes."""
     data = os.path.abspath(args.data) if os.path.exists(args.data) else None
     for flag, path in (("--save", args.save), ("--plot", args.plot)):
         if path is None:
@@ -26,6 +27,15 @@ def check_output_paths(args):
             raise CLIError("%s: cannot write %s: no such directory" % (flag, path))
         if os.path.abspath(path) == data:
             raise CLIError("%s %s would overwrite the training data" % (flag, path))
+    if args.plot:
+        import importlib.util
+        if importlib.util.find_spec("matplotlib") is None:
+            raise CLIError('--plot needs matplotlib: pip install "fastnn[plot]"')
+        from matplotlib.figure import Figure
+        kind = os.path.splitext(args.plot)[1].lstrip(".").lower()
+        if kind and kind not in Figure().canvas.get_supported_filetypes():  # none: .png
+            raise CLIError("--plot: cannot tell an image format from %r (give .png, .pdf, "
+                           ".svg, ...)" % args.plot)
 
 
 def int_list(text):

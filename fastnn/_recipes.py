@@ -116,6 +116,21 @@ def recipe_dtype(asked, bfloat16_where_faster):
     return "bfloat16", "computing in bfloat16: %s (--dtype float32 to keep float32)" % reason
 
 
+def components(asked, fit, n_features):
+    """How many principal components of the features the model trains on
+    (--components, `asked`), or None for the features themselves (0 or not
+    given).  ValueError for more than the features, or with augmentation
+    (shifts and flips move pixels, not components)."""
+    if not asked:
+        return None
+    if fit.get("augment"):
+        raise ValueError("--components %d: augmentation moves pixels, so it trains on the "
+                         "features themselves (--components 0, or no augmentation)" % asked)
+    if asked > n_features:
+        raise ValueError("--components %d: the data have %d features" % (asked, n_features))
+    return asked
+
+
 def parse_image_shape(text):
     """'28x28' or '32x32x3' -> a tuple; ValueError naming the flag otherwise."""
     try:
