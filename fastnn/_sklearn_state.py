@@ -44,18 +44,7 @@ class FastnnStateMixin:
             self._best_coefs = [np.array(w) for w in self.coefs_]
             self._best_intercepts = [np.array(b) for b in self.intercepts_]
         if buffers is not None:
-            units = [w.shape[0] for w in self.coefs_] + [self.coefs_[-1].shape[1]]
-            rates = dropout_rates(self.dropout, len(units) - 2)
-            session = self._new_session(units, rates, self.coefs_[0].dtype,
-                                        _max_batch(self))
-            m, v, session.step = buffers
-            session.solver = self.solver  # partial_fit continues this optimizer
-            session.load(self.coefs_, self.intercepts_)
-            for dst, src in ((session.opt_m, m), (session.opt_v, v)):
-                if dst is not None and src is not None:
-                    dst[...] = src
-            self._session = session
-            self.coefs_, self.intercepts_ = session.views()
+            _attach_session(self, *buffers)
 
     def _fastnn_state(self):
         """(meta, arrays) for fastnn.save: JSON-able settings and fitted scalars,
@@ -98,6 +87,7 @@ class FastnnStateMixin:
             else:
                 meta["classes_"] = [str(c) for c in self.classes_]
             meta["y_type_"] = self._label_binarizer.y_type_
+        _save_training_state(self, meta, arrays)
         return meta, arrays
 
     @classmethod
@@ -130,7 +120,102 @@ class FastnnStateMixin:
             est._label_binarizer, est.classes_ = lb, classes
         _check_fitted(est)
         est._session = None
+        _load_training_state(est, meta, arrays)
         return est
+
+
+# What partial_fit and a warm-started fit continue from besides the weights,
+# in a model file as in a pickle: the optimizer's moments and step (per layer,
+# as the weights), the learning rate scikit-learn's schedules have reached and
+# their patience count, why the last fit stopped, and the best weights early
+# stopping would restore when they differ from coefs_.
+TRAINING_SCALARS = (("_learning_rate", float), ("_no_improvement_count", int),
+                    ("stop_reason_", str))
+
+
+def _save_training_state(est, meta, arrays):
+    session = getattr(est, "_session", None)
+    if session is not None:
+        meta["optimizer_step"] = int(session.step)
+        for name, buf in (("m", session.opt_m), ("v", session.opt_v)):
+            if buf is not None:
+                for kind, views in zip(("coefs", "intercepts"), session.views(buf)):
+                    for l, a in enumerate(views):
+                        arrays["optimizer_%s_%s_%d" % (name, kind, l)] = np.array(a)
+    for name, kind in TRAINING_SCALARS:
+        if getattr(est, name, None) is not None:
+            meta[name] = kind(getattr(est, name))
+    best = getattr(est, "_best_coefs", None), getattr(est, "_best_intercepts", None)
+    if est.early_stopping and best[0] is not None and not all(
+            np.array_equal(a, b) for a, b in zip(best[0] + best[1],
+                                                 est.coefs_ + est.intercepts_)):
+        for l, (w, b) in enumerate(zip(*best)):
+            arrays["best_coefs_%d" % l], arrays["best_intercepts_%d" % l] = (np.array(w),
+                                                                            np.array(b))
+
+
+def _load_training_state(est, meta, arrays):
+    """The inverse of _save_training_state, every value checked against the
+    weights (files from before it hold none of it: partial_fit then starts a
+    new optimizer, as after fit)."""
+    for name, kind in TRAINING_SCALARS:
+        if name in meta:
+            value = meta[name]
+            if not isinstance(value, kind) or isinstance(value, bool) or (
+                    kind is not str and not np.isfinite(value)):
+                raise ValueError("%s must be a finite %s, got %.50r" % (name, kind.__name__,
+                                                                        value))
+            setattr(est, name, value)
+    shapes = [w.shape for w in est.coefs_] + [b.shape for b in est.intercepts_]
+    dtype = est.coefs_[0].dtype
+    n = len(est.coefs_)
+
+    def layers(prefix):
+        names = ["%s_coefs_%d" % (prefix, l) for l in range(n)] + [
+            "%s_intercepts_%d" % (prefix, l) for l in range(n)]
+        if not any(k in arrays for k in names):
+            return None
+        found = [np.asarray(arrays[k]) if k in arrays else None for k in names]
+        for k, a, shape in zip(names, found, shapes):
+            if a is None or a.shape != shape or a.dtype != dtype or not np.isfinite(a).all():
+                raise ValueError("%s must be a finite %s array of shape %s like the weights"
+                                 % (k, dtype, shape))
+        return found
+    best = layers("best")
+    if best is None:  # not saved: equal to the weights, as a pickle's
+        best = [np.array(a) for a in est.coefs_ + est.intercepts_]
+    est._best_coefs, est._best_intercepts = best[:n], best[n:]
+    if "optimizer_step" in meta:
+        step = meta["optimizer_step"]
+        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+            raise ValueError("optimizer_step must be an int >= 0, got %.50r" % (step,))
+        _attach_session(est, layers("optimizer_m"), layers("optimizer_v"), step)
+
+
+def _attach_session(est, m, v, step):
+    """A compiled session holding est's weights and its optimizer's state (m,
+    v: flat buffers, per-layer lists (coefs, then intercepts) or None), so
+    that partial_fit continues that optimizer."""
+    units = [w.shape[0] for w in est.coefs_] + [est.coefs_[-1].shape[1]]
+    rates = dropout_rates(est.dropout, len(units) - 2)
+    session = est._new_session(units, rates, est.coefs_[0].dtype, _max_batch(est))
+    session.step = step
+    session.solver = est.solver  # partial_fit continues this optimizer
+    session.load(est.coefs_, est.intercepts_)
+    for name, dst, src in (("m", session.opt_m, m), ("v", session.opt_v, v)):
+        if (dst is None) != (src is None):
+            raise ValueError("the %s optimizer (momentum %r) %s moment %s" % (
+                est.solver, getattr(est, "momentum", None),
+                "keeps no" if dst is None else "needs its", name))
+        if dst is None:
+            continue
+        if isinstance(src, list):
+            for view, layer in zip(sum(session.views(dst), []), src):
+                view[...] = layer
+        else:
+            dst[...] = src
+    est._session = session
+    est.coefs_, est.intercepts_ = session.views()
 
 
 def _check_fitted(est):
