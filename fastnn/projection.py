@@ -70,9 +70,28 @@ class PrincipalProjection:
         return self.axes.shape[1]
 
     def transform(self, X, dtype=np.float32):
-        """(X - mean) @ axes in float64 (fastnn's product: the same bits for
-        any thread count), returned in `dtype`, a block of rows at a time (no
-        float64 copy of X)."""
+        """The rows' components: (X - mean) @ axes.
+
+        Computed in float64 by fastnn's product (the same bits for any thread
+        count), a block of rows at a time (no float64 copy of X).
+
+        Parameters
+        ----------
+        X : array-like
+            (n, d) rows preprocessed as the rows the axes came from.
+        dtype : dtype, default float32
+            The dtype returned (the model's input dtype).
+
+        Returns
+        -------
+        ndarray
+            (n, components).
+
+        Raises
+        ------
+        ValueError
+            X does not have d columns.
+        """
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[1] != self.axes.shape[0]:
             raise ValueError("X must have %d columns, got shape %s"
@@ -84,9 +103,40 @@ class PrincipalProjection:
         return out
 
     def fold(self, model):
-        """A new fastnn.MLP of the full inputs computing what `model` (trained
-        on transform's output) computes on projected rows, with `model`'s
-        settings, other layers and training history."""
+        """The model of the full inputs that computes what `model` computes
+        on their components.
+
+        Parameters
+        ----------
+        model : MLP
+            Trained on ``transform``'s output (``components`` inputs).
+
+        Returns
+        -------
+        MLP
+            A new model of d inputs: first layer ``axes @ W`` with its bias
+            shifted by ``mean @ axes @ W``; the other layers, the settings
+            and the training history are ``model``'s.
+
+        Raises
+        ------
+        TypeError
+            `model` is not a fastnn.MLP.
+        ValueError
+            `model` does not take ``components`` inputs.
+
+        Examples
+        --------
+        >>> import numpy as np, fastnn
+        >>> from fastnn.projection import PrincipalProjection
+        >>> X = np.random.default_rng(0).standard_normal((200, 8)).astype(np.float32)
+        >>> y = (X[:, 0] > 0).astype(int)
+        >>> p = PrincipalProjection(X, 4)
+        >>> small = fastnn.MLP([4, 16, 2], random_state=0)
+        >>> _ = small.fit(p.transform(X), y, epochs=2)
+        >>> p.fold(small).layer_sizes
+        [8, 16, 2]
+        """
         from .model import MLP
         if not isinstance(model, MLP):
             raise TypeError("fold takes a fastnn.MLP, got %s" % type(model).__name__)
