@@ -9,6 +9,7 @@ the machine's FMA limit (measured by a compiled probe).
 """
 import importlib.util
 import time
+import warnings
 
 import numpy as np
 
@@ -199,6 +200,18 @@ def available_trainers(names=None, activation="relu"):
     return out
 
 
+def _left_out(names, trainers, activation):
+    """(name, why, installed) of each trainer in `names` but not in `trainers`."""
+    ran = {name for name, _ in trainers}
+    out = []
+    for name, _, module, activations in TRAINERS:
+        if name in (names or ()) and name not in ran:
+            installed = module is None or importlib.util.find_spec(module) is not None
+            out.append((name, "it has no %s activation" % activation if installed
+                        else "%s is not installed" % module, installed))
+    return out
+
+
 def compare(sizes, n_samples, batch_sizes, repeats=3, dropout=0.25, names=None, seed=0,
             pause=0.25, activation="relu"):
     """{batch_size: {trainer: samples/s (median)}} over interleaved rounds.
@@ -209,9 +222,15 @@ def compare(sizes, n_samples, batch_sizes, repeats=3, dropout=0.25, names=None, 
     X = rng.standard_normal((n_samples, sizes[0])).astype(np.float32)
     y = rng.integers(0, sizes[-1], n_samples).astype(np.int64)
     trainers = available_trainers(names, activation)
+    left_out = _left_out(names, trainers, activation)
+    reasons = ["%s: %s" % (name, why) for name, why, _ in left_out]
+    if not trainers and not all(installed for *_, installed in left_out):
+        raise RuntimeError("bench: nothing to run (%s)" % "; ".join(reasons))
     if not trainers:
         raise RuntimeError("bench: no trainer of %s trains activation %r"
                            % (",".join(names) if names else "those installed", activation))
+    for reason in reasons:  # named, so the user expects it in the table
+        warnings.warn("left out %s" % reason)
     results = {}
     for batch_size in batch_sizes:
         times = {name: [] for name, _ in trainers}
@@ -228,23 +247,25 @@ def compare(sizes, n_samples, batch_sizes, repeats=3, dropout=0.25, names=None, 
 
 def format_table(results, sizes, peak_gflops, bf16_peak_gflops):
     """Markdown table: samples/s, each fastnn variant's ratio to the fastest
-    peer and its % of the arithmetic limit (the FMA limit for float32,
-    bf16_peak_gflops from bf16_peak for bfloat16)."""
+    peer (no such column without a peer) and its % of the arithmetic limit
+    (the FMA limit for float32, bf16_peak_gflops from bf16_peak for bfloat16)."""
     flops = gemm_flops_per_sample(sizes)
     limit = peak_gflops * 1e9 / flops
     bf16_limit = bf16_peak_gflops * 1e9 / flops
     names = list(next(iter(results.values())))
     ours = [(k, bf16_limit if k.endswith("bf16") else limit) for k in names
             if k.startswith("fastnn")]
-    head = "".join(" %s / fastest peer | %s %% of %s limit |"
-                   % (k, k, "BF16" if k.endswith("bf16") else "FMA") for k, _ in ours)
+    # the ratio to the fastest peer needs a peer (none with --peers fastnn): else no column
+    peers = [k for k in names if not k.startswith("fastnn")]
+    head = "".join((" %s / fastest peer |" % k if peers else "")
+                   + " %s %% of %s limit |" % (k, "BF16" if k.endswith("bf16") else "FMA")
+                   for k, _ in ours)
     lines = ["| batch | " + " | ".join(names) + " |" + head,
-             "|---:|" + "---:|" * (len(names) + 2 * len(ours))]
+             "|---:|" + "---:|" * (len(names) + (2 if peers else 1) * len(ours))]
     for batch_size, rates in results.items():
-        peers = [v for k, v in rates.items() if not k.startswith("fastnn")]
-        best = max(peers) if peers else float("nan")
-        cells = "".join(" %.2fx | %.0f%% |" % (rates[k] / best, 100 * rates[k] / lim)
-                        for k, lim in ours)
+        best = max(rates[k] for k in peers) if peers else None
+        cells = "".join((" %.2fx |" % (rates[k] / best) if peers else "")
+                        + " %.0f%% |" % (100 * rates[k] / lim) for k, lim in ours)
         lines.append("| %d | " % batch_size + " | ".join("%.0f" % rates[k] for k in names)
                      + " |" + cells)
     return "\n".join(lines)

@@ -102,6 +102,21 @@ def augment_list(text):
     return names
 
 
+def peer_list(text):
+    """`bench --peers`: trainer names of _bench.TRAINERS (imported here, not
+    at start-up: bench is the only command that needs it)."""
+    from ._bench import TRAINERS
+    valid = [name for name, *_ in TRAINERS]
+    names = [v.strip().lower() for v in text.split(",") if v.strip()]
+    unknown = [v for v in names if v not in valid]
+    if not names or unknown:
+        expected = "expected a comma-separated subset of " + ",".join(valid)
+        raise argparse.ArgumentTypeError(
+            "unknown trainer %s: %s" % (", ".join(map(repr, unknown)), expected) if unknown
+            else "%s, got %r" % (expected, text))
+    return list(dict.fromkeys(names))  # each once, in the order given
+
+
 def seed(text):
     """A random seed: an int >= 0 (NumPy's generators take no negative seed)."""
     try:

@@ -16,7 +16,7 @@ import numpy as np
 import fastnn
 from . import _recipes, datasets, io
 from ._cli_args import (CLIError, augment_list, check_output_paths, image_shape, int_at_least,
-                        int_list, name_list, positive_float, positive_int, seed)
+                        int_list, name_list, peer_list, positive_float, positive_int, seed)
 # old homes of these names: files saved with class ScaledModel, callers of cli.load_data
 from .datasets import BUILTIN_DATA, load_data  # noqa: F401
 from .projection import PrincipalProjection
@@ -256,7 +256,7 @@ def cmd_bench(args):
     sizes = [64, 128, 10] if args.quick else [784, 1024, 512, 10]
     n = args.samples or (512 if args.quick else 8192)
     repeats = args.repeats or (1 if args.quick else 3)
-    names = args.peers.split(",") if args.peers else None
+    names = args.peers  # None: every installed trainer
     fastnn.show_config()
     peak = _bench.fma_peak()
     bf16, source = _bench.bf16_peak(fma_gflops=peak)
@@ -355,7 +355,7 @@ def build_parser():
     p.add_argument("--repeats", type=positive_int, help="runs per trainer (median reported)")
     p.add_argument("--threads", type=positive_int)
     p.add_argument("--dropout", type=float, default=0.25, help="drop rate (default 0.25)")
-    p.add_argument("--peers", help="comma-separated subset of fastnn,numpy,torch,jax,sklearn")
+    p.add_argument("--peers", type=peer_list, help="trainers, e.g. fastnn,numpy,torch,jax,sklearn")
     p.add_argument("--activation", choices=tuple(fastnn._core.ACTIVATIONS), default="relu",
                    help="hidden activation (default relu); peers without it sit out")
     p.set_defaults(func=cmd_bench)

@@ -231,23 +231,71 @@ def _features(X, where):
     return X
 
 
+def _is_number(cell):
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _header_lines(path):
+    """Lines to skip: through the first one with content (not blank, not a
+    # comment) if it is a header.  A header names columns: one of its cells
+    is text.  A row of numbers and empty cells is data, its empty cells
+    missing values that loadtxt reports as it does in any other row."""
+    with open(path, encoding="utf-8-sig") as f:  # Excel's byte-order mark is no text cell
+        for i, line in enumerate(f):
+            cells = [c.strip() for c in line.split("#")[0].split(",")]
+            if any(cells):
+                return i + 1 if any(c and not _is_number(c) for c in cells) else 0
+    return 0
+
+
 def _read_csv(path):
     try:
-        with open(path) as f:
-            first = f.readline()
-        try:
-            [float(v) for v in first.split(",")]
-            skip = 0
-        except ValueError:
-            skip = 1  # a header line
+        skip = _header_lines(path)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "input contained no data": checked below
-            data = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2, dtype=np.float64)
+            data = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2, dtype=np.float64,
+                              encoding="utf-8-sig")
     except ValueError as exc:  # also UnicodeDecodeError
         raise DataFileError("%s: not a numeric CSV (%s)" % (path, exc)) from None
     if data.shape[0] == 0 or data.shape[1] < 2:
-        raise DataFileError("%s: need at least one row of features followed by a label column" % path)
+        raise DataFileError("%s: need at least one row of features followed by a label column"
+                            % path)
     return {"X": data[:, :-1], "y": data[:, -1]}
+
+
+def _check_shapes(path, arrays, pairs):
+    """`arrays`, once each (X, y) pair of `pairs` in it is samples x features
+    (more dimensions, e.g. images, are flattened per sample later) and one
+    label per sample; a message names the array as the file does."""
+    features = {}
+    for x_name, y_name in pairs:
+        if x_name not in arrays:
+            continue
+        X, y = arrays[x_name], arrays[y_name]
+        if X.ndim < 2:
+            raise DataFileError("%s: %s must be a 2-d array, samples x features; got shape %s%s"
+                                % (path, x_name, X.shape, " (a single value)" if X.ndim == 0 else
+                                   " (one feature? save %s.reshape(-1, 1))" % x_name))
+        if X.dtype.kind not in "iuf":
+            raise DataFileError("%s: %s must hold numbers, got dtype %s" % (path, x_name, X.dtype))
+        features[x_name] = math.prod(X.shape[1:])
+        if features[x_name] == 0 or (len(X) == 0 and x_name != "X_test"):
+            raise DataFileError("%s: %s holds no %s (shape %s)" % (
+                path, x_name, "features" if features[x_name] == 0 else "samples", X.shape))
+        if y.ndim != 1:
+            raise DataFileError("%s: %s must be a 1-d array, one class label per sample; got "
+                                "shape %s" % (path, y_name, y.shape))
+        if len(X) != len(y):
+            raise DataFileError("%s: %s has %d samples but %s has %d"
+                                % (path, x_name, len(X), y_name, len(y)))
+    if len(set(features.values())) > 1:
+        raise DataFileError("%s: X_train has %d features but X_test has %d"
+                            % (path, features["X_train"], features["X_test"]))
+    return arrays
 
 
 def _read_npz(path):
@@ -258,9 +306,12 @@ def _read_npz(path):
         raise DataFileError("%s: not a readable .npz file (%s)" % (path, exc)) from None
     keys = set(arrays)
     if {"X_train", "y_train"} <= keys:
-        return arrays
+        if ("X_test" in keys) != ("y_test" in keys):  # a lone y_test would go unused
+            raise DataFileError("%s: %s without %s" % ((path,) + (
+                ("X_test", "y_test") if "X_test" in keys else ("y_test", "X_test"))))
+        return _check_shapes(path, arrays, [("X_train", "y_train"), ("X_test", "y_test")])
     if {"X", "y"} <= keys:
-        return {"X": arrays["X"], "y": arrays["y"]}
+        return _check_shapes(path, {"X": arrays["X"], "y": arrays["y"]}, [("X", "y")])
     raise DataFileError("%s: expected arrays X_train, y_train[, X_test, y_test] or X, y; found %s"
                    % (path, ", ".join(sorted(keys)) or "none"))
 
@@ -273,7 +324,8 @@ def load_data(spec, seed=0, split=True):
     spec : str
         fashion-mnist, mnist, digits, or a .csv (features then a label column;
         an optional header line) or .npz (X_train, y_train[, X_test, y_test],
-        or X, y) file.
+        or X, y) file; each X is samples x features (more dimensions, e.g.
+        images, are flattened per sample), each y one label per sample.
     seed : int, default 0
         Shuffles the held-out part of a file without a test split.
     split : bool, default True

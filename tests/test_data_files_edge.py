@@ -1,0 +1,201 @@
+"""Edges of the command line's inputs: a CSV whose first row is data with a
+missing value, `bench --peers` names, and .npz arrays of the wrong shape."""
+import importlib.util
+import re
+
+import numpy as np
+import pytest
+
+from fastnn import _bench, datasets
+from fastnn._cli_args import peer_list
+
+from test_cli import assert_one_line_error, run
+
+ALL_TRAINERS = "fastnn,fastnn_bf16,numpy,torch,torch_bf16,jax,sklearn"
+
+
+# ---- CSV: header or first data row ----
+
+def load_csv(tmp_path, text, mode="w"):
+    path = tmp_path / "d.csv"
+    if mode == "wb":
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    return path, datasets._read_csv(str(path))
+
+
+def missing_value_message(tmp_path, text):
+    with pytest.raises(datasets.DataFileError) as info:
+        load_csv(tmp_path, text)
+    return str(info.value)
+
+
+def test_a_first_row_with_a_missing_value_is_data_reported_like_a_later_one(tmp_path):
+    first = missing_value_message(tmp_path, "1,,0\n3,4,1\n5,6,0\n")
+    later = missing_value_message(tmp_path, "1,2,0\n3,,1\n5,6,0\n")
+    pattern = (r"d\.csv: not a numeric CSV \(could not convert string '' to float64 "
+               r"at row %d, column 2\.\)$")
+    assert re.search(pattern % 0, first), first  # was taken for a header and dropped
+    assert re.search(pattern % 1, later), later
+    # a row of empty cells only is no header either
+    assert "string ''" in missing_value_message(tmp_path, ",,\n3,4,1\n")
+
+
+def test_the_cli_reports_the_first_rows_missing_value(capsys, tmp_path):
+    (tmp_path / "d.csv").write_text("1,,0\n" + "3,4,1\n5,6,0\n" * 10)
+    code, out, err = run(capsys, "train", "--data", str(tmp_path / "d.csv"), "--epochs", "1")
+    assert_one_line_error(code, err, "d.csv", "could not convert string ''", "column 2")
+    assert "trained" not in out
+
+
+@pytest.mark.parametrize("text", ["a,b,label\n1,2,0\n3,4,1\n",
+                                  "0,1,label\n1,2,0\n3,4,1\n",  # pandas' unnamed columns
+                                  ",b,\n1,2,0\n3,4,1\n",  # a header with unnamed columns
+                                  "# exported\n\na,b,label\n1,2,0\n3,4,1\n"])
+def test_headers_are_skipped(tmp_path, text):
+    _, arrays = load_csv(tmp_path, text)
+    np.testing.assert_array_equal(arrays["X"], [[1, 2], [3, 4]])
+    np.testing.assert_array_equal(arrays["y"], [0, 1])
+
+
+@pytest.mark.parametrize("text", [b"1,2,0\n3,4,1\n", b"\xef\xbb\xbf1,2,0\n3,4,1\n",
+                                  b" 1 , 2.0e0 ,0\n3,4,1\n"])
+def test_a_first_row_of_numbers_is_kept(tmp_path, text):
+    """Also behind Excel's byte-order mark, once taken for header text."""
+    _, arrays = load_csv(tmp_path, text, "wb")
+    np.testing.assert_array_equal(arrays["X"], [[1, 2], [3, 4]])
+    np.testing.assert_array_equal(arrays["y"], [0, 1])
+
+
+# ---- bench --peers ----
+
+BENCH = ("bench", "--quick", "--samples", "128", "--batch-sizes", "32", "--repeats", "1")
+
+
+@pytest.mark.parametrize("peers,fragment", [
+    ("foo", "unknown trainer 'foo': expected a comma-separated subset of " + ALL_TRAINERS),
+    ("numpy,tensorflow,mxnet", "unknown trainer 'tensorflow', 'mxnet'"),
+    ("", "expected a comma-separated subset of %s, got ''" % ALL_TRAINERS),
+    (" , ", "got ' , '"),
+])
+def test_bad_peers_are_usage_errors_listing_the_names(capsys, peers, fragment):
+    code, out, err = run(capsys, *BENCH, "--peers", peers)
+    assert code == 2 and "Traceback" not in err and out == ""
+    assert "fastnn bench: error: argument --peers: " in err and fragment in err, err
+
+
+def test_peer_names_are_trimmed_lowercased_and_deduplicated():
+    assert peer_list(" NumPy, fastnn,numpy,") == ["numpy", "fastnn"]
+    assert peer_list("torch_bf16") == ["torch_bf16"]
+
+
+def table(out):
+    return [line for line in out.splitlines() if line.startswith("|")]
+
+
+def test_fastnn_alone_reports_its_figures_without_a_ratio(capsys):
+    code, out, err = run(capsys, *BENCH, "--peers", "fastnn")
+    assert code == 0, err
+    rows = table(out)
+    assert rows[:2] == ["| batch | fastnn | fastnn % of FMA limit |", "|---:|---:|---:|"]
+    assert len(rows) == 3 and re.fullmatch(r"\| 32 \| \d+ \| \d+% \|", rows[2]), rows
+    assert "nan" not in out and "fastest peer" not in out
+
+
+def hide(monkeypatch, module):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == module else real(name, *a))
+
+
+def test_a_named_peer_that_is_absent_is_named_not_a_nan(capsys, monkeypatch):
+    hide(monkeypatch, "jax")
+    code, out, err = run(capsys, *BENCH, "--peers", "fastnn,jax")
+    assert code == 0, err
+    assert err.strip() == "fastnn bench: warning: left out jax: jax is not installed"
+    assert table(out)[0] == "| batch | fastnn | fastnn % of FMA limit |"
+    assert "nan" not in out
+    code, out, err = run(capsys, *BENCH, "--peers", "jax")
+    assert_one_line_error(code, err, "nothing to run (jax: jax is not installed)")
+
+
+def test_a_named_peer_without_the_activation_is_named(capsys):
+    code, out, err = run(capsys, *BENCH, "--peers", "fastnn,sklearn", "--activation", "gelu")
+    assert code == 0, err
+    assert err.strip() == "fastnn bench: warning: left out sklearn: it has no gelu activation"
+    assert "nan" not in out and "fastest peer" not in out
+
+
+def test_format_table_ratio_column_only_with_a_peer():
+    sizes = [64, 128, 10]
+    gflops = _bench.gemm_flops_per_sample(sizes) * 1000 / 1e9  # a limit of 1000 samples/s
+    alone = _bench.format_table({32: {"fastnn": 500.0, "fastnn_bf16": 600.0}}, sizes,
+                                gflops, 2 * gflops)
+    assert alone.splitlines() == [
+        "| batch | fastnn | fastnn_bf16 | fastnn % of FMA limit | fastnn_bf16 % of BF16 limit |",
+        "|---:|---:|---:|---:|---:|", "| 32 | 500 | 600 | 50% | 30% |"]
+    peers = _bench.format_table({32: {"fastnn": 500.0, "numpy": 250.0, "sklearn": 125.0}},
+                                sizes, gflops, gflops)
+    assert peers.splitlines() == [
+        "| batch | fastnn | numpy | sklearn | fastnn / fastest peer | fastnn % of FMA limit |",
+        "|---:|---:|---:|---:|---:|---:|", "| 32 | 500 | 250 | 125 | 2.00x | 50% |"]
+
+
+# ---- .npz arrays of the wrong shape ----
+
+def npz(tmp_path, **arrays):
+    path = tmp_path / "d.npz"
+    np.savez(path, **arrays)
+    return str(path)
+
+
+X4, Y4 = np.arange(8.0).reshape(4, 2), np.array([0, 1, 0, 1])
+
+
+@pytest.mark.parametrize("arrays,message", [
+    (dict(X=np.array(3.0), y=np.array(1)),
+     "X must be a 2-d array, samples x features; got shape () (a single value)"),
+    (dict(X=X4, y=np.array(1)), "y must be a 1-d array, one class label per sample; got shape ()"),
+    (dict(X=np.zeros(4), y=Y4), "X must be a 2-d array, samples x features; got shape (4,) "
+                                "(one feature? save X.reshape(-1, 1))"),
+    (dict(X=X4, y=Y4[:, None]), "y must be a 1-d array, one class label per sample; "
+                                "got shape (4, 1)"),
+    (dict(X=X4, y=Y4[:3]), "X has 4 samples but y has 3"),
+    (dict(X=np.zeros((4, 0)), y=Y4), "X holds no features (shape (4, 0))"),
+    (dict(X=np.zeros((0, 2)), y=Y4[:0]), "X holds no samples (shape (0, 2))"),
+    (dict(X=np.array([["a", "b"]] * 4), y=Y4), "X must hold numbers, got dtype <U1"),
+    (dict(X_train=np.array(3.0), y_train=np.array(1)),
+     "X_train must be a 2-d array, samples x features; got shape () (a single value)"),
+    (dict(X_train=X4, y_train=Y4, X_test=np.array(2.0), y_test=np.array(1)),
+     "X_test must be a 2-d array, samples x features; got shape () (a single value)"),
+    (dict(X_train=X4, y_train=Y4[:3]), "X_train has 4 samples but y_train has 3"),
+    (dict(X_train=X4, y_train=Y4, X_test=X4[:3], y_test=Y4[:2]),
+     "X_test has 3 samples but y_test has 2"),
+    (dict(X_train=X4, y_train=Y4, X_test=np.zeros((2, 3)), y_test=Y4[:2]),
+     "X_train has 2 features but X_test has 3"),
+    (dict(X_train=X4, y_train=Y4, y_test=Y4), "y_test without X_test"),
+    (dict(X_train=X4, y_train=Y4, X_test=X4), "X_test without y_test"),
+])
+@pytest.mark.parametrize("split", [True, False])
+def test_npz_shape_mistakes_are_named(tmp_path, arrays, message, split):
+    path = npz(tmp_path, **arrays)
+    with pytest.raises(ValueError) as info:
+        datasets.load_data(path, split=split)
+    assert str(info.value) == "%s: %s" % (path, message)
+
+
+def test_a_0d_npz_is_a_one_line_cli_error(capsys, tmp_path):
+    path = npz(tmp_path, X=np.array(3.0), y=np.array(1))
+    code, out, err = run(capsys, "train", "--data", path)
+    assert_one_line_error(code, err, "d.npz: X must be a 2-d array", "got shape ()")
+    assert "len()" not in err
+
+
+def test_npz_images_are_flattened_per_sample(tmp_path):
+    X = np.arange(4 * 2 * 3, dtype=np.uint8).reshape(4, 2, 3)
+    _, X_train, y_train, X_test, y_test = datasets.load_data(npz(tmp_path, X=X, y=Y4),
+                                                             split=False)
+    assert X_train.shape == (0, 6) and y_train.shape == (0,)
+    np.testing.assert_array_equal(X_test, X.reshape(4, 6))
+    np.testing.assert_array_equal(y_test, Y4)
