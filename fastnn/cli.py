@@ -136,7 +136,7 @@ def cmd_train(args):
         if args.hidden is None:
             recipe["hidden"], recipe["model"]["dropout"], note = _recipes.plan(
                 _recipes.fit_budget(budget, started, plot=bool(args.plot)), len(X),
-                X.shape[1], len(classes), fastnn.get_num_threads(), dtype)
+                args.components or X.shape[1], len(classes), fastnn.get_num_threads(), dtype)
             print(note)
     hidden = args.hidden or recipe["hidden"]
     model_kwargs = dict(recipe["model"])

@@ -117,3 +117,26 @@ def test_components_only_when_asked():
     assert _recipes.components(None, {}, 784) is None
     assert _recipes.components(0, {}, 784) is None
     assert _recipes.components(32, {}, 784) == 32
+
+
+def test_the_budget_planner_counts_the_components(monkeypatch, capsys):
+    from fastnn import _recipes
+    seen = {}
+
+    def fake_fit(self, X, y, **kwargs):
+        seen.update(kwargs, sizes=list(self.layer_sizes), width=X.shape[1])
+        raise SystemExit(0)
+    rng = np.random.default_rng(0)
+    fake = (rng.integers(0, 256, (40, 784)).astype(np.uint8), np.arange(40) % 10,
+            np.zeros((10, 784), np.uint8), np.arange(10) % 10)
+    monkeypatch.setattr(cli, "load_data", lambda data, seed=0: ("fashion-mnist", *fake))
+    monkeypatch.setattr(cli.fastnn.MLP, "fit", fake_fit)
+    monkeypatch.setattr(_recipes, "bfloat16_speed", lambda: (False, ""))
+    monkeypatch.setattr(_recipes, "measured_gflops", lambda threads: 0.003)
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--data", "fashion-mnist", "--time", "1000", "--components", "16"])
+    assert seen["width"] == 16 and seen["sizes"][0] == 16
+    # the epochs of 16 inputs, not 784, decide the width
+    hidden = _recipes.plan_width(seen["max_time"], 40, 16, 10, 0.003)[0]
+    assert seen["sizes"] == [16, *hidden, 10]
+    assert hidden != _recipes.plan_width(seen["max_time"], 40, 784, 10, 0.003)[0]
