@@ -1,6 +1,8 @@
 """Pickling and fastnn.save/load support for the scikit-learn estimators
 (fastnn/sklearn.py): the compiled Session is not picklable, so its buffers
 (weights and optimizer state) travel instead and a Session is rebuilt."""
+import math
+
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.preprocessing import LabelBinarizer
@@ -131,11 +133,19 @@ class FastnnStateMixin:
 # stopping would restore when they differ from coefs_.
 TRAINING_SCALARS = (("_learning_rate", float), ("_no_improvement_count", int),
                     ("stop_reason_", str))
+# the compiled epoch counts steps in int64 and refuses one that overflowed
+# (at partial_fit): 2**62, beyond any run, leaves it room to count on
+MAX_STEP = 2 ** 62
 
 
 def _save_training_state(est, meta, arrays):
     session = getattr(est, "_session", None)
-    if session is not None:
+    # only an optimizer partial_fit continues, with the moments est's settings
+    # keep: an lbfgs fit's session, or one whose solver or momentum was edited
+    # since, would not load back (partial_fit after the load starts anew)
+    if session is not None and est.solver in ("sgd", "adam") and (
+            getattr(session, "solver", None) == est.solver
+            and (session.opt_m is None) == (est.solver == "sgd" and est.momentum == 0)):
         meta["optimizer_step"] = int(session.step)
         for name, buf in (("m", session.opt_m), ("v", session.opt_v)):
             if buf is not None:
@@ -161,41 +171,54 @@ def _load_training_state(est, meta, arrays):
     for name, kind in TRAINING_SCALARS:
         if name in meta:
             value = meta[name]
+            # the compiled epoch refuses a negative rate, and a negative count
+            # would put off the stopping rule: only a damaged file holds them
+            number = kind is not str
             if not isinstance(value, kind) or isinstance(value, bool) or (
-                    kind is not str and not np.isfinite(value)):
-                raise ValueError("%s must be a finite %s, got %.50r" % (name, kind.__name__,
-                                                                        value))
+                    number and not 0 <= value < math.inf):
+                raise ValueError("%s must be a %s, got %.50r" % (
+                    name, "finite %s >= 0" % kind.__name__ if number else "str", value))
             setattr(est, name, value)
     shapes = [w.shape for w in est.coefs_] + [b.shape for b in est.intercepts_]
     dtype = est.coefs_[0].dtype
     n = len(est.coefs_)
 
-    def layers(prefix):
+    def layers(prefix, sign=""):  # sign: " non-negative" (Adam's v: NaN steps otherwise)
         names = ["%s_coefs_%d" % (prefix, l) for l in range(n)] + [
             "%s_intercepts_%d" % (prefix, l) for l in range(n)]
         if not any(k in arrays for k in names):
             return None
         found = [np.asarray(arrays[k]) if k in arrays else None for k in names]
         for k, a, shape in zip(names, found, shapes):
-            if a is None or a.shape != shape or a.dtype != dtype or not np.isfinite(a).all():
-                raise ValueError("%s must be a finite %s array of shape %s like the weights"
-                                 % (k, dtype, shape))
+            if a is None or a.shape != shape or a.dtype != dtype or not np.isfinite(a).all() \
+                    or (sign and (a < 0).any()):
+                raise ValueError("%s must be a finite%s %s array of shape %s like the weights"
+                                 % (k, sign, dtype, shape))
         return found
     best = layers("best")
     if best is None:  # not saved: equal to the weights, as a pickle's
         best = [np.array(a) for a in est.coefs_ + est.intercepts_]
     est._best_coefs, est._best_intercepts = best[:n], best[n:]
-    if "optimizer_step" in meta:
-        step = meta["optimizer_step"]
-        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-            raise ValueError("optimizer_step must be an int >= 0, got %.50r" % (step,))
-        _attach_session(est, layers("optimizer_m"), layers("optimizer_v"), step)
+    moments = sorted(k for k in arrays if k.startswith("optimizer_"))
+    if "optimizer_step" not in meta:
+        if moments:  # else dropped unsaid: partial_fit would start anew
+            raise ValueError("%s without optimizer_step" % moments[0])
+        return
+    step = meta["optimizer_step"]
+    if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= MAX_STEP:
+        raise ValueError("optimizer_step must be an int >= 0 and <= 2**62, got %.50r" % (step,))
+    if est.solver not in ("sgd", "adam"):
+        raise ValueError("optimizer_step: the %s solver keeps no optimizer state" % est.solver)
+    _attach_session(est, layers("optimizer_m"), layers("optimizer_v", " non-negative"), step,
+                    strict=True)
 
 
-def _attach_session(est, m, v, step):
+def _attach_session(est, m, v, step, strict=False):
     """A compiled session holding est's weights and its optimizer's state (m,
     v: flat buffers, per-layer lists (coefs, then intercepts) or None), so
-    that partial_fit continues that optimizer."""
+    that partial_fit continues that optimizer.  strict (a model file): m and
+    v must be the moments est's solver and momentum keep; a pickle's settings
+    may have been edited since its fit, and it keeps what both have."""
     units = [w.shape[0] for w in est.coefs_] + [est.coefs_[-1].shape[1]]
     rates = dropout_rates(est.dropout, len(units) - 2)
     session = est._new_session(units, rates, est.coefs_[0].dtype, _max_batch(est))
@@ -203,11 +226,11 @@ def _attach_session(est, m, v, step):
     session.solver = est.solver  # partial_fit continues this optimizer
     session.load(est.coefs_, est.intercepts_)
     for name, dst, src in (("m", session.opt_m, m), ("v", session.opt_v, v)):
-        if (dst is None) != (src is None):
-            raise ValueError("the %s optimizer (momentum %r) %s moment %s" % (
-                est.solver, getattr(est, "momentum", None),
+        if strict and (dst is None) != (src is None):
+            raise ValueError("optimizer_%s_*: the %s optimizer (momentum %r) %s moment %s" % (
+                name, est.solver, getattr(est, "momentum", None),
                 "keeps no" if dst is None else "needs its", name))
-        if dst is None:
+        if dst is None or src is None:
             continue
         if isinstance(src, list):
             for view, layer in zip(sum(session.views(dst), []), src):

@@ -15,6 +15,7 @@ accuracy (docs/performance.md), so it is an option (`fastnn train
 --components K`), not the recipe.
 """
 import contextlib
+import copy
 
 import numpy as np
 
@@ -43,21 +44,34 @@ class PrincipalProjection:
         with its largest-magnitude entry positive (float64).
     explained : float
         The share of the rows' variance the axes keep.
+
+    Raises
+    ------
+    ValueError
+        X has NaN or infinity, too few rows, or values whose covariance
+        overflows float64; components out of range.
+    TypeError
+        X is not numeric, or components not an integer.
     """
 
     def __init__(self, X, components):
         if isinstance(components, bool) or not isinstance(components, (int, np.integer)):
             raise TypeError("components must be an integer, got %r" % (components,))
-        X = np.asarray(X)
+        X = _numeric(X)
         if X.ndim != 2 or len(X) < 2:
             raise ValueError("principal axes need a 2-d X of at least 2 rows, got shape %s"
                              % (X.shape,))
         if not 1 <= components <= X.shape[1]:
             raise ValueError("components must be between 1 and the %d features, got %d"
                              % (X.shape[1], components))
-        self.mean = X.mean(axis=0, dtype=np.float64)
+        with np.errstate(invalid="ignore", over="ignore"):  # NaN or inf: said below
+            self.mean = X.mean(axis=0, dtype=np.float64)
+        covariance = _covariance(X, self.mean)
+        if not np.isfinite(covariance).all():  # eigh would fail with a LinAlgError
+            raise ValueError("X is too large for principal axes: its covariance overflows "
+                             "float64 (scale the features)")
         with _one_blas_thread():
-            values, vectors = np.linalg.eigh(_covariance(X, self.mean))
+            values, vectors = np.linalg.eigh(covariance)
         order = np.argsort(values)[::-1][:components]
         axes = vectors[:, order]
         lead = axes[np.argmax(np.abs(axes), axis=0), np.arange(components)]
@@ -90,15 +104,16 @@ class PrincipalProjection:
         Raises
         ------
         ValueError
-            X does not have d columns.
+            X does not have d columns, or contains NaN or infinity.
+        TypeError
+            X is not numeric.
         """
-        X = np.asarray(X)
+        X = _numeric(X)
         if X.ndim != 2 or X.shape[1] != self.axes.shape[0]:
             raise ValueError("X must have %d columns, got shape %s"
                              % (self.axes.shape[0], X.shape))
         out = np.empty((len(X), self.components), dtype)
-        for start in range(0, len(X), BLOCK_ROWS):
-            block = X[start:start + BLOCK_ROWS] - self.mean
+        for start, block in _centred_blocks(X, self.mean):
             out[start:start + len(block)] = ops.matmul(block, self.axes)
         return out
 
@@ -143,20 +158,35 @@ class PrincipalProjection:
         if model.layer_sizes[0] != self.components:
             raise ValueError("the model takes %d inputs, the projection gives %d"
                              % (model.layer_sizes[0], self.components))
-        params = model.get_params()
-        params["layer_sizes"] = [self.axes.shape[0], *params["layer_sizes"][1:]]
-        full = MLP(**params)
-        w = np.asarray(model.coefs_[0], dtype=np.float64)
-        dtype = full.coefs_[0].dtype
-        full.coefs_ = [(self.axes @ w).astype(dtype)] + [c.copy() for c in model.coefs_[1:]]
+        coefs, intercepts = model._checked_weights()
+        # a copy keeps the settings, seed and history (random_state the same
+        # object): MLP(**get_params()) would draw a new seed from a Generator
+        # random_state, advancing the one `model` shares
+        full = copy.deepcopy(model, {id(model.random_state): model.random_state})
+        full.layer_sizes = [self.axes.shape[0], *model.layer_sizes[1:]]
+        w = coefs[0].astype(np.float64)
         shift = (self.mean @ self.axes) @ w
-        full.intercepts_ = ([(model.intercepts_[0] - shift).astype(dtype)]
-                            + [b.copy() for b in model.intercepts_[1:]])
-        full.history_ = {k: list(v) for k, v in model.history_.items()}
-        for name in ("_fits", "_epochs_seen", "stop_reason_"):
-            if hasattr(model, name):
-                setattr(full, name, getattr(model, name))
+        full.coefs_[0] = (self.axes @ w).astype(coefs[0].dtype)
+        full.intercepts_[0] = (intercepts[0] - shift).astype(coefs[0].dtype)
         return full
+
+
+def _numeric(X):
+    X = np.asarray(X)
+    if X.dtype.kind not in "fiub":  # complex would lose its imaginary part unsaid
+        raise TypeError("X must be numeric, got dtype %s" % X.dtype)
+    return X
+
+
+def _centred_blocks(X, mean):
+    """(start, rows - mean) in float64, BLOCK_ROWS rows at a time; ValueError
+    at NaN or infinity (eigh would fail on them, a product spread them)."""
+    for start in range(0, len(X), BLOCK_ROWS):
+        with np.errstate(invalid="ignore", over="ignore"):
+            block = X[start:start + BLOCK_ROWS] - mean
+        if not np.isfinite(block).all():
+            raise ValueError("X contains NaN or infinity")
+        yield start, block
 
 
 def _covariance(X, mean):
@@ -165,8 +195,7 @@ def _covariance(X, mean):
     same for any thread count)."""
     d = X.shape[1]
     total = np.zeros((d, d))
-    for start in range(0, len(X), BLOCK_ROWS):
-        block = X[start:start + BLOCK_ROWS] - mean
+    for _, block in _centred_blocks(X, mean):
         total += ops.matmul(block, block, trans_a=True)
     return total / (len(X) - 1)
 

@@ -1,7 +1,9 @@
 """A model file carries what partial_fit and a warm-started fit continue
 from, as a pickle does: after fastnn.save and fastnn.load they give the
 bits the estimator itself would have given."""
+import json
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -97,11 +99,146 @@ def test_a_file_from_before_still_loads_and_starts_a_new_optimizer(tmp_path):
     (lambda m, a: m.update(_learning_rate="fast"), "_learning_rate must be a finite float"),
     (lambda m, a: [a.pop(k) for k in list(a) if k.startswith("optimizer_v")],
      "needs its moment v"),
+    (lambda m, a: m.update(_learning_rate=-0.1), "_learning_rate must be a finite float >= 0"),
+    (lambda m, a: m.update(_learning_rate=1), "_learning_rate must be a finite float"),
+    (lambda m, a: m.update(_no_improvement_count=-2), "_no_improvement_count must be a finite"),
+    (lambda m, a: m.update(_no_improvement_count=True), "_no_improvement_count must be"),
+    (lambda m, a: m.update(_no_improvement_count=10 ** 400), None),  # a big count: no harm
+    (lambda m, a: m.update(stop_reason_=7), "stop_reason_ must be a str"),
+    (lambda m, a: m.update(optimizer_step=2 ** 63), "optimizer_step must be an int >= 0"),
+    (lambda m, a: m.update(optimizer_step=2 ** 62 + 1), "optimizer_step must be an int >= 0"),
+    (lambda m, a: m.update(optimizer_step=2.0), "optimizer_step must be an int >= 0"),
+    (lambda m, a: m.pop("optimizer_step"), "optimizer_m_coefs_0 without optimizer_step"),
+    (lambda m, a: a.update(optimizer_v_coefs_1=-a["optimizer_v_coefs_1"] - 1e-3),
+     "optimizer_v_coefs_1 must be a finite non-negative float32"),
+    (lambda m, a: a.update(optimizer_m_coefs_0=a["optimizer_m_coefs_0"].astype(np.float64)),
+     "optimizer_m_coefs_0 must be a finite float32"),
+    (lambda m, a: a.update(optimizer_m_coefs_0=a["optimizer_m_coefs_0"].T.copy()),
+     r"optimizer_m_coefs_0 must be a finite float32 array of shape \(6, 8\)"),
+    (lambda m, a: m["params"].update(solver="sgd", momentum=0.0),
+     "optimizer_m_.*: the sgd optimizer .momentum 0.0. keeps no moment m"),
+    (lambda m, a: m["params"].update(solver="sgd"), "optimizer_v_.*keeps no moment v"),
+    (lambda m, a: m["params"].update(solver="lbfgs"), "the lbfgs solver keeps no optimizer"),
 ])
 def test_a_damaged_training_state_is_refused(edit, message):
     X, y = data()
     est = MLPClassifier((8,), random_state=0, batch_size=32).partial_fit(X, y, classes=[0, 1, 2])
     meta, arrays = est._fastnn_state()
     edit(meta, arrays)
+    meta = json.loads(json.dumps(meta))  # as a file gives it back
+    if message is None:
+        MLPClassifier._from_fastnn_state(meta, arrays).partial_fit(*data())
+        return
     with pytest.raises(ValueError, match=message):
         MLPClassifier._from_fastnn_state(meta, arrays)
+
+
+def twins(est, tmp_path):
+    """(a pickled copy, a saved and loaded copy) of est."""
+    return pickle.loads(pickle.dumps(est)), saved_and_loaded(est, tmp_path)
+
+
+def assert_same_weights(a, b):
+    assert len(a.coefs_) == len(b.coefs_)
+    for u, v in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
+        assert u.dtype == v.dtype
+        np.testing.assert_array_equal(u, v)
+
+
+@pytest.mark.parametrize("make, targets, then", [
+    (lambda: MLPClassifier((8,), solver="sgd", momentum=0.0, max_iter=3), "labels", "partial"),
+    (lambda: MLPClassifier((8,), solver="sgd", momentum=0.9, max_iter=3), "labels", "partial"),
+    (lambda: MLPClassifier((8, 5), max_iter=3), "labels-float64", "partial"),
+    (lambda: MLPRegressor(hidden_layer_sizes=(8,), max_iter=3), "outputs", "partial"),
+    (lambda: MLPRegressor(hidden_layer_sizes=(8,), solver="sgd", max_iter=3,
+                          learning_rate="invscaling"), "outputs-float64", "partial"),
+    (lambda: MLPRegressor(hidden_layer_sizes=(8,), max_iter=6, early_stopping=True,
+                          n_iter_no_change=2, warm_start=True), "outputs", "warm"),
+    (lambda: MLPClassifier((8,), solver="lbfgs", max_iter=15, warm_start=True), "labels",
+     "warm"),
+], ids=["sgd-momentum-0", "sgd-momentum-0.9", "adam-float64", "regressor-3-outputs",
+        "regressor-sgd-float64", "regressor-early-stopping", "lbfgs"])
+def test_fit_only_then_save_then_train_on(make, targets, then, tmp_path):
+    X, y = data()
+    if targets.startswith("outputs"):
+        y = np.c_[X[:, 0], 2 * X[:, 1], X[:, 2] - 1]
+    if targets.endswith("float64"):
+        X = X.astype(np.float64)
+    est = make().set_params(random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # max_iter reached
+        est.fit(X, y)
+        twin, loaded = twins(est, tmp_path)
+        for e in (twin, loaded):
+            for _ in range(2):
+                e.partial_fit(X, y) if then == "partial" else e.fit(X, y)
+    assert_same_weights(twin, loaded)
+    assert loaded.coefs_[0].dtype == X.dtype and loaded.t_ == twin.t_
+
+
+def test_an_lbfgs_file_keeps_no_optimizer():
+    X, y = data()
+    est = MLPClassifier((8,), solver="lbfgs", max_iter=15, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    meta, arrays = est._fastnn_state()
+    # its session holds only the weights (was a weights-sized moment of zeros)
+    assert "optimizer_step" not in meta and not any(k.startswith("optimizer_") for k in arrays)
+    loaded = MLPClassifier._from_fastnn_state(meta, arrays)
+    np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
+
+
+@pytest.mark.parametrize("first, edit", [
+    (dict(solver="adam"), dict(solver="sgd")),
+    (dict(solver="adam"), dict(solver="lbfgs")),
+    (dict(solver="lbfgs"), dict(solver="adam")),
+    (dict(solver="sgd", momentum=0.9), dict(momentum=0.0)),
+    (dict(solver="sgd", momentum=0.0), dict(momentum=0.9)),
+])
+def test_settings_edited_after_the_fit_still_save_load_and_pickle(first, edit, tmp_path):
+    X, y = data()
+    est = MLPClassifier((8,), random_state=0, max_iter=3, **first)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    est.set_params(**edit)
+    # both failed: the edited optimizer keeps other moments than the fitted one
+    twin, loaded = twins(est, tmp_path)
+    for e in (twin, loaded):
+        np.testing.assert_array_equal(e.predict_proba(X), est.predict_proba(X))
+    if "lbfgs" not in (first["solver"], est.solver):  # a new optimizer of the edited settings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            loaded.partial_fit(X, y)
+        fresh = pickle.loads(pickle.dumps(est))
+        fresh._session = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fresh.partial_fit(X, y)
+        assert_same_weights(loaded, fresh)
+
+
+def test_a_file_written_before_training_state_was_kept(tmp_path, monkeypatch):
+    from fastnn import _sklearn_state
+    X, y = data()
+    est = MLPClassifier((8,), random_state=0, max_iter=4, early_stopping=True,
+                        n_iter_no_change=1, learning_rate_init=0.05)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    # the previous version wrote everything but the training state
+    monkeypatch.setattr(_sklearn_state, "_save_training_state", lambda est, meta, arrays: None)
+    path = str(tmp_path / "old.safetensors")
+    fastnn.save(est, path)
+    monkeypatch.undo()
+    old = fastnn.load(path)
+    assert old._session is None
+    assert_same_weights(old, est)
+    for a, b in zip(old._best_coefs, old.coefs_):
+        np.testing.assert_array_equal(a, b)
+    fresh = pickle.loads(pickle.dumps(est))
+    fresh._session = None  # what partial_fit after the old load continues from: nothing
+    for e in (old, fresh):
+        e.set_params(early_stopping=False).partial_fit(X, y)
+    assert_same_weights(old, fresh)
