@@ -223,7 +223,7 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
         else:
             seed = seed_from(self.random_state)
         adam = self.solver == "adam"
-        return Session(
+        session = Session(
             layer_units, activation=canonical_activation(self.activation), output=output,
             loss=loss, dropout=rates, dropout_mode="inverted",
             dtype=dtype, optimizer=("adamw" if self.weight_decay else "adam") if adam else "sgd",
@@ -234,6 +234,9 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
             max_batch=max_batch, n_threads=n_threads,
             max_grad_norm=getattr(self, "max_grad_norm", None),  # None in older pickles
             **(options or {}))
+        # the solver partial_fit may continue, the settings _fit_stochastic baked in
+        session.solver, session.baked = self.solver, None
+        return session
 
     def _fit_stochastic(self, X, y, sample_weight, layer_units, rates, incremental, n_threads,
                         user_val=None, tasks=None):
@@ -292,14 +295,16 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
         baked = (canonical_activation(self.activation), tuple(rates), float(self.alpha),
                  float(self.l1), float(self.weight_decay), getattr(self, "max_grad_norm", None),
                  repr(sorted(options.items())))
-        if session is not None and getattr(session, "solver", self.solver) != self.solver:
-            raise ValueError("partial_fit continues the %r optimizer of the first call; fit "
-                             "anew to change solver" % session.solver)
+        if session is not None and session.solver != self.solver:
+            raise ValueError(
+                ("the estimator was fitted with solver 'lbfgs', which partial_fit cannot "
+                 "continue" if session.solver == "lbfgs" else "partial_fit continues the %r "
+                 "optimizer of the first call" % session.solver) + "; fit anew to change solver")
         if session is None or session.config["max_batch"] < batch_size \
-                or session.dtype != X.dtype or getattr(session, "baked", None) != baked:
+                or session.dtype != X.dtype or session.baked != baked:
             fresh = self._new_session(layer_units, rates, X.dtype, batch_size, n_threads,
                                       options)
-            fresh.baked, fresh.solver = baked, self.solver
+            fresh.baked = baked
             if session is not None:  # grow the batch buffers, keep the optimizer state
                 params, m, v, step = session.state()
                 fresh.restore((params.astype(fresh.dtype), None if m is None else

@@ -144,7 +144,7 @@ def _save_training_state(est, meta, arrays):
     # keep: an lbfgs fit's session, or one whose solver or momentum was edited
     # since, would not load back (partial_fit after the load starts anew)
     if session is not None and est.solver in ("sgd", "adam") and (
-            getattr(session, "solver", None) == est.solver
+            session.solver == est.solver
             and (session.opt_m is None) == (est.solver == "sgd" and est.momentum == 0)):
         meta["optimizer_step"] = int(session.step)
         for name, buf in (("m", session.opt_m), ("v", session.opt_v)):
@@ -223,7 +223,6 @@ def _attach_session(est, m, v, step, strict=False):
     rates = dropout_rates(est.dropout, len(units) - 2)
     session = est._new_session(units, rates, est.coefs_[0].dtype, _max_batch(est))
     session.step = step
-    session.solver = est.solver  # partial_fit continues this optimizer
     session.load(est.coefs_, est.intercepts_)
     for name, dst, src in (("m", session.opt_m, m), ("v", session.opt_v, v)):
         if strict and (dst is None) != (src is None):

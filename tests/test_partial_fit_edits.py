@@ -102,3 +102,15 @@ def test_an_edited_learning_rate_init_waits_for_a_new_optimizer(solver):
     plain = continue_after(fastnn.MLPClassifier(**kw), {}, X, y)
     assert np.allclose(ours.coefs_[0], theirs.coefs_[0], rtol=0, atol=1e-10)
     assert np.array_equal(ours.coefs_[0], plain.coefs_[0])
+
+
+def test_partial_fit_after_an_lbfgs_fit_is_refused_by_name():
+    # scikit-learn raises AttributeError ('loss_curve_') here
+    X = np.random.default_rng(0).standard_normal((60, 4))
+    y = (X[:, 0] > 0).astype(int)
+    est = fastnn.MLPClassifier((5,), solver="lbfgs", random_state=0, max_iter=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    with pytest.raises(ValueError, match="fitted with solver 'lbfgs', which partial_fit cannot"):
+        est.set_params(solver="adam").partial_fit(X, y)
