@@ -13,6 +13,7 @@ counter0 + r) (erase_rectangles has the rule).
 csrc/ops/augment.c and augment.inc are the compiled version.
 """
 import math
+from collections.abc import Mapping, Set
 
 import numpy as np
 
@@ -58,6 +59,9 @@ def augment_settings(augment, image_shape, max_shift, n_features):
 
 
 def _image_shape(image_shape):
+    if isinstance(image_shape, (Set, Mapping)):  # no order: {4, 9} iterates as (9, 4)
+        raise TypeError("image_shape must be an ordered (H, W) or (H, W, C) such as a tuple, "
+                        "got %r" % (image_shape,))
     try:
         shape = tuple(image_shape)
     except TypeError:

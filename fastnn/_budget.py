@@ -74,12 +74,18 @@ class TimeBudget:
         self.durations.append(self.elapsed() - self.epoch_start)
 
     def planned_epochs(self):
-        """Epochs predicted to fit in the whole budget, at most max_epochs."""
+        """Epochs predicted to fit in the whole budget, at most max_epochs; asked
+        as an epoch starts, which counts (the clock moved since may_start_epoch:
+        a plan of only the epochs done would give it cosine's final rate, 0)."""
         estimate = self.epoch_estimate()
         if estimate is None:
             return self.max_epochs
         left = max(self.max_time - self.elapsed(), 0.0)
-        more = math.floor(left / estimate) if estimate > 0 else self.max_epochs
+        # compared before math.floor: left / estimate overflows to inf for a
+        # max_time near the float limit (a budget that never triggers)
+        if estimate <= 0 or left / estimate >= self.max_epochs:
+            return self.max_epochs
+        more = max(math.floor(left / estimate), 1)
         return max(1, min(self.max_epochs, len(self.durations) + more))
 
     def batch_checks(self, progress):

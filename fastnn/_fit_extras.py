@@ -3,6 +3,9 @@ scikit-learn drop-ins: a time budget (max_time), label smoothing, a linear
 warm-up (MLP only) and image augmentation inside the compiled epoch
 (augment="shift" | "flip" | "erase" | a list, image_shape, max_shift)."""
 import math
+import time
+
+import numpy as np
 
 from ._augment import augment_settings, config_entries
 from ._budget import make_budget
@@ -29,9 +32,17 @@ class FitExtras:
             if not allow_callable:
                 raise TypeError("augment must be 'shift', 'flip', 'erase' or a list of them, "
                                 "got %r" % (augment,))
-            self.hook, augment = augment, None
+            self.hook, augment = _checked_hook(augment), None
         self.augment = augment_settings(augment, image_shape, max_shift, n_features)
         self.budget = make_budget(max_time, max_epochs)
+        self.started = time.perf_counter()
+
+    def elapsed(self):
+        """Seconds since the fit began (history_["elapsed"]): on the budget's clock
+        when timed, so the history shows the time the budget decided on."""
+        if self.budget is not None:
+            return self.budget.elapsed()
+        return time.perf_counter() - self.started
 
     def session_options(self, batches):
         """Session keywords: smoothing, warm-up steps (whole batches; `batches`
@@ -44,8 +55,9 @@ class FitExtras:
                              "function of the epoch")
         flags = self.augment[0]
         return dict(label_smoothing=self.label_smoothing,
-                    # a warm-up past any fit (capped for C) ramps the rate throughout
-                    warmup_steps=min(math.ceil(self.warmup_epochs * batches), 2 ** 62)
+                    # a warm-up past any fit (capped for C) ramps the rate throughout;
+                    # capped before the ceil, which refuses the inf of a product past floats
+                    warmup_steps=math.ceil(min(self.warmup_epochs * batches, 2.0 ** 62))
                     if self.warmup_epochs else 0,
                     augment=config_entries(*self.augment) if flags else None)
 
@@ -61,3 +73,28 @@ class FitExtras:
             warn("max_time=%g s ran out before the first epoch ended: the model holds "
                  "whatever steps of it completed (possibly none) and no epoch was recorded; "
                  "give a larger max_time" % self.budget.max_time)
+
+
+def _checked_hook(augment):
+    """The user's augmentation function, its result cast to the batch's dtype
+    here: the compiled side checks shape and finiteness, but its plain
+    assignment would drop imaginary parts, read dates as numbers and turn
+    values past the dtype's range into inf (then blamed on the learning rate)."""
+    def hook(batch):
+        dtype = batch.dtype
+        result = augment(batch)
+        if result is None:
+            raise TypeError("augment must return the augmented batch, got None (a function "
+                            "that changes the batch in place must return it too)")
+        result = np.asarray(result)
+        if result.dtype.kind not in "biuf":
+            raise TypeError("augment must return a real numeric array, got dtype %s"
+                            % result.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):
+            cast = result.astype(dtype, copy=False)
+        narrowed = result.dtype.kind == "f" and result.dtype.itemsize > dtype.itemsize
+        if narrowed and not np.isfinite(cast).all() and np.isfinite(result).all():
+            raise ValueError("augment returned values beyond the range of %s (largest "
+                             "magnitude %g)" % (dtype, np.abs(result).max()))
+        return cast
+    return hook

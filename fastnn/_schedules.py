@@ -20,6 +20,10 @@ import math
 
 from ._validate import finite_number, whole_number
 
+# epochs counted by the schedules at most: past it the float arithmetic of
+# cosine would overflow, and no reachable epoch could lower the rate anyway
+MAX_EPOCHS = 2 ** 1000
+
 DEFAULTS = {
     "constant": {},
     "step": {"step_size": 10, "gamma": 0.1},
@@ -31,21 +35,24 @@ DEFAULTS = {
 
 class Schedule:
     def __init__(self, name, lr, epochs, options):
-        self.name, self.base, self.epochs = name, lr, max(epochs, 1)
+        self.name, self.base, self.epochs = name, lr, min(max(epochs, 1), MAX_EPOCHS)
         self.opt = dict(DEFAULTS[name], **options)
         self.current = lr
         self.best = math.inf
         self.waited = 0
-        self.asked_epochs, self.asked_step = self.epochs, self.opt.get("step_size")
+        self.asked_epochs, self.asked_step = max(epochs, 1), self.opt.get("step_size")
         self.replanned, self.last = False, math.inf  # the rate of the last replanned epoch
 
     def plan(self, epochs):
         """Spread the schedule over `epochs` epochs instead of the number asked for."""
-        self.epochs = max(int(epochs), 1)
+        self.epochs = min(max(int(epochs), 1), MAX_EPOCHS)
         self.replanned = True
         if self.asked_step is not None:
-            self.opt["step_size"] = max(1, round(self.asked_step * self.epochs
-                                                 / self.asked_epochs))
+            try:
+                step = round(self.asked_step * self.epochs / self.asked_epochs)
+            except OverflowError:  # a step_size past the floats: still no drop in any fit
+                step = self.asked_step
+            self.opt["step_size"] = max(1, step)
 
     def learning_rate(self, epoch):
         """The rate of `epoch` (>= 0 and finite: make_schedule checked the
