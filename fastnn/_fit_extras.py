@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from ._augment import augment_settings, config_entries
-from ._budget import make_budget
+from ._budget import check_max_time, make_budget
 from ._validate import finite_number
 from ._warn import warn
 
@@ -22,7 +22,7 @@ class FitExtras:
 
     def __init__(self, *, loss, n_features, max_time=None, max_epochs=0, label_smoothing=0.0,
                  warmup_epochs=0.0, augment=None, image_shape=None, max_shift=2,
-                 allow_callable=False):
+                 allow_callable=False, timed=True):
         self.label_smoothing = finite_number(label_smoothing, "label_smoothing", low=0, high=1)
         if self.label_smoothing and loss not in SMOOTHED_LOSSES:
             raise ValueError("label_smoothing needs a cross-entropy loss, got loss=%r" % (loss,))
@@ -34,7 +34,11 @@ class FitExtras:
                                 "got %r" % (augment,))
             self.hook, augment = _checked_hook(augment), None
         self.augment = augment_settings(augment, image_shape, max_shift, n_features)
-        self.budget = make_budget(max_time, max_epochs)
+        if timed:
+            self.budget = make_budget(max_time, max_epochs)
+        else:  # partial_fit: max_time checked all the same, then ignored
+            check_max_time(max_time)
+            self.budget = None
         self.started = time.perf_counter()
 
     def elapsed(self):

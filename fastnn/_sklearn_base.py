@@ -67,7 +67,7 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
         # issue 16 (checked again, with the data, by fastnn/_fit_extras.py)
         "max_time": [None, Interval(Real, 0, None, closed="neither")],
         "augment": [None, str, list, tuple],
-        "image_shape": [None, list, tuple],
+        "image_shape": [None, "array-like"],
         "max_shift": [Interval(Integral, 0, None, closed="left")],
         "scoring": [None, str, callable],
         "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
@@ -242,7 +242,7 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
                         user_val=None, tasks=None):
         extras = FitExtras(  # partial_fit ignores the budget
             loss=SESSION_OUTPUT[self.out_activation_][1], n_features=X.shape[1],
-            max_time=None if incremental else self.max_time, max_epochs=self.max_iter,
+            max_time=self.max_time, timed=not incremental, max_epochs=self.max_iter,
             label_smoothing=getattr(self, "label_smoothing", 0.0), augment=self.augment,
             image_shape=self.image_shape, max_shift=self.max_shift)
         # the compiled epoch gathers weights with augmented rows, but neither

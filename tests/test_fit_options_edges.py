@@ -202,3 +202,21 @@ def test_a_generous_budget_is_bit_identical(kw, dtype):
     assert a.history_["loss"] == b.history_["loss"]
     assert a.history_["learning_rate"] == b.history_["learning_rate"]
     assert a.stop_reason_ == b.stop_reason_
+
+
+def test_the_drop_ins_check_max_time_in_partial_fit_and_take_an_array_image_shape():
+    X = np.random.default_rng(0).standard_normal((40, 36)).astype(np.float32)
+    y = np.arange(40) % 3
+    est = fastnn.MLPClassifier((8,), max_time=True, random_state=0)
+    with pytest.raises(TypeError, match="max_time"):
+        est.partial_fit(X, y, classes=[0, 1, 2])
+    assert not hasattr(est, "coefs_")
+    est = fastnn.MLPClassifier((8,), augment="flip", image_shape=np.array([6, 6]),
+                               random_state=0, max_iter=2)
+    with pytest.warns(Warning):
+        est.fit(X, y)
+    twin = fastnn.MLPClassifier((8,), augment="flip", image_shape=(6, 6), random_state=0,
+                                max_iter=2)
+    with pytest.warns(Warning):
+        twin.fit(X, y)
+    np.testing.assert_array_equal(est.coefs_[0], twin.coefs_[0])
