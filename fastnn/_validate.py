@@ -146,7 +146,8 @@ def finite_number(value, name, low=None, high=None, low_open=False):
     if not np.isfinite(value):
         raise ValueError("%s must be finite, got %r" % (name, value))
     if low is not None and (value < low or (low_open and value == low)):
-        raise ValueError("%s must be %s %s, got %r" % (name, ">" if low_open else ">=", low, value))
+        raise ValueError("%s must be %s %s, got %r"
+                         % (name, ">" if low_open else ">=", low, value))
     if high is not None and value > high:
         raise ValueError("%s must be <= %s, got %r" % (name, high, value))
     return value

@@ -31,8 +31,9 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
 
     layer_sizes: [n_inputs, hidden..., n_outputs].  activation: the hidden
     layers' g (identity, relu, leaky_relu, tanh, sigmoid/logistic, elu, gelu,
-    softplus), one name for all or a list of one per hidden layer.  output: softmax, sigmoid or identity.  loss: cross_entropy
-    (needs softmax), binary_cross_entropy (needs sigmoid) or mse (1/2 (t - a)^2);
+    softplus), one name for all or a list of one per hidden layer.  output:
+    softmax, sigmoid or identity.  loss: cross_entropy (needs softmax),
+    binary_cross_entropy (needs sigmoid) or mse (1/2 (t - a)^2);
     every loss is summed over outputs and averaged over samples.  dropout: the
     drop rate after each hidden layer (a float or one per layer);
     dropout_mode "inverted" scales kept units by 1/(1 - rate) while training,

@@ -374,7 +374,8 @@ class EpochRunner:
                     self._views(params), self._views(grads),
                     self._views(opt_m) if opt_m is not None else [(None, None)] * len(weights),
                     self._views(opt_v) if opt_v is not None else [(None, None)] * len(weights)):
-                for p, g, m, v, is_w in ((w, gw, ms[0], vs[0], True), (b, gb, ms[1], vs[1], False)):
+                for p, g, m, v, is_w in ((w, gw, ms[0], vs[0], True),
+                                         (b, gb, ms[1], vs[1], False)):
                     reg = dict(l1=l1 if is_w else 0.0, l2=l2 if is_w else 0.0,
                                weight_decay=c["weight_decay"] if is_w else 0.0)
                     if c["optimizer"] == _ADAM:
