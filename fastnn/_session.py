@@ -120,6 +120,13 @@ class Session:
         return (self.params.copy(), None if self.opt_m is None else self.opt_m.copy(),
                 None if self.opt_v is None else self.opt_v.copy(), self.step)
 
+    def take_state(self, other):
+        """`other`'s weights and optimizer state, in this session's dtype: a
+        session rebuilt for edited settings continues its predecessor."""
+        params, m, v, step = other.state()
+        cast = [None if a is None else a.astype(self.dtype) for a in (params, m, v)]
+        self.restore((*cast, step))
+
     def restore(self, state):
         params, m, v, self.step = state
         self.params[...] = params

@@ -19,7 +19,7 @@ from ._forward import forward
 from ._parallel import call_threads, effective_n_threads
 from ._session import Session
 from ._sklearn_callbacks import CallbackSupport, callback_scope, fit_tasks
-from ._sklearn_epochs import NoImprovement, epoch_runner
+from ._sklearn_epochs import OPTIMIZER_SETTINGS, NoImprovement, epoch_runner, optimizer_setting
 from ._sklearn_lbfgs import fit_lbfgs
 from ._sklearn_state import FastnnStateMixin
 from ._sklearn_validation import (check_validation_set, class_row_weights,
@@ -218,17 +218,17 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
 
     def _new_session(self, layer_units, rates, dtype, max_batch, n_threads=None, options=None):
         output, loss = SESSION_OUTPUT[self.out_activation_]
-        if any(rates) and not isinstance(self.random_state, (int, np.integer)):
-            seed = seed_from(self._random_state)
-        else:
-            seed = seed_from(self.random_state)
+        seed = seed_from(self._random_state if any(rates) and not isinstance(
+            self.random_state, (int, np.integer)) else self.random_state)
         adam = self.solver == "adam"
+        momentum, nesterov, beta_1, beta_2, epsilon = (optimizer_setting(self, k) for k in (
+            "momentum", "nesterovs_momentum", "beta_1", "beta_2", "epsilon"))
         session = Session(
             layer_units, activation=canonical_activation(self.activation), output=output,
             loss=loss, dropout=rates, dropout_mode="inverted",
             dtype=dtype, optimizer=("adamw" if self.weight_decay else "adam") if adam else "sgd",
-            momentum=self.momentum, nesterov=self.nesterovs_momentum, beta1=self.beta_1,
-            beta2=self.beta_2, eps=self.epsilon, adam_eps_style="sklearn", l1=self.l1,
+            momentum=momentum, nesterov=nesterov, beta1=beta_1, beta2=beta_2, eps=epsilon,
+            adam_eps_style="sklearn", l1=self.l1,
             l2=self.alpha, weight_decay=self.weight_decay, l2_per_batch=True,
             data_loss_scale=1.0 / layer_units[-1] if loss == "mse" else 1.0, seed=seed,
             max_batch=max_batch, n_threads=n_threads,
@@ -252,8 +252,10 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
                              "sample_weight or class_weight")
         session = getattr(self, "_session", None)
         if not incremental or session is None:
-            # a new optimizer on every fit, kept across partial_fit calls (as scikit-learn)
+            # a new optimizer on every fit, kept across partial_fit calls with the
+            # settings it started with (as scikit-learn's optimizer object)
             session = None
+            self._optimizer_settings = {k: getattr(self, k) for k in OPTIMIZER_SETTINGS}
             self._learning_rate = float(self.learning_rate_init)
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
@@ -306,10 +308,7 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
                                       options)
             fresh.baked = baked
             if session is not None:  # grow the batch buffers, keep the optimizer state
-                params, m, v, step = session.state()
-                fresh.restore((params.astype(fresh.dtype), None if m is None else
-                               m.astype(fresh.dtype), None if v is None else
-                               v.astype(fresh.dtype), step))
+                fresh.take_state(session)
             session = fresh
         session.load(self.coefs_, self.intercepts_)
         self._session = session

@@ -4,6 +4,18 @@ stopping rule (_no_improvement_count, tol, n_iter_no_change, and adaptive
 SGD's rate division)."""
 import numpy as np
 
+# What scikit-learn's optimizer object takes when a fit (or a first
+# partial_fit) creates it and keeps until the next fit, whatever set_params
+# does in between: the estimator keeps them in _optimizer_settings.
+OPTIMIZER_SETTINGS = ("learning_rate_init", "learning_rate", "power_t", "momentum",
+                      "nesterovs_momentum", "beta_1", "beta_2", "epsilon")
+
+
+def optimizer_setting(est, name):
+    """The optimizer's `name` (OPTIMIZER_SETTINGS): the value its fit started
+    with, or the estimator's (no optimizer yet, or a pickle from before)."""
+    return getattr(est, "_optimizer_settings", {}).get(name, getattr(est, name))
+
 
 def epoch_runner(est, session, X, y, sample_weight, batch_size, n_threads):
     """run(order, learning_rate, progress=None) -> mean loss of one epoch over X
@@ -50,8 +62,9 @@ class NoImprovement:
                 est._no_improvement_count = 0
             if logs["loss"] < est.best_loss_:
                 est.best_loss_ = logs["loss"]
-        if est.solver == "sgd" and est.learning_rate == "invscaling":
-            est._learning_rate = float(est.learning_rate_init) / (est.t_ + 1) ** est.power_t
+        if est.solver == "sgd" and optimizer_setting(est, "learning_rate") == "invscaling":
+            est._learning_rate = (float(optimizer_setting(est, "learning_rate_init"))
+                                  / (est.t_ + 1) ** optimizer_setting(est, "power_t"))
         if est._no_improvement_count > est.n_iter_no_change:
             what = "Validation score" if self.early_stopping else "Training loss"
             msg = ("%s did not improve more than tol=%f for %d consecutive epochs."
@@ -64,7 +77,7 @@ class NoImprovement:
     def _trigger_stopping(self, msg):
         """scikit-learn's optimizer.trigger_stopping: adaptive SGD divides the rate by 5."""
         est = self.est
-        if est.solver == "adam" or est.learning_rate != "adaptive":
+        if est.solver == "adam" or optimizer_setting(est, "learning_rate") != "adaptive":
             if est.verbose:
                 print(msg + " Stopping.")
             return True

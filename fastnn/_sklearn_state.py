@@ -4,10 +4,11 @@
 import math
 
 import numpy as np
-from sklearn.base import is_classifier
+from sklearn.base import clone, is_classifier
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
+from ._sklearn_epochs import OPTIMIZER_SETTINGS, optimizer_setting
 from ._validate import check_loaded_classes, dropout_rates, storable_seed
 
 FITTED_SCALARS = ("n_features_in_", "n_iter_", "n_layers_", "n_outputs_", "out_activation_",
@@ -140,13 +141,18 @@ MAX_STEP = 2 ** 62
 
 def _save_training_state(est, meta, arrays):
     session = getattr(est, "_session", None)
-    # only an optimizer partial_fit continues, with the moments est's settings
-    # keep: an lbfgs fit's session, or one whose solver or momentum was edited
-    # since, would not load back (partial_fit after the load starts anew)
+    # only an optimizer partial_fit continues, with the moments its settings
+    # keep: an lbfgs fit's session, or one whose solver was edited since,
+    # would not load back (partial_fit after the load starts anew)
+    momentum = optimizer_setting(est, "momentum")
     if session is not None and est.solver in ("sgd", "adam") and (
             session.solver == est.solver
-            and (session.opt_m is None) == (est.solver == "sgd" and est.momentum == 0)):
+            and (session.opt_m is None) == (est.solver == "sgd" and momentum == 0)):
         meta["optimizer_step"] = int(session.step)
+        settings = getattr(est, "_optimizer_settings", None)
+        if settings is not None:
+            meta["optimizer_settings"] = {k: v.item() if isinstance(v, np.generic) else v
+                                          for k, v in settings.items()}
         for name, buf in (("m", session.opt_m), ("v", session.opt_v)):
             if buf is not None:
                 for kind, views in zip(("coefs", "intercepts"), session.views(buf)):
@@ -209,8 +215,23 @@ def _load_training_state(est, meta, arrays):
         raise ValueError("optimizer_step must be an int >= 0 and <= 2**62, got %.50r" % (step,))
     if est.solver not in ("sgd", "adam"):
         raise ValueError("optimizer_step: the %s solver keeps no optimizer state" % est.solver)
+    if "optimizer_settings" in meta:
+        est._optimizer_settings = _checked_optimizer_settings(est, meta["optimizer_settings"])
     _attach_session(est, layers("optimizer_m"), layers("optimizer_v", " non-negative"), step,
                     strict=True)
+
+
+def _checked_optimizer_settings(est, settings):
+    """The optimizer's settings from a file: the names of OPTIMIZER_SETTINGS,
+    each a value the estimator's own parameter accepts."""
+    if not isinstance(settings, dict) or set(settings) != set(OPTIMIZER_SETTINGS):
+        raise ValueError("optimizer_settings must hold %s" % ", ".join(OPTIMIZER_SETTINGS))
+    probe = clone(est).set_params(**settings)
+    try:
+        probe._validate_params()
+    except ValueError as exc:
+        raise ValueError("optimizer_settings: %s" % exc) from None
+    return dict(settings)
 
 
 def _attach_session(est, m, v, step, strict=False):
@@ -227,7 +248,7 @@ def _attach_session(est, m, v, step, strict=False):
     for name, dst, src in (("m", session.opt_m, m), ("v", session.opt_v, v)):
         if strict and (dst is None) != (src is None):
             raise ValueError("optimizer_%s_*: the %s optimizer (momentum %r) %s moment %s" % (
-                name, est.solver, getattr(est, "momentum", None),
+                name, est.solver, optimizer_setting(est, "momentum"),
                 "keeps no" if dst is None else "needs its", name))
         if dst is None or src is None:
             continue

@@ -114,3 +114,33 @@ def test_partial_fit_after_an_lbfgs_fit_is_refused_by_name():
         est.fit(X, y)
     with pytest.raises(ValueError, match="fitted with solver 'lbfgs', which partial_fit cannot"):
         est.set_params(solver="adam").partial_fit(X, y)
+
+
+@pytest.mark.parametrize("solver, edit", [
+    ("sgd", dict(momentum=0.5)), ("sgd", dict(nesterovs_momentum=False)),
+    ("sgd", dict(learning_rate="invscaling", power_t=0.3)),
+    ("sgd", dict(momentum=0.5, alpha=0.5)),  # alpha rebuilds the session: momentum stays
+    ("adam", dict(beta_1=0.5, beta_2=0.9)), ("adam", dict(epsilon=1e-3, alpha=0.5)),
+])
+@pytest.mark.parametrize("round_trip", [False, True], ids=["in-memory", "pickled"])
+def test_the_optimizer_keeps_the_settings_it_started_with(solver, edit, round_trip):
+    # scikit-learn's optimizer object takes them at the first partial_fit and
+    # keeps them (also through a pickle) until the next fit
+    X, y = data()
+    kw = dict(hidden_layer_sizes=(16,), activation="tanh", batch_size=20, random_state=1,
+              learning_rate_init=0.05, solver=solver, momentum=0.9)
+    pair = []
+    for cls in (fastnn.MLPClassifier, sklearn_nn.MLPClassifier):
+        est = continue_after(cls(**kw), edit, X, y, calls=1)
+        if round_trip:
+            est = pickle.loads(pickle.dumps(est))
+        pair.append(est)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for _ in range(4):
+                est.partial_fit(X, y)
+    ours, theirs = pair
+    scale = max(np.abs(w).max() for w in theirs.coefs_)
+    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+        assert np.abs(a - b).max() / scale < 1e-10
+    assert np.allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-10, atol=0)

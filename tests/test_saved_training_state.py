@@ -115,8 +115,14 @@ def test_a_file_from_before_still_loads_and_starts_a_new_optimizer(tmp_path):
      "optimizer_m_coefs_0 must be a finite float32"),
     (lambda m, a: a.update(optimizer_m_coefs_0=a["optimizer_m_coefs_0"].T.copy()),
      r"optimizer_m_coefs_0 must be a finite float32 array of shape \(6, 8\)"),
+    (lambda m, a: m.update(optimizer_settings={"momentum": 0.9}),
+     "optimizer_settings must hold learning_rate_init, learning_rate"),
+    (lambda m, a: m["optimizer_settings"].update(beta_2=1.5),
+     "optimizer_settings: The 'beta_2' parameter"),
+    (lambda m, a: m["optimizer_settings"].update(learning_rate="fast"),
+     "optimizer_settings: The 'learning_rate' parameter"),
     (lambda m, a: m["params"].update(solver="sgd", momentum=0.0),
-     "optimizer_m_.*: the sgd optimizer .momentum 0.0. keeps no moment m"),
+     "optimizer_v_.*: the sgd optimizer .momentum 0.9. keeps no moment v"),
     (lambda m, a: m["params"].update(solver="sgd"), "optimizer_v_.*keeps no moment v"),
     (lambda m, a: m["params"].update(solver="lbfgs"), "the lbfgs solver keeps no optimizer"),
 ])
@@ -207,7 +213,14 @@ def test_settings_edited_after_the_fit_still_save_load_and_pickle(first, edit, t
     twin, loaded = twins(est, tmp_path)
     for e in (twin, loaded):
         np.testing.assert_array_equal(e.predict_proba(X), est.predict_proba(X))
-    if "lbfgs" not in (first["solver"], est.solver):  # a new optimizer of the edited settings
+    if "momentum" in edit:  # the fit's optimizer continues, as scikit-learn's
+        for e in (est, twin, loaded):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                e.partial_fit(X, y)
+        assert_same_weights(loaded, est)
+        assert_same_weights(twin, est)
+    elif "lbfgs" not in (first["solver"], est.solver):  # a new optimizer of the edited solver
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             loaded.partial_fit(X, y)
