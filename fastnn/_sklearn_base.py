@@ -171,8 +171,10 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
         if stochastic:
             self._fit_stochastic(X, y, sample_weight, layer_units, rates, incremental,
                                  n_threads, user_val, tasks)
-        else:
-            self._fit_lbfgs(X, y, sample_weight, layer_units, n_threads, tasks)
+        else:  # image_shape and max_shift checked though unused
+            FitExtras(loss=None, n_features=X.shape[1], image_shape=self.image_shape,
+                      max_shift=self.max_shift, timed=False)
+            fit_lbfgs(self, X, y, sample_weight, layer_units, n_threads, tasks)
         if not all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_):
             raise ValueError("Solver produced non-finite parameter weights. The input data may"
                              " contain large values and need to be preprocessed.")
@@ -364,9 +366,6 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
             warnings.warn("Stochastic Optimizer: Maximum iterations (%d) reached and the "
                           "optimization hasn't converged yet." % self.max_iter,
                           ConvergenceWarning)
-
-    def _fit_lbfgs(self, X, y, sample_weight, layer_units, n_threads, tasks=None):
-        fit_lbfgs(self, X, y, sample_weight, layer_units, n_threads, tasks)
 
     # ---- inference ----
     def _forward_pass_fast(self, X, check_input=True, n_threads=None, check_overflow=True):

@@ -3,6 +3,7 @@ label_smoothing, warmup_epochs) met by messy inputs: values past the float
 range, augmentation functions returning odd arrays, unordered shapes, and the
 time the history reports against the time the budget decides by."""
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -220,3 +221,15 @@ def test_the_drop_ins_check_max_time_in_partial_fit_and_take_an_array_image_shap
     with pytest.warns(Warning):
         twin.fit(X, y)
     np.testing.assert_array_equal(est.coefs_[0], twin.coefs_[0])
+
+
+def test_lbfgs_checks_the_image_options_it_does_not_use():
+    X = np.random.default_rng(0).standard_normal((40, 36))
+    y = np.arange(40) % 2
+    est = fastnn.MLPClassifier((4,), solver="lbfgs", max_iter=3, image_shape=(5, 5))
+    with pytest.raises(ValueError, match=r"image_shape \(5, 5\) holds 25 values but X has 36"):
+        est.fit(X, y)
+    assert not hasattr(est, "coefs_")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fastnn.MLPClassifier((4,), solver="lbfgs", max_iter=3, image_shape=(6, 6)).fit(X, y)
