@@ -48,7 +48,8 @@ coefs_, intercepts_ : list of ndarray
     Each layer's (n_in, n_out) weights and (n_out,) biases; they can be
     set by hand.
 history_ : dict of list
-    Per epoch: loss, learning_rate, elapsed (seconds), and with validation
+    Per epoch: loss, learning_rate, elapsed (seconds since the fit began,
+    the epoch's validation pass included), and with validation
     data val_loss and val_accuracy (the score; val_loss against the true
     targets, without label smoothing); per fit: stop_reason.
 stop_reason_ : str
