@@ -93,17 +93,16 @@ class MaxNorm:
 
 def principal_components(k, whiten=False):
     """A `project` hook: the standardized pixels projected on the training
-    images' top `k` principal axes (each component keeps its variance, or
-    has it scaled to 1 when `whiten`): the first layer's products shrink
-    from 784 to k per unit."""
+    images' top `k` principal axes by fastnn.projection (what `fastnn train
+    --components` does); `whiten` scales each component to variance 1."""
     def project(X, Xv):
-        X64 = X.astype(np.float64)
-        mean = X64.mean(axis=0)
-        values, vectors = np.linalg.eigh(np.cov(X64 - mean, rowvar=False))
-        axes = vectors[:, ::-1][:, :k]
+        from fastnn.projection import PrincipalProjection
+        projection = PrincipalProjection(X, k)
+        Z, Zv = projection.transform(X), projection.transform(Xv)
         if whiten:
-            axes = axes / np.sqrt(values[::-1][:k])
-        return [np.ascontiguousarray(((A - mean) @ axes).astype(np.float32)) for A in (X, Xv)]
+            std = Z.astype(np.float64).std(axis=0)
+            Z, Zv = (np.ascontiguousarray((A / std).astype(np.float32)) for A in (Z, Zv))
+        return Z, Zv
     return project
 
 

@@ -40,7 +40,7 @@ class Schedule:
         self.current = lr
         self.best = math.inf
         self.waited = 0
-        self.asked_epochs, self.asked_step = max(epochs, 1), self.opt.get("step_size")
+        self.asked_epochs, self.asked_step = self.epochs, self.opt.get("step_size")
         self.replanned, self.last = False, math.inf  # the rate of the last replanned epoch
 
     def plan(self, epochs):

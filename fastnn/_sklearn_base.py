@@ -13,6 +13,7 @@ from sklearn.utils import check_random_state, shuffle
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
+from ._augment import augment_settings
 from ._fit_extras import FitExtras
 from ._fitloop import Rollback, exclusive_fit, rollback_on_failure, run_epochs
 from ._forward import forward
@@ -172,8 +173,7 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
             self._fit_stochastic(X, y, sample_weight, layer_units, rates, incremental,
                                  n_threads, user_val, tasks)
         else:  # image_shape and max_shift checked though unused
-            FitExtras(loss=None, n_features=X.shape[1], image_shape=self.image_shape,
-                      max_shift=self.max_shift, timed=False)
+            augment_settings(None, self.image_shape, self.max_shift, X.shape[1])
             fit_lbfgs(self, X, y, sample_weight, layer_units, n_threads, tasks)
         if not all(np.isfinite(w).all() for w in self.coefs_ + self.intercepts_):
             raise ValueError("Solver produced non-finite parameter weights. The input data may"
@@ -218,11 +218,13 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
                 self.validation_scores_ = None
                 self.best_validation_score_ = None
 
-    def _new_session(self, layer_units, rates, dtype, max_batch, n_threads=None, options=None):
+    def _new_session(self, layer_units, rates, dtype, max_batch, n_threads=None, options=None,
+                     solver=None):  # solver: a pickle's, when edited since its fit
         output, loss = SESSION_OUTPUT[self.out_activation_]
         seed = seed_from(self._random_state if any(rates) and not isinstance(
             self.random_state, (int, np.integer)) else self.random_state)
-        adam = self.solver == "adam"
+        solver = solver or self.solver
+        adam = solver == "adam"
         momentum, nesterov, beta_1, beta_2, epsilon = (optimizer_setting(self, k) for k in (
             "momentum", "nesterovs_momentum", "beta_1", "beta_2", "epsilon"))
         session = Session(
@@ -237,7 +239,7 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
             max_grad_norm=getattr(self, "max_grad_norm", None),  # None in older pickles
             **(options or {}))
         # the solver partial_fit may continue, the settings _fit_stochastic baked in
-        session.solver, session.baked = self.solver, None
+        session.solver, session.baked = solver, None
         return session
 
     def _fit_stochastic(self, X, y, sample_weight, layer_units, rates, incremental, n_threads,

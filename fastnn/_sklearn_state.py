@@ -6,6 +6,7 @@ import math
 import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._sklearn_epochs import OPTIMIZER_SETTINGS, optimizer_setting
@@ -27,7 +28,8 @@ class FastnnStateMixin:
         state.pop("_fit_lock", None)  # a threading.Lock: not picklable, made on the next fit
         session = state.pop("_session", None)
         if session is not None:
-            state["_session_buffers"] = (session.opt_m, session.opt_v, session.step)
+            state["_session_buffers"] = (session.opt_m, session.opt_v, session.step,
+                                         session.solver)
             state["coefs_"] = [np.array(w) for w in self.coefs_]
             state["intercepts_"] = [np.array(b) for b in self.intercepts_]
         best = state.get("_best_coefs"), state.get("_best_intercepts")
@@ -59,7 +61,7 @@ class FastnnStateMixin:
             params["scoring"] = None
         if isinstance(params.get("class_weight"), dict):
             params["class_weight"] = _class_weight_pairs(params["class_weight"])
-        for k in ("hidden_layer_sizes", "dropout"):
+        for k in ("hidden_layer_sizes", "dropout", "image_shape"):
             if np.ndim(params[k]):
                 params[k] = tuple(v.item() if isinstance(v, np.generic) else v for v in params[k])
         meta = {"params": params, "n_coefs": len(self.coefs_)}
@@ -96,8 +98,9 @@ class FastnnStateMixin:
     @classmethod
     def _from_fastnn_state(cls, meta, arrays):
         params = dict(meta["params"])
-        if isinstance(params["hidden_layer_sizes"], list):  # a tuple before JSON
-            params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+        for k in ("hidden_layer_sizes", "image_shape"):
+            if isinstance(params.get(k), list):  # a tuple before JSON
+                params[k] = tuple(params[k])
         if isinstance(params.get("class_weight"), list):
             params["class_weight"] = _class_weight_dict(params["class_weight"])
         est = cls(**params)
@@ -234,15 +237,19 @@ def _checked_optimizer_settings(est, settings):
     return dict(settings)
 
 
-def _attach_session(est, m, v, step, strict=False):
+def _attach_session(est, m, v, step, solver=None, strict=False):
     """A compiled session holding est's weights and its optimizer's state (m,
     v: flat buffers, per-layer lists (coefs, then intercepts) or None), so
-    that partial_fit continues that optimizer.  strict (a model file): m and
-    v must be the moments est's solver and momentum keep; a pickle's settings
-    may have been edited since its fit, and it keeps what both have."""
+    that partial_fit continues that optimizer (`solver`'s: a pickle's, which
+    partial_fit refuses to continue if est.solver was edited since; older
+    pickles and model files: est's).  strict (a model file): m and v must be
+    the moments est's solver and momentum keep; a pickle keeps what both have."""
+    if not hasattr(est, "_random_state"):  # a loaded estimator's, for a dropout seed
+        est._random_state = check_random_state(est.random_state)
     units = [w.shape[0] for w in est.coefs_] + [est.coefs_[-1].shape[1]]
     rates = dropout_rates(est.dropout, len(units) - 2)
-    session = est._new_session(units, rates, est.coefs_[0].dtype, _max_batch(est))
+    session = est._new_session(units, rates, est.coefs_[0].dtype, _max_batch(est),
+                               solver=solver)
     session.step = step
     session.load(est.coefs_, est.intercepts_)
     for name, dst, src in (("m", session.opt_m, m), ("v", session.opt_v, v)):

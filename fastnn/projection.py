@@ -21,7 +21,7 @@ import numpy as np
 
 from . import ops
 
-# rows per block of the float64 products (each block 12.5 MiB for 784 columns)
+# rows per block of the float64 products (each block 12.25 MiB for 784 columns)
 BLOCK_ROWS = 2048
 
 
@@ -66,6 +66,9 @@ class PrincipalProjection:
                              % (X.shape[1], components))
         with np.errstate(invalid="ignore", over="ignore"):  # NaN or inf: said below
             self.mean = X.mean(axis=0, dtype=np.float64)
+        if not np.isfinite(self.mean).all() and np.isfinite(X).all():  # the sum overflowed
+            raise ValueError("X is too large for principal axes: its mean overflows float64 "
+                             "(scale the features)")
         covariance = _covariance(X, self.mean)
         if not np.isfinite(covariance).all():  # eigh would fail with a LinAlgError
             raise ValueError("X is too large for principal axes: its covariance overflows "
@@ -164,9 +167,9 @@ class PrincipalProjection:
         # random_state, advancing the one `model` shares
         full = copy.deepcopy(model, {id(model.random_state): model.random_state})
         full.layer_sizes = [self.axes.shape[0], *model.layer_sizes[1:]]
-        w = coefs[0].astype(np.float64)
-        shift = (self.mean @ self.axes) @ w
-        full.coefs_[0] = (self.axes @ w).astype(coefs[0].dtype)
+        w = coefs[0].astype(np.float64)  # fastnn's products: the same bits on any threads
+        shift = ops.matmul(ops.matmul(self.mean[None, :], self.axes), w)[0]
+        full.coefs_[0] = ops.matmul(self.axes, w).astype(coefs[0].dtype)
         full.intercepts_[0] = (intercepts[0] - shift).astype(coefs[0].dtype)
         return full
 

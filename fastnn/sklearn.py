@@ -128,7 +128,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         random erasing of a rectangle in half the images),
         drawn from the seed; needs image_shape; sgd and adam, not with
         sample_weight.
-    image_shape : tuple or None, default None
+    image_shape : tuple, list, array or None, default None
         fastnn's: (H, W) or (H, W, C), the image each row of X holds
         (row-major, channels last); needed by augment.
     max_shift : int, default 2

@@ -233,3 +233,19 @@ def test_lbfgs_checks_the_image_options_it_does_not_use():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fastnn.MLPClassifier((4,), solver="lbfgs", max_iter=3, image_shape=(6, 6)).fit(X, y)
+
+
+def test_a_huge_epoch_count_keeps_the_step_schedule():
+    # counted at most MAX_EPOCHS: the step schedule still drops every step_size
+    # epochs; under a budget it is replanned over the epochs that fit (fewer:
+    # the step shrinks in proportion, as documented) without overflowing
+    X = np.random.default_rng(0).standard_normal((64, 5)).astype(np.float32)
+    y = np.arange(64) % 2
+    rates = []
+    for extra in ({}, dict(max_time=1e6)):
+        m = fastnn.MLP([5, 4, 2], random_state=0)
+        m.fit(X, y, epochs=10 ** 400, lr_schedule="step", schedule_options={"step_size": 2},
+              callbacks=[lambda model, epoch, logs: epoch >= 2], **extra)
+        rates.append(m.history_["learning_rate"])
+    assert rates[0] == [1e-3, 1e-3, 1e-4]
+    assert rates[1][0] == 1e-3 and rates[1] == sorted(rates[1], reverse=True)

@@ -115,7 +115,6 @@ def test_cli_refuses_components_it_cannot_use(argv, message, capsys):
 
 def test_components_only_when_asked():
     from fastnn import _recipes
-    assert "components" not in cli.default_recipe("fashion-mnist")
     assert _recipes.components(None, {}, 784) is None
     assert _recipes.components(0, {}, 784) is None
     assert _recipes.components(32, {}, 784) == 32
@@ -299,10 +298,16 @@ def test_fold_any_model_and_save_it(settings, tmp_path):
     np.testing.assert_array_equal(loaded.predict(X), full.predict(X))
     # the first layer as folded (its sums' bound: the test above), the others
     # the reduced model's
+    # (float64 sums of k terms in any order: within k u64 of the sum of
+    # magnitudes; then one rounding to the dtype)
     w = reduced.coefs_[0].astype(np.float64)
-    np.testing.assert_array_equal(full.coefs_[0], (p.axes @ w).astype(dtype))
-    np.testing.assert_array_equal(full.intercepts_[0],
-                                  (reduced.intercepts_[0] - p.mean @ p.axes @ w).astype(dtype))
+    k, u64, u = p.components, np.finfo(np.float64).eps / 2, np.finfo(dtype).eps / 2
+    for got, want, magnitude in (
+            (full.coefs_[0], p.axes @ w, np.abs(p.axes) @ np.abs(w)),
+            (full.intercepts_[0], reduced.intercepts_[0] - p.mean @ p.axes @ w,
+             np.abs(reduced.intercepts_[0]) + np.abs(p.mean) @ np.abs(p.axes) @ np.abs(w))):
+        bound = 2 * (k + 1) * u64 * magnitude + 2 * u * np.abs(want)
+        assert np.all(np.abs(got.astype(np.float64) - want) <= bound)
     for a, b in zip(full.coefs_[1:] + full.intercepts_[1:],
                     reduced.coefs_[1:] + reduced.intercepts_[1:]):
         np.testing.assert_array_equal(a, b)
@@ -340,3 +345,31 @@ def test_cli_components_then_evaluate(argv, tmp_path, capsys):
     assert cli.main(["evaluate", "--data", "digits", path]) == 0
     out = capsys.readouterr().out
     assert float(out.rsplit("accuracy: ", 1)[1].split()[0]) == trained > 0.8
+
+
+def test_the_axes_do_not_depend_on_blas_threads(tmp_path):
+    # LAPACK's eigh sums in another order on 2 OpenBLAS threads than on 1:
+    # the projection runs it on one (through threadpoolctl)
+    pytest.importorskip("threadpoolctl")
+    import os
+    import subprocess
+    import sys
+    code = ("import hashlib, numpy as np; from fastnn.projection import PrincipalProjection;"
+            "X = np.random.default_rng(0).standard_normal((3000, 300)) "
+            "* np.linspace(0.1, 3, 300);"
+            "p = PrincipalProjection(X, 40);"
+            "print(hashlib.sha256(p.axes.tobytes() + p.transform(X).tobytes()).hexdigest())")
+    digests = set()
+    for threads in ("1", "2"):
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=threads, OMP_NUM_THREADS=threads)
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, check=True)
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1
+
+
+def test_a_finite_x_whose_mean_overflows_is_named():
+    X = np.full((4, 3), 1e308)
+    X[:, 0] = [1.0, 2.0, 3.0, 5.0]
+    with pytest.raises(ValueError, match="mean overflows float64"):
+        PrincipalProjection(X, 2)

@@ -255,3 +255,39 @@ def test_a_file_written_before_training_state_was_kept(tmp_path, monkeypatch):
     for e in (old, fresh):
         e.set_params(early_stopping=False).partial_fit(X, y)
     assert_same_weights(old, fresh)
+
+
+@pytest.mark.parametrize("random_state", [None, 7, "generator"])
+def test_dropout_models_of_any_seed_save_and_load(random_state, tmp_path):
+    X, y = data()
+    seed = np.random.RandomState(0) if random_state == "generator" else random_state
+    est = MLPClassifier((8,), dropout=0.2, random_state=seed, max_iter=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    loaded = saved_and_loaded(est, tmp_path)
+    np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loaded.partial_fit(X, y)  # continues with a dropout seed of its own
+
+
+def test_an_array_image_shape_saves_and_loads(tmp_path):
+    X = np.random.default_rng(0).standard_normal((30, 36)).astype(np.float32)
+    y = np.arange(30) % 3
+    est = MLPClassifier((4,), augment="flip", image_shape=np.array([6, 6]), max_iter=1,
+                        random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    assert saved_and_loaded(est, tmp_path).get_params()["image_shape"] == (6, 6)
+
+
+def test_a_pickle_remembers_the_solver_it_fitted():
+    X, y = data()
+    est = MLPClassifier((8,), solver="sgd", random_state=0, batch_size=32)
+    est.partial_fit(X, y, classes=[0, 1, 2])
+    est.set_params(solver="adam")
+    for e in (est, pickle.loads(pickle.dumps(est))):
+        with pytest.raises(ValueError, match="continues the 'sgd' optimizer"):
+            e.partial_fit(X, y)
