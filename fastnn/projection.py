@@ -10,7 +10,7 @@ lie in the span of the axes, and it predicts what the reduced model predicts
 on projected rows (up to rounding).  Training costs k/d of the first layer's
 products: for Fashion-MNIST's 784 pixels, 256 components keep 95% of the
 standardized pixels' variance, and the 784-1024-512-10 recipe trains in
-0.7x the time, at the same validation accuracy but 0.0034 lower test
+0.6-0.7x the time, at 0.0022 lower validation and 0.0034 lower test
 accuracy (docs/performance.md), so it is an option (`fastnn train
 --components K`), not the recipe.
 """
