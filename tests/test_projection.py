@@ -347,13 +347,12 @@ def test_cli_components_then_evaluate(argv, tmp_path, capsys):
     assert float(out.rsplit("accuracy: ", 1)[1].split()[0]) == trained > 0.8
 
 
-def test_the_axes_do_not_depend_on_blas_threads(tmp_path):
+def test_the_axes_do_not_depend_on_blas_threads():
     # LAPACK's eigh sums in another order on 2 OpenBLAS threads than on 1:
     # the projection runs it on one (through threadpoolctl)
     pytest.importorskip("threadpoolctl")
     import os
-    import subprocess
-    import sys
+    from conftest import run_python
     code = ("import hashlib, numpy as np; from fastnn.projection import PrincipalProjection;"
             "X = np.random.default_rng(0).standard_normal((3000, 300)) "
             "* np.linspace(0.1, 3, 300);"
@@ -361,9 +360,9 @@ def test_the_axes_do_not_depend_on_blas_threads(tmp_path):
             "print(hashlib.sha256(p.axes.tobytes() + p.transform(X).tobytes()).hexdigest())")
     digests = set()
     for threads in ("1", "2"):
-        env = dict(os.environ, OPENBLAS_NUM_THREADS=threads, OMP_NUM_THREADS=threads)
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                             text=True, check=True)
+        out = run_python(code, env=dict(os.environ, OPENBLAS_NUM_THREADS=threads,
+                                        OMP_NUM_THREADS=threads))
+        assert out.returncode == 0, out.stderr
         digests.add(out.stdout.strip())
     assert len(digests) == 1
 
