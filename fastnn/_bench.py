@@ -195,9 +195,13 @@ def available_trainers(names=None, activation="relu"):
             continue
         if name in ("fastnn_bf16", "torch_bf16") and not names and not _core.bf16_native():
             continue  # emulated bfloat16 is for portability, not speed
-        if module is None or importlib.util.find_spec(module) is not None:
+        if _installed(module):
             out.append((name, fn))
     return out
+
+
+def _installed(module):
+    return module is None or importlib.util.find_spec(module) is not None
 
 
 def _left_out(names, trainers, activation):
@@ -206,7 +210,7 @@ def _left_out(names, trainers, activation):
     out = []
     for name, _, module, activations in TRAINERS:
         if name in (names or ()) and name not in ran:
-            installed = module is None or importlib.util.find_spec(module) is not None
+            installed = _installed(module)
             out.append((name, "it has no %s activation" % activation if installed
                         else "%s is not installed" % module, installed))
     return out
