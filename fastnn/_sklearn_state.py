@@ -32,10 +32,8 @@ class FastnnStateMixin:
                                          session.solver)
             state["coefs_"] = [np.array(w) for w in self.coefs_]
             state["intercepts_"] = [np.array(b) for b in self.intercepts_]
-        best = state.get("_best_coefs"), state.get("_best_intercepts")
-        if best[0] is not None and "coefs_" in state and (not self.early_stopping or all(
-                np.array_equal(a, b) for a, b in zip(best[0] + best[1],
-                                                     self.coefs_ + self.intercepts_))):
+        if state.get("_best_coefs") is not None and "coefs_" in state \
+                and _best_weights_apart(self) is None:
             del state["_best_coefs"], state["_best_intercepts"]
             state["_best_from_coefs"] = True
         return state
@@ -46,8 +44,7 @@ class FastnnStateMixin:
         super().__setstate__(state)
         self._session = None
         if best_from_coefs:
-            self._best_coefs = [np.array(w) for w in self.coefs_]
-            self._best_intercepts = [np.array(b) for b in self.intercepts_]
+            _best_weights_from_coefs(self)
         if buffers is not None:
             _attach_session(self, *buffers)
 
@@ -152,10 +149,8 @@ def _save_training_state(est, meta, arrays):
             session.solver == est.solver
             and (session.opt_m is None) == (est.solver == "sgd" and momentum == 0)):
         meta["optimizer_step"] = int(session.step)
-        settings = getattr(est, "_optimizer_settings", None)
-        if settings is not None:
-            meta["optimizer_settings"] = {k: v.item() if isinstance(v, np.generic) else v
-                                          for k, v in settings.items()}
+        if getattr(est, "_optimizer_settings", None) is not None:  # NumPy scalars: io.save
+            meta["optimizer_settings"] = dict(est._optimizer_settings)
         for name, buf in (("m", session.opt_m), ("v", session.opt_v)):
             if buf is not None:
                 for kind, views in zip(("coefs", "intercepts"), session.views(buf)):
@@ -164,10 +159,8 @@ def _save_training_state(est, meta, arrays):
     for name, kind in TRAINING_SCALARS:
         if getattr(est, name, None) is not None:
             meta[name] = kind(getattr(est, name))
-    best = getattr(est, "_best_coefs", None), getattr(est, "_best_intercepts", None)
-    if est.early_stopping and best[0] is not None and not all(
-            np.array_equal(a, b) for a, b in zip(best[0] + best[1],
-                                                 est.coefs_ + est.intercepts_)):
+    best = _best_weights_apart(est)
+    if best is not None:
         for l, (w, b) in enumerate(zip(*best)):
             arrays["best_coefs_%d" % l], arrays["best_intercepts_%d" % l] = (np.array(w),
                                                                             np.array(b))
@@ -206,8 +199,9 @@ def _load_training_state(est, meta, arrays):
         return found
     best = layers("best")
     if best is None:  # not saved: equal to the weights, as a pickle's
-        best = [np.array(a) for a in est.coefs_ + est.intercepts_]
-    est._best_coefs, est._best_intercepts = best[:n], best[n:]
+        _best_weights_from_coefs(est)
+    else:
+        est._best_coefs, est._best_intercepts = best[:n], best[n:]
     moments = sorted(k for k in arrays if k.startswith("optimizer_"))
     if "optimizer_step" not in meta:
         if moments:  # else dropped unsaid: partial_fit would start anew
@@ -222,6 +216,23 @@ def _load_training_state(est, meta, arrays):
         est._optimizer_settings = _checked_optimizer_settings(est, meta["optimizer_settings"])
     _attach_session(est, layers("optimizer_m"), layers("optimizer_v", " non-negative"), step,
                     strict=True)
+
+
+def _best_weights_apart(est):
+    """(coefs, intercepts) early stopping would restore, when they can be
+    read again (early stopping on) and differ from the weights; else None:
+    a pickle or a file then stores them as copies of the weights."""
+    best = getattr(est, "_best_coefs", None), getattr(est, "_best_intercepts", None)
+    if not est.early_stopping or best[0] is None or all(
+            np.array_equal(a, b) for a, b in zip(best[0] + best[1],
+                                                 est.coefs_ + est.intercepts_)):
+        return None
+    return best
+
+
+def _best_weights_from_coefs(est):
+    est._best_coefs = [np.array(w) for w in est.coefs_]
+    est._best_intercepts = [np.array(b) for b in est.intercepts_]
 
 
 def _checked_optimizer_settings(est, settings):
