@@ -5,11 +5,9 @@ warm-up (MLP only) and image augmentation inside the compiled epoch
 import math
 import time
 
-import numpy as np
-
 from ._augment import augment_settings, config_entries
 from ._budget import check_max_time, make_budget
-from ._validate import finite_number
+from ._validate import as_features, finite_number
 from ._warn import warn
 
 SMOOTHED_LOSSES = ("cross_entropy", "binary_cross_entropy")
@@ -80,25 +78,15 @@ class FitExtras:
 
 
 def _checked_hook(augment):
-    """The user's augmentation function, its result cast to the batch's dtype
-    here: the compiled side checks shape and finiteness, but its plain
-    assignment would drop imaginary parts, read dates as numbers and turn
-    values past the dtype's range into inf (then blamed on the learning rate)."""
+    """The user's augmentation function, its result checked and cast to the
+    batch's dtype here by as_features, as predict's input (the compiled
+    side's plain assignment would drop imaginary parts, read dates as numbers
+    and turn values past the dtype's range into inf, then blamed on the
+    learning rate)."""
     def hook(batch):
-        dtype = batch.dtype
         result = augment(batch)
         if result is None:
             raise TypeError("augment must return the augmented batch, got None (a function "
                             "that changes the batch in place must return it too)")
-        result = np.asarray(result)
-        if result.dtype.kind not in "biuf":
-            raise TypeError("augment must return a real numeric array, got dtype %s"
-                            % result.dtype)
-        with np.errstate(over="ignore", invalid="ignore"):
-            cast = result.astype(dtype, copy=False)
-        narrowed = result.dtype.kind == "f" and result.dtype.itemsize > dtype.itemsize
-        if narrowed and not np.isfinite(cast).all() and np.isfinite(result).all():
-            raise ValueError("augment returned values beyond the range of %s (largest "
-                             "magnitude %g)" % (dtype, np.abs(result).max()))
-        return cast
+        return as_features(result, batch.shape[1], batch.dtype, name="augment's result")
     return hook

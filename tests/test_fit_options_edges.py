@@ -110,15 +110,15 @@ def test_cosine_over_epochs_past_the_floats(max_time):
 
 @pytest.mark.parametrize("result,err,message", [
     (lambda b: b + 1j, TypeError,
-     "augment must return a real numeric array, got dtype complex64"),
-    (lambda b: b.astype(str), TypeError, "augment must return a real numeric array, got dtype <U"),
-    (lambda b: b.astype(object), TypeError,
-     "augment must return a real numeric array, got dtype object"),
+     "augment's result must be numeric, got dtype complex64"),
+    (lambda b: b.astype(str), TypeError, "augment's result must be numeric, got dtype <U"),
+    (lambda b: b.astype(object), TypeError, "augment's result must be numeric, got dtype object"),
     (lambda b: np.zeros(b.shape, "M8[s]"), TypeError,
-     "augment must return a real numeric array, got dtype datetime64"),
+     "augment's result must be numeric, got dtype datetime64"),
     (lambda b: None, TypeError, "augment must return the augmented batch, got None"),
     (lambda b: b.astype(np.float64) * 1e300, ValueError,
-     r"augment returned values beyond the range of float32 \(largest magnitude 9\.\d+e\+299\)"),
+     r"augment's result has values beyond the range of float32 \(largest magnitude "
+     r"9\.\d+e\+299\)"),
 ], ids=["complex", "str", "object", "datetime", "none", "overflow"])
 @pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
 def test_an_augment_function_returning_no_usable_batch_is_named(result, err, message, dtype):
@@ -141,9 +141,14 @@ def test_augment_functions_returning_other_real_dtypes_still_train():
     assert np.array_equal(weights(same), weights(wide))
     assert np.array_equal(weights(same), weights(listed))
     fastnn.MLP([36, 8, 2], random_state=0).fit(X, y, augment=lambda b: b > 0.5, **fit)
-    with pytest.raises(ValueError, match=r"augment must return an array of shape \(16, 36\), "
-                                         r"got \(16, 3\)"):
+    with pytest.raises(ValueError, match="augment's result has 3 features but the model "
+                                         "expects 36"):
         fastnn.MLP([36, 8, 2]).fit(X, y, augment=lambda b: b[:, :3], **fit)
+    with pytest.raises(ValueError, match=r"augment must return an array of shape \(16, 36\), "
+                                         r"got \(15, 36\)"):
+        fastnn.MLP([36, 8, 2]).fit(X, y, augment=lambda b: b[1:], **fit)
+    with pytest.raises(ValueError, match="augment's result contains NaN or infinity"):
+        fastnn.MLP([36, 8, 2]).fit(X, y, augment=lambda b: b * np.nan, **fit)
 
 
 # ---- image_shape in a known order ----
