@@ -141,13 +141,14 @@ MAX_STEP = 2 ** 62
 
 def _save_training_state(est, meta, arrays):
     session = getattr(est, "_session", None)
-    # only an optimizer partial_fit continues, with the moments its settings
-    # keep: an lbfgs fit's session, or one whose solver was edited since,
-    # would not load back (partial_fit after the load starts anew)
-    momentum = optimizer_setting(est, "momentum")
-    if session is not None and est.solver in ("sgd", "adam") and (
-            session.solver == est.solver
-            and (session.opt_m is None) == (est.solver == "sgd" and momentum == 0)):
+    # the solver the weights were fitted with, which partial_fit continues
+    # (or refuses to, after an edit of est.solver, as live and as a pickle),
+    # and its optimizer's moments as the settings it started with keep them
+    solver = getattr(session, "solver", None)
+    if solver is not None:
+        meta["optimizer_solver"] = solver
+    if solver in ("sgd", "adam") and (session.opt_m is None) == (
+            solver == "sgd" and optimizer_setting(est, "momentum") == 0):
         meta["optimizer_step"] = int(session.step)
         if getattr(est, "_optimizer_settings", None) is not None:  # NumPy scalars: io.save
             meta["optimizer_settings"] = dict(est._optimizer_settings)
@@ -203,19 +204,25 @@ def _load_training_state(est, meta, arrays):
     else:
         est._best_coefs, est._best_intercepts = best[:n], best[n:]
     moments = sorted(k for k in arrays if k.startswith("optimizer_"))
+    solver = meta.get("optimizer_solver", est.solver)  # files before it: est's
+    if solver not in ("lbfgs", "sgd", "adam"):
+        raise ValueError("optimizer_solver must be 'lbfgs', 'sgd' or 'adam', got %.50r"
+                         % (solver,))
     if "optimizer_step" not in meta:
         if moments:  # else dropped unsaid: partial_fit would start anew
             raise ValueError("%s without optimizer_step" % moments[0])
+        if "optimizer_solver" in meta and solver == "lbfgs":  # partial_fit refuses it, as live
+            _attach_session(est, None, None, 0, solver=solver)
         return
     step = meta["optimizer_step"]
     if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= MAX_STEP:
         raise ValueError("optimizer_step must be an int >= 0 and <= 2**62, got %.50r" % (step,))
-    if est.solver not in ("sgd", "adam"):
-        raise ValueError("optimizer_step: the %s solver keeps no optimizer state" % est.solver)
+    if solver not in ("sgd", "adam"):
+        raise ValueError("optimizer_step: the %s solver keeps no optimizer state" % solver)
     if "optimizer_settings" in meta:
         est._optimizer_settings = _checked_optimizer_settings(est, meta["optimizer_settings"])
     _attach_session(est, layers("optimizer_m"), layers("optimizer_v", " non-negative"), step,
-                    strict=True)
+                    solver=solver, strict=True)
 
 
 def _best_weights_apart(est):
@@ -251,10 +258,11 @@ def _checked_optimizer_settings(est, settings):
 def _attach_session(est, m, v, step, solver=None, strict=False):
     """A compiled session holding est's weights and its optimizer's state (m,
     v: flat buffers, per-layer lists (coefs, then intercepts) or None), so
-    that partial_fit continues that optimizer (`solver`'s: a pickle's, which
-    partial_fit refuses to continue if est.solver was edited since; older
-    pickles and model files: est's).  strict (a model file): m and v must be
-    the moments est's solver and momentum keep; a pickle keeps what both have."""
+    that partial_fit continues that optimizer (`solver`'s: the fit's, kept by
+    a pickle or a file, which partial_fit refuses to continue if est.solver
+    was edited since; older pickles and files: est's).  strict (a model
+    file): m and v must be the moments that solver and the kept momentum
+    keep; a pickle keeps what both have."""
     if not hasattr(est, "_random_state"):  # a loaded estimator's, for a dropout seed
         est._random_state = check_random_state(est.random_state)
     units = [w.shape[0] for w in est.coefs_] + [est.coefs_[-1].shape[1]]
@@ -266,7 +274,7 @@ def _attach_session(est, m, v, step, solver=None, strict=False):
     for name, dst, src in (("m", session.opt_m, m), ("v", session.opt_v, v)):
         if strict and (dst is None) != (src is None):
             raise ValueError("optimizer_%s_*: the %s optimizer (momentum %r) %s moment %s" % (
-                name, est.solver, optimizer_setting(est, "momentum"),
+                name, session.solver, optimizer_setting(est, "momentum"),
                 "keeps no" if dst is None else "needs its", name))
         if dst is None or src is None:
             continue

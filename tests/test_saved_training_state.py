@@ -121,10 +121,17 @@ def test_a_file_from_before_still_loads_and_starts_a_new_optimizer(tmp_path):
      "optimizer_settings: The 'beta_2' parameter"),
     (lambda m, a: m["optimizer_settings"].update(learning_rate="fast"),
      "optimizer_settings: The 'learning_rate' parameter"),
-    (lambda m, a: m["params"].update(solver="sgd", momentum=0.0),
+    (lambda m, a: m.update(optimizer_solver="sgd"),
      "optimizer_v_.*: the sgd optimizer .momentum 0.9. keeps no moment v"),
-    (lambda m, a: m["params"].update(solver="sgd"), "optimizer_v_.*keeps no moment v"),
-    (lambda m, a: m["params"].update(solver="lbfgs"), "the lbfgs solver keeps no optimizer"),
+    (lambda m, a: (m.update(optimizer_solver="sgd"), m["optimizer_settings"].update(momentum=0)),
+     "optimizer_m_.*: the sgd optimizer .momentum 0. keeps no moment m"),
+    (lambda m, a: m.update(optimizer_solver="lbfgs"), "the lbfgs solver keeps no optimizer"),
+    (lambda m, a: m.update(optimizer_solver="newton"), "optimizer_solver must be 'lbfgs', 'sgd'"),
+    (lambda m, a: m.update(optimizer_solver=["adam"]), "optimizer_solver must be 'lbfgs', 'sgd'"),
+    # an estimator edited after its fit loads (its partial_fit refuses, as the live one's:
+    # test_settings_edited_after_the_fit_still_save_load_and_pickle)
+    (lambda m, a: m["params"].update(solver="sgd", momentum=0.0), "loads"),
+    (lambda m, a: m["params"].update(solver="lbfgs"), "loads"),
 ])
 def test_a_damaged_training_state_is_refused(edit, message):
     X, y = data()
@@ -134,6 +141,10 @@ def test_a_damaged_training_state_is_refused(edit, message):
     meta = json.loads(json.dumps(meta))  # as a file gives it back
     if message is None:
         MLPClassifier._from_fastnn_state(meta, arrays).partial_fit(*data())
+        return
+    if message == "loads":
+        loaded = MLPClassifier._from_fastnn_state(meta, arrays)
+        np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
         return
     with pytest.raises(ValueError, match=message):
         MLPClassifier._from_fastnn_state(meta, arrays)
@@ -220,16 +231,21 @@ def test_settings_edited_after_the_fit_still_save_load_and_pickle(first, edit, t
                 e.partial_fit(X, y)
         assert_same_weights(loaded, est)
         assert_same_weights(twin, est)
-    elif "lbfgs" not in (first["solver"], est.solver):  # a new optimizer of the edited solver
+    elif est.solver != "lbfgs":  # the fitted optimizer is not continued by another solver's
+        refusals = []
+        for e in (est, twin, loaded):
+            with pytest.raises(ValueError, match="fit anew to change solver") as info:
+                e.partial_fit(X, y)
+            refusals.append(str(info.value))
+        assert len(set(refusals)) == 1, refusals
+        assert_same_weights(loaded, est)
+    for e in (est, twin, loaded):  # a new fit of the edited solver, from the same start
+        e.set_params(**first)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            loaded.partial_fit(X, y)
-        fresh = pickle.loads(pickle.dumps(est))
-        fresh._session = None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fresh.partial_fit(X, y)
-        assert_same_weights(loaded, fresh)
+            e.fit(X, y)
+    assert_same_weights(loaded, est)
+    assert_same_weights(twin, est)
 
 
 def test_a_file_written_before_training_state_was_kept(tmp_path, monkeypatch):
