@@ -17,6 +17,8 @@ of columns.
 import math
 import time
 
+import numpy as np
+
 from . import _core
 from ._bench import gemm_flops_per_sample
 from ._config import bfloat16_speed
@@ -140,6 +142,20 @@ def parse_image_shape(text):
     if len(shape) not in (2, 3) or min(shape) < 1:
         raise ValueError("--image-shape expects HxW or HxWxC, e.g. 28x28, got %r" % text)
     return shape
+
+
+def validation_rows(X, y, seed, share=0.1):
+    """(X, y, X_val, y_val): --plot's validation rows, a seeded `share` of
+    the training set held out before the standardization and the principal
+    axes are taken from the rest, so the curves score rows the model was
+    neither trained nor scaled on."""
+    n_val = max(1, int(round(len(X) * share)))
+    if n_val >= len(X):
+        raise ValueError("--plot: %d training samples leave none to train on after holding "
+                         "out the validation rows" % len(X))
+    perm = np.random.default_rng(seed).permutation(len(X))
+    train, val = np.sort(perm[n_val:]), np.sort(perm[:n_val])
+    return X[train], y[train], X[val], y[val]
 
 
 def fit_budget(command_seconds, started, clock=time.perf_counter, plot=False):

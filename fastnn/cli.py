@@ -125,6 +125,8 @@ def cmd_train(args):
     if len(classes) < 2:
         raise CLIError("%s: the training set has %d class(es); need at least 2"
                        % (args.data, len(classes)))
+    if args.plot:  # the curves' rows, held out before any statistics are taken
+        X, y, X_val, y_val = _recipes.validation_rows(X, y, args.seed)
     recipe = default_recipe(kind)
     dtype, note = _recipes.recipe_dtype(args.dtype, recipe.pop("bfloat16_where_faster", False))
     if note:
@@ -159,8 +161,6 @@ def cmd_train(args):
         fit_kwargs["augment"] = args.augment or None
     if args.label_smoothing is not None:
         fit_kwargs["label_smoothing"] = args.label_smoothing
-    if args.plot:
-        fit_kwargs["validation_split"] = 0.1  # the curves' validation data, from the training set
     if budget is not None:
         fit_kwargs["epochs"] = args.epochs or _recipes.MAX_TIMED_EPOCHS
     for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size),
@@ -184,6 +184,10 @@ def cmd_train(args):
         Xs = projection.transform(Xs, Xs.dtype)
         print("on their top %d principal components (%.1f%% of the variance)"
               % (components, 100 * projection.explained))
+    if args.plot:
+        X_val = wrapped.transform(X_val)
+        fit_kwargs["validation_data"] = (projection.transform(X_val, X_val.dtype) if components
+                                         else X_val, np.searchsorted(classes, y_val))
     if budget is not None:
         fit_kwargs["max_time"] = _recipes.fit_budget(budget, started, plot=bool(args.plot))
         print("time budget %g s for the command, %.1f s for training (up to %d epochs)"

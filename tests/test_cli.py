@@ -426,3 +426,36 @@ def test_threads_and_byte_paths(capsys, tmp_path):
     assert fastnn.load(bytes(tmp_path / "x.safetensors")).layer_sizes == [2, 3, 2]
     fastnn.export(m, bytes(tmp_path / "x.c"))
     assert (tmp_path / "x.c").exists()
+
+
+@pytest.mark.parametrize("components", [None, "2"])
+def test_plot_holds_out_its_validation_rows_before_scaling(capsys, tmp_path, components):
+    """--plot's validation rows are scored by a model whose standardization
+    (and principal axes) come from the other rows only."""
+    pytest.importorskip("matplotlib")
+    from fastnn import _recipes
+    from fastnn.scaled import fit_preprocessing
+    X, y = write_csv(tmp_path / "d.csv", n=200)
+    model_path = tmp_path / "m.safetensors"
+    flags = ["--components", components] if components else []
+    code, out, err = run(capsys, "train", "--data", str(tmp_path / "d.csv"), "--hidden", "8",
+                         "--epochs", "2", "--save", str(model_path), "--plot",
+                         str(tmp_path / "c.png"), "--threads", "1", *flags)
+    assert code == 0, err
+    _, X, y, _, _ = cli.load_data(str(tmp_path / "d.csv"), seed=0)  # the command's training rows
+    X_train, _, X_val, _ = _recipes.validation_rows(X, y, 0)
+    assert len(X_val) == round(0.1 * len(X)) and len(X_train) == len(X) - len(X_val)
+    offset, scale = fit_preprocessing(X_train, standardize=True)
+    loaded = fastnn.load(model_path)
+    np.testing.assert_allclose(loaded.offset, offset, rtol=1e-12)
+    np.testing.assert_allclose(loaded.scale, scale, rtol=1e-12)
+    assert not np.allclose(loaded.offset, X.mean(axis=0), rtol=1e-6)
+    assert "%d samples" % len(X_train) in out
+    np.testing.assert_array_equal(np.sort(np.concatenate([X_train, X_val]), axis=0),
+                                  np.sort(X, axis=0))
+
+
+def test_plot_needs_rows_left_to_train_on():
+    from fastnn import _recipes
+    with pytest.raises(ValueError, match="--plot: 1 training samples leave none"):
+        _recipes.validation_rows(np.zeros((1, 3)), np.zeros(1), 0)
