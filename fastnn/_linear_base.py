@@ -6,7 +6,7 @@ import numpy as np
 
 from ._fitloop import exclusive_fit
 from ._parallel import call_threads
-from ._validate import (accuracy, as_features, check_loaded_classes, finite_number,
+from ._validate import (accuracy, as_features, check_loaded_classes, dense, finite_number,
                         storable_seed, whole_number)
 from ._warn import warn
 
@@ -26,7 +26,7 @@ def import_minimize():
 
 
 def _check_X(X, dtype, n_features=None):
-    X = np.asarray(X)
+    X = np.asarray(dense(X))
     if X.ndim != 2:
         raise ValueError("X must be 2-D (samples, features), got shape %s" % (X.shape,))
     return as_features(X, X.shape[1] if n_features is None else n_features, dtype)

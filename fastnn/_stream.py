@@ -18,7 +18,7 @@ import mmap
 
 import numpy as np
 
-from ._validate import as_features
+from ._validate import as_features, dense
 
 CHUNK_BYTES = 64 << 20        # one chunk: many batches, yet small next to any RAM
 STREAM_MIN_BYTES = 128 << 20  # a memmap or array-like larger than this streams
@@ -89,7 +89,7 @@ def _read(source, start, stop, out=None):
     for a in range(start, stop, step):
         b = min(a + step, stop)
         view = source[a:b]
-        out[a - start:b - start] = view
+        out[a - start:b - start] = dense(view)
         if isinstance(view, np.memmap):
             _drop_pages(view)
     return out

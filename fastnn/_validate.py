@@ -199,9 +199,18 @@ def dropout_rates(dropout, n_hidden):
     return rates
 
 
+def dense(X):
+    """X, or the dense array a SciPy sparse matrix or array stands for: the
+    kernels compute densely, as the drop-in estimators do (without this,
+    np.asarray makes a 0-d object array of it)."""
+    if type(X).__module__.startswith("scipy.sparse") and hasattr(X, "toarray"):
+        return X.toarray()
+    return X
+
+
 def as_features(X, n_features, dtype, name="X"):
     """X as a C-contiguous 2-D array of `dtype`, checked for shape and finiteness."""
-    X = np.asarray(X)
+    X = np.asarray(dense(X))
     if X.dtype.kind not in "fiub":
         raise TypeError("%s must be numeric, got dtype %s" % (name, X.dtype))
     if X.ndim != 2:

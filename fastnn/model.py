@@ -20,7 +20,7 @@ from ._parallel import call_threads, effective_n_threads
 from ._schedules import make_schedule
 from ._session import Session
 from ._stream import InMemory, open_stream
-from ._validate import (OPTIMIZERS, as_features, check_max_grad_norm, finite_number,
+from ._validate import (OPTIMIZERS, as_features, check_max_grad_norm, dense, finite_number,
                         probability_targets, store_params, whole_number)
 
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
@@ -135,7 +135,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
     def _targets(self, Y, n_rows):
         """(Y 2-D in the model dtype, None) or (None, int64 labels)."""
         n_out = self.layer_sizes[-1]
-        Y = np.asarray(Y)
+        Y = np.asarray(dense(Y))
         if Y.shape[:1] != (n_rows,):
             raise ValueError("X has %d samples but Y has %s" % (n_rows, Y.shape[:1] or "none"))
         if Y.ndim == 1 and self.loss == "cross_entropy":

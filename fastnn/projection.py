@@ -20,6 +20,7 @@ import copy
 import numpy as np
 
 from . import ops
+from ._validate import dense
 
 # rows per block of the float64 products (each block 12.25 MiB for 784 columns)
 BLOCK_ROWS = 2048
@@ -175,7 +176,7 @@ class PrincipalProjection:
 
 
 def _numeric(X):
-    X = np.asarray(X)
+    X = np.asarray(dense(X))
     if X.dtype.kind not in "fiub":  # complex would lose its imaginary part unsaid
         raise TypeError("X must be numeric, got dtype %s" % X.dtype)
     return X

@@ -179,3 +179,37 @@ def test_batch_larger_than_the_data(batch_size):
     assert all(np.array_equal(a, b) for a, b in zip(full.coefs_, exact.coefs_))
     est = fit_quietly(classifier(batch_size=batch_size, max_iter=3), X, y)
     assert est.predict(X).shape == (5,)
+
+
+@pytest.mark.parametrize("fmt", ["csr_matrix", "csc_matrix", "coo_matrix", "csr_array"])
+def test_scipy_sparse_inputs_train_as_their_dense_arrays(fmt):
+    sp = pytest.importorskip("scipy.sparse")
+    make = getattr(sp, fmt)
+    X, y = blobs()
+    X[np.abs(X) < 1] = 0
+    settings = dict(epochs=2, batch_size=16)
+    dense = mlp().fit(X, y, validation_data=(X, y), **settings)
+    sparse = mlp().fit(make(X), make(np.eye(3, dtype=np.float32)[y]),
+                       validation_data=(make(X), y), **settings)
+    for a, b in zip(dense.coefs_ + dense.intercepts_, sparse.coefs_ + sparse.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(sparse.predict(make(X)), dense.predict(X))
+    bad = make(X).tocsr()
+    bad.data[0] = np.nan
+    with pytest.raises(ValueError, match="X contains NaN"):
+        mlp().fit(bad, y)
+
+
+def test_scipy_sparse_inputs_elsewhere_are_their_dense_arrays():
+    sp = pytest.importorskip("scipy.sparse")
+    from fastnn.projection import PrincipalProjection
+    X, y = blobs(dtype=np.float64)
+    X[np.abs(X) < 1] = 0
+    S = sp.csr_matrix(X)
+    dense, sparse = PrincipalProjection(X, 2), PrincipalProjection(S, 2)
+    np.testing.assert_array_equal(dense.transform(X, np.float64),
+                                  sparse.transform(S, np.float64))
+    fitted = fastnn.LogisticRegression().fit(X, y)
+    np.testing.assert_array_equal(fastnn.LogisticRegression().fit(S, y).predict_proba(X),
+                                  fitted.predict_proba(X))
+    np.testing.assert_array_equal(fitted.predict_proba(S), fitted.predict_proba(X))

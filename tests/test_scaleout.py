@@ -364,3 +364,14 @@ def test_pickles_hold_weights_not_compiled_state():
     model = fastnn.MLP([64, 32, 10], random_state=0).fit(X, y, epochs=1)
     weights = sum(a.nbytes for a in model.coefs_ + model.intercepts_)
     assert len(pickle.dumps(model)) < weights + 5_000
+
+
+def test_a_large_sparse_matrix_streams_a_dense_chunk_at_a_time(small_chunks):
+    sp = pytest.importorskip("scipy.sparse")
+    X, y = blobs()
+    X[np.abs(X) < 1] = 0
+    settings = dict(epochs=2, batch_size=32, learning_rate=1e-2)
+    sliced = fastnn.MLP([16, 16, 3], random_state=0).fit(Sliceable(X), y, **settings)
+    sparse = fastnn.MLP([16, 16, 3], random_state=0).fit(sp.csr_matrix(X), y, **settings)
+    for a, b in zip(sliced.coefs_, sparse.coefs_):
+        np.testing.assert_array_equal(a, b)
