@@ -17,11 +17,10 @@ of columns.
 import math
 import time
 
-import numpy as np
-
 from . import _core
 from ._bench import gemm_flops_per_sample
 from ._config import bfloat16_speed
+from ._validate import split_rows
 
 # The image recipes' candidates for a budget: hidden sizes, dropout, and the
 # validation accuracy after n epochs with the untimed recipe's regularization
@@ -149,12 +148,10 @@ def validation_rows(X, y, seed, share=0.1):
     the training set held out before the standardization and the principal
     axes are taken from the rest, so the curves score rows the model was
     neither trained nor scaled on."""
-    n_val = max(1, int(round(len(X) * share)))
-    if n_val >= len(X):
+    train, val = split_rows(len(X), share, seed)
+    if len(train) == 0:
         raise ValueError("--plot: %d training samples leave none to train on after holding "
                          "out the validation rows" % len(X))
-    perm = np.random.default_rng(seed).permutation(len(X))
-    train, val = np.sort(perm[n_val:]), np.sort(perm[:n_val])
     return X[train], y[train], X[val], y[val]
 
 

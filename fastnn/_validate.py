@@ -208,6 +208,15 @@ def dense(X):
     return X
 
 
+def split_rows(n_rows, share, seed):
+    """(train, validation) row indices, each sorted: a seeded `share` of
+    n_rows rows (at least one) held out, the rest to train on (possibly
+    none: the caller says what that means)."""
+    n_val = min(n_rows, max(1, int(round(n_rows * share))))
+    perm = np.random.default_rng(seed).permutation(n_rows)
+    return np.sort(perm[n_val:]), np.sort(perm[:n_val])
+
+
 def as_features(X, n_features, dtype, name="X"):
     """X as a C-contiguous 2-D array of `dtype`, checked for shape and finiteness."""
     X = np.asarray(dense(X))

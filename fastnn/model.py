@@ -21,7 +21,7 @@ from ._schedules import make_schedule
 from ._session import Session
 from ._stream import InMemory, open_stream
 from ._validate import (OPTIMIZERS, as_features, check_max_grad_norm, dense, finite_number,
-                        probability_targets, store_params, whole_number)
+                        probability_targets, split_rows, store_params, whole_number)
 
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
 
@@ -270,12 +270,9 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
             if validation_data is not None:
                 val = self._validation(validation_data)
             elif validation_split > 0 or early_stopping:
-                split = validation_split or 0.1
-                n_val = max(1, int(round(X.shape[0] * split)))
-                if n_val >= X.shape[0]:
+                tr, va = split_rows(X.shape[0], validation_split or 0.1, self._seed + 1)
+                if len(tr) == 0:
                     raise ValueError("validation_split leaves no training samples")
-                perm = np.random.default_rng(self._seed + 1).permutation(X.shape[0])
-                tr, va = np.sort(perm[n_val:]), np.sort(perm[:n_val])
                 val = (X[va],) + ((Y[va], None) if labels is None else (None, labels[va]))
                 X = X[tr]
                 Y, labels = (Y[tr], None) if labels is None else (None, labels[tr])
