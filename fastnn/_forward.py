@@ -12,6 +12,7 @@ bit-identical.
 import numpy as np
 
 from . import ops
+from ._validate import dense
 
 PREDICT_CHUNK = 8192  # rows per forward chunk: bounded memory, prompt Ctrl-C
 
@@ -43,7 +44,8 @@ def raise_overflow(X, finite, start):
 
 def forward(X, coefs, intercepts, *, activation, output, n_threads, hidden_scale=None,
             with_logits=False, check_overflow=True):
-    """The output activations of X (C-contiguous, the weights' dtype), and with
+    """The output activations of X (C-contiguous, the weights' dtype, or a
+    SciPy CSR matrix of it, made dense a chunk of rows at a time), and with
     with_logits the last layer's pre-activations too, as (outputs, logits).
 
     activation: one name for every hidden layer, or a list of one per layer.
@@ -62,7 +64,7 @@ def forward(X, coefs, intercepts, *, activation, output, n_threads, hidden_scale
     logits = np.empty_like(outputs) if with_logits else None
     for start in range(0, X.shape[0], PREDICT_CHUNK):
         rows = slice(start, start + PREDICT_CHUNK)
-        h = X[rows]
+        h = chunk = dense(X[rows])
         for l in range(n_layers - 1):
             h = ops.linear(h, coefs[l], intercepts[l], acts[l], n_threads=n_threads)
             if hidden_scale is not None and hidden_scale[l] not in (None, 1):
@@ -72,7 +74,7 @@ def forward(X, coefs, intercepts, *, activation, output, n_threads, hidden_scale
         if check_overflow:
             finite = np.isfinite(z).all(axis=1) & np.isfinite(out).all(axis=1)
             if not finite.all():
-                raise_overflow(X[rows], finite, start)
+                raise_overflow(chunk, finite, start)
         if logits is not None:
             logits[rows] = z
         outputs[rows] = out

@@ -373,10 +373,9 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
     def _forward_pass_fast(self, X, check_input=True, n_threads=None, check_overflow=True):
         if check_input:
             X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
-        if sp.issparse(X):
-            X = X.toarray()
         dtype = np.result_type(X.dtype, self.coefs_[0].dtype, np.float32)
-        X = np.ascontiguousarray(X, dtype=dtype)
+        # sparse X stays CSR: forward makes it dense a chunk of rows at a time
+        X = X.tocsr().astype(dtype) if sp.issparse(X) else np.ascontiguousarray(X, dtype=dtype)
         coefs = [np.ascontiguousarray(w, dtype=dtype) for w in self.coefs_]
         intercepts = [np.ascontiguousarray(b, dtype=dtype) for b in self.intercepts_]
         if n_threads is None:  # a predict: resolved once for it

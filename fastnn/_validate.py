@@ -199,13 +199,16 @@ def dropout_rates(dropout, n_hidden):
     return rates
 
 
+def is_sparse(X):
+    """Whether X is a SciPy sparse matrix or array (without importing SciPy)."""
+    return type(X).__module__.startswith("scipy.sparse") and hasattr(X, "toarray")
+
+
 def dense(X):
     """X, or the dense array a SciPy sparse matrix or array stands for: the
     kernels compute densely, as the drop-in estimators do (without this,
     np.asarray makes a 0-d object array of it)."""
-    if type(X).__module__.startswith("scipy.sparse") and hasattr(X, "toarray"):
-        return X.toarray()
-    return X
+    return X.toarray() if is_sparse(X) else X
 
 
 def split_rows(n_rows, share, seed):
@@ -217,8 +220,18 @@ def split_rows(n_rows, share, seed):
     return np.sort(perm[n_val:]), np.sort(perm[:n_val])
 
 
-def as_features(X, n_features, dtype, name="X"):
-    """X as a C-contiguous 2-D array of `dtype`, checked for shape and finiteness."""
+def as_features(X, n_features, dtype, name="X", sparse=False):
+    """X as a C-contiguous 2-D array of `dtype`, checked for shape and
+    finiteness.  sparse: a SciPy sparse X stays sparse, as a CSR matrix of
+    `dtype` with its values checked (a forward pass makes it dense a chunk
+    of rows at a time); else it is made dense whole."""
+    if sparse and is_sparse(X):
+        X = X.tocsr()
+        if X.shape[1] != n_features:
+            raise ValueError("%s has %d features but the model expects %d"
+                             % (name, X.shape[1], n_features))
+        data = as_features(X.data.reshape(-1, 1), 1, dtype, name)
+        return type(X)((data.ravel(), X.indices, X.indptr), shape=X.shape)
     X = np.asarray(dense(X))
     if X.dtype.kind not in "fiub":
         raise TypeError("%s must be numeric, got dtype %s" % (name, X.dtype))

@@ -107,7 +107,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
     def predict(self, X):
         """The output activations: class probabilities for softmax/sigmoid outputs."""
         coefs, intercepts = self._checked_weights()
-        X = as_features(X, self.layer_sizes[0], self._dtype)
+        X = as_features(X, self.layer_sizes[0], self._dtype, sparse=True)
         return self._forward(X, coefs, intercepts, effective_n_threads())
 
     def score(self, X, Y):
@@ -162,7 +162,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
             raise TypeError("validation_data must be a pair (X, Y), got %s"
                             % type(validation_data).__name__)
         Xv, Yv = validation_data
-        Xv = as_features(Xv, self.layer_sizes[0], self._dtype, "validation X")
+        Xv = as_features(Xv, self.layer_sizes[0], self._dtype, "validation X", sparse=True)
         if Xv.shape[0] == 0:
             raise ValueError("validation_data has no samples")
         return (Xv,) + self._targets(Yv, Xv.shape[0])
@@ -175,7 +175,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
         """evaluate from one forward pass: the loss from the logits (as training
         computes it) or the outputs (mse), the score from the outputs."""
         coefs, intercepts = self._checked_weights()
-        X = as_features(X, self.layer_sizes[0], self._dtype)
+        X = as_features(X, self.layer_sizes[0], self._dtype, sparse=True)
         P, Z = self._forward(X, coefs, intercepts, n_threads, with_logits=True,
                              check_overflow=check_overflow)
         if self.output == "identity" or self.loss == "mse":

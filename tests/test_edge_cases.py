@@ -213,3 +213,30 @@ def test_scipy_sparse_inputs_elsewhere_are_their_dense_arrays():
     np.testing.assert_array_equal(fastnn.LogisticRegression().fit(S, y).predict_proba(X),
                                   fitted.predict_proba(X))
     np.testing.assert_array_equal(fitted.predict_proba(S), fitted.predict_proba(X))
+
+
+def test_predicting_on_sparse_rows_makes_one_chunk_dense_at_a_time(monkeypatch):
+    sp = pytest.importorskip("scipy.sparse")
+    from fastnn import _forward
+    X, y = blobs(n=90)
+    X[np.abs(X) < 1] = 0
+    model = mlp().fit(X, y, epochs=2)
+    clf = classifier(max_iter=3).fit(X, y)
+    expected = model.predict(X), clf.predict_proba(X), model.evaluate(X, np.eye(3)[y])
+    made_dense = []
+    real = sp.csr_matrix.toarray
+    monkeypatch.setattr(sp.csr_matrix, "toarray",
+                        lambda self, *a, **k: made_dense.append(self.shape[0]) or real(self, *a, **k))
+    monkeypatch.setattr(_forward, "PREDICT_CHUNK", 16)
+    S = sp.csr_matrix(X.astype(np.float64))  # MLP casts to its float32, as a dense X
+    got = model.predict(S), clf.predict_proba(sp.csc_matrix(X)), model.evaluate(S, np.eye(3)[y])
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_array_equal(got[1], expected[1])
+    assert got[2] == expected[2]
+    assert made_dense and max(made_dense) == 16
+    bad = S.copy()
+    bad.data[3] = np.inf
+    with pytest.raises(ValueError, match="X contains NaN or infinity"):
+        model.predict(bad)
+    with pytest.raises(ValueError, match="X has 3 features but the model expects 4"):
+        model.predict(S[:, :3])
