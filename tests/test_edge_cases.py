@@ -225,8 +225,11 @@ def test_predicting_on_sparse_rows_makes_one_chunk_dense_at_a_time(monkeypatch):
     expected = model.predict(X), clf.predict_proba(X), model.evaluate(X, np.eye(3)[y])
     made_dense = []
     real = sp.csr_matrix.toarray
-    monkeypatch.setattr(sp.csr_matrix, "toarray",
-                        lambda self, *a, **k: made_dense.append(self.shape[0]) or real(self, *a, **k))
+
+    def toarray(self, *args, **kwargs):
+        made_dense.append(self.shape[0])
+        return real(self, *args, **kwargs)
+    monkeypatch.setattr(sp.csr_matrix, "toarray", toarray)
     monkeypatch.setattr(_forward, "PREDICT_CHUNK", 16)
     S = sp.csr_matrix(X.astype(np.float64))  # MLP casts to its float32, as a dense X
     got = model.predict(S), clf.predict_proba(sp.csc_matrix(X)), model.evaluate(S, np.eye(3)[y])
