@@ -144,3 +144,27 @@ def test_the_optimizer_keeps_the_settings_it_started_with(solver, edit, round_tr
     for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
         assert np.abs(a - b).max() / scale < 1e-10
     assert np.allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-10, atol=0)
+
+
+@pytest.mark.parametrize("continued", ["partial_fit", "warm_start"])
+def test_a_continued_fit_keeps_the_weights_dtype(continued):
+    """scikit-learn keeps the dtype of the first fit's weights; a batch of
+    another dtype is cast to it (a float32 batch turned a float64 model
+    float32 for good)."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((120, 5))
+    y = (X[:, 0] > 0).astype(int)
+    X32 = X.astype(np.float32)
+    models = []
+    for second in (X32, X32.astype(np.float64)):  # the float32 batch's values, exactly
+        est = fastnn.MLPClassifier((8,), random_state=0, max_iter=2, batch_size=32,
+                                   warm_start=continued == "warm_start")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(X, y)
+            est.partial_fit(second, y) if continued == "partial_fit" else est.fit(second, y)
+        models.append(est)
+    for a, b in zip(models[0].coefs_ + models[0].intercepts_,
+                    models[1].coefs_ + models[1].intercepts_):
+        assert a.dtype == np.float64
+        np.testing.assert_array_equal(a, b)
