@@ -47,7 +47,9 @@ def open_stream(model, X, Y, epochs):
             raise ValueError("Y is required when X is an array; pass an iterable of (X, y) "
                              "batches as X alone to stream")
         return BatchStream(model, X, epochs)
-    if isinstance(X, np.ndarray) and not isinstance(X, np.memmap):
+    # in memory already: an array, or a DataFrame (pandas, polars: columns of
+    # their own dtypes, no row slicing by [a:b]), converted whole
+    if (isinstance(X, np.ndarray) and not isinstance(X, np.memmap)) or hasattr(X, "columns"):
         return None
     shape = getattr(X, "shape", None)
     if shape is None or len(shape) != 2 or not hasattr(X, "__getitem__"):

@@ -211,6 +211,29 @@ def dense(X):
     return X.toarray() if is_sparse(X) else X
 
 
+def values_of(X, name="X"):
+    """X as a NumPy array: a sparse one made dense, and a DataFrame whose
+    columns differ in dtype (bool next to float, pandas' nullable Int64 or
+    boolean, pd.NA) as float64 with NaN for missing values, where
+    np.asarray would give an object array; a column of text is named."""
+    values = np.asarray(dense(X))
+    columns = getattr(X, "columns", None)
+    if values.dtype != object or columns is None or not hasattr(X, "to_numpy"):
+        return values
+    # pandas' dtypes, extension ones included, have a NumPy kind: dates and
+    # categories would convert to numbers that mean nothing to the model
+    kinds = [getattr(d, "kind", "O") for d in getattr(X, "dtypes", [None] * len(columns))]
+    other = [str(c) for c, k in zip(columns, kinds) if k not in "fiub"]
+    if not other:
+        try:
+            return X.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError):  # a to_numpy without these arguments
+            pass
+    raise TypeError("%s must be numeric%s" % (name, ", but column(s) %s are not: encode them "
+                                              "as numbers first" % ", ".join(other[:5])
+                                              if other else ", got dtype object"))
+
+
 def split_rows(n_rows, share, seed):
     """(train, validation) row indices, each sorted: a seeded `share` of
     n_rows rows (at least one) held out, the rest to train on (possibly
@@ -232,7 +255,7 @@ def as_features(X, n_features, dtype, name="X", sparse=False):
                              % (name, X.shape[1], n_features))
         data = as_features(X.data.reshape(-1, 1), 1, dtype, name)
         return type(X)((data.ravel(), X.indices, X.indptr), shape=X.shape)
-    X = np.asarray(dense(X))
+    X = values_of(X, name)
     if X.dtype.kind not in "fiub":
         raise TypeError("%s must be numeric, got dtype %s" % (name, X.dtype))
     if X.ndim != 2:

@@ -20,8 +20,9 @@ from ._parallel import call_threads, effective_n_threads
 from ._schedules import make_schedule
 from ._session import Session
 from ._stream import InMemory, open_stream
-from ._validate import (OPTIMIZERS, as_features, check_max_grad_norm, dense, finite_number,
-                        probability_targets, split_rows, store_params, whole_number)
+from ._validate import (OPTIMIZERS, as_features, check_max_grad_norm, finite_number,
+                        probability_targets, split_rows, store_params, values_of, whole_number)
+from ._warn import warn
 
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
 
@@ -116,6 +117,8 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
         mean over outputs, as scikit-learn's r2_score)."""
         P = self.predict(X)
         Y, labels = self._targets(Y, P.shape[0])
+        if P.shape[0] < 2 and self.output == "identity":  # and its warning, as scikit-learn
+            warn("R^2 is not defined for fewer than two samples: the score is NaN")
         return self._score(P, Y, labels)
 
     def _score(self, P, Y, labels):
@@ -126,6 +129,8 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
             return float(((P >= 0.5) == (Y >= 0.5)).all(axis=1).mean())
         # R^2 per output, then their mean (scikit-learn's r2_score): a pooled
         # ratio would let a large output hide a badly fitted small one
+        if Y.shape[0] < 2:  # no variance to explain: scikit-learn's NaN
+            return float("nan")
         resid = ((Y - P) ** 2).sum(axis=0)
         total = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
         r2 = np.where(total > 0, 1 - resid / np.where(total > 0, total, 1), resid == 0)
@@ -135,11 +140,13 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
     def _targets(self, Y, n_rows):
         """(Y 2-D in the model dtype, None) or (None, int64 labels)."""
         n_out = self.layer_sizes[-1]
-        Y = np.asarray(dense(Y))
+        Y = values_of(Y, "Y")
         if Y.shape[:1] != (n_rows,):
             raise ValueError("X has %d samples but Y has %s" % (n_rows, Y.shape[:1] or "none"))
         if Y.ndim == 1 and self.loss == "cross_entropy":
-            whole = Y.dtype.kind in "iu" or (Y.dtype.kind == "f" and np.all(np.mod(Y, 1) == 0))
+            if Y.dtype.kind == "f" and np.isnan(Y).any():
+                raise ValueError("Y has missing labels (NaN) in %d row(s)" % np.isnan(Y).sum())
+            whole = Y.dtype.kind in "iub" or (Y.dtype.kind == "f" and np.all(np.mod(Y, 1) == 0))
             if not whole:
                 raise ValueError("1-D targets for cross_entropy must be integer class labels")
             if Y.size and (Y.min() < 0 or Y.max() >= n_out):  # before a cast could wrap 1e20
@@ -150,12 +157,8 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
             Y = Y.reshape(-1, 1)
         if Y.ndim != 2 or Y.shape[1] != n_out:
             raise ValueError("Y must have shape (%d, %d), got %s" % (n_rows, n_out, Y.shape))
-        if Y.dtype.kind not in "fiub":
-            raise TypeError("Y must be numeric, got dtype %s" % Y.dtype)
-        Y = np.ascontiguousarray(Y, dtype=self._dtype)
-        if not np.isfinite(Y).all():
-            raise ValueError("Y contains NaN or infinity")
-        return probability_targets(Y, self.loss), None
+        # numeric, in the dtype's range, finite: checked as X is
+        return probability_targets(as_features(Y, n_out, self._dtype, "Y"), self.loss), None
 
     def _validation(self, validation_data):
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:

@@ -243,3 +243,47 @@ def test_predicting_on_sparse_rows_makes_one_chunk_dense_at_a_time(monkeypatch):
         model.predict(bad)
     with pytest.raises(ValueError, match="X has 3 features but the model expects 4"):
         model.predict(S[:, :3])
+
+
+def test_dataframes_with_columns_of_several_dtypes_train_as_float64_arrays(monkeypatch):
+    pd = pytest.importorskip("pandas")
+    from fastnn import _stream
+    rng = np.random.default_rng(0)
+    frame = pd.get_dummies(pd.DataFrame({"age": rng.uniform(0, 3, 60),
+                                         "city": rng.choice(list("abc"), 60)}))
+    assert np.asarray(frame).dtype == object  # what the model was given before
+    y = np.arange(60) % 3
+    values = frame.to_numpy(dtype=np.float64)
+    expected = mlp(d=4).fit(values, y, epochs=2, batch_size=16)
+    monkeypatch.setattr(_stream, "STREAM_MIN_BYTES", 0)  # a large frame: converted whole too
+    got = mlp(d=4).fit(frame, pd.Series(y).astype("Int64"), epochs=2, batch_size=16)
+    for a, b in zip(expected.coefs_, got.coefs_):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(got.predict(frame), expected.predict(values))
+    with pytest.raises(ValueError, match=r"Y has missing labels \(NaN\) in 1 row"):
+        mlp(d=4).fit(frame, pd.Series(y).astype("Int64").where(np.arange(60) != 5))
+    with pytest.raises(ValueError, match="X contains NaN"):
+        mlp(d=4).fit(frame.assign(age=frame["age"].astype("Float64").where(
+            np.arange(60) != 7)), y)
+    with pytest.raises(TypeError, match="column.s. when are not: encode them as numbers"):
+        mlp(d=5).fit(frame.assign(when=pd.date_range("2020", periods=60)), y)
+
+
+def test_targets_as_bools_and_past_the_dtype_range():
+    X, y = blobs(k=2)
+    bools = mlp(k=2).fit(X, y.astype(bool), epochs=1)
+    ints = mlp(k=2).fit(X, y, epochs=1)
+    np.testing.assert_array_equal(bools.coefs_[0], ints.coefs_[0])
+    with pytest.raises(ValueError, match="Y has values beyond the range of float32"):
+        mlp(k=2).fit(X, np.eye(2)[y] * 1e39)
+
+
+def test_r2_of_one_row_is_nan_with_a_warning_as_scikit_learn():
+    X, _ = blobs()
+    model = fastnn.MLP([4, 8, 1], output="identity", loss="mse", random_state=0)
+    model.fit(X, X[:, :1], epochs=1)
+    with pytest.warns(UserWarning, match="R\\^2 is not defined for fewer than two samples"):
+        assert np.isnan(model.score(X[:1], X[:1, :1]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isfinite(model.score(X[:2], X[:2, :1]))
