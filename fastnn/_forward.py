@@ -15,6 +15,7 @@ from . import ops
 from ._validate import dense
 
 PREDICT_CHUNK = 8192  # rows per forward chunk: bounded memory, prompt Ctrl-C
+DENSE_CHUNK_BYTES = 64 << 20  # at most this much of sparse X made dense at once
 
 
 def apply_output(z, output, n_threads):
@@ -62,8 +63,11 @@ def forward(X, coefs, intercepts, *, activation, output, n_threads, hidden_scale
     n_out = coefs[-1].shape[1]
     outputs = np.empty((X.shape[0], n_out), dtype=X.dtype)
     logits = np.empty_like(outputs) if with_logits else None
-    for start in range(0, X.shape[0], PREDICT_CHUNK):
-        rows = slice(start, start + PREDICT_CHUNK)
+    chunk_rows = PREDICT_CHUNK
+    if not isinstance(X, np.ndarray):  # sparse: a chunk of wide rows made dense is large
+        chunk_rows = max(1, min(chunk_rows, DENSE_CHUNK_BYTES // (X.shape[1] * X.dtype.itemsize)))
+    for start in range(0, X.shape[0], chunk_rows):
+        rows = slice(start, start + chunk_rows)
         h = chunk = dense(X[rows])
         for l in range(n_layers - 1):
             h = ops.linear(h, coefs[l], intercepts[l], acts[l], n_threads=n_threads)

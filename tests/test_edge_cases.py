@@ -237,6 +237,10 @@ def test_predicting_on_sparse_rows_makes_one_chunk_dense_at_a_time(monkeypatch):
     np.testing.assert_array_equal(got[1], expected[1])
     assert got[2] == expected[2]
     assert made_dense and max(made_dense) == 16
+    made_dense.clear()  # and wide rows in fewer: 3 rows of 4 float32 features in 48 bytes
+    monkeypatch.setattr(_forward, "DENSE_CHUNK_BYTES", 48)
+    np.testing.assert_array_equal(model.predict(S), expected[0])
+    assert max(made_dense) == 3 and len(made_dense) == 30
     bad = S.copy()
     bad.data[3] = np.inf
     with pytest.raises(ValueError, match="X contains NaN or infinity"):
