@@ -173,6 +173,12 @@ label_smoothing : float, default 0.0
     eps in [0, 1], cross-entropies only (as PyTorch): targets
     (1 - eps) t + eps / n for cross_entropy, t (1 - eps) + eps / 2 for
     binary_cross_entropy.
+probability_clip : float, default 0.0
+    c in [0, 0.5), cross-entropies only: the value as scikit-learn's
+    log_loss reports it, each probability clipped to [c, 1 - c] before its
+    log (each -log p clamped to [-log1p(-c), -log(c)]; scikit-learn uses
+    c = numpy.finfo(dtype).eps).  The gradient is never clipped; 0 gives
+    the exact loss.
 
 Returns
 -------

@@ -60,7 +60,7 @@ class Session:
                  eps=1e-8, adam_eps_style="hat", l1=0.0, l2=0.0, weight_decay=0.0,
                  l2_per_batch=False, data_loss_scale=1.0, input_noise=0.0, seed=0, max_batch=32,
                  compute=None, runner=None, n_threads=None, max_grad_norm=None,
-                 label_smoothing=0.0, warmup_steps=0, augment=None):
+                 label_smoothing=0.0, warmup_steps=0, augment=None, probability_clip=0.0):
         self.sizes = list(sizes)
         self.dtype = np.dtype(dtype)
         self.w_off, self.b_off, n_params = param_layout(self.sizes)
@@ -84,6 +84,9 @@ class Session:
             n_threads=op_n_threads(n_threads),  # the enclosing fit's count by default
             max_grad_norm=float(max_grad_norm or 0.0),
             label_smoothing=float(label_smoothing), warmup_steps=int(warmup_steps),
+            # the reported cross-entropy with each p clipped to [clip, 1 - clip] before
+            # its log (scikit-learn's log_loss); the gradient is the exact one
+            probability_clip=float(probability_clip),
             **(augment or {}))  # _augment.config_entries: flags, image shape, max shift
         self.params = aligned_zeros(n_params, self.dtype)
         # the last step's gradients: every one with max_grad_norm; otherwise

@@ -224,19 +224,19 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
         seed = seed_from(self._random_state if any(rates) and not isinstance(
             self.random_state, (int, np.integer)) else self.random_state)
         solver = solver or self.solver
-        adam = solver == "adam"
         momentum, nesterov, beta_1, beta_2, epsilon = (optimizer_setting(self, k) for k in (
             "momentum", "nesterovs_momentum", "beta_1", "beta_2", "epsilon"))
         session = Session(
             layer_units, activation=canonical_activation(self.activation), output=output,
-            loss=loss, dropout=rates, dropout_mode="inverted",
-            dtype=dtype, optimizer=("adamw" if self.weight_decay else "adam") if adam else "sgd",
+            loss=loss, dropout=rates, dropout_mode="inverted", dtype=dtype,
+            optimizer=("adamw" if self.weight_decay else "adam") if solver == "adam" else "sgd",
             momentum=momentum, nesterov=nesterov, beta1=beta_1, beta2=beta_2, eps=epsilon,
-            adam_eps_style="sklearn", l1=self.l1,
-            l2=self.alpha, weight_decay=self.weight_decay, l2_per_batch=True,
+            adam_eps_style="sklearn", l1=self.l1, l2=self.alpha, weight_decay=self.weight_decay,
             data_loss_scale=1.0 / layer_units[-1] if loss == "mse" else 1.0, seed=seed,
-            max_batch=max_batch, n_threads=n_threads,
+            max_batch=max_batch, n_threads=n_threads, l2_per_batch=True,
             max_grad_norm=getattr(self, "max_grad_norm", None),  # None in older pickles
+            # loss_curve_ as log_loss reports it, p clipped to [eps, 1 - eps] (_sklearn_backprop)
+            probability_clip=float(np.finfo(dtype).eps) if "entropy" in loss else 0.0,
             **(options or {}))
         # the solver partial_fit may continue, the settings _fit_stochastic baked in
         session.solver, session.baked = solver, None

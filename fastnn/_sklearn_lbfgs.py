@@ -17,6 +17,9 @@ def fit_lbfgs(est, X, y, sample_weight, layer_units, n_threads, tasks=None):
     bounds = np.cumsum([0] + sizes)
     n_w = len(shapes)
     Y = np.ascontiguousarray(y, dtype=X.dtype)
+    # scikit-learn minimizes its clipped log loss (with the exact gradient):
+    # scipy's line search sees the same values, so it takes the same steps
+    clip = bp.probability_clip(est.out_activation_, X.dtype)
 
     def unpack(packed):
         parts = [np.ascontiguousarray(packed[bounds[i]:bounds[i + 1]], dtype=X.dtype)
@@ -27,7 +30,7 @@ def fit_lbfgs(est, X, y, sample_weight, layer_units, n_threads, tasks=None):
         coefs, intercepts = unpack(packed)
         value, gw, gb = bp.loss_grad(X, Y, sample_weight, coefs, intercepts,
                                      est.activation, est.out_activation_, est.alpha,
-                                     est.l1, n_threads=n_threads)
+                                     est.l1, n_threads=n_threads, clip=clip)
         return value, np.concatenate([g.ravel() for g in gw + gb]).astype(np.float64)
 
     packed = np.hstack([p.ravel() for p in list(est.coefs_) + list(est.intercepts_)])

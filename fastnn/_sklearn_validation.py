@@ -88,7 +88,8 @@ def validation_loss(est, X, Y, sw, batch_size, n_threads):
     out, z = forward(X, coefs, intercepts, activation=canonical_activation(est.activation),
                      output=est.out_activation_, n_threads=n_threads, with_logits=True,
                      check_overflow=False)  # a diverged epoch: the trainer reports it
-    per_row = bp.per_row_loss(z, out, Y, est.out_activation_, n_threads)
+    per_row = bp.per_row_loss(z, out, Y, est.out_activation_, n_threads,  # as loss_curve_
+                              bp.probability_clip(est.out_activation_, z.dtype))
     sq = sum(float(np.dot(w.ravel(), w.ravel())) for w in coefs)
     l1 = est.l1 * sum(float(np.abs(w).sum()) for w in coefs) if est.l1 else 0.0
     total = 0.0
@@ -112,9 +113,26 @@ def validation_score(est, X, y, sw, loss, n_threads):
     if isinstance(scoring, str) and scoring == "loss":
         return -loss
     scorer = check_scoring(est, scoring=scoring)
+    X = _with_fitted_names(est, X)
     if sw is None:
         return float(scorer(est, X, y))
     return float(scorer(est, X, y, sample_weight=sw))
+
+
+def _with_fitted_names(est, X):
+    """The validation rows (an ndarray by now) as a DataFrame with the fit's
+    column names when the fit had them: else every epoch's scorer predicts on
+    unnamed rows and scikit-learn warns that X lacks valid feature names
+    (its own early stopping predicts unchecked and does not).  A frame, not
+    a filter around the call, as warnings filters are process-wide."""
+    names = getattr(est, "feature_names_in_", None)
+    if names is None:
+        return X
+    try:
+        import pandas as pd
+    except ImportError:  # names from another dataframe library: the warning stays
+        return X
+    return pd.DataFrame(X, columns=names, copy=False)
 
 
 def start_stopping_state(est, validates, early_stopping):

@@ -200,7 +200,7 @@ def _loss_target(name, logits, target):
     return probability_targets(target, name), None
 
 
-def loss(name, logits, target, *, label_smoothing=0.0):
+def loss(name, logits, target, *, label_smoothing=0.0, probability_clip=0.0):
     """(value, grad): the loss summed over outputs and averaged over rows, and
     its gradient with respect to `logits`.
 
@@ -209,16 +209,22 @@ def loss(name, logits, target, *, label_smoothing=0.0):
     from logits, target in [0, 1].  mse: 1/2 sum (target - logits)^2.
     label_smoothing eps in [0, 1] (cross-entropies, as PyTorch): targets
     (1 - eps) t + eps / n for cross_entropy, t (1 - eps) + eps / 2 for
-    binary_cross_entropy."""
+    binary_cross_entropy.  probability_clip c in [0, 0.5) (cross-entropies):
+    the value with each -log p clamped to [-log1p(-c), -log(c)], as
+    scikit-learn's log_loss clips p; the gradient is never clipped."""
     kind = choice(name, LOSSES, "loss")
     eps = finite_number(label_smoothing, "label_smoothing", low=0, high=1)
-    if eps and name not in ("cross_entropy", "binary_cross_entropy"):
-        raise ValueError("label_smoothing needs cross_entropy or binary_cross_entropy")
+    clip = finite_number(probability_clip, "probability_clip", low=0, high=0.5)
+    if clip >= 0.5:
+        raise ValueError("probability_clip must be below 0.5, got %r" % (probability_clip,))
+    for option, value in (("label_smoothing", eps), ("probability_clip", clip)):
+        if value and name not in ("cross_entropy", "binary_cross_entropy"):
+            raise ValueError("%s needs cross_entropy or binary_cross_entropy" % option)
     logits = contiguous_float(logits, "logits", ndim=2)
     target, labels = _loss_target(name, logits, target)
     grad = np.empty_like(logits)
-    if eps:
-        return _core.loss_smoothed(grad, logits, target, labels, kind, eps), grad
+    if eps or clip:
+        return _core.loss_clipped(grad, logits, target, labels, kind, eps, clip), grad
     value = _core.loss(grad, logits, target, labels, kind)
     return value, grad
 

@@ -139,69 +139,8 @@ def linear_backward(x, w, z, a, da, activation="identity", *, n_threads=None):
     return dz @ w.T, x.T @ dz, dz.sum(axis=0)
 
 
-# ---- losses: summed over outputs, averaged over rows; grad w.r.t. logits ----
-def loss(name, logits, target, *, label_smoothing=0.0):
-    """Twin of fastnn.ops.loss."""
-    m = logits.shape[0]
-    target = np.asarray(target)
-    eps = logits.dtype.type(label_smoothing)
-    if name == "cross_entropy":
-        if target.ndim == 1:
-            target = np.eye(logits.shape[1], dtype=logits.dtype)[target]
-        target = target.astype(logits.dtype)
-        if eps:
-            target = (1 - eps) * target + eps / logits.dtype.type(logits.shape[1])
-        logp = log_softmax(logits)
-        value = -(target * logp).sum() / m
-        grad = (target.sum(axis=1, keepdims=True) * np.exp(logp) - target) / m
-    elif name == "binary_cross_entropy":
-        t = target.astype(logits.dtype) * (1 - eps) + eps / 2
-        value = (np.maximum(logits, 0) - t * logits + np.log1p(np.exp(-np.abs(logits)))).sum() / m
-        grad = (activation(logits, "sigmoid") - t) / m
-    elif name == "mse":
-        d = logits - target.astype(logits.dtype)
-        value = 0.5 * (d * d).sum() / m
-        grad = d / m
-    elif name == "poisson":
-        rows, grad = _poisson_rows(logits, target.astype(logits.dtype))
-        value = rows.sum() / m
-        grad = grad / m
-    else:
-        raise ValueError("unknown loss %r" % name)
-    return float(value), grad.astype(logits.dtype)
-
-
-def _poisson_rows(z, t):
-    """(per-row half deviance of the rate exp(z), unscaled gradient exp(z) - t)."""
-    rate = np.exp(z)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        xlogy = np.where(t == 0, 0, t * np.log(t / rate))
-    return (xlogy - t + rate).sum(axis=1), rate - t
-
-
-def _weighted_loss(name, logits, target, w, *, label_smoothing=0.0):
-    """The compiled epoch's weighted loss: sum_i w_i loss_i / sum_i w_i, and
-    row i of the gradient scaled by w_i / sum_i w_i (None: loss).  Each row's
-    loss comes from the unweighted twin, one row at a time."""
-    if w is None:
-        return loss(name, logits, target, label_smoothing=label_smoothing)
-    m = logits.shape[0]
-    target = np.asarray(target)
-    rows = np.empty(m)
-    grad = np.empty_like(logits)
-    for i in range(m):
-        rows[i], g = loss(name, logits[i:i + 1], target[i:i + 1],
-                          label_smoothing=label_smoothing)
-        grad[i] = g[0]
-    w_sum = float(w.astype(np.float64).sum())
-    if w_sum == 0:
-        raise ValueError("sample_weight sums to zero")
-    value = float(np.dot(w.astype(np.float64), rows) / w_sum)
-    scale = (w.astype(np.float64) / w_sum).astype(logits.dtype)
-    return value, (grad * scale[:, None]).astype(logits.dtype)
-
-
-# ---- the counter-based generator, dropout, augmentation and the optimizers: by family ----
+# ---- the losses, the counter-based generator, dropout, augmentation and the optimizers ----
+from ._reference_loss import _weighted_loss, loss  # noqa: E402,F401
 from ._reference_augment import augment_images  # noqa: E402,F401
 from ._reference_optim import adam_step, sgd_step  # noqa: E402,F401
 from ._reference_random import (dropout, dropout_backward, dropout_keep,  # noqa: E402,F401
@@ -295,7 +234,8 @@ class EpochRunner:
                 activation_grad(output, z, a, da))
         else:
             value, dz = _weighted_loss(loss_kind, z, target, wb,
-                                       label_smoothing=c.get("label_smoothing", 0))
+                                       label_smoothing=c.get("label_smoothing", 0),
+                                       probability_clip=c.get("probability_clip", 0))
         for l in range(L - 1, -1, -1):
             w, b = layers[l]
             gw, gb = self._views(grads)[l]

@@ -405,6 +405,49 @@ def test_loss_int_label_dtypes(kernel):
         assert got[0] == want[0] and bits_equal(got[1], want[1])
 
 
+CLIP_CASES = [c for c in LOSS_CASES if c[0] != "mse"]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("clip", ["eps", 0.01])
+@pytest.mark.parametrize("name,target_kind", CLIP_CASES)
+def test_clipped_loss_matches_twin(kernel, name, target_kind, clip, dtype):
+    """probability_clip bounds each -log p of the value (scikit-learn's log_loss):
+    logits spread over +-60 so both bounds bind (-log p above -log(clip) and
+    below -log1p(-clip)); the gradient is the unclipped one, bit for bit."""
+    clip = float(np.finfo(dtype).eps) if clip == "eps" else clip
+    logits, target = loss_inputs(name, (97, 7), dtype, target_kind, logit_scale=30.0)
+    value, grad = ops.loss(name, logits, target, probability_clip=clip)
+    exact, exact_grad = ops.loss(name, logits, target)
+    assert bits_equal(grad, exact_grad) and value != exact
+    z64 = logits.astype(np.float64)
+    t64 = target if target.ndim == 1 else target.astype(np.float64)
+    wv, _ = ref.loss(name, z64, t64, probability_clip=clip)
+    vs, _ = loss_scales(name, z64, dense_target(name, target, logits.shape))
+    assert_close(value, wv, vs, dtype, what="value")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name,target_kind", LOSS_CASES)
+def test_clip_zero_is_the_exact_loss_bit_for_bit(kernel, name, target_kind, dtype):
+    logits, target = loss_inputs(name, (13, 7), dtype, target_kind, logit_scale=30.0)
+    got = ops.loss(name, logits, target, probability_clip=0.0)
+    want = ops.loss(name, logits, target)
+    assert got[0] == want[0] and bits_equal(got[1], want[1])
+    twin = ref.loss(name, logits, target, probability_clip=0.0)
+    assert twin[0] == ref.loss(name, logits, target)[0]
+
+
+@pytest.mark.parametrize("clip,err", [(0.5, "below 0.5"), (-1e-3, ">= 0"), (np.nan, "finite"),
+                                      ("a", "number")])
+def test_probability_clip_is_checked(clip, err):
+    z = np.zeros((2, 3))
+    with pytest.raises((TypeError, ValueError), match=err):
+        ops.loss("cross_entropy", z, np.array([0, 1]), probability_clip=clip)
+    with pytest.raises(ValueError, match="probability_clip needs"):
+        ops.loss("mse", z, z, probability_clip=1e-3)
+
+
 # ------------------------------------------------- threads: same bits for 1, 2
 def test_bit_identical_across_threads(kernel, n_threads):
     x = randn(BIG, np.float32, 3.0, seed=7)

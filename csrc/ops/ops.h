@@ -71,12 +71,19 @@ typedef enum { FNN_ADAM_EPS_STYLES(FNN_ADAM_EPS_ENUM_ROW) } fnn_adam_eps_style;
     int fnn_loss_weighted_##SFX(double *value, T *grad, const T *logits, const T *target,    \
                                 const int64_t *labels, const T *weights, double w_sum,       \
                                 int64_t m, int64_t n, int kind);                             \
-    /* Both at once (the compiled epoch's loss): weights as fnn_loss_weighted, targets  \
+    /* Both at once: weights as fnn_loss_weighted, targets                              \
      * smoothed as fnn_loss_smoothed. */                                                   \
     int fnn_loss_weighted_smoothed_##SFX(double *value, T *grad, const T *logits,         \
                                          const T *target, const int64_t *labels,          \
                                          const T *weights, double w_sum, int64_t m,       \
                                          int64_t n, int kind, double smoothing);          \
+    /* Every option (the compiled epoch's loss): weights and smoothing as above, and a    \
+     * probability clip in [0, 1/2) of a cross-entropy's value, not its gradient: each    \
+     * -log p clamped to [-log1p(-clip), -log(clip)] (scikit-learn's log_loss); 0: none */ \
+    int fnn_loss_clipped_##SFX(double *value, T *grad, const T *logits, const T *target,   \
+                               const int64_t *labels, const T *weights, double w_sum,      \
+                               int64_t m, int64_t n, int kind, double smoothing,           \
+                               double clip);                                               \
     /* out[r] = image idx[r] of x (r when idx is NULL), each row an (h, w, ch) image,        \
      * shifted and/or flipped (flags: fnn_augment_flag) by the draw                          \
      * fnn_rng_bits(key, counter0 + r), zeros filling the uncovered border (augment.inc). */ \

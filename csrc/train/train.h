@@ -76,6 +76,9 @@ typedef struct {
                                            clip_grad_norm_, train/clip.inc); 0: no clipping */
     /* issue 16: label smoothing, warm-up, image augmentation (0: off, bit-identical) */
     double label_smoothing;             /* eps of fnn_loss_smoothed (cross-entropies only) */
+    double probability_clip;            /* clip of fnn_loss_clipped in [0, 1/2): the reported
+                                           cross-entropy as scikit-learn's log_loss, the
+                                           gradient untouched; 0: the exact loss */
     int64_t warmup_steps;               /* step t (from 1) uses lr * min(1, t / warmup_steps) */
     int augment;                        /* fnn_augment_flag bits applied while gathering */
     int64_t image_h, image_w, image_c;  /* each input row is an (h, w, c) image when augmenting */

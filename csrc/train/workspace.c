@@ -34,6 +34,10 @@ static int config_ok(const fnn_train_config *c)
     if (!(c->label_smoothing >= 0 && c->label_smoothing <= 1) || c->warmup_steps < 0) return 0;
     if (c->label_smoothing != 0 && c->loss != FNN_LOSS_SOFTMAX_CE && c->loss != FNN_LOSS_BCE_LOGITS)
         return 0;
+    if (!(c->probability_clip >= 0 && c->probability_clip < 0.5)) return 0;
+    if (c->probability_clip != 0 && c->loss != FNN_LOSS_SOFTMAX_CE &&
+        c->loss != FNN_LOSS_BCE_LOGITS)
+        return 0;
     if (c->augment & ~(FNN_AUGMENT_SHIFT | FNN_AUGMENT_FLIP | FNN_AUGMENT_ERASE)) return 0;
     if (c->augment) {
         if (c->image_h < 1 || c->image_w < 1 || c->image_c < 1 || c->max_shift < 0) return 0;
