@@ -12,6 +12,8 @@ import zlib
 
 import numpy as np
 
+from ._warn import warn
+
 BUILTIN_DATA = ("fashion-mnist", "mnist", "digits")
 
 
@@ -235,22 +237,32 @@ def _is_number(cell):
     return True
 
 
+def _is_default_header(cells):
+    """pandas' names for unnamed columns, "0,1,...,n-1": what
+    DataFrame(array).to_csv(index=False) writes above the data."""
+    return len(cells) > 1 and cells == [str(i) for i in range(len(cells))]
+
+
 def _header_lines(path):
-    """Lines to skip: through the first one with content (not blank, not a
-    # comment) if it is a header.  A header names columns: one of its cells
-    is text.  A row of numbers and empty cells is data, its empty cells
-    missing values that loadtxt reports as it does in any other row."""
+    """(lines to skip, whether the header is pandas' default names).  Skipped:
+    through the first line with content (not blank, not a # comment) if it
+    is a header.  A header names columns: one of its cells is text, or its
+    cells are 0, 1, ..., n-1 in order.  Any other row of numbers and empty
+    cells is data, its empty cells missing values that loadtxt reports as it
+    does in any other row."""
     with open(path, encoding="utf-8-sig") as f:  # Excel's byte-order mark is no text cell
         for i, line in enumerate(f):
             cells = [c.strip() for c in line.split("#")[0].split(",")]
             if any(cells):
-                return i + 1 if any(c and not _is_number(c) for c in cells) else 0
-    return 0
+                if _is_default_header(cells):
+                    return i + 1, True
+                return (i + 1 if any(c and not _is_number(c) for c in cells) else 0), False
+    return 0, False
 
 
 def _read_csv(path):
     try:
-        skip = _header_lines(path)
+        skip, default_header = _header_lines(path)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "input contained no data": checked below
             data = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2, dtype=np.float64,
@@ -260,6 +272,10 @@ def _read_csv(path):
     if data.shape[0] == 0 or data.shape[1] < 2:
         raise DataFileError("%s: need at least one row of features followed by a label column"
                             % path)
+    if default_header:  # it could be a row of data: say what was done with it
+        warn("%s: skipped line %d, \"0,...,%d\", as a header (pandas' names for unnamed "
+             "columns); if it is data, add a header line above it"
+             % (path, skip, data.shape[1] - 1))
     return {"X": data[:, :-1], "y": data[:, -1]}
 
 

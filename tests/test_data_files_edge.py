@@ -2,6 +2,7 @@
 missing value, `bench --peers` names, and .npz arrays of the wrong shape."""
 import importlib.util
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -66,6 +67,47 @@ def test_a_first_row_of_numbers_is_kept(tmp_path, text):
     _, arrays = load_csv(tmp_path, text, "wb")
     np.testing.assert_array_equal(arrays["X"], [[1, 2], [3, 4]])
     np.testing.assert_array_equal(arrays["y"], [0, 1])
+
+
+def write_pandas_csv(path, n=60):
+    """What pandas writes for an unnamed array: the header "0,1,2,3"."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 3))
+    y = (X[:, 0] > 0).astype(np.int64)
+    pd.DataFrame(np.c_[X, y]).to_csv(path, index=False)
+    return X, y
+
+
+def test_pandas_default_column_names_are_a_header_and_said_so(tmp_path):
+    X, y = write_pandas_csv(tmp_path / "d.csv")
+    assert (tmp_path / "d.csv").read_text().startswith("0,1,2,3\n")
+    with pytest.warns(UserWarning, match=r"d\.csv: skipped line 1, \"0,\.\.\.,3\", as a header"):
+        arrays = datasets._read_csv(str(tmp_path / "d.csv"))
+    np.testing.assert_array_equal(arrays["X"], X)  # no phantom first sample of class 3
+    np.testing.assert_array_equal(arrays["y"], y)
+
+
+def test_the_cli_reports_the_skipped_pandas_header(capsys, tmp_path):
+    write_pandas_csv(tmp_path / "d.csv")
+    code, out, err = run(capsys, "train", "--data", str(tmp_path / "d.csv"), "--epochs", "1")
+    assert code == 0, err
+    assert "50 samples, 3 features, 2 classes" in out  # 60 rows, 1/6 held out
+    assert err.startswith("fastnn train: warning: ") and "skipped line 1" in err, err
+
+
+@pytest.mark.parametrize("text", ["0,2,1\n3,4,1\n", "0.0,1.0,0\n3,4,1\n", "1,0,0\n3,4,1\n"])
+def test_other_rows_of_small_integers_are_data(tmp_path, text):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and nothing is said about them
+        _, arrays = load_csv(tmp_path, text)
+    assert arrays["X"].shape == (2, 2) and arrays["X"][1].tolist() == [3, 4]
+
+
+def test_a_pandas_header_after_comments_is_skipped(tmp_path):
+    with pytest.warns(UserWarning, match="skipped line 3"):
+        _, arrays = load_csv(tmp_path, "# exported\n\n 0 , 1 ,2\n1,2,0\n3,4,1\n")
+    np.testing.assert_array_equal(arrays["X"], [[1, 2], [3, 4]])
 
 
 # ---- bench --peers ----
