@@ -4,10 +4,11 @@ lbfgs's convergence warnings."""
 
 import numpy as np
 
+from ._feature_names import check_column_names, column_names, loaded_column_names
 from ._fitloop import exclusive_fit
 from ._parallel import call_threads
-from ._validate import (accuracy, as_features, check_loaded_classes, dense, finite_number,
-                        storable_seed, whole_number)
+from ._validate import (accuracy, as_features, check_loaded_classes, finite_number,
+                        storable_seed, values_of, whole_number)
 from ._warn import warn
 
 SCIPY_HINT = 'pip install "fastnn[sklearn]"'
@@ -26,14 +27,54 @@ def import_minimize():
 
 
 def _check_X(X, dtype, n_features=None):
-    X = np.asarray(dense(X))
+    X = values_of(X)  # a DataFrame of mixed numeric columns: float64, not object
     if X.ndim != 2:
         raise ValueError("X must be 2-D (samples, features), got shape %s" % (X.shape,))
+    # scikit-learn refuses both, at fit and at predict: a fit on no features
+    # would report a model that ignores X as a success
+    for axis, what in enumerate(("samples", "features")):
+        if X.shape[axis] == 0:
+            raise ValueError("X has 0 %s (shape %s); at least 1 is needed" % (what, X.shape))
     return as_features(X, X.shape[1] if n_features is None else n_features, dtype)
 
 
-def _check_y(y, n_samples, min_classes=2):
-    """(classes_, class index per sample) from labels of any sortable type."""
+def _category_order(y):
+    """(categories, codes, ordered) of a pandas Categorical (or a Series of
+    one), else None; duck-typed so that pandas stays optional."""
+    cat = getattr(y, "cat", y)  # a Series' accessor, or the Categorical itself
+    try:
+        ordered, categories, codes = cat.ordered, cat.categories, cat.codes
+    except AttributeError:  # not categorical (a non-category Series refuses .cat too)
+        return None
+    if not isinstance(ordered, (bool, np.bool_)):
+        return None
+    return np.asarray(categories), np.asarray(codes).ravel(), bool(ordered)
+
+
+def _in_category_order(categorical):
+    """(classes, index) for an ordered Categorical: the categories present in
+    y, in category order; else None, with a warning for an unordered one whose
+    categories are listed in an order other than the sorted one."""
+    categories, codes, ordered = categorical
+    if ordered:
+        present = np.unique(codes)  # codes number the categories in order
+        if len(present) and present[0] < 0:  # code -1: a missing value
+            raise ValueError("y contains missing values")
+        return categories[present], np.searchsorted(present, codes)
+    try:
+        listed_unsorted = not np.array_equal(np.sort(categories), categories)
+    except TypeError:  # categories of mixed types: no sorted order to compare with
+        listed_unsorted = True
+    if listed_unsorted:
+        warn("y is an unordered Categorical: classes_ are the sorted labels, not its "
+             "categories' order; make it ordered (ordered=True) to use that order")
+    return None
+
+
+def _check_y(y, n_samples, min_classes=2, category_order=False):
+    """(classes_, class index per sample) from labels of any sortable type:
+    sorted, or with category_order, in the order of an ordered Categorical."""
+    categorical = _category_order(y) if category_order else None
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()
@@ -47,10 +88,14 @@ def _check_y(y, n_samples, min_classes=2):
         raise ValueError("y contains NaN or infinity")
     if y.dtype.kind == "O" and any(v is None or (isinstance(v, float) and v != v) for v in y):
         raise ValueError("y contains None or NaN")
-    try:
-        classes, index = np.unique(y, return_inverse=True)
-    except TypeError as e:
-        raise ValueError("labels in y must be sortable: %s" % e) from None
+    by_category = _in_category_order(categorical) if categorical is not None else None
+    if by_category is not None:
+        classes, index = by_category
+    else:
+        try:
+            classes, index = np.unique(y, return_inverse=True)
+        except TypeError as e:
+            raise ValueError("labels in y must be sortable: %s" % e) from None
     if len(classes) < min_classes:
         raise ValueError("y must hold at least %d classes, got %d (%r)"
                          % (min_classes, len(classes), list(classes)))
@@ -84,10 +129,21 @@ class _Estimator:
             setattr(self, name, value)
         return self
 
-    def _guarded_fit(self, fit, X, y):
-        """fit(X, y), or RuntimeError if another thread is fitting this estimator."""
+    def fit(self, X, y):
+        """Fit to X and y; returns self.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame
+            (n, d) features, d >= 1; a DataFrame's str column names become
+            ``feature_names_in_``.
+        y : array-like
+            (n,) labels of any sortable type (at least two classes); the class
+            docstring says how ``classes_`` are ordered.
+        """
+        # RuntimeError if another thread is fitting this estimator
         with exclusive_fit(self, "fit a copy to train in parallel"), call_threads():
-            return fit(X, y)  # one count for the whole fit, whatever solver runs
+            return self._fit(X, y)  # one count for the whole fit, whatever solver runs
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -108,6 +164,25 @@ class _Estimator:
     def _check_fitted(self):
         if not hasattr(self, "classes_"):
             raise ValueError("this %s is not fitted yet; call fit first" % type(self).__name__)
+
+    def _fit_features(self, X, dtype):
+        """(X checked, its column names or None) at fit."""
+        return _check_X(X, dtype), column_names(X)
+
+    def _set_feature_names(self, names):
+        """feature_names_in_ as scikit-learn keeps it: absent after a fit on
+        an X without names, even if an earlier fit had some."""
+        if names is None:
+            self.__dict__.pop("feature_names_in_", None)
+        else:
+            self.feature_names_in_ = names
+
+    def _predict_features(self, X):
+        """X checked against the fit: its names (a reordered DataFrame would
+        be misread), then its shape and values."""
+        self._check_fitted()
+        check_column_names(getattr(self, "feature_names_in_", None), X, type(self).__name__)
+        return _check_X(X, self.coef_.dtype, self.n_features_in_)
 
     def score(self, X, y):
         """Mean accuracy of predict(X) against y.
@@ -131,14 +206,22 @@ class _Estimator:
             params["random_state"] = storable_seed(params["random_state"])
         meta = {"params": params, "classes": self.classes_.tolist(),
                 "n_features_in": int(self.n_features_in_), "n_iter": int(self.n_iter_)}
+        if hasattr(self, "feature_names_in_"):
+            meta["feature_names_in"] = [str(name) for name in self.feature_names_in_]
         return meta, {name: np.array(getattr(self, name)) for name in self._array_names}
+
+    @classmethod
+    def _loaded_classes(cls, classes):
+        return check_loaded_classes(classes)
 
     @classmethod
     def _from_fastnn_state(cls, meta, arrays):
         model = cls(**meta["params"])
         dtype = _check_common(model.get_params())
-        model.classes_ = check_loaded_classes(meta["classes"])
+        model.classes_ = cls._loaded_classes(meta["classes"])
         model.n_features_in_ = int(meta["n_features_in"])
+        model._set_feature_names(loaded_column_names(meta.get("feature_names_in"),
+                                                     model.n_features_in_))
         model.n_iter_ = int(meta.get("n_iter", 0))
         for name in cls._array_names:
             value = np.array(arrays[name], dtype=dtype)
@@ -149,9 +232,42 @@ class _Estimator:
         return model
 
 
-def _warn_unless_converged(res, max_iter):
-    """lbfgs's result: out of iterations, or stopped by its line search (as
-    on features scaled far beyond 1, where the first step already fails)."""
+def _loaded_classes_any_order(classes):
+    """Class labels from a model file whose order is the model's own (an
+    ordered Categorical's, not necessarily sorted): distinct, at least two."""
+    classes = np.asarray(classes)
+    if classes.ndim != 1 or len(classes) < 2 or len(np.unique(classes)) != len(classes):
+        raise ValueError("classes must be a list of at least 2 distinct labels, got %.80r"
+                         % (classes.tolist(),))
+    return classes
+
+
+# The largest gradient, as for features scaled to [-1, 1], that lbfgs may leave
+# when it stops because the loss no longer falls: converged fits leave under
+# 1e-5 (float64) or 2e-3 (float32, whose loss stops resolving smaller steps);
+# stalled ones, on features of scale 1e8, 0.04 to 0.15.
+STALLED_GRADIENT = {np.dtype(np.float64): 1e-3, np.dtype(np.float32): 1e-2}
+
+
+def standardized_gradient(res, weight_scale, n_copies=1):
+    """lbfgs's final gradient as for features scaled to [-1, 1]: res.x holds
+    n_copies times the weights, whose features have scales weight_scale
+    (n_copies=2: the l1 split, bounded below by 0), then intercepts."""
+    n_weights = len(weight_scale) * n_copies
+    gradient = np.array(res.jac, dtype=np.float64)
+    gradient[:n_weights] /= np.tile(weight_scale, n_copies)
+    if n_copies == 2:  # at the bound 0, a positive gradient is no reason to move
+        gradient[:n_weights][(res.x[:n_weights] <= 0) & (gradient[:n_weights] > 0)] = 0
+    return gradient
+
+
+def _warn_unless_converged(res, max_iter, gradient=None, dtype=np.float64):
+    """lbfgs's result: out of iterations, stopped by its line search (as on
+    features scaled far beyond 1, where the first step already fails), or
+    stalled: the loss stopped falling far from the optimum, which ``gradient``
+    (standardized_gradient) shows.  That happens on features of scale 1e8,
+    whose weights are 1e16 times more curved than the intercepts: float64
+    resolves no step that moves both."""
     if res.status == 1:
         warn("lbfgs stopped after max_iter=%d iterations; increase max_iter" % max_iter,
              ConvergenceWarning)
@@ -159,3 +275,17 @@ def _warn_unless_converged(res, max_iter):
         warn("lbfgs stopped without converging after %d iterations (%s); features of very "
              "different or very large scales are a common cause: standardize them"
              % (res.nit, res.message), ConvergenceWarning)
+    elif gradient is not None:
+        largest = float(np.max(np.abs(gradient)))
+        if not largest <= STALLED_GRADIENT[np.dtype(dtype)]:  # NaN too
+            warn("lbfgs stopped after %d iterations far from the optimum (the loss stopped "
+                 "falling with a gradient of %.2g); features of very different or very "
+                 "large scales are a common cause: standardize them" % (res.nit, largest),
+                 ConvergenceWarning)
+
+
+def feature_scale(X):
+    """The largest |value| of each column of X (1 for an all-zero column), as
+    float64: no copy of X, and no overflow as a sum of squares could have."""
+    scale = np.maximum(X.max(axis=0), -X.min(axis=0)).astype(np.float64)
+    return np.where(scale > 0, scale, 1.0)

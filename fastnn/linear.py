@@ -17,8 +17,9 @@ import numpy as np
 from . import ops
 from ._forward import forward
 from ._linear_base import (SCIPY_HINT, ConvergenceWarning, _check_common,  # noqa: F401
-                           _check_X, _check_y, _Estimator, _warn_unless_converged,
-                           import_minimize)
+                           _check_y, _Estimator, _loaded_classes_any_order,
+                           _warn_unless_converged, feature_scale, import_minimize,
+                           standardized_gradient)
 from ._parallel import effective_n_threads
 from .model import MLP
 from ._validate import finite_number, seed_from, store_params
@@ -29,7 +30,6 @@ SOLVERS = ("lbfgs", "adam", "sgd")
 
 def _import_minimize():  # a module attribute: tests hide scipy by replacing it
     return import_minimize()
-
 
 
 class LogisticRegression(_Estimator):
@@ -54,6 +54,10 @@ class LogisticRegression(_Estimator):
     tol : float, default 1e-6 (stop when the loss changes less; else ConvergenceWarning)
     dtype : {"float64", "float32"}
     random_state : int or None (the shuffles of adam and sgd)
+
+    ``classes_`` are the sorted labels, as in scikit-learn (also for a pandas
+    Categorical, ordered or not).  A DataFrame's column names are kept as
+    ``feature_names_in_``; an X with names must then have the same ones.
     """
     _param_names = ("l2", "l1", "solver", "max_iter", "learning_rate", "batch_size", "tol",
                     "dtype", "random_state")
@@ -86,20 +90,9 @@ class LogisticRegression(_Estimator):
                              % (self.coef_.shape, self.intercept_.shape, len(self.classes_),
                                 self.n_features_in_))
 
-    def fit(self, X, y):
-        """Fit to X and y; returns self.
-
-        Parameters
-        ----------
-        X : array-like
-        y : array-like
-            (n,) labels of any sortable type (at least two classes).
-        """
-        return self._guarded_fit(self._fit, X, y)
-
     def _fit(self, X, y):
         dtype = self._check_params()
-        X = _check_X(X, dtype)
+        X, names = self._fit_features(X, dtype)
         classes, index = _check_y(y, X.shape[0])
         n, d = X.shape
         n_out = 1 if len(classes) == 2 else len(classes)
@@ -117,6 +110,7 @@ class LogisticRegression(_Estimator):
             W, b, self.n_iter_ = self._fit_engine(X, target, n_out, binary, solver)
         self.classes_ = classes
         self.n_features_in_ = d
+        self._set_feature_names(names)
         self.coef_ = np.ascontiguousarray(W.T, dtype=dtype)    # (n_out, d) like sklearn
         self.intercept_ = np.asarray(b, dtype=dtype)           # (n_out,)
         return self
@@ -159,7 +153,9 @@ class LogisticRegression(_Estimator):
                        bounds=bounds,
                        options={"maxiter": int(self.max_iter), "gtol": float(self.tol),
                                 "ftol": 64 * np.finfo(float).eps, "maxls": 50})
-        _warn_unless_converged(res, self.max_iter)
+        # the scale of each weight's feature, W (d, n_out) raveled by rows
+        gradient = standardized_gradient(res, np.repeat(feature_scale(X), n_out), 1 + (l1 > 0))
+        _warn_unless_converged(res, self.max_iter, gradient, X.dtype)
         W, b = unpack(res.x)
         return W, b, int(res.nit)
 
@@ -204,8 +200,7 @@ class LogisticRegression(_Estimator):
         ----------
         X : array-like
         """
-        self._check_fitted()
-        X = _check_X(X, self.coef_.dtype, self.n_features_in_)
+        X = self._predict_features(X)
         z = forward(X, [np.ascontiguousarray(self.coef_.T)], [self.intercept_],
                     activation="identity", output="identity", n_threads=effective_n_threads())
         return z.ravel() if z.shape[1] == 1 else z
@@ -253,15 +248,22 @@ class OrdinalRegression(_Estimator):
 
     Fit by L-BFGS (scipy) on the mean negative log-likelihood
     + 0.5 l2 ||w||^2, with theta_0 free and theta_k - theta_{k-1} = exp(d_k)
-    so the thresholds stay ordered.  ``classes_`` are the sorted labels.
+    so the thresholds stay ordered.  ``classes_``, lowest first, are the
+    categories in y of an ordered pandas Categorical in their order, else the
+    sorted labels (strings alphabetically: "high" < "low" < "medium"; an
+    unordered Categorical is sorted too, with a warning if its categories
+    are listed in another order).
 
     Parameters
     ----------
     l2, max_iter, tol : float 0.0, int 200, float 1e-8
     dtype : {"float64", "float32"}
+
+    Column names are kept and checked as by LogisticRegression.
     """
     _param_names = ("l2", "max_iter", "tol", "dtype")
     _array_names = ("coef_", "thresholds_")
+    _loaded_classes = staticmethod(_loaded_classes_any_order)
 
     def __init__(self, l2=0.0, max_iter=200, tol=1e-8, dtype="float64"):
         store_params(self, locals())
@@ -293,10 +295,13 @@ class OrdinalRegression(_Estimator):
         ext = np.concatenate([[-np.inf], theta, [np.inf]])
         a = ext[index + 1] - eta          # upper cut:  P = F(a) - F(b)
         b = ext[index] - eta              # lower cut
+        # a - b, the gap between the thresholds, from its parameter: via eta (or
+        # theta) it cancels to 0 where |eta| >> the gap, and 0 * inf gives NaN
+        gap = np.concatenate([[np.inf], np.exp(params[d + 1:]), [np.inf]])[index]
         # log(F(a) - F(b)) = log F(a) + log(1 - F(b)) + log(1 - e^(b - a)), stable at +-inf
-        with np.errstate(divide="ignore"):
-            logp = -np.logaddexp(0, -a) - np.logaddexp(0, b) + np.log(-np.expm1(b - a))
-            r = 1.0 / np.expm1(a - b)     # 0 when a or b is infinite
+        with np.errstate(divide="ignore", over="ignore"):
+            logp = -np.logaddexp(0, -a) - np.logaddexp(0, b) + np.log(-np.expm1(-gap))
+            r = 1.0 / np.expm1(gap)       # 0 when a or b is infinite, or the gap is huge
         ga = 1.0 / (1.0 + np.exp(np.minimum(a, 700))) + r    # d logP / da = 1 - F(a) + r
         gb = -1.0 / (1.0 + np.exp(-np.maximum(b, -700))) - r  # d logP / db = -F(b) - r
         ga[np.isinf(a)] = 0.0
@@ -313,24 +318,13 @@ class OrdinalRegression(_Estimator):
         gt = np.concatenate([tail[:1], tail[1:] * np.exp(params[d + 1:])])
         return value, np.concatenate([gw, gt])
 
-    def fit(self, X, y):
-        """Fit to X and y; returns self.
-
-        Parameters
-        ----------
-        X : array-like
-        y : array-like
-            (n,) labels of any sortable type (at least two classes).
-        """
-        return self._guarded_fit(self._fit, X, y)
-
     def _fit(self, X, y):
         dtype = _check_common(self.get_params())
         minimize = _import_minimize()
         if minimize is None:
             raise ImportError("OrdinalRegression needs scipy: %s" % SCIPY_HINT)
-        X = _check_X(X, dtype)
-        classes, index = _check_y(y, X.shape[0])
+        X, names = self._fit_features(X, dtype)
+        classes, index = _check_y(y, X.shape[0], category_order=True)
         n, d = X.shape
         K = len(classes)
         # start at w = 0 with thresholds at the logits of the cumulative class
@@ -341,10 +335,13 @@ class OrdinalRegression(_Estimator):
                        args=(X, index, float(self.l2)), jac=True, method="L-BFGS-B",
                        options={"maxiter": int(self.max_iter), "gtol": float(self.tol),
                                 "ftol": 64 * np.finfo(float).eps, "maxls": 50})
-        _warn_unless_converged(res, self.max_iter)
+        gradient = standardized_gradient(res, feature_scale(X))
+        gradient[d + 1:] /= np.exp(res.x[d + 1:])  # per threshold, not per log of its gap
+        _warn_unless_converged(res, self.max_iter, gradient, X.dtype)
         w, theta = self._unpack(res.x, d)
         self.classes_ = classes
         self.n_features_in_ = d
+        self._set_feature_names(names)
         self.n_iter_ = int(res.nit)
         self.coef_ = w.astype(dtype)
         self.thresholds_ = theta.astype(dtype)
@@ -358,8 +355,7 @@ class OrdinalRegression(_Estimator):
         ----------
         X : array-like
         """
-        self._check_fitted()
-        X = _check_X(X, self.coef_.dtype, self.n_features_in_)
+        X = self._predict_features(X)
         return ops.matmul(X, self.coef_.reshape(-1, 1)).ravel()
 
     def predict_cumulative_proba(self, X):
