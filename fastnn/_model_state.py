@@ -2,6 +2,7 @@
 (fastnn/io.py), and pickling."""
 import numpy as np
 
+from ._feature_names import loaded_column_names
 from ._validate import storable_seed
 
 
@@ -12,7 +13,10 @@ class MLPStateMixin:
         arrays.update({"intercepts_%d" % l: b for l, b in enumerate(intercepts)})
         params = self.get_params()
         params["random_state"] = storable_seed(params["random_state"])
-        return {"params": params, "n_layers": len(coefs)}, arrays
+        meta = {"params": params, "n_layers": len(coefs)}
+        if getattr(self, "feature_names_in_", None) is not None:
+            meta["feature_names_in"] = [str(name) for name in self.feature_names_in_]
+        return meta, arrays
 
     @classmethod
     def _from_fastnn_state(cls, meta, arrays):
@@ -28,6 +32,7 @@ class MLPStateMixin:
         model.coefs_ = [arrays["coefs_%d" % l] for l in range(n)]
         model.intercepts_ = [arrays["intercepts_%d" % l] for l in range(n)]
         model._checked_weights()
+        model.feature_names_in_ = loaded_column_names(meta.get("feature_names_in"), sizes[0])
         return model
 
     def __getstate__(self):

@@ -11,6 +11,7 @@ import numpy as np
 from . import _config, ops
 from ._fitloop import (NeverStop, Patience, Rollback, check_callbacks, exclusive_fit, report,
                        rollback_on_failure, run_epochs)
+from ._feature_names import check_column_names, column_names
 from ._fit_extras import STOP_REASONS, FitExtras
 from ._forward import PREDICT_CHUNK, forward  # noqa: F401 (PREDICT_CHUNK: its old home)
 from ._mlp_init import initial_weights
@@ -64,6 +65,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
                              "learning_rate": [], "elapsed": [], "stop_reason": []}
             self._fits = 0
             self._epochs_seen = 0
+            self.feature_names_in_ = None  # a DataFrame's column names, from the first fit
         return self
 
     def _checked_weights(self):
@@ -108,6 +110,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
     def predict(self, X):
         """The output activations: class probabilities for softmax/sigmoid outputs."""
         coefs, intercepts = self._checked_weights()
+        check_column_names(getattr(self, "feature_names_in_", None), X, "MLP")
         X = as_features(X, self.layer_sizes[0], self._dtype, sparse=True)
         return self._forward(X, coefs, intercepts, effective_n_threads())
 
@@ -172,6 +175,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
 
     def evaluate(self, X, Y, labels=None):
         """(mean loss, score) on data already converted by _targets (no penalty)."""
+        check_column_names(getattr(self, "feature_names_in_", None), X, "MLP")
         return self._evaluate(X, Y, labels, effective_n_threads())
 
     def _evaluate(self, X, Y, labels, n_threads, check_overflow=True):
@@ -262,6 +266,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
         schedule = make_schedule(lr_schedule, learning_rate, epochs, schedule_options)
 
         coefs, intercepts = self._checked_weights()
+        names = self._fit_columns(X, validation_data)
         stream = open_stream(self, X, Y, epochs)  # None: arrays that fit in memory
         if stream is not None:
             val = stream.validation(validation_data, validation_split, early_stopping)
@@ -297,8 +302,9 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
         # Ctrl-C leaves the model at its last completed step; any other failure
         # puts back the weights, history and fit count it had before this fit
         # (so a failed fit does not change the draws of the next one)
-        before = Rollback(self, ("coefs_", "intercepts_", "history_", "_epochs_seen", "_fits"))
-        self._fits = fit_number
+        before = Rollback(self, ("coefs_", "intercepts_", "history_", "_epochs_seen", "_fits",
+                                 "feature_names_in_"))
+        self._fits, self.feature_names_in_ = fit_number, names
         self.coefs_, self.intercepts_ = session.views()
         monitor = "loss" if val is None else "val_loss"
         stopping = Patience(session.params, patience, monitor) if early_stopping else NeverStop()
@@ -346,6 +352,19 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
         self._record_stop(STOP_REASONS.get(run.reason, run.reason))
         extras.warn_if_cut_short(run.reason, run[0])
         return self
+
+    def _fit_columns(self, X, validation_data):
+        """The column names this fit trains on: the model's, which X and the
+        validation X must have in the same order (fit continues from the
+        weights), or X's for a model without (None: X has none)."""
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            names = column_names(X)
+        else:
+            check_column_names(names, X, "MLP")
+        if names is not None and isinstance(validation_data, (tuple, list)) and validation_data:
+            check_column_names(names, validation_data[0], "MLP")
+        return names
 
     def _record_stop(self, reason):
         self.stop_reason_ = reason

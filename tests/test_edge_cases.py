@@ -264,6 +264,9 @@ def test_dataframes_with_columns_of_several_dtypes_train_as_float64_arrays(monke
     for a, b in zip(expected.coefs_, got.coefs_):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(got.predict(frame), expected.predict(values))
+    by_frame = fastnn.LogisticRegression().fit(frame, y)  # the linear models read it so too
+    np.testing.assert_array_equal(by_frame.predict_proba(frame),
+                                  fastnn.LogisticRegression().fit(values, y).predict_proba(values))
     with pytest.raises(ValueError, match=r"Y has missing labels \(NaN\) in 1 row"):
         mlp(d=4).fit(frame, pd.Series(y).astype("Int64").where(np.arange(60) != 5))
     with pytest.raises(ValueError, match="X contains NaN"):
