@@ -20,12 +20,13 @@ from ._forward import forward
 from ._parallel import call_threads, effective_n_threads
 from ._session import Session
 from ._sklearn_callbacks import CallbackSupport, callback_scope, fit_tasks
-from ._sklearn_epochs import OPTIMIZER_SETTINGS, NoImprovement, epoch_runner, optimizer_setting
+from ._sklearn_epochs import (OPTIMIZER_SETTINGS, NoImprovement, epoch_runner, fit_features,
+                              optimizer_setting)
 from ._sklearn_lbfgs import fit_lbfgs
 from ._sklearn_state import FastnnStateMixin
 from ._sklearn_validation import (check_validation_set, class_row_weights,
                                   start_stopping_state, validation_loss, validation_score)
-from ._validate import as_features, canonical_activation, dropout_rates, seed_from
+from ._validate import canonical_activation, dropout_rates, seed_from
 
 SESSION_OUTPUT = {"softmax": ("softmax", "cross_entropy"),
                   "logistic": ("sigmoid", "binary_cross_entropy"),
@@ -139,9 +140,8 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
                              "label_smoothing need solver='sgd' or 'adam'")
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
-        X = X.toarray() if sp.issparse(X) else X
-        X = (np.ascontiguousarray(X) if first_pass  # a continued fit keeps the weights' dtype
-             else as_features(X, X.shape[1], self.coefs_[0].dtype))
+        # a continued fit keeps the weights' dtype; a large sparse X stays sparse
+        X = fit_features(X, None if first_pass else self.coefs_[0].dtype, self.solver != "lbfgs")
         if is_classifier(self):  # before any validation split, as scikit-learn's classifiers
             sample_weight = class_row_weights(self, y, sample_weight, incremental)
         if sample_weight is not None:

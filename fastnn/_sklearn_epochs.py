@@ -4,6 +4,9 @@ stopping rule (_no_improvement_count, tol, n_iter_no_change, and adaptive
 SGD's rate division)."""
 import numpy as np
 
+from ._forward import DENSE_CHUNK_BYTES
+from ._validate import as_features, is_sparse
+
 # What scikit-learn's optimizer object takes when a fit (or a first
 # partial_fit) creates it and keeps until the next fit, whatever set_params
 # does in between: the estimator keeps them in _optimizer_settings.
@@ -17,19 +20,62 @@ def optimizer_setting(est, name):
     return getattr(est, "_optimizer_settings", {}).get(name, getattr(est, name))
 
 
+def fit_features(X, dtype, stochastic):
+    """X as a fit reads it: C-contiguous, of `dtype` (None: its own), a
+    sparse X made dense, except one larger than DENSE_CHUNK_BYTES dense that
+    a stochastic solver trains on (a CSR matrix of dtype: epoch_runner makes
+    it dense a piece of the epoch at a time)."""
+    if is_sparse(X):
+        dtype = X.dtype if dtype is None else dtype
+        if stochastic and X.shape[0] * X.shape[1] * np.dtype(dtype).itemsize > DENSE_CHUNK_BYTES:
+            return as_features(X, X.shape[1], dtype, sparse=True)
+        X = X.toarray()
+    return np.ascontiguousarray(X) if dtype is None else as_features(X, X.shape[1], dtype)
+
+
 def epoch_runner(est, session, X, y, sample_weight, batch_size, n_threads):
     """run(order, learning_rate, progress=None) -> mean loss of one epoch over X
     in `order` (progress: called between batches with the rows done), compiled
     (Session.epoch), sample weights and the Poisson loss included.  The session
     was built for this fit's thread count."""
-    X = np.ascontiguousarray(X)
     if est.out_activation_ == "softmax":
         Y, labels = None, np.ascontiguousarray(np.argmax(y, axis=1), np.int64)
     else:
         Y, labels = np.ascontiguousarray(y, dtype=X.dtype), None
+    if is_sparse(X):
+        return _pieces_runner(est, session, X, Y, labels, sample_weight, batch_size)
+    X = np.ascontiguousarray(X)
     return lambda order, lr, progress=None: session.epoch(
         X, Y, labels, batch_size=batch_size, learning_rate=lr, shuffle=False, epoch=est.t_,
         order=order, sample_weight=sample_weight, progress=progress)
+
+
+def _pieces_runner(est, session, X, Y, labels, sample_weight, batch_size):
+    """epoch_runner's run for a CSR X: the epoch's order in pieces of whole
+    batches, each made dense (at most DENSE_CHUNK_BYTES) into one buffer and
+    trained in its order, so every batch holds the rows it would hold dense
+    (the same steps, bit for bit); the epoch's loss is the pieces' mean
+    weighted by their rows, as the batches' is."""
+    rows = DENSE_CHUNK_BYTES // (X.shape[1] * X.dtype.itemsize) // batch_size * batch_size
+    rows = max(rows, batch_size)
+    buffer = np.empty((min(rows, X.shape[0]), X.shape[1]), dtype=X.dtype)
+
+    def run(order, lr, progress=None):
+        total = 0.0
+        for start in range(0, len(order), rows):
+            piece = order[start:start + rows]
+            dense = buffer[:len(piece)]
+            dense.fill(0)  # toarray adds into its out
+            X[piece].toarray(out=dense)
+            loss = session.epoch(
+                dense, None if Y is None else Y[piece], None if labels is None else labels[piece],
+                batch_size=batch_size, learning_rate=lr, shuffle=False, epoch=est.t_,
+                sample_weight=None if sample_weight is None else sample_weight[piece],
+                progress=None if progress is None else (
+                    lambda done, start=start: progress(start + done)))
+            total += loss * len(piece)
+        return total / len(order)
+    return run
 
 
 class NoImprovement:

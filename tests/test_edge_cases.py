@@ -294,3 +294,40 @@ def test_r2_of_one_row_is_nan_with_a_warning_as_scikit_learn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert np.isfinite(model.score(X[:2], X[:2, :1]))
+
+
+@pytest.mark.parametrize("settings", [
+    dict(solver="adam", dropout=0.2),
+    dict(solver="sgd", early_stopping=True, n_iter_no_change=2),
+    dict(solver="adam", sample_weight=True),
+])
+def test_drop_ins_train_on_a_large_sparse_matrix_a_dense_piece_at_a_time(settings, monkeypatch):
+    sp = pytest.importorskip("scipy.sparse")
+    from fastnn import _forward, _sklearn_epochs
+    settings = dict(settings)
+    weighted = settings.pop("sample_weight", False)
+    X, y = blobs(n=200, d=6, dtype=np.float64)
+    X[np.abs(X) < 1] = 0
+    weights = np.linspace(0.5, 2, len(y)) if weighted else None
+
+    def fitted(data):
+        est = classifier(hidden_layer_sizes=(8,), batch_size=16, max_iter=4, **settings)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return est.fit(data, y, sample_weight=weights)
+    dense = fitted(X)
+    pieces = []
+    real = sp.csr_matrix.toarray
+
+    def toarray(self, *args, **kwargs):
+        pieces.append(self.shape[0])
+        return real(self, *args, **kwargs)
+    monkeypatch.setattr(sp.csr_matrix, "toarray", toarray)
+    # 48 rows of 6 float64 features a piece: the epoch's 180-200 rows in 4-5 pieces
+    monkeypatch.setattr(_sklearn_epochs, "DENSE_CHUNK_BYTES", 48 * 6 * 8)
+    sparse = fitted(sp.csr_matrix(X))
+    assert pieces and max(pieces) <= 48
+    for a, b in zip(dense.coefs_ + dense.intercepts_, sparse.coefs_ + sparse.intercepts_):
+        np.testing.assert_array_equal(a, b)  # the same batches: the same steps
+    np.testing.assert_allclose(sparse.loss_curve_, dense.loss_curve_, rtol=1e-13)
+    assert sparse.n_iter_ == dense.n_iter_
