@@ -86,6 +86,9 @@ class FastnnStateMixin:
                     meta["classes_"] = classes.tolist()
                 if wide.dtype != classes.dtype:
                     meta["classes_dtype"] = classes.dtype.name
+            elif classes.dtype.kind in "Mm":  # dates and durations: their int64 counts
+                arrays["classes_"] = classes.view(np.int64)
+                meta["classes_dtype"] = classes.dtype.name
             else:
                 meta["classes_"] = [str(c) for c in self.classes_]
             meta["y_type_"] = self._label_binarizer.y_type_
@@ -305,14 +308,15 @@ def _check_fitted(est):
 
 
 def _label_dtype(name):
-    """The numeric dtype a file names for its labels (nothing else: a file
-    must not make NumPy build objects)."""
+    """The numeric, date or duration dtype a file names for its labels
+    (nothing else: a file must not make NumPy build objects)."""
     try:
         dtype = np.dtype(str(name))
     except TypeError:
         dtype = None
-    if dtype is None or dtype.kind not in "iufb":
-        raise ValueError("classes_dtype must name a numeric dtype, got %.50r" % (name,))
+    if dtype is None or dtype.kind not in "iufbMm":
+        raise ValueError("classes_dtype must name a numeric, date or duration dtype, got %.50r"
+                         % (name,))
     return dtype
 
 

@@ -88,7 +88,7 @@ def test_numpy_scalars_among_the_settings_save_and_load(tmp_path):
 
 
 @pytest.mark.parametrize("dtype", ["uint8", "int16", "int32", "bool", "float32", "float16",
-                                   "uint64", "int64"])
+                                   "uint64", "int64", "datetime64[D]", "timedelta64[s]"])
 @pytest.mark.parametrize("suffix", [".safetensors", ".npz"])
 def test_labels_of_any_numeric_dtype_save_and_come_back_as_they_were(tmp_path, dtype, suffix):
     pytest.importorskip("sklearn")
@@ -96,7 +96,7 @@ def test_labels_of_any_numeric_dtype_save_and_come_back_as_they_were(tmp_path, d
         pytest.importorskip("safetensors")
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((60, 4)), rng.integers(0, 3, 60)
-    labels = (y > 0) if dtype == "bool" else y.astype(dtype)
+    labels = (y > 0) if dtype == "bool" else y.astype(dtype)  # dates: days from 1970
     if dtype == "uint64":
         labels = labels + np.uint64(2 ** 63)  # past int64: kept as JSON numbers
     with pytest.warns(Warning):
@@ -108,10 +108,10 @@ def test_labels_of_any_numeric_dtype_save_and_come_back_as_they_were(tmp_path, d
     assert np.array_equal(back.predict(X), est.predict(X))
 
 
-@pytest.mark.parametrize("name", ["object", "O", "U5", "datetime64[s]", "no such dtype", 3])
+@pytest.mark.parametrize("name", ["object", "O", "U5", "V8", "no such dtype", 3])
 def test_a_file_cannot_name_a_non_numeric_label_dtype(name):
     from fastnn._sklearn_state import _label_dtype
-    with pytest.raises(ValueError, match="classes_dtype must name a numeric dtype"):
+    with pytest.raises(ValueError, match="classes_dtype must name a numeric, date or duration"):
         _label_dtype(name)
 
 
