@@ -275,7 +275,8 @@ def _warn_unless_converged(res, max_iter, gradient=None, dtype=np.float64):
         warn("lbfgs stopped without converging after %d iterations (%s); features of very "
              "different or very large scales are a common cause: standardize them"
              % (res.nit, res.message), ConvergenceWarning)
-    elif gradient is not None:
+    elif gradient is not None and "REDUCTION" in str(res.message).upper():
+        # scipy stopped as the loss stopped falling, not on a small gradient
         largest = float(np.max(np.abs(gradient)))
         if not largest <= STALLED_GRADIENT[np.dtype(dtype)]:  # NaN too
             warn("lbfgs stopped after %d iterations far from the optimum (the loss stopped "
