@@ -19,6 +19,7 @@ from ._fitloop import Rollback, exclusive_fit, rollback_on_failure, run_epochs
 from ._forward import forward
 from ._parallel import call_threads, effective_n_threads
 from ._session import Session
+from ._sklearn_backprop import probability_clip
 from ._sklearn_callbacks import CallbackSupport, callback_scope, fit_tasks
 from ._sklearn_epochs import (OPTIMIZER_SETTINGS, NoImprovement, epoch_runner, fit_features,
                               optimizer_setting)
@@ -235,8 +236,8 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
             data_loss_scale=1.0 / layer_units[-1] if loss == "mse" else 1.0, seed=seed,
             max_batch=max_batch, n_threads=n_threads, l2_per_batch=True,
             max_grad_norm=getattr(self, "max_grad_norm", None),  # None in older pickles
-            # loss_curve_ as log_loss reports it, p clipped to [eps, 1 - eps] (_sklearn_backprop)
-            probability_clip=float(np.finfo(dtype).eps) if "entropy" in loss else 0.0,
+            # loss_curve_ as log_loss reports it, p clipped to [eps, 1 - eps]
+            probability_clip=probability_clip(self.out_activation_, dtype),
             **(options or {}))
         # the solver partial_fit may continue, the settings _fit_stochastic baked in
         session.solver, session.baked = solver, None

@@ -132,6 +132,8 @@ def _with_fitted_names(est, X):
         import pandas as pd
     except ImportError:  # names from another dataframe library: the warning stays
         return X
+    if hasattr(X, "tocsr"):  # a large sparse X's rows stay sparse (_sklearn_epochs)
+        return pd.DataFrame.sparse.from_spmatrix(X, columns=names)
     return pd.DataFrame(X, columns=names, copy=False)
 
 

@@ -18,7 +18,7 @@ import mmap
 
 import numpy as np
 
-from ._validate import as_features, dense
+from ._validate import as_features, dense, is_sparse
 
 CHUNK_BYTES = 64 << 20        # one chunk: many batches, yet small next to any RAM
 STREAM_MIN_BYTES = 128 << 20  # a memmap or array-like larger than this streams
@@ -57,7 +57,8 @@ def open_stream(model, X, Y, epochs):
     itemsize = np.dtype(getattr(X, "dtype", model._dtype)).itemsize
     if shape[0] * shape[1] * itemsize <= STREAM_MIN_BYTES:
         return None
-    return ArrayStream(model, X, Y)
+    # any sparse format slices as CSR (COO and BSR do not slice rows)
+    return ArrayStream(model, X.tocsr() if is_sparse(X) else X, Y)
 
 
 def _batches(rows, batch_size):

@@ -211,6 +211,14 @@ def dense(X):
     return X.toarray() if is_sparse(X) else X
 
 
+def _numeric_dtype(dtype):
+    """Whether a DataFrame column's dtype (pandas' or polars') holds numbers or bools."""
+    if hasattr(dtype, "kind"):
+        return dtype.kind in "fiub"
+    is_numeric = getattr(dtype, "is_numeric", None)
+    return bool(is_numeric and is_numeric()) or str(dtype) == "Boolean"
+
+
 def values_of(X, name="X"):
     """X as a NumPy array: a sparse one made dense, and a DataFrame whose
     columns differ in dtype (bool next to float, pandas' nullable Int64 or
@@ -220,10 +228,11 @@ def values_of(X, name="X"):
     columns = getattr(X, "columns", None)
     if values.dtype != object or columns is None or not hasattr(X, "to_numpy"):
         return values
-    # pandas' dtypes, extension ones included, have a NumPy kind: dates and
-    # categories would convert to numbers that mean nothing to the model
-    kinds = [getattr(d, "kind", "O") for d in getattr(X, "dtypes", [None] * len(columns))]
-    other = [str(c) for c, k in zip(columns, kinds) if k not in "fiub"]
+    # pandas' dtypes, extension ones included, have a NumPy kind, polars' say
+    # is_numeric(): dates and categories would convert to numbers that mean
+    # nothing to the model
+    other = [str(c) for c, d in zip(columns, getattr(X, "dtypes", [None] * len(columns)))
+             if not _numeric_dtype(d)]
     if not other:
         try:
             return X.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -248,7 +257,7 @@ def as_features(X, n_features, dtype, name="X", sparse=False):
     finiteness.  sparse: a SciPy sparse X stays sparse, as a CSR matrix of
     `dtype` with its values checked (a forward pass makes it dense a chunk
     of rows at a time); else it is made dense whole."""
-    if sparse and is_sparse(X):
+    if sparse and is_sparse(X) and len(X.shape) == 2:  # 1-D sparse arrays: refused below
         X = X.tocsr()
         if X.shape[1] != n_features:
             raise ValueError("%s has %d features but the model expects %d"

@@ -356,9 +356,10 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
     def _fit_columns(self, X, validation_data):
         """The column names this fit trains on: the model's, which X and the
         validation X must have in the same order (fit continues from the
-        weights), or X's for a model without (None: X has none)."""
+        weights); X's for a first fit; else none (a model fitted on arrays
+        learns no names from a later frame, and warns, as scikit-learn)."""
         names = getattr(self, "feature_names_in_", None)
-        if names is None:
+        if names is None and self._fits == 0:
             names = column_names(X)
         else:
             check_column_names(names, X, "MLP")

@@ -5,7 +5,7 @@ fastnn.cli.ScaledModel, its home before."""
 import numpy as np
 
 from . import io
-from ._validate import accuracy, check_loaded_classes, dense
+from ._validate import accuracy, check_loaded_classes, values_of
 
 TRANSFORM_BLOCK_ELEMENTS = 1 << 16  # float64 scratch of preprocess: 512 KiB, about an L2
 
@@ -58,7 +58,7 @@ class ScaledModel:
         ValueError
             X does not have n_features columns.
         """
-        X = np.asarray(dense(X))
+        X = values_of(X)
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError("the model expects %d features per sample, the data has shape %s"
                            % (self.n_features, X.shape))

@@ -215,7 +215,21 @@ def test_scipy_sparse_inputs_elsewhere_are_their_dense_arrays():
     np.testing.assert_array_equal(fitted.predict_proba(S), fitted.predict_proba(X))
 
 
-def test_predicting_on_sparse_rows_makes_one_chunk_dense_at_a_time(monkeypatch):
+@pytest.fixture
+def rows_made_dense(monkeypatch):
+    """The row count of every CSR matrix made dense while the test runs."""
+    sp = pytest.importorskip("scipy.sparse")
+    counts = []
+    real = sp.csr_matrix.toarray
+
+    def toarray(self, *args, **kwargs):
+        counts.append(self.shape[0])
+        return real(self, *args, **kwargs)
+    monkeypatch.setattr(sp.csr_matrix, "toarray", toarray)
+    return counts
+
+
+def test_predicting_on_sparse_rows_makes_one_chunk_dense_at_a_time(monkeypatch, rows_made_dense):
     sp = pytest.importorskip("scipy.sparse")
     from fastnn import _forward
     X, y = blobs(n=90)
@@ -223,13 +237,7 @@ def test_predicting_on_sparse_rows_makes_one_chunk_dense_at_a_time(monkeypatch):
     model = mlp().fit(X, y, epochs=2)
     clf = classifier(max_iter=3).fit(X, y)
     expected = model.predict(X), clf.predict_proba(X), model.evaluate(X, np.eye(3)[y])
-    made_dense = []
-    real = sp.csr_matrix.toarray
-
-    def toarray(self, *args, **kwargs):
-        made_dense.append(self.shape[0])
-        return real(self, *args, **kwargs)
-    monkeypatch.setattr(sp.csr_matrix, "toarray", toarray)
+    made_dense = rows_made_dense
     monkeypatch.setattr(_forward, "PREDICT_CHUNK", 16)
     S = sp.csr_matrix(X.astype(np.float64))  # MLP casts to its float32, as a dense X
     got = model.predict(S), clf.predict_proba(sp.csc_matrix(X)), model.evaluate(S, np.eye(3)[y])
@@ -301,7 +309,8 @@ def test_r2_of_one_row_is_nan_with_a_warning_as_scikit_learn():
     dict(solver="sgd", early_stopping=True, n_iter_no_change=2),
     dict(solver="adam", sample_weight=True),
 ])
-def test_drop_ins_train_on_a_large_sparse_matrix_a_dense_piece_at_a_time(settings, monkeypatch):
+def test_drop_ins_train_on_a_large_sparse_matrix_a_dense_piece_at_a_time(settings, monkeypatch,
+                                                                          rows_made_dense):
     sp = pytest.importorskip("scipy.sparse")
     from fastnn import _forward, _sklearn_epochs
     settings = dict(settings)
@@ -316,13 +325,7 @@ def test_drop_ins_train_on_a_large_sparse_matrix_a_dense_piece_at_a_time(setting
             warnings.simplefilter("ignore")
             return est.fit(data, y, sample_weight=weights)
     dense = fitted(X)
-    pieces = []
-    real = sp.csr_matrix.toarray
-
-    def toarray(self, *args, **kwargs):
-        pieces.append(self.shape[0])
-        return real(self, *args, **kwargs)
-    monkeypatch.setattr(sp.csr_matrix, "toarray", toarray)
+    pieces = rows_made_dense
     # 48 rows of 6 float64 features a piece: the epoch's 180-200 rows in 4-5 pieces
     monkeypatch.setattr(_sklearn_epochs, "DENSE_CHUNK_BYTES", 48 * 6 * 8)
     sparse = fitted(sp.csr_matrix(X))
@@ -331,3 +334,37 @@ def test_drop_ins_train_on_a_large_sparse_matrix_a_dense_piece_at_a_time(setting
         np.testing.assert_array_equal(a, b)  # the same batches: the same steps
     np.testing.assert_allclose(sparse.loss_curve_, dense.loss_curve_, rtol=1e-13)
     assert sparse.n_iter_ == dense.n_iter_
+
+
+def test_a_sparse_dataframe_with_early_stopping_scores_without_warnings(monkeypatch):
+    pd = pytest.importorskip("pandas")
+    sp = pytest.importorskip("scipy.sparse")
+    from fastnn import _sklearn_epochs
+    monkeypatch.setattr(_sklearn_epochs, "DENSE_CHUNK_BYTES", 1024)  # X stays sparse
+    X, y = blobs(n=120, d=6, dtype=np.float64)
+    X[np.abs(X) < 1] = 0
+    frame = pd.DataFrame.sparse.from_spmatrix(sp.csr_matrix(X), columns=list("abcdef"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # feature names' warnings
+        warnings.filterwarnings("ignore", "Stochastic Optimizer: Maximum iterations")
+        est = classifier(hidden_layer_sizes=(8,), max_iter=3, early_stopping=True,
+                         scoring="accuracy", n_iter_no_change=5).fit(frame, y)
+    assert len(est.validation_scores_) == 3
+
+
+def test_a_large_coo_matrix_streams_as_csr(monkeypatch):
+    sp = pytest.importorskip("scipy.sparse")
+    from fastnn import _stream
+    monkeypatch.setattr(_stream, "STREAM_MIN_BYTES", 0)
+    X, y = blobs()
+    X[np.abs(X) < 1] = 0
+    fits = [mlp().fit(make(X), y, epochs=2) for make in (sp.coo_matrix, sp.csr_matrix)]
+    np.testing.assert_array_equal(fits[0].coefs_[0], fits[1].coefs_[0])
+
+
+def test_a_polars_frame_names_only_its_text_columns():
+    pl = pytest.importorskip("polars")
+    X, y = blobs(d=1)
+    frame = pl.DataFrame({"a": X[:, 0], "s": ["x"] * len(y)})
+    with pytest.raises(TypeError, match=r"column\(s\) s are not"):
+        mlp(d=2).fit(frame, y)

@@ -82,3 +82,11 @@ def test_a_failed_first_fit_records_no_names():
     with pytest.raises(RuntimeError):
         model.fit(X, y, epochs=1, callbacks=[fail])
     assert model.feature_names_in_ is None
+
+
+def test_a_model_fitted_on_arrays_learns_no_names_from_a_later_frame():
+    X, y = frame()
+    model = fastnn.MLP([3, 8, 2], random_state=0).fit(X.to_numpy(), y, epochs=1)
+    with pytest.warns(UserWarning, match="X has feature names, but MLP was fitted without"):
+        model.fit(X[["c", "b", "a"]], y, epochs=1)
+    assert model.feature_names_in_ is None
