@@ -56,6 +56,12 @@ stop_reason_ : str
     Why the last fit stopped: "epochs" (all ran), "time" (max_time),
     "early_stopping", "callback" (a callback returned true) or
     "interrupted" (Ctrl-C; the fit then re-raises KeyboardInterrupt).
+feature_names_in_ : ndarray of str or None
+    The column names of the DataFrame the first fit after construction (or
+    reset()) trained on, as scikit-learn's: predict, score, evaluate, a
+    later fit and validation data must then have the same names in the same
+    order (a ValueError otherwise; a warning for an array, which has none).
+    None when it trained on an array.
 
 Raises
 ------
@@ -79,13 +85,17 @@ restores the weights the model had before this fit.
 
 Parameters
 ----------
-X : array-like, memmap or iterable
-    (n_samples, n_inputs) features; or a memmap or slicing array-like
-    larger than fastnn._stream.STREAM_MIN_BYTES, read in chunks; or, with Y
-    omitted, an iterable of (X, y) batches (one pass = one epoch) or a
-    function returning a fresh one per epoch (docs/scale-out.md).
+X : array-like, DataFrame, sparse matrix, memmap or iterable
+    (n_samples, n_inputs) features: an array; a pandas or polars DataFrame
+    (mixed numeric columns read as float64; missing values, text and date
+    columns refused by name; its column names become feature_names_in_);
+    a SciPy sparse matrix (made dense); or a memmap, slicing array-like or
+    sparse matrix larger than fastnn._stream.STREAM_MIN_BYTES dense, read
+    in chunks; or, with Y omitted, an iterable of (X, y) batches (one pass
+    = one epoch) or a function returning a fresh one per epoch
+    (docs/scale-out.md).
 Y : array-like, optional
-    (n_samples, n_outputs) targets, or integer class labels for
+    (n_samples, n_outputs) targets, or integer (or bool) class labels for
     cross_entropy.
 epochs : int, default 10
     Passes over the data (0: nothing is trained).
@@ -168,10 +178,11 @@ MLP
 Raises
 ------
 ValueError
-    A setting out of range, data of the wrong shape, or a loss that became
+    A setting out of range, data of the wrong shape, missing or non-finite
+    values, columns other than feature_names_in_, or a loss that became
     NaN or infinite (the weights are then the ones before this fit).
 TypeError
-    augment or a callback is not callable.
+    augment or a callback is not callable, or X or Y is not numeric.
 """
 
 METHOD_DOCS = {
@@ -179,8 +190,9 @@ METHOD_DOCS = {
 
 Parameters
 ----------
-X : array-like
-    (n_samples, n_inputs).
+X : array-like, DataFrame or sparse matrix
+    (n_samples, n_inputs); a sparse matrix is made dense a chunk of rows at
+    a time.
 
 Returns
 -------
@@ -190,7 +202,8 @@ ndarray
 Raises
 ------
 ValueError
-    X has the wrong number of features or non-finite values, or the outputs
+    X has the wrong number of features, columns other than
+    feature_names_in_ or non-finite values, or the outputs
     of some rows are not finite (the arithmetic overflowed inside the
     network: inputs far outside the training data's range); the message
     names the first such row.
@@ -198,7 +211,8 @@ ValueError
     "score": """Accuracy for softmax (argmax) and sigmoid (every output right, at 0.5)
 outputs; the coefficient of determination R^2 for identity outputs (the
 mean of each output's, as scikit-learn's ``r2_score``; an output whose
-targets are constant counts 1 if predicted exactly, else 0).
+targets are constant counts 1 if predicted exactly, else 0; NaN with a
+warning for a single row).
 
 Parameters
 ----------
@@ -225,7 +239,7 @@ Returns
 loss, score : float
 """,
     "reset": """Fresh weights from random_state (Glorot for sigmoid/tanh, He for the
-ReLU family) and an empty history.
+ReLU family), an empty history and no feature_names_in_.
 
 Returns
 -------
