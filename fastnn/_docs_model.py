@@ -88,7 +88,7 @@ Parameters
 X : array-like, DataFrame, sparse matrix, memmap or iterable
     (n_samples, n_inputs) features: an array; a pandas or polars DataFrame
     (mixed numeric columns read as float64; missing values, text and date
-    columns refused by name; its column names become feature_names_in_);
+    columns refused by name; its column names become ``feature_names_in_``);
     a SciPy sparse matrix (made dense); or a memmap, slicing array-like or
     sparse matrix larger than fastnn._stream.STREAM_MIN_BYTES dense, read
     in chunks; or, with Y omitted, an iterable of (X, y) batches (one pass
@@ -179,7 +179,7 @@ Raises
 ------
 ValueError
     A setting out of range, data of the wrong shape, missing or non-finite
-    values, columns other than feature_names_in_, or a loss that became
+    values, columns other than ``feature_names_in_``, or a loss that became
     NaN or infinite (the weights are then the ones before this fit).
 TypeError
     augment or a callback is not callable, or X or Y is not numeric.
@@ -203,7 +203,7 @@ Raises
 ------
 ValueError
     X has the wrong number of features, columns other than
-    feature_names_in_ or non-finite values, or the outputs
+    ``feature_names_in_`` or non-finite values, or the outputs
     of some rows are not finite (the arithmetic overflowed inside the
     network: inputs far outside the training data's range); the message
     names the first such row.
@@ -239,7 +239,7 @@ Returns
 loss, score : float
 """,
     "reset": """Fresh weights from random_state (Glorot for sigmoid/tanh, He for the
-ReLU family), an empty history and no feature_names_in_.
+ReLU family), an empty history and no ``feature_names_in_``.
 
 Returns
 -------

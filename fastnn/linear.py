@@ -55,6 +55,8 @@ class LogisticRegression(_Estimator):
     dtype : {"float64", "float32"}
     random_state : int or None (the shuffles of adam and sgd)
 
+    Notes
+    -----
     ``classes_`` are the sorted labels, as in scikit-learn (also for a pandas
     Categorical, ordered or not).  A DataFrame's column names are kept as
     ``feature_names_in_``; an X with names must then have the same ones.
@@ -259,7 +261,9 @@ class OrdinalRegression(_Estimator):
     l2, max_iter, tol : float 0.0, int 200, float 1e-8
     dtype : {"float64", "float32"}
 
-    Column names are kept and checked as by LogisticRegression.
+    Notes
+    -----
+    A DataFrame's column names are kept and checked as by LogisticRegression.
     """
     _param_names = ("l2", "max_iter", "tol", "dtype")
     _array_names = ("coef_", "thresholds_")
