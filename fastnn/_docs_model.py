@@ -246,6 +246,27 @@ Returns
 MLP
     self.
 """,
+    "set_params": """Set constructor parameters (the scikit-learn protocol: GridSearchCV).
+
+A model whose weights are still reset()'s draws gets new ones for the new
+settings, as if constructed with them; trained, loaded or hand-set weights
+are kept, as after editing the attributes (reset() starts over).
+
+Parameters
+----------
+**params
+    Constructor parameters by name.
+
+Returns
+-------
+MLP
+    self.
+
+Raises
+------
+ValueError
+    A name that is not a constructor parameter.
+""",
     "get_params": """The constructor's parameters (the scikit-learn protocol).
 
 Parameters

@@ -9,6 +9,8 @@ from ._validate import OUTPUTS as _OUTPUT_CODES
 
 # name tuples for the checks and their messages, in code order (csrc/vocab.h)
 OUTPUTS = tuple(_OUTPUT_CODES)
+PARAM_NAMES = ("layer_sizes", "activation", "output", "loss", "dropout", "dtype",
+               "random_state", "dropout_mode")
 # poisson is the scikit-learn regressor's (its exp output is not an MLP output)
 LOSS_NAMES = tuple(name for name in LOSSES if name != "poisson")
 
@@ -21,7 +23,8 @@ class MLPSettingsMixin:
                            and s >= 1 for s in sizes)):
             raise ValueError("layer_sizes must be a list of at least 2 positive ints "
                              "[n_inputs, hidden..., n_outputs], got %r" % (sizes,))
-        self.layer_sizes = [int(s) for s in sizes]
+        # layer_sizes stays the object given (scikit-learn's clone checks that
+        # get_params returns the constructor's arguments themselves)
         # one canonical name per hidden layer (a single name: the same for all)
         self._act = hidden_activations(self.activation, len(self.layer_sizes) - 2)
         if self.output not in OUTPUTS:
@@ -60,9 +63,34 @@ class MLPSettingsMixin:
                 id(self.random_state))
 
     def get_params(self, deep=True):
-        act = self.activation if isinstance(self.activation, str) else list(self.activation)
-        return {"layer_sizes": list(self.layer_sizes), "activation": act,
-                "output": self.output, "loss": self.loss,
-                "dropout": self.dropout if np.ndim(self.dropout) == 0 else list(self.dropout),
-                "dtype": str(self.dtype), "random_state": self.random_state,
-                "dropout_mode": self.dropout_mode}
+        """The constructor's arguments, as given (scikit-learn's protocol)."""
+        return {name: getattr(self, name) for name in PARAM_NAMES}
+
+    def set_params(self, **params):
+        """Set constructor arguments (scikit-learn's protocol: GridSearchCV).
+        A model whose weights are still reset()'s draws gets new ones for the
+        new settings, as if constructed with them; trained, loaded or
+        hand-set weights are kept, as after editing the attributes (reset()
+        starts over).  ValueError for a name that is not a parameter."""
+        unknown = sorted(set(params) - set(PARAM_NAMES))
+        if unknown:
+            raise ValueError("invalid parameter(s) %s for MLP; valid: %s"
+                             % (", ".join(unknown), ", ".join(PARAM_NAMES)))
+        drawn = self.__dict__.get("_drawn") or (None, None)
+        fresh = drawn[0] is self.coefs_ and drawn[1] is self.intercepts_
+        for name, value in params.items():
+            setattr(self, name, value)
+        if fresh:
+            self.reset()
+        return self
+
+    def _json_params(self):
+        """get_params as a model file's JSON holds them: lists of plain numbers."""
+        params = self.get_params()
+        params["layer_sizes"] = [int(s) for s in self.layer_sizes]
+        if not isinstance(self.activation, str):
+            params["activation"] = [str(a) for a in self.activation]
+        params["dropout"] = (float(self.dropout) if np.ndim(self.dropout) == 0
+                             else [float(r) for r in self.dropout])
+        params["dtype"] = str(self.dtype)
+        return params

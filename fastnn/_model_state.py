@@ -11,7 +11,7 @@ class MLPStateMixin:
         coefs, intercepts = self._checked_weights()
         arrays = {"coefs_%d" % l: w for l, w in enumerate(coefs)}
         arrays.update({"intercepts_%d" % l: b for l, b in enumerate(intercepts)})
-        params = self.get_params()
+        params = self._json_params()
         params["random_state"] = storable_seed(params["random_state"])
         meta = {"params": params, "n_layers": len(coefs)}
         if getattr(self, "feature_names_in_", None) is not None:
@@ -31,6 +31,7 @@ class MLPStateMixin:
         model = cls(**meta["params"])
         model.coefs_ = [arrays["coefs_%d" % l] for l in range(n)]
         model.intercepts_ = [arrays["intercepts_%d" % l] for l in range(n)]
+        model._drawn = None  # the file's weights, not draws to redo
         model._checked_weights()
         model.feature_names_in_ = loaded_column_names(meta.get("feature_names_in"), sizes[0])
         return model
@@ -38,6 +39,7 @@ class MLPStateMixin:
     def __getstate__(self):
         state = dict(self.__dict__)
         state.pop("_fit_lock", None)  # a threading.Lock: not picklable, made on the next fit
+        state.pop("_drawn", None)  # identities, which a pickle's copies would not keep
         state["coefs_"] = [np.array(w) for w in self.coefs_]
         state["intercepts_"] = [np.array(b) for b in self.intercepts_]
         return state

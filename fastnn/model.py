@@ -66,6 +66,8 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
             self._fits = 0
             self._epochs_seen = 0
             self.feature_names_in_ = None  # a DataFrame's column names, from the first fit
+            # the weights set_params redraws (dropped by a fit: no second copy kept)
+            self._drawn = (self.coefs_, self.intercepts_)
         return self
 
     def _checked_weights(self):
@@ -303,8 +305,8 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
         # puts back the weights, history and fit count it had before this fit
         # (so a failed fit does not change the draws of the next one)
         before = Rollback(self, ("coefs_", "intercepts_", "history_", "_epochs_seen", "_fits",
-                                 "feature_names_in_"))
-        self._fits, self.feature_names_in_ = fit_number, names
+                                 "feature_names_in_", "_drawn"))
+        self._fits, self.feature_names_in_, self._drawn = fit_number, names, None
         self.coefs_, self.intercepts_ = session.views()
         monitor = "loss" if val is None else "val_loss"
         stopping = Patience(session.params, patience, monitor) if early_stopping else NeverStop()
@@ -370,6 +372,17 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
     def _record_stop(self, reason):
         self.stop_reason_ = reason
         self.history_.setdefault("stop_reason", []).append(reason)
+
+    def __sklearn_tags__(self):
+        # scikit-learn's model selection (clone, cross_val_score, GridSearchCV)
+        # asks for tags; only it calls this, so importing it here keeps it optional
+        from sklearn.utils import ClassifierTags, InputTags, RegressorTags, Tags, TargetTags
+        classifier = self.output != "identity"
+        return Tags(estimator_type="classifier" if classifier else "regressor",
+                    target_tags=TargetTags(required=True, multi_output=self.output != "softmax"),
+                    classifier_tags=ClassifierTags() if classifier else None,
+                    regressor_tags=None if classifier else RegressorTags(),
+                    input_tags=InputTags(sparse=True))
 
     def __repr__(self):
         return "MLP(%s)" % ", ".join("%s=%r" % kv for kv in self.get_params().items())
