@@ -1,6 +1,7 @@
 """fastnn.MLP's hidden activations and initial weights: the per-layer
 activation list a model trains, predicts and exports with, and the He or
 Glorot initialisation each layer's activation asks for."""
+import hashlib
 import math
 
 import numpy as np
@@ -61,3 +62,13 @@ def initial_weights(rng, sizes, hidden_acts, output, dtype):
         coefs.append(uniform_weights(rng, bound, (fan_in, fan_out), dtype))
         intercepts.append(np.zeros(fan_out, dtype=dtype))
     return coefs, intercepts
+
+
+def weights_digest(coefs, intercepts):
+    """A digest of the weights' bytes: set_params tells reset()'s draws from
+    weights trained, loaded or set by hand since (in place too), and a pickle
+    or copy keeps it."""
+    digest = hashlib.blake2b(digest_size=16)
+    for w in list(coefs) + list(intercepts):
+        digest.update(np.ascontiguousarray(w).tobytes())
+    return digest.hexdigest()

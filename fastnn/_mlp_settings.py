@@ -3,7 +3,8 @@ whenever a public attribute was edited since (MLP._checked_weights), turned
 into the internal values a fit and a forward pass use, and get_params."""
 import numpy as np
 
-from ._mlp_init import hidden_activations
+from ._fitloop import exclusive_fit
+from ._mlp_init import hidden_activations, weights_digest
 from ._validate import DROPOUT_MODES, LOSSES, dropout_rates, seed_from
 from ._validate import OUTPUTS as _OUTPUT_CODES
 
@@ -76,12 +77,13 @@ class MLPSettingsMixin:
         if unknown:
             raise ValueError("invalid parameter(s) %s for MLP; valid: %s"
                              % (", ".join(unknown), ", ".join(PARAM_NAMES)))
-        drawn = self.__dict__.get("_drawn") or (None, None)
-        fresh = drawn[0] is self.coefs_ and drawn[1] is self.intercepts_
-        for name, value in params.items():
-            setattr(self, name, value)
-        if fresh:
-            self.reset()
+        with exclusive_fit(self, "call set_params() after that fit returns"):
+            drawn = self.__dict__.get("_drawn")
+            fresh = drawn is not None and drawn == weights_digest(self.coefs_, self.intercepts_)
+            for name, value in params.items():
+                setattr(self, name, value)
+            if fresh:
+                self._redraw()
         return self
 
     def _json_params(self):

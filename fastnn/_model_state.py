@@ -39,7 +39,6 @@ class MLPStateMixin:
     def __getstate__(self):
         state = dict(self.__dict__)
         state.pop("_fit_lock", None)  # a threading.Lock: not picklable, made on the next fit
-        state.pop("_drawn", None)  # identities, which a pickle's copies would not keep
         state["coefs_"] = [np.array(w) for w in self.coefs_]
         state["intercepts_"] = [np.array(b) for b in self.intercepts_]
         return state

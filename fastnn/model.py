@@ -14,7 +14,7 @@ from ._fitloop import (NeverStop, Patience, Rollback, check_callbacks, exclusive
 from ._feature_names import check_column_names, column_names
 from ._fit_extras import STOP_REASONS, FitExtras
 from ._forward import PREDICT_CHUNK, forward  # noqa: F401 (PREDICT_CHUNK: its old home)
-from ._mlp_init import initial_weights
+from ._mlp_init import initial_weights, weights_digest
 from ._mlp_settings import MLPSettingsMixin
 from ._model_state import MLPStateMixin
 from ._parallel import call_threads, effective_n_threads
@@ -57,18 +57,21 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
         sigmoid/tanh, He for the ReLU family) and an empty history.  Refused
         (RuntimeError) while another thread fits the model."""
         with exclusive_fit(self, "call reset() after that fit returns"):
-            self._check_settings()  # an edited layer_sizes or activation starts here
-            self.coefs_, self.intercepts_ = initial_weights(
-                np.random.default_rng(self._seed), self.layer_sizes, self._act, self.output,
-                self._dtype)
-            self.history_ = {"loss": [], "val_loss": [], "val_accuracy": [],
-                             "learning_rate": [], "elapsed": [], "stop_reason": []}
-            self._fits = 0
-            self._epochs_seen = 0
-            self.feature_names_in_ = None  # a DataFrame's column names, from the first fit
-            # the weights set_params redraws (dropped by a fit: no second copy kept)
-            self._drawn = (self.coefs_, self.intercepts_)
+            self._redraw()
         return self
+
+    def _redraw(self):
+        """reset() inside the fit lock."""
+        self._check_settings()  # an edited layer_sizes or activation starts here
+        self.coefs_, self.intercepts_ = initial_weights(
+            np.random.default_rng(self._seed), self.layer_sizes, self._act, self.output,
+            self._dtype)
+        self.history_ = {"loss": [], "val_loss": [], "val_accuracy": [],
+                         "learning_rate": [], "elapsed": [], "stop_reason": []}
+        self._fits = 0
+        self._epochs_seen = 0
+        self.feature_names_in_ = None  # a DataFrame's column names, from the first fit
+        self._drawn = weights_digest(self.coefs_, self.intercepts_)  # what set_params redraws
 
     def _checked_weights(self):
         """coefs_ and intercepts_ as arrays of the model's dtype and shapes,
@@ -146,6 +149,8 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
         """(Y 2-D in the model dtype, None) or (None, int64 labels)."""
         n_out = self.layer_sizes[-1]
         Y = values_of(Y, "Y")
+        if Y.ndim == 2 and Y.shape[1] == 1 < n_out and self.loss == "cross_entropy":
+            Y = Y[:, 0]  # a column of labels (a one-column DataFrame)
         if Y.shape[:1] != (n_rows,):
             raise ValueError("X has %d samples but Y has %s" % (n_rows, Y.shape[:1] or "none"))
         if Y.ndim == 1 and self.loss == "cross_entropy":
@@ -377,10 +382,12 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
         # scikit-learn's model selection (clone, cross_val_score, GridSearchCV)
         # asks for tags; only it calls this, so importing it here keeps it optional
         from sklearn.utils import ClassifierTags, InputTags, RegressorTags, Tags, TargetTags
-        classifier = self.output != "identity"
+        classifier, labels = self.output != "identity", self.output == "sigmoid"
         return Tags(estimator_type="classifier" if classifier else "regressor",
                     target_tags=TargetTags(required=True, multi_output=self.output != "softmax"),
-                    classifier_tags=ClassifierTags() if classifier else None,
+                    # sigmoid: one independent label per output (multilabel)
+                    classifier_tags=ClassifierTags(multi_class=not labels, multi_label=labels)
+                    if classifier else None,
                     regressor_tags=None if classifier else RegressorTags(),
                     input_tags=InputTags(sparse=True))
 

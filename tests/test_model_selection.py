@@ -103,3 +103,29 @@ def test_a_tuple_of_sizes_saves(tmp_path):
     model = fastnn.MLP((4, 3, 2), random_state=0)
     fastnn.save(model, tmp_path / "m.safetensors")
     assert fastnn.load(tmp_path / "m.safetensors").layer_sizes == [4, 3, 2]
+
+
+def test_set_params_redraws_after_a_pickle_and_keeps_hand_set_weights():
+    fresh = pickle.loads(pickle.dumps(fastnn.MLP([4, 8, 2], random_state=0)))
+    fresh.set_params(layer_sizes=[4, 16, 2])  # a parallel search's pickled clone
+    assert fresh.coefs_[0].shape == (4, 16)
+    by_hand = fastnn.MLP([4, 8, 2], random_state=0)
+    by_hand.coefs_[0][...] = 1  # in place
+    by_hand.set_params(dropout=0.1)
+    np.testing.assert_array_equal(by_hand.coefs_[0], 1)
+
+
+def test_set_params_waits_for_no_fit():
+    """Refused while a fit runs (here, from the fit's own callback), as reset()."""
+    X, y = digits()
+    model = fastnn.MLP([64, 16, 10], random_state=0)
+    refused = []
+
+    def callback(model_, epoch, logs):
+        try:
+            model_.set_params(activation="tanh")
+        except RuntimeError as exc:
+            refused.append(str(exc))
+    model.fit(X, y, epochs=1, callbacks=[callback])
+    assert refused and "call set_params() after that fit returns" in refused[0]
+    assert model.activation == "relu"
