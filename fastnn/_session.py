@@ -139,16 +139,17 @@ class Session:
             self.opt_v[...] = v
 
     def epoch(self, X, Y, labels, *, batch_size, learning_rate, shuffle, epoch, order=None,
-              augment=None, progress=None, sample_weight=None):
+              augment=None, progress=None, sample_weight=None, part=False):
         """Train one epoch over X (C-contiguous, session dtype) and the targets
         (Y 2-D, or int64 labels for cross-entropy); returns the mean loss.
         `order` (int64 row indices) overrides the built-in shuffle.
         sample_weight: one weight per row (session dtype, any sign), with
         scikit-learn's normalisation; a batch whose weights sum to zero is a
-        ValueError and leaves the session unchanged."""
+        ValueError and leaves the session unchanged.  part: X is a piece of an
+        epoch whose weights' total the caller checked (a piece's may be 0)."""
         n = X.shape[0]
         if sample_weight is not None:
-            sample_weight = self.check_sample_weight(sample_weight, n)
+            sample_weight = self.check_sample_weight(sample_weight, n, nonzero_total=not part)
         if order is not None:
             self.order = np.ascontiguousarray(order, dtype=np.int64)
             shuffle = False
@@ -174,14 +175,14 @@ class Session:
             self.runner.progress = None
         return loss
 
-    def check_sample_weight(self, sample_weight, n):
+    def check_sample_weight(self, sample_weight, n, nonzero_total=True):
         """sample_weight as the epoch reads it: n finite weights of the session
         dtype whose total is nonzero (a batch's zero sum is the epoch's to find)."""
         w = same_shape(contiguous_float(sample_weight, "sample_weight", ndim=1,
                                         dtype=self.dtype), "sample_weight", (n,))
         if not np.all(np.isfinite(w)):
             raise ValueError("sample_weight must be finite")
-        if n and float(w.sum(dtype=np.float64)) == 0:
+        if nonzero_total and n and float(w.sum(dtype=np.float64)) == 0:
             raise ValueError("sample_weight sums to zero: there is nothing to normalise the "
                              "loss by")
         return w

@@ -70,7 +70,7 @@ def _pieces_runner(est, session, X, Y, labels, sample_weight, batch_size):
             loss = session.epoch(
                 dense, None if Y is None else Y[piece], None if labels is None else labels[piece],
                 batch_size=batch_size, learning_rate=lr, shuffle=False, epoch=est.t_,
-                sample_weight=None if sample_weight is None else sample_weight[piece],
+                sample_weight=None if sample_weight is None else sample_weight[piece], part=True,
                 progress=None if progress is None else (
                     lambda done, start=start: progress(start + done)))
             total += loss * len(piece)
