@@ -220,27 +220,35 @@ def _numeric_dtype(dtype):
 
 
 def values_of(X, name="X"):
-    """X as a NumPy array: a sparse one made dense, and a DataFrame whose
-    columns differ in dtype (bool next to float, pandas' nullable Int64 or
-    boolean, pd.NA) as float64 with NaN for missing values, where
-    np.asarray would give an object array; a column of text is named."""
-    values = np.asarray(dense(X))
+    """X as a NumPy array: a sparse one made dense, and a DataFrame (or
+    Series) whose columns differ in dtype (bool next to float, pandas'
+    nullable Int64 or boolean, pd.NA) as float64 with NaN for missing values,
+    where np.asarray would give an object array.  A DataFrame's columns of
+    text, dates or categories, and those with missing or infinite values,
+    are named."""
     columns = getattr(X, "columns", None)
-    if values.dtype != object or columns is None or not hasattr(X, "to_numpy"):
-        return values
-    # pandas' dtypes, extension ones included, have a NumPy kind, polars' say
-    # is_numeric(): dates and categories would convert to numbers that mean
-    # nothing to the model
-    other = [str(c) for c, d in zip(columns, getattr(X, "dtypes", [None] * len(columns)))
-             if not _numeric_dtype(d)]
-    if not other:
+    frame = columns is not None and hasattr(X, "to_numpy") and hasattr(X, "dtypes")
+    if frame:
+        # pandas' dtypes, extension ones included, have a NumPy kind, polars'
+        # say is_numeric(): dates and categories would convert to numbers
+        # that mean nothing to the model
+        other = [str(c) for c, d in zip(columns, X.dtypes) if not _numeric_dtype(d)]
+        if other:
+            raise TypeError("%s must be numeric, but column(s) %s are not: encode them as "
+                            "numbers first" % (name, ", ".join(other[:5])))
+    values = np.asarray(dense(X))
+    if values.dtype == object and hasattr(X, "to_numpy"):
         try:
-            return X.to_numpy(dtype=np.float64, na_value=np.nan)
-        except (TypeError, ValueError):  # a to_numpy without these arguments
-            pass
-    raise TypeError("%s must be numeric%s" % (name, ", but column(s) %s are not: encode them "
-                                              "as numbers first" % ", ".join(other[:5])
-                                              if other else ", got dtype object"))
+            values = X.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError):  # a to_numpy without these arguments, or text
+            raise TypeError("%s must be numeric, got dtype object" % name) from None
+    if frame and values.dtype.kind == "f" and values.ndim == 2:
+        finite = np.isfinite(values).all(axis=0)
+        if not finite.all():
+            bad = [str(c) for c, ok in zip(columns, finite) if not ok]
+            raise ValueError("%s contains NaN (a missing value) or infinity in column(s) %s"
+                             % (name, ", ".join(bad[:5])))
+    return values
 
 
 def split_rows(n_rows, share, seed):

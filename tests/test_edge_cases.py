@@ -308,6 +308,8 @@ def test_r2_of_one_row_is_nan_with_a_warning_as_scikit_learn():
     dict(solver="adam", dropout=0.2),
     dict(solver="sgd", early_stopping=True, n_iter_no_change=2),
     dict(solver="adam", sample_weight=True),
+    # the first piece's weights sum to 0, none of its batches' does: trains as dense
+    dict(solver="sgd", shuffle=False, sample_weight="signed"),
 ])
 def test_drop_ins_train_on_a_large_sparse_matrix_a_dense_piece_at_a_time(settings, monkeypatch,
                                                                           rows_made_dense):
@@ -318,6 +320,9 @@ def test_drop_ins_train_on_a_large_sparse_matrix_a_dense_piece_at_a_time(setting
     X, y = blobs(n=200, d=6, dtype=np.float64)
     X[np.abs(X) < 1] = 0
     weights = np.linspace(0.5, 2, len(y)) if weighted else None
+    if weighted == "signed":
+        weights = np.ones(len(y))
+        weights[16:48] = -0.5
 
     def fitted(data):
         est = classifier(hidden_layer_sizes=(8,), batch_size=16, max_iter=4, **settings)
@@ -368,3 +373,23 @@ def test_a_polars_frame_names_only_its_text_columns():
     frame = pl.DataFrame({"a": X[:, 0], "s": ["x"] * len(y)})
     with pytest.raises(TypeError, match=r"column\(s\) s are not"):
         mlp(d=2).fit(frame, y)
+
+
+def test_frames_name_their_missing_values_dates_and_label_columns():
+    pd = pytest.importorskip("pandas")
+    X, y = blobs()
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    with pytest.raises(ValueError, match=r"X contains NaN .* in column\(s\) c"):
+        mlp().fit(frame.assign(c=frame["c"].where(np.arange(len(y)) != 3)), y)
+    with pytest.raises(TypeError, match=r"column\(s\) d are not"):  # dates alone too
+        mlp().fit(frame.assign(d=pd.date_range("2020", periods=len(y))), y)
+    labels = pd.Series(y % 2 == 0, dtype="boolean")
+    with pytest.raises(ValueError, match=r"Y has missing labels \(NaN\) in 1 row"):
+        mlp(k=2).fit(frame, labels.where(np.arange(len(y)) != 9))
+    by_column = mlp().fit(frame, pd.DataFrame({"label": y}), epochs=1)
+    by_series = mlp().fit(frame, pd.Series(y), epochs=1)
+    np.testing.assert_array_equal(by_column.coefs_[0], by_series.coefs_[0])
+    pl = pytest.importorskip("polars")
+    dated = pl.DataFrame({"a": X[:, 0], "when": pd.date_range("2020", periods=len(y))})
+    with pytest.raises(TypeError, match=r"column\(s\) when are not"):
+        mlp(d=2).fit(dated, y)
