@@ -244,25 +244,30 @@ def _is_default_header(cells):
 
 
 def _header_lines(path):
-    """(lines to skip, whether the header is pandas' default names).  Skipped:
-    through the first line with content (not blank, not a # comment) if it
-    is a header.  A header names columns: one of its cells is text, or its
-    cells are 0, 1, ..., n-1 in order.  Any other row of numbers and empty
+    """(lines to skip, whether the header is pandas' default names, whether
+    the first column is pandas' row index).  Skipped: through the first line
+    with content (not blank, not a # comment) if it is a header.  A header
+    names columns: one of its cells is text, or its cells are 0, 1, ..., n-1
+    in order; an empty first cell before names is the unnamed index that
+    DataFrame.to_csv writes by default.  Any other row of numbers and empty
     cells is data, its empty cells missing values that loadtxt reports as it
     does in any other row."""
     with open(path, encoding="utf-8-sig") as f:  # Excel's byte-order mark is no text cell
         for i, line in enumerate(f):
             cells = [c.strip() for c in line.split("#")[0].split(",")]
             if any(cells):
-                if _is_default_header(cells):
-                    return i + 1, True
-                return (i + 1 if any(c and not _is_number(c) for c in cells) else 0), False
-    return 0, False
+                index = len(cells) > 2 and cells[0] == "" and all(cells[1:])
+                names = cells[1:] if index else cells
+                if _is_default_header(names):
+                    return i + 1, True, index
+                named = any(c and not _is_number(c) for c in names)
+                return (i + 1 if named else 0), False, index and named
+    return 0, False, False
 
 
 def _read_csv(path):
     try:
-        skip, default_header = _header_lines(path)
+        skip, default_header, index = _header_lines(path)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "input contained no data": checked below
             data = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2, dtype=np.float64,
@@ -272,10 +277,18 @@ def _read_csv(path):
     if data.shape[0] == 0 or data.shape[1] < 2:
         raise DataFileError("%s: need at least one row of features followed by a label column"
                             % path)
+    if index:  # pandas' row numbers would be a feature
+        data = data[:, 1:]
+        warn("%s: dropped the first column, whose header cell is empty: the row index "
+             "DataFrame.to_csv writes (to_csv(index=False) leaves it out; name the column to "
+             "keep it as a feature)" % path)
     if default_header:  # it could be a row of data: say what was done with it
         warn("%s: skipped line %d, \"0,...,%d\", as a header (pandas' names for unnamed "
              "columns); if it is data, add a header line above it"
              % (path, skip, data.shape[1] - 1))
+    if data.shape[1] < 2:
+        raise DataFileError("%s: need at least one row of features followed by a label column"
+                            % path)
     return {"X": data[:, :-1], "y": data[:, -1]}
 
 

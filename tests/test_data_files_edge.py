@@ -88,6 +88,22 @@ def test_pandas_default_column_names_are_a_header_and_said_so(tmp_path):
     np.testing.assert_array_equal(arrays["y"], y)
 
 
+@pytest.mark.parametrize("columns", [None, ["x0", "x1", "x2", "label"]])
+def test_pandas_row_index_column_is_dropped_and_said_so(tmp_path, columns):
+    """DataFrame.to_csv's default writes the row numbers first, under an
+    empty header cell: they were read as a feature (or failed to parse)."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    y = (X[:, 0] > 0).astype(np.int64)
+    pd.DataFrame(np.c_[X, y], columns=columns).to_csv(tmp_path / "d.csv")
+    assert (tmp_path / "d.csv").read_text().startswith(",")
+    with pytest.warns(UserWarning, match="dropped the first column, whose header cell is empty"):
+        arrays = datasets._read_csv(str(tmp_path / "d.csv"))
+    np.testing.assert_array_equal(arrays["X"], X)
+    np.testing.assert_array_equal(arrays["y"], y)
+
+
 def test_the_cli_reports_the_skipped_pandas_header(capsys, tmp_path):
     write_pandas_csv(tmp_path / "d.csv")
     code, out, err = run(capsys, "train", "--data", str(tmp_path / "d.csv"), "--epochs", "1")
