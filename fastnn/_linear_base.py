@@ -40,7 +40,13 @@ def _check_X(X, dtype, n_features=None):
 
 def _category_order(y):
     """(categories, codes, ordered) of a pandas Categorical (or a Series of
-    one), else None; duck-typed so that pandas stays optional."""
+    one) or a polars Enum Series (its categories are an order), else None;
+    duck-typed so that pandas and polars stay optional."""
+    dtype = getattr(y, "dtype", None)
+    if type(dtype).__name__ == "Enum" and hasattr(y, "to_physical"):
+        codes = np.asarray(y.to_physical().to_numpy(), dtype=np.float64)  # nulls: NaN
+        codes = np.where(np.isnan(codes), -1, codes).astype(np.int64)  # -1, as pandas'
+        return np.asarray(dtype.categories), codes, True
     cat = getattr(y, "cat", y)  # a Series' accessor, or the Categorical itself
     try:
         ordered, categories, codes = cat.ordered, cat.categories, cat.codes

@@ -251,7 +251,7 @@ class OrdinalRegression(_Estimator):
     Fit by L-BFGS (scipy) on the mean negative log-likelihood
     + 0.5 l2 ||w||^2, with theta_0 free and theta_k - theta_{k-1} = exp(d_k)
     so the thresholds stay ordered.  ``classes_``, lowest first, are the
-    categories in y of an ordered pandas Categorical in their order, else the
+    categories in y of an ordered pandas Categorical or a polars Enum in their order, else the
     sorted labels (strings alphabetically: "high" < "low" < "medium"; an
     unordered Categorical is sorted too, with a warning if its categories
     are listed in another order).

@@ -260,3 +260,16 @@ def test_a_fit_stopped_on_a_small_gradient_does_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fastnn.LogisticRegression(l2=1e-2).fit(X * 1e-6, (y > 1).astype(int))
+
+
+def test_ordinal_follows_a_polars_enum():
+    pl = pytest.importorskip("polars")
+    X, y = ordinal_sample(400)
+    levels = ["low", "medium", "high", "top"]
+    enum = pl.Series([levels[k] for k in y], dtype=pl.Enum(levels))
+    by_enum = fastnn.OrdinalRegression().fit(X, enum)
+    by_codes = fastnn.OrdinalRegression().fit(X, y)
+    assert list(by_enum.classes_) == levels
+    np.testing.assert_array_equal(by_enum.coef_, by_codes.coef_)
+    with pytest.raises(ValueError, match="None or NaN"):
+        fastnn.OrdinalRegression().fit(X, enum.scatter(3, None))
