@@ -18,6 +18,7 @@ import mmap
 
 import numpy as np
 
+from ._feature_names import check_column_names, column_names
 from ._validate import as_features, dense, is_sparse
 
 CHUNK_BYTES = 64 << 20        # one chunk: many batches, yet small next to any RAM
@@ -157,6 +158,8 @@ class BatchStream:
 
     def __init__(self, model, source, epochs):
         self.model = model
+        # a first fit takes feature_names_in_ from its first batch, if a DataFrame
+        self.names_open = model._fits == 0 and getattr(model, "feature_names_in_", None) is None
         if callable(source):
             self.make = source
         else:
@@ -200,6 +203,7 @@ class BatchStream:
                 X, Y = item
             except (TypeError, ValueError):
                 raise ValueError("batch %d is not an (X, y) pair" % i) from None
+            self._check_columns(X)
             X = as_features(X, self.model.layer_sizes[0], self.model._dtype,
                             "X of batch %d" % i)
             if X.shape[0] == 0:
@@ -212,6 +216,18 @@ class BatchStream:
                              "read? pass a function returning a fresh one)")
         self.n_rows = done
         return float(total / done)
+
+
+    def _check_columns(self, X):
+        """A DataFrame batch's column names: the first batch of a first fit
+        sets feature_names_in_, every later batch must have them in order
+        (a model fitted on arrays checks none)."""
+        names = self.model.feature_names_in_
+        if names is None and self.names_open:
+            self.model.feature_names_in_ = column_names(X)
+        elif names is not None:
+            check_column_names(names, X, "MLP")
+        self.names_open = False
 
 
 def _train(session, X, Y, labels, rng, epoch, shuffle, progress, done, settings):

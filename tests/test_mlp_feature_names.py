@@ -90,3 +90,17 @@ def test_a_model_fitted_on_arrays_learns_no_names_from_a_later_frame():
     with pytest.warns(UserWarning, match="X has feature names, but MLP was fitted without"):
         model.fit(X[["c", "b", "a"]], y, epochs=1)
     assert model.feature_names_in_ is None
+
+
+def test_a_stream_of_frames_takes_its_names_from_the_first_batch():
+    X, y = frame()
+    batches = [(X.iloc[:30], y[:30]), (X.iloc[30:], y[30:])]
+    model = fastnn.MLP([3, 8, 2], random_state=0).fit(batches, epochs=2)
+    np.testing.assert_array_equal(model.feature_names_in_, ["a", "b", "c"])
+    reordered = [batches[0], (X.iloc[30:][["c", "b", "a"]], y[30:])]
+    fresh = fastnn.MLP([3, 8, 2], random_state=0)
+    with pytest.raises(ValueError, match="feature names should match"):
+        fresh.fit(reordered, epochs=1)
+    assert fresh.feature_names_in_ is None  # the failed fit recorded nothing
+    with pytest.raises(ValueError, match="feature names should match"):
+        model.fit([(X[["b", "a", "c"]], y)], epochs=1)
