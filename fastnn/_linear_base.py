@@ -8,7 +8,7 @@ from ._feature_names import check_column_names, column_names, loaded_column_name
 from ._fitloop import exclusive_fit
 from ._parallel import call_threads
 from ._validate import (accuracy, as_features, check_loaded_classes, finite_number,
-                        storable_seed, values_of, whole_number)
+                        storable_seed, whole_number)
 from ._warn import warn
 
 SCIPY_HINT = 'pip install "fastnn[sklearn]"'
@@ -27,15 +27,15 @@ def import_minimize():
 
 
 def _check_X(X, dtype, n_features=None):
-    X = values_of(X)  # a DataFrame of mixed numeric columns: float64, not object
-    if X.ndim != 2:
-        raise ValueError("X must be 2-D (samples, features), got shape %s" % (X.shape,))
+    shape = np.shape(X) if not hasattr(X, "shape") else X.shape  # a DataFrame kept whole
+    if len(shape) != 2:
+        raise ValueError("X must be 2-D (samples, features), got shape %s" % (tuple(shape),))
     # scikit-learn refuses both, at fit and at predict: a fit on no features
     # would report a model that ignores X as a success
     for axis, what in enumerate(("samples", "features")):
-        if X.shape[axis] == 0:
-            raise ValueError("X has 0 %s (shape %s); at least 1 is needed" % (what, X.shape))
-    return as_features(X, X.shape[1] if n_features is None else n_features, dtype)
+        if shape[axis] == 0:
+            raise ValueError("X has 0 %s (shape %s); at least 1 is needed" % (what, shape))
+    return as_features(X, shape[1] if n_features is None else n_features, dtype)
 
 
 def _category_order(y):

@@ -224,8 +224,8 @@ def values_of(X, name="X"):
     Series) whose columns differ in dtype (bool next to float, pandas'
     nullable Int64 or boolean, pd.NA) as float64 with NaN for missing values,
     where np.asarray would give an object array.  A DataFrame's columns of
-    text, dates or categories, and those with missing or infinite values,
-    are named."""
+    text, dates or categories are named (as_features names those holding
+    NaN or infinity, in its one finiteness pass)."""
     columns = getattr(X, "columns", None)
     frame = columns is not None and hasattr(X, "to_numpy") and hasattr(X, "dtypes")
     if frame:
@@ -242,12 +242,6 @@ def values_of(X, name="X"):
             values = X.to_numpy(dtype=np.float64, na_value=np.nan)
         except (TypeError, ValueError):  # a to_numpy without these arguments, or text
             raise TypeError("%s must be numeric, got dtype object" % name) from None
-    if frame and values.dtype.kind == "f" and values.ndim == 2:
-        finite = np.isfinite(values).all(axis=0)
-        if not finite.all():
-            bad = [str(c) for c, ok in zip(columns, finite) if not ok]
-            raise ValueError("%s contains NaN (a missing value) or infinity in column(s) %s"
-                             % (name, ", ".join(bad[:5])))
     return values
 
 
@@ -272,6 +266,7 @@ def as_features(X, n_features, dtype, name="X", sparse=False):
                              % (name, X.shape[1], n_features))
         data = as_features(X.data.reshape(-1, 1), 1, dtype, name)
         return type(X)((data.ravel(), X.indices, X.indptr), shape=X.shape)
+    columns = getattr(X, "columns", None)  # a DataFrame's: the message names the bad ones
     X = values_of(X, name)
     if X.dtype.kind not in "fiub":
         raise TypeError("%s must be numeric, got dtype %s" % (name, X.dtype))
@@ -290,7 +285,11 @@ def as_features(X, n_features, dtype, name="X", sparse=False):
         if original.dtype.kind == "f" and np.isfinite(original).all():
             raise ValueError("%s has values beyond the range of %s (largest magnitude %g): "
                              "scale them" % (name, X.dtype, np.abs(original).max()))
-        raise ValueError("%s contains NaN or infinity" % name)
+        if columns is None:
+            raise ValueError("%s contains NaN or infinity" % name)
+        bad = [str(c) for c, ok in zip(columns, np.isfinite(X).all(axis=0)) if not ok]
+        raise ValueError("%s contains NaN (a missing value) or infinity in column(s) %s"
+                         % (name, ", ".join(bad[:5])))
     return X
 
 

@@ -20,7 +20,7 @@ import copy
 import numpy as np
 
 from . import ops
-from ._validate import dense
+from ._validate import values_of
 
 # rows per block of the float64 products (each block 12.25 MiB for 784 columns)
 BLOCK_ROWS = 2048
@@ -176,7 +176,7 @@ class PrincipalProjection:
 
 
 def _numeric(X):
-    X = np.asarray(dense(X))
+    X = values_of(X)  # sparse made dense, a DataFrame's mixed numeric columns as float64
     if X.dtype.kind not in "fiub":  # complex would lose its imaginary part unsaid
         raise TypeError("X must be numeric, got dtype %s" % X.dtype)
     return X
