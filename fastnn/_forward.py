@@ -18,6 +18,12 @@ PREDICT_CHUNK = 8192  # rows per forward chunk: bounded memory, prompt Ctrl-C
 DENSE_CHUNK_BYTES = 64 << 20  # at most this much of sparse X made dense at once
 
 
+def dense_chunk_rows(n_features, dtype):
+    """Rows of a sparse X made dense at once: DENSE_CHUNK_BYTES of them (at
+    least one), for predictions here and the drop-ins' epochs."""
+    return max(1, DENSE_CHUNK_BYTES // (n_features * np.dtype(dtype).itemsize))
+
+
 def apply_output(z, output, n_threads):
     """The output activation of the last pre-activation z (a new array, or z
     itself for identity)."""
@@ -65,7 +71,7 @@ def forward(X, coefs, intercepts, *, activation, output, n_threads, hidden_scale
     logits = np.empty_like(outputs) if with_logits else None
     chunk_rows = PREDICT_CHUNK
     if not isinstance(X, np.ndarray):  # sparse: a chunk of wide rows made dense is large
-        chunk_rows = max(1, min(chunk_rows, DENSE_CHUNK_BYTES // (X.shape[1] * X.dtype.itemsize)))
+        chunk_rows = min(chunk_rows, dense_chunk_rows(X.shape[1], X.dtype))
     for start in range(0, X.shape[0], chunk_rows):
         rows = slice(start, start + chunk_rows)
         h = chunk = dense(X[rows])

@@ -4,7 +4,7 @@ stopping rule (_no_improvement_count, tol, n_iter_no_change, and adaptive
 SGD's rate division)."""
 import numpy as np
 
-from ._forward import DENSE_CHUNK_BYTES
+from ._forward import dense_chunk_rows
 from ._validate import as_features, is_sparse
 
 # What scikit-learn's optimizer object takes when a fit (or a first
@@ -22,12 +22,12 @@ def optimizer_setting(est, name):
 
 def fit_features(X, dtype, stochastic):
     """X as a fit reads it: C-contiguous, of `dtype` (None: its own), a
-    sparse X made dense, except one larger than DENSE_CHUNK_BYTES dense that
-    a stochastic solver trains on (a CSR matrix of dtype: epoch_runner makes
-    it dense a piece of the epoch at a time)."""
+    sparse X made dense, except one of more rows than a dense chunk holds
+    that a stochastic solver trains on (a CSR matrix of dtype: epoch_runner
+    makes it dense a piece of the epoch at a time)."""
     if is_sparse(X):
         dtype = X.dtype if dtype is None else dtype
-        if stochastic and X.shape[0] * X.shape[1] * np.dtype(dtype).itemsize > DENSE_CHUNK_BYTES:
+        if stochastic and X.shape[0] > dense_chunk_rows(X.shape[1], dtype):
             return as_features(X, X.shape[1], dtype, sparse=True)
         X = X.toarray()
     return np.ascontiguousarray(X) if dtype is None else as_features(X, X.shape[1], dtype)
@@ -52,12 +52,11 @@ def epoch_runner(est, session, X, y, sample_weight, batch_size, n_threads):
 
 def _pieces_runner(est, session, X, Y, labels, sample_weight, batch_size):
     """epoch_runner's run for a CSR X: the epoch's order in pieces of whole
-    batches, each made dense (at most DENSE_CHUNK_BYTES) into one buffer and
+    batches, each made dense (a dense chunk's rows, or one batch) into one buffer and
     trained in its order, so every batch holds the rows it would hold dense
     (the same steps, bit for bit); the epoch's loss is the pieces' mean
     weighted by their rows, as the batches' is."""
-    rows = DENSE_CHUNK_BYTES // (X.shape[1] * X.dtype.itemsize) // batch_size * batch_size
-    rows = max(rows, batch_size)
+    rows = max(batch_size, dense_chunk_rows(X.shape[1], X.dtype) // batch_size * batch_size)
     buffer = np.empty((min(rows, X.shape[0]), X.shape[1]), dtype=X.dtype)
 
     def run(order, lr, progress=None):

@@ -217,7 +217,6 @@ class BatchStream:
         self.n_rows = done
         return float(total / done)
 
-
     def _check_columns(self, X):
         """A DataFrame batch's column names: the first batch of a first fit
         sets feature_names_in_, every later batch must have them in order

@@ -314,7 +314,7 @@ def test_r2_of_one_row_is_nan_with_a_warning_as_scikit_learn():
 def test_drop_ins_train_on_a_large_sparse_matrix_a_dense_piece_at_a_time(settings, monkeypatch,
                                                                           rows_made_dense):
     sp = pytest.importorskip("scipy.sparse")
-    from fastnn import _forward, _sklearn_epochs
+    from fastnn import _forward
     settings = dict(settings)
     weighted = settings.pop("sample_weight", False)
     X, y = blobs(n=200, d=6, dtype=np.float64)
@@ -332,7 +332,7 @@ def test_drop_ins_train_on_a_large_sparse_matrix_a_dense_piece_at_a_time(setting
     dense = fitted(X)
     pieces = rows_made_dense
     # 48 rows of 6 float64 features a piece: the epoch's 180-200 rows in 4-5 pieces
-    monkeypatch.setattr(_sklearn_epochs, "DENSE_CHUNK_BYTES", 48 * 6 * 8)
+    monkeypatch.setattr(_forward, "DENSE_CHUNK_BYTES", 48 * 6 * 8)
     sparse = fitted(sp.csr_matrix(X))
     assert pieces and max(pieces) <= 48
     for a, b in zip(dense.coefs_ + dense.intercepts_, sparse.coefs_ + sparse.intercepts_):
@@ -344,8 +344,8 @@ def test_drop_ins_train_on_a_large_sparse_matrix_a_dense_piece_at_a_time(setting
 def test_a_sparse_dataframe_with_early_stopping_scores_without_warnings(monkeypatch):
     pd = pytest.importorskip("pandas")
     sp = pytest.importorskip("scipy.sparse")
-    from fastnn import _sklearn_epochs
-    monkeypatch.setattr(_sklearn_epochs, "DENSE_CHUNK_BYTES", 1024)  # X stays sparse
+    from fastnn import _forward
+    monkeypatch.setattr(_forward, "DENSE_CHUNK_BYTES", 1024)  # X stays sparse
     X, y = blobs(n=120, d=6, dtype=np.float64)
     X[np.abs(X) < 1] = 0
     frame = pd.DataFrame.sparse.from_spmatrix(sp.csr_matrix(X), columns=list("abcdef"))
