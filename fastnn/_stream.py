@@ -133,7 +133,10 @@ class ArrayStream:
         return full * _batches(self.rows, batch_size) + _batches(last, batch_size)
 
     def validation(self, validation_data, validation_split, early_stopping):
-        return _validation(self.model, validation_data, validation_split, early_stopping)
+        val = _validation(self.model, validation_data, validation_split, early_stopping)
+        if val is not None and self.names_open:
+            self.validation_X = validation_data[0]  # its names, checked at the first batch
+        return val
 
     def epoch(self, session, *, epoch, shuffle, progress=None, **settings):
         rng = np.random.default_rng([session.config["seed"], int(epoch)])
@@ -158,8 +161,10 @@ class BatchStream:
 
     def __init__(self, model, source, epochs):
         self.model = model
-        # a first fit takes feature_names_in_ from its first batch, if a DataFrame
+        # a first fit takes feature_names_in_ from its first batch, if a DataFrame,
+        # and then checks the validation X against them (validation() keeps it)
         self.names_open = model._fits == 0 and getattr(model, "feature_names_in_", None) is None
+        self.validation_X = None
         if callable(source):
             self.make = source
         else:
@@ -189,7 +194,10 @@ class BatchStream:
         return sum(_batches(rows, batch_size) for rows in self.batch_rows)
 
     def validation(self, validation_data, validation_split, early_stopping):
-        return _validation(self.model, validation_data, validation_split, early_stopping)
+        val = _validation(self.model, validation_data, validation_split, early_stopping)
+        if val is not None and self.names_open:
+            self.validation_X = validation_data[0]  # its names, checked at the first batch
+        return val
 
     def epoch(self, session, *, epoch, shuffle, progress=None, **settings):
         rng = np.random.default_rng([session.config["seed"], int(epoch)])
@@ -220,10 +228,14 @@ class BatchStream:
     def _check_columns(self, X):
         """A DataFrame batch's column names: the first batch of a first fit
         sets feature_names_in_, every later batch must have them in order
-        (a model fitted on arrays checks none)."""
+        (a model fitted on arrays checks none); so must the validation X, as
+        in a fit on arrays."""
         names = self.model.feature_names_in_
         if names is None and self.names_open:
-            self.model.feature_names_in_ = column_names(X)
+            names = self.model.feature_names_in_ = column_names(X)
+            if names is not None and self.validation_X is not None:
+                check_column_names(names, self.validation_X, "MLP")
+            self.validation_X = None
         elif names is not None:
             check_column_names(names, X, "MLP")
         self.names_open = False

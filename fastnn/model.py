@@ -273,7 +273,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
         schedule = make_schedule(lr_schedule, learning_rate, epochs, schedule_options)
 
         coefs, intercepts = self._checked_weights()
-        names = self._fit_columns(X, validation_data)
+        names = self._fit_columns(X if Y is not None else None, validation_data)
         stream = open_stream(self, X, Y, epochs)  # None: arrays that fit in memory
         if stream is not None:
             val = stream.validation(validation_data, validation_split, early_stopping)
@@ -364,11 +364,12 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
         """The column names this fit trains on: the model's, which X and the
         validation X must have in the same order (fit continues from the
         weights); X's for a first fit; else none (a model fitted on arrays
-        learns no names from a later frame, and warns, as scikit-learn)."""
+        learns no names from a later frame, and warns, as scikit-learn).  X is
+        None for a stream of batches, whose batches _stream checks."""
         names = getattr(self, "feature_names_in_", None)
         if names is None and self._fits == 0:
             names = column_names(X)
-        else:
+        elif X is not None:
             check_column_names(names, X, "MLP")
         if names is not None and isinstance(validation_data, (tuple, list)) and validation_data:
             check_column_names(names, validation_data[0], "MLP")

@@ -104,3 +104,21 @@ def test_a_stream_of_frames_takes_its_names_from_the_first_batch():
     assert fresh.feature_names_in_ is None  # the failed fit recorded nothing
     with pytest.raises(ValueError, match="feature names should match"):
         model.fit([(X[["b", "a", "c"]], y)], epochs=1)
+    with warnings.catch_warnings():  # a continued stream: its batches are checked, not the list
+        warnings.simplefilter("error")
+        model.fit(batches, epochs=1)
+
+
+def test_a_stream_of_frames_checks_the_validation_frame_names():
+    """A first fit's names come from the stream's first batch; the validation
+    frame, read before it, is held to them as in a fit on a frame."""
+    X, y = frame()
+    batches = [(X.iloc[:30], y[:30]), (X.iloc[30:], y[30:])]
+    fresh = fastnn.MLP([3, 8, 2], random_state=0)
+    with pytest.raises(ValueError, match="feature names should match"):
+        fresh.fit(batches, epochs=1, validation_data=(X[["c", "b", "a"]], y))
+    assert fresh.feature_names_in_ is None and fresh._fits == 0
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        fresh.fit(batches, epochs=1, validation_data=(X.to_numpy(), y))
+    same = fastnn.MLP([3, 8, 2], random_state=0).fit(batches, epochs=1, validation_data=(X, y))
+    assert len(same.history_["val_loss"]) == 1
