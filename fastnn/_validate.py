@@ -1,5 +1,8 @@
 """Argument checks shared by the public layers.  Every check runs before any C
 code, and every message names the argument and its shape or value."""
+import decimal
+import numbers
+
 import numpy as np
 
 from . import _core
@@ -219,29 +222,60 @@ def _numeric_dtype(dtype):
     return bool(is_numeric and is_numeric()) or str(dtype) == "Boolean"
 
 
+def _object_numbers(values):
+    """An object array of real numbers (NumPy scalars, bools and Decimal
+    among them) and missing values (None, pd.NA) as float64, NaN for the
+    missing; else (text, dates, other objects) the first entry that is not."""
+    flat = values.ravel()
+    out = np.empty(flat.shape, dtype=np.float64)
+    for i, v in enumerate(flat):
+        if v is None or type(v).__name__ == "NAType":
+            out[i] = np.nan
+        elif isinstance(v, (numbers.Real, decimal.Decimal)):
+            out[i] = float(v)
+        else:
+            return v
+    return out.reshape(values.shape)
+
+
+def _numeric_column(X, column, dtype):
+    """Whether a DataFrame column holds numbers: a numeric dtype, or object
+    entries that _object_numbers converts (numbers stored as objects)."""
+    if _numeric_dtype(dtype):
+        return True
+    return getattr(dtype, "kind", None) == "O" and isinstance(
+        _object_numbers(np.asarray(X[column], dtype=object)), np.ndarray)
+
+
 def values_of(X, name="X"):
     """X as a NumPy array: a sparse one made dense, and a DataFrame (or
     Series) whose columns differ in dtype (bool next to float, pandas'
-    nullable Int64 or boolean, pd.NA) as float64 with NaN for missing values,
-    where np.asarray would give an object array.  A DataFrame's columns of
-    text, dates or categories are named (as_features names those holding
-    NaN or infinity, in its one finiteness pass)."""
+    nullable Int64 or boolean, pd.NA, numbers stored as objects) as float64
+    with NaN for missing values, where np.asarray would give an object array.
+    A DataFrame's columns of text, dates or categories are named (as_features
+    names those holding NaN or infinity, in its one finiteness pass)."""
     columns = getattr(X, "columns", None)
     frame = columns is not None and hasattr(X, "to_numpy") and hasattr(X, "dtypes")
     if frame:
         # pandas' dtypes, extension ones included, have a NumPy kind, polars'
         # say is_numeric(): dates and categories would convert to numbers
         # that mean nothing to the model
-        other = [str(c) for c, d in zip(columns, X.dtypes) if not _numeric_dtype(d)]
+        other = [str(c) for c, d in zip(columns, X.dtypes) if not _numeric_column(X, c, d)]
         if other:
             raise TypeError("%s must be numeric, but column(s) %s are not: encode them as "
                             "numbers first" % (name, ", ".join(other[:5])))
     values = np.asarray(dense(X))
-    if values.dtype == object and hasattr(X, "to_numpy"):
-        try:
+    if values.dtype == object and frame:
+        try:  # vectorized, for mixed dtypes and nullable columns
             values = X.to_numpy(dtype=np.float64, na_value=np.nan)
-        except (TypeError, ValueError):  # a to_numpy without these arguments, or text
-            raise TypeError("%s must be numeric, got dtype object" % name) from None
+        except (TypeError, ValueError):  # a to_numpy without these arguments
+            pass
+    if values.dtype == object:
+        converted = _object_numbers(values)
+        if not isinstance(converted, np.ndarray):
+            raise TypeError("%s must be numeric, got dtype object holding %.40r (%s): encode "
+                            "it as numbers first" % (name, converted, type(converted).__name__))
+        values = converted
     return values
 
 

@@ -393,3 +393,33 @@ def test_frames_name_their_missing_values_dates_and_label_columns():
     dated = pl.DataFrame({"a": X[:, 0], "when": pd.date_range("2020", periods=len(y))})
     with pytest.raises(TypeError, match=r"column\(s\) when are not"):
         mlp(d=2).fit(dated, y)
+
+
+def test_numbers_stored_as_objects_train_as_numbers_and_text_is_named():
+    """scikit-learn converts an object array of numbers; so do fastnn.MLP and
+    the linear models (NumPy scalars, Decimal, None and pd.NA as missing),
+    while text stays refused by name rather than parsed."""
+    pd = pytest.importorskip("pandas")
+    from decimal import Decimal
+    X, y = blobs(dtype=np.float64)
+    X[2, 2] = int(X[2, 2] > 0)
+    expected = mlp(d=4, dtype="float64").fit(X, y, epochs=2, batch_size=16)
+    objects = X.astype(object)
+    objects[0, 0] = Decimal(float(X[0, 0]))  # the same number, as a Decimal
+    objects[1, 1] = np.float64(X[1, 1])  # and as a NumPy scalar
+    objects[2, 2] = int(X[2, 2])  # and as a Python int
+    frame = pd.DataFrame(objects, columns=list("abcd"))
+    assert (frame.dtypes == object).all()
+    for given in (objects, frame):
+        got = mlp(d=4, dtype="float64").fit(given, y, epochs=2, batch_size=16)
+        np.testing.assert_array_equal(got.coefs_[0], expected.coefs_[0])
+    np.testing.assert_array_equal(
+        fastnn.LogisticRegression().fit(frame, y).coef_, fastnn.LogisticRegression().fit(X, y).coef_)
+    missing = frame.astype(object)
+    missing.iloc[3, 2] = pd.NA
+    with pytest.raises(ValueError, match=r"X contains NaN .* in column\(s\) c"):
+        mlp().fit(missing, y)
+    with pytest.raises(TypeError, match=r"column\(s\) b are not: encode them as numbers"):
+        mlp().fit(frame.assign(b=frame["b"].astype(str)), y)  # numbers as text: not parsed
+    with pytest.raises(TypeError, match="got dtype object holding '1.5' .str."):
+        mlp().fit(np.where(np.arange(4) == 1, "1.5", objects), y)

@@ -166,8 +166,11 @@ def test_values_too_large_and_non_numeric_x_are_refused():
     with pytest.raises(TypeError, match="X must be numeric, got dtype complex128"):
         PrincipalProjection(correlated_rows().astype(complex), 3)
     p = PrincipalProjection(correlated_rows(), 3)
-    with pytest.raises(TypeError, match="X must be numeric, got dtype object"):
-        p.transform(correlated_rows().astype(object))
+    with pytest.raises(TypeError, match="X must be numeric, got dtype object holding 'a'"):
+        p.transform(np.where(correlated_rows() > 0, correlated_rows(), "a").astype(object))
+    # numbers stored as objects are numbers
+    np.testing.assert_array_equal(p.transform(correlated_rows().astype(object)),
+                                  p.transform(correlated_rows()))
 
 
 def check_axes(p, X):
