@@ -133,10 +133,7 @@ class ArrayStream:
         return full * _batches(self.rows, batch_size) + _batches(last, batch_size)
 
     def validation(self, validation_data, validation_split, early_stopping):
-        val = _validation(self.model, validation_data, validation_split, early_stopping)
-        if val is not None and self.names_open:
-            self.validation_X = validation_data[0]  # its names, checked at the first batch
-        return val
+        return _validation(self.model, validation_data, validation_split, early_stopping)
 
     def epoch(self, session, *, epoch, shuffle, progress=None, **settings):
         rng = np.random.default_rng([session.config["seed"], int(epoch)])

@@ -302,6 +302,13 @@ def test_stream_rejects_bad_input(tmp_path, small_chunks):
         model.fit(lambda: iter([]), epochs=1)
 
 
+def test_a_streamed_array_scores_its_validation_data_each_epoch(small_chunks):
+    X, y = blobs(100)
+    model = fastnn.MLP([16, 4, 3], random_state=0)
+    model.fit(Sliceable(X), y, epochs=2, validation_data=(X[:20], y[:20]), early_stopping=True)
+    assert len(model.history_["val_loss"]) == 2
+
+
 def test_batch_iterable_is_one_epoch_per_pass():
     X, y = blobs(600)
     one = fastnn.MLP([16, 8, 3], random_state=0).fit(
