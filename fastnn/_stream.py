@@ -93,16 +93,36 @@ def _read(source, start, stop, out=None):
     for a in range(start, stop, step):
         b = min(a + step, stop)
         view = source[a:b]
-        out[a - start:b - start] = dense(view)
+        with np.errstate(over="ignore"):  # a value past out's dtype: the caller says so
+            out[a - start:b - start] = dense(view)
         if isinstance(view, np.memmap):
             _drop_pages(view)
     return out
 
 
+def _piece_rows(X):
+    """Rows of a 2-D X (dense or sparse) in one piece of PIECE_BYTES, at least one."""
+    return max(1, PIECE_BYTES // max(1, X.shape[1] * np.dtype(X.dtype).itemsize))
+
+
 def _all_finite(X):
     """np.isfinite(X).all() with a temporary of one piece, not of X's size."""
-    step = max(1, PIECE_BYTES // max(1, X[:1].nbytes))
+    step = _piece_rows(X)
     return all(np.isfinite(X[a:a + step]).all() for a in range(0, X.shape[0], step))
+
+
+def _not_finite(source, start, stop, dtype):
+    """Why rows [start, stop) of `source` are not all finite once read as
+    `dtype`: NaN or infinity in the source, or values past a narrower dtype."""
+    largest = 0.0
+    step = _piece_rows(source)
+    for a in range(start, stop, step):
+        piece = np.asarray(dense(source[a:min(a + step, stop)]), dtype=np.float64)
+        if not np.isfinite(piece).all():
+            return "X contains NaN or infinity in rows [%d, %d)" % (start, stop)
+        largest = max(largest, float(np.abs(piece).max(initial=0.0)))
+    return ("X has values beyond the range of %s (largest magnitude %g) in rows [%d, %d): "
+            "scale them" % (dtype, largest, start, stop))
 
 
 class ArrayStream:
@@ -145,7 +165,7 @@ class ArrayStream:
             stop = min(start + self.rows, self.n_rows)
             X = _read(self.X, start, stop, self.buffer[:stop - start])
             if not _all_finite(X):
-                raise ValueError("X contains NaN or infinity in rows [%d, %d)" % (start, stop))
+                raise ValueError(_not_finite(self.X, start, stop, X.dtype))
             Y, labels = self.model._targets(_read(self.Y, start, stop), stop - start)
             total += _train(session, X, Y, labels, rng, epoch, shuffle, progress, done, settings)
             done += stop - start

@@ -302,6 +302,26 @@ def test_stream_rejects_bad_input(tmp_path, small_chunks):
         model.fit(lambda: iter([]), epochs=1)
 
 
+@pytest.mark.parametrize("source", ["sliceable", "sparse"])
+def test_a_streamed_value_past_float32_is_named_as_such(small_chunks, source):
+    X, y = blobs(300)
+    X = X.astype(np.float64)
+    X[250, 3] = 1e39
+    if source == "sparse":
+        sparse = pytest.importorskip("scipy.sparse")
+        given = sparse.csr_matrix(X)
+    else:
+        given = Sliceable(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning from the cast either
+        with pytest.raises(ValueError, match=r"X has values beyond the range of float32 "
+                                             r"\(largest magnitude 1e\+39\) in rows \[\d+, \d+\)"):
+            fastnn.MLP([16, 4, 3], random_state=0).fit(given, y, epochs=1)
+    X[250, 3] = np.nan
+    with pytest.raises(ValueError, match=r"X contains NaN or infinity in rows"):
+        fastnn.MLP([16, 4, 3], random_state=0).fit(Sliceable(X), y, epochs=1)
+
+
 def test_a_streamed_array_scores_its_validation_data_each_epoch(small_chunks):
     X, y = blobs(100)
     model = fastnn.MLP([16, 4, 3], random_state=0)
