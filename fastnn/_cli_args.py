@@ -27,13 +27,15 @@ def check_output_paths(args):
             raise CLIError("%s: cannot write %s: no such directory" % (flag, path))
         if os.path.abspath(path) == data:
             raise CLIError("%s %s would overwrite the training data" % (flag, path))
+    if args.save and args.plot and os.path.abspath(args.save) == os.path.abspath(args.plot):
+        raise CLIError("--save and --plot name the same file %s: the figure would overwrite "
+                       "the model" % args.save)
     if args.plot:
         import importlib.util
         if importlib.util.find_spec("matplotlib") is None:
             raise CLIError('--plot needs matplotlib: pip install "fastnn[plot]"')
         from matplotlib.figure import Figure
-        kind = os.path.splitext(args.plot)[1].lstrip(".").lower()
-        if kind and kind not in Figure().canvas.get_supported_filetypes():  # none: .png
+        if _recipes.plot_format(args.plot) not in Figure().canvas.get_supported_filetypes():
             raise CLIError("--plot: cannot tell an image format from %r (give .png, .pdf, "
                            ".svg, ...)" % args.plot)
 

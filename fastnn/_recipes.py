@@ -15,6 +15,7 @@ augmentation only from --image-shape HxW: nothing is guessed from the number
 of columns.
 """
 import math
+import os
 import time
 
 from . import _core
@@ -46,6 +47,11 @@ PROBE_SECONDS = 0.05
 EVAL_RESERVE = (0.3, 0.03)  # fixed, share of the budget
 PLOT_RESERVE = 1.0  # seconds more with --plot (importing matplotlib and drawing: 0.8 s)
 MAX_TIMED_EPOCHS = 100  # the bound on epochs when a budget decides (--epochs overrides)
+
+
+def plot_format(path):
+    """The image format of --plot's file: its extension's, else PNG."""
+    return os.path.splitext(path)[1].lstrip(".").lower() or "png"
 
 
 def expected_accuracy(curve, epochs):
@@ -196,5 +202,5 @@ def plot_history(history, path, label_smoothing=0.0):
         if history.get("val_accuracy"):
             acc_ax.legend()
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, format=plot_format(path))  # a name without an extension as given too
     plt.close(fig)

@@ -336,6 +336,8 @@ def test_plot_legend_names_the_smoothed_training_loss(tmp_path, monkeypatch):
     _recipes.plot_history(history, tmp_path / "b.png")
     assert "training loss" in labels and "validation loss" in labels
     assert (tmp_path / "a.png").stat().st_size > 0
+    _recipes.plot_history(history, str(tmp_path / "noext"))  # written as named, as a PNG
+    assert (tmp_path / "noext").read_bytes()[:4] == b"\x89PNG"
 
 def test_warnings_print_as_one_line_named_by_the_command(capsys, monkeypatch):
     from fastnn import _config
@@ -405,6 +407,7 @@ def test_values_beyond_float32_after_preprocessing_are_named(capsys, tmp_path):
     (["--save", "{dir}"], "is not a file name"),
     (["--plot", "{dir}"], "is not a file name"),
     (["--plot", "{dir}/c.xyz"], "cannot tell an image format"),
+    (["--save", "{dir}/m.png", "--plot", "{dir}/./m.png"], "name the same file"),
 ])
 def test_output_paths_are_checked_before_training(capsys, tmp_path, flags, fragment):
     if "--plot" in flags:
