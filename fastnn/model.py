@@ -68,6 +68,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
             self._dtype)
         self.history_ = {"loss": [], "val_loss": [], "val_accuracy": [],
                          "learning_rate": [], "elapsed": [], "stop_reason": []}
+        self.__dict__.pop("stop_reason_", None)  # set by a fit, as history_ is
         self._fits = 0
         self._epochs_seen = 0
         self.feature_names_in_ = None  # a DataFrame's column names, from the first fit

@@ -93,9 +93,10 @@ def test_fit_continues_and_reset_starts_over():
     m.fit(X, y, epochs=1)
     w1 = m.coefs_[0].copy()
     m.fit(X, y, epochs=1)
-    assert not np.array_equal(m.coefs_[0], w1)
+    assert not np.array_equal(m.coefs_[0], w1) and m.stop_reason_ == "epochs"
     m.reset()
     np.testing.assert_array_equal(m.coefs_[0], w0)
+    assert not hasattr(m, "stop_reason_") and m.history_["loss"] == []  # as never fitted
 
 
 def test_one_hot_and_labels_train_the_same():
