@@ -34,18 +34,19 @@ def check_max_time(max_time):
     return finite_number(max_time, "max_time", low=0, low_open=True)
 
 
-def make_budget(max_time, max_epochs):
+def make_budget(max_time, max_epochs, started=None):
     max_time = check_max_time(max_time)
-    return None if max_time is None else TimeBudget(max_time, max_epochs)
+    return None if max_time is None else TimeBudget(max_time, max_epochs, started=started)
 
 
 class TimeBudget:
-    """The budget of one fit, started when it is made."""
+    """The budget of one fit, started when it is made (or at `started`, a
+    reading of its clock taken when the fit began)."""
 
-    def __init__(self, max_time, max_epochs, now=None):
+    def __init__(self, max_time, max_epochs, now=None, started=None):
         self.clock = now or clock
         self.max_time, self.max_epochs = float(max_time), int(max_epochs)
-        self.start = self.clock()
+        self.start = self.clock() if started is None else started
         self.durations = []
         self.epoch_start = None
         self.exhausted = False

@@ -15,12 +15,12 @@ STOP_REASONS = {"completed": "epochs", "rule": "early_stopping"}  # MLP.fit's st
 
 
 class FitExtras:
-    """The checked options of one fit.  budget: a TimeBudget (started now) or
-    None; hook: a user's augmentation function (MLP.fit only) or None."""
+    """The checked options of one fit.  budget: a TimeBudget (started now, or
+    at `started` on its clock) or None; hook: a user's augmentation function (MLP.fit only) or None."""
 
     def __init__(self, *, loss, n_features, max_time=None, max_epochs=0, label_smoothing=0.0,
                  warmup_epochs=0.0, augment=None, image_shape=None, max_shift=2,
-                 allow_callable=False, timed=True):
+                 allow_callable=False, timed=True, started=None):
         self.label_smoothing = finite_number(label_smoothing, "label_smoothing", low=0, high=1)
         if self.label_smoothing and loss not in SMOOTHED_LOSSES:
             raise ValueError("label_smoothing needs a cross-entropy loss, got loss=%r" % (loss,))
@@ -33,7 +33,7 @@ class FitExtras:
             self.hook, augment = _checked_hook(augment), None
         self.augment = augment_settings(augment, image_shape, max_shift, n_features)
         if timed:
-            self.budget = make_budget(max_time, max_epochs)
+            self.budget = make_budget(max_time, max_epochs, started)
         else:  # partial_fit: max_time checked all the same, then ignored
             check_max_time(max_time)
             self.budget = None

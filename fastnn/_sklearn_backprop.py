@@ -26,6 +26,10 @@ from . import ops
 from ._forward import apply_output
 from ._validate import canonical_activation
 
+# estimator out_activation_ -> the compiled epoch's (output, loss)
+SESSION_OUTPUT = {"softmax": ("softmax", "cross_entropy"),
+                  "logistic": ("sigmoid", "binary_cross_entropy"),
+                  "identity": ("identity", "mse"), "exp": ("identity", "poisson")}
 # estimator out_activation_ -> ops.loss name (None: computed here)
 OPS_LOSS = {"softmax": "cross_entropy", "logistic": "binary_cross_entropy",
             "identity": "mse", "exp": None}

@@ -13,28 +13,23 @@ from sklearn.utils import check_random_state, shuffle
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
+from . import _budget
 from ._augment import augment_settings
 from ._fit_extras import FitExtras
 from ._fitloop import Rollback, exclusive_fit, rollback_on_failure, run_epochs
 from ._forward import forward
 from ._parallel import call_threads, effective_n_threads
 from ._session import Session
-from ._sklearn_backprop import probability_clip
+from ._sklearn_backprop import SESSION_OUTPUT, probability_clip
 from ._sklearn_callbacks import CallbackSupport, callback_scope, fit_tasks
-from ._sklearn_epochs import (OPTIMIZER_SETTINGS, NoImprovement, epoch_runner, fit_features,
-                              optimizer_setting)
+from ._sklearn_epochs import (NAN_MESSAGE, OPTIMIZER_SETTINGS, NoImprovement, epoch_runner,
+                              fit_features, optimizer_setting)
 from ._sklearn_lbfgs import fit_lbfgs
 from ._sklearn_state import FastnnStateMixin
 from ._sklearn_validation import (check_validation_set, class_row_weights,
                                   start_stopping_state, validation_loss, validation_score)
 from ._validate import canonical_activation, dropout_rates, seed_from
 
-SESSION_OUTPUT = {"softmax": ("softmax", "cross_entropy"),
-                  "logistic": ("sigmoid", "binary_cross_entropy"),
-                  "identity": ("identity", "mse"), "exp": ("identity", "poisson")}
-NAN_MESSAGE = ("Solver produced non-finite parameter weights. The input data may contain "
-               "large values and need to be preprocessed (or try a smaller "
-               "learning_rate_init).")
 
 
 class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
@@ -121,14 +116,17 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
     def _fit_atomic(self, X, y, sample_weight, incremental, validation=(None, None, None)):
         """_fit, leaving the estimator as it was if anything fails; a second
         thread fitting the same estimator meanwhile gets a RuntimeError."""
+        # a budget covers the whole fit, reading the input included, as MLP.fit's
+        started = _budget.clock() if self.max_time is not None and not incremental else None
         with exclusive_fit(self, "fit a clone (sklearn.base.clone) to train in parallel"):
             session = self.__dict__.get("_session")
             with rollback_on_failure(Rollback(self, session=session)), \
                     call_threads(self.n_threads) as n_threads, \
                     callback_scope(self):  # callbacks torn down before any rollback
-                return self._fit(X, y, sample_weight, incremental, n_threads, validation)
+                return self._fit(X, y, sample_weight, incremental, n_threads, validation,
+                                 started)
 
-    def _fit(self, X, y, sample_weight, incremental, n_threads, validation=(None, None, None)):
+    def _fit(self, X, y, sample_weight, incremental, n_threads, validation, started=None):
         hidden = self.hidden_layer_sizes
         hidden = list(hidden) if hasattr(hidden, "__iter__") else [hidden]
         if np.any(np.array(hidden) <= 0):
@@ -172,7 +170,7 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
                           else self.max_iter + 1, X, y, sample_weight)
         if stochastic:
             self._fit_stochastic(X, y, sample_weight, layer_units, rates, incremental,
-                                 n_threads, user_val, tasks)
+                                 n_threads, user_val, tasks, started)
         else:  # image_shape and max_shift checked though unused
             augment_settings(None, self.image_shape, self.max_shift, X.shape[1])
             fit_lbfgs(self, X, y, sample_weight, layer_units, n_threads, tasks)
@@ -244,10 +242,11 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
         return session
 
     def _fit_stochastic(self, X, y, sample_weight, layer_units, rates, incremental, n_threads,
-                        user_val=None, tasks=None):
+                        user_val=None, tasks=None, started=None):
         extras = FitExtras(  # partial_fit ignores the budget
             loss=SESSION_OUTPUT[self.out_activation_][1], n_features=X.shape[1],
             max_time=self.max_time, timed=not incremental, max_epochs=self.max_iter,
+            started=started,
             label_smoothing=getattr(self, "label_smoothing", 0.0), augment=self.augment,
             image_shape=self.image_shape, max_shift=self.max_shift)
         # the compiled epoch gathers weights with augmented rows, but neither

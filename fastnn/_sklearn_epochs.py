@@ -7,6 +7,11 @@ import numpy as np
 from ._forward import dense_chunk_rows
 from ._validate import as_features, is_sparse
 
+# the fit loop's ValueError when the weights become non-finite (scikit-learn's words)
+NAN_MESSAGE = ("Solver produced non-finite parameter weights. The input data may contain "
+               "large values and need to be preprocessed (or try a smaller "
+               "learning_rate_init).")
+
 # What scikit-learn's optimizer object takes when a fit (or a first
 # partial_fit) creates it and keeps until the next fit, whatever set_params
 # does in between: the estimator keeps them in _optimizer_settings.
@@ -136,5 +141,7 @@ class NoImprovement:
         return False
 
     def finish(self):
-        if self.early_stopping:
+        # the best validated weights; none validated yet (a budget that ended
+        # the first epoch): the steps taken, not the weights before them
+        if self.early_stopping and self.est.best_validation_score_ > -np.inf:
             self.session.load(self.est._best_coefs, self.est._best_intercepts)

@@ -190,3 +190,34 @@ def test_classifier_stop_reasons_without_a_budget():
     with pytest.warns(ConvergenceWarning):
         est.fit(X, y)
     assert est.stop_reason_ == "max_iter"
+
+
+def test_a_dropin_budget_counts_reading_the_input_as_fastnn_mlp_does(fake_clock, monkeypatch):
+    """The clock starts as fit() is called: converting a large list (here 6
+    seconds on the fake clock) spends the budget, it is not free."""
+    X, y = data()
+    est = fastnn.MLPClassifier((4,), max_iter=50, max_time=5.0, random_state=0)
+    real = est._validate_input
+
+    def slow(*args, **kw):
+        fake_clock.now += 6.0
+        return real(*args, **kw)
+    monkeypatch.setattr(est, "_validate_input", slow)
+    with pytest.warns(UserWarning, match="ran out before the first epoch"):
+        est.fit(X, y)
+    assert est.n_iter_ == 0 and est.stop_reason_ == "time"
+
+
+def test_early_stopping_cut_in_its_first_epoch_keeps_the_steps_taken(monkeypatch):
+    """No epoch was validated, so there are no best weights to go back to:
+    the drop-in keeps the steps the budget let it take, as MLP.fit does
+    (it used to put back the initial weights)."""
+    ticks = iter(range(10 ** 6))
+    monkeypatch.setattr(_budget, "clock", lambda: float(next(ticks)))  # a second a reading
+    X, y = data()
+    est = fastnn.MLPClassifier((8,), max_iter=50, max_time=6.0, early_stopping=True,
+                               batch_size=4, random_state=0)
+    with pytest.warns(UserWarning, match="ran out before the first epoch"):
+        est.fit(X, y)
+    assert est.n_iter_ == 0 and est.stop_reason_ == "time"
+    assert not np.array_equal(est.coefs_[0], est._best_coefs[0])  # _best_coefs: the initial
