@@ -128,3 +128,26 @@ def seed(text):
     if value < 0:
         raise argparse.ArgumentTypeError("expected an integer >= 0, got %r" % text)
     return value
+
+
+def image_options(args, fit_kwargs):
+    """A recipe's fit options (updated in place) with --image-shape (shifts
+    of up to 2 pixels, fewer on images under 3 pixels a side, unless the
+    recipe augments otherwise) and --augment; CLIError for shifts that
+    cannot apply.  Unaugmented, --components trains on projections, not
+    images (_recipes.components refuses augmenting them)."""
+    if args.image_shape is not None:
+        fit_kwargs.update(image_shape=args.image_shape,
+                          augment=fit_kwargs.get("augment", ["shift"]),
+                          max_shift=min(2, min(args.image_shape[:2]) - 1))
+    if args.augment is not None:
+        if args.augment and "image_shape" not in fit_kwargs:
+            raise CLIError("--augment needs --image-shape HxW (or HxWxC): the rows are "
+                           "images of which size?")
+        fit_kwargs["augment"] = args.augment or None
+    if args.components and not fit_kwargs.get("augment"):  # no image left to check
+        fit_kwargs.pop("image_shape", None)
+        fit_kwargs.pop("max_shift", None)
+    if "shift" in (fit_kwargs.get("augment") or ()) and fit_kwargs["max_shift"] == 0:
+        raise CLIError("--image-shape %s: an image one pixel high or wide cannot be shifted; "
+                       "give --augment flip (or none)" % "x".join(map(str, args.image_shape)))

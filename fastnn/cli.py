@@ -15,8 +15,9 @@ import numpy as np
 
 import fastnn
 from . import _recipes, datasets, io
-from ._cli_args import (CLIError, augment_list, check_output_paths, image_shape, int_at_least,
-                        int_list, name_list, peer_list, positive_float, positive_int, seed)
+from ._cli_args import (CLIError, augment_list, check_output_paths, image_options, image_shape,
+                        int_at_least, int_list, name_list, peer_list, positive_float,
+                        positive_int, seed)
 # old homes of these names: files saved with class ScaledModel, callers of cli.load_data
 from .datasets import BUILTIN_DATA, load_data  # noqa: F401
 from .projection import PrincipalProjection
@@ -149,16 +150,7 @@ def cmd_train(args):
     if args.activation is not None:
         model_kwargs["activation"] = _activations_for(args.activation, len(hidden))
     fit_kwargs = dict(recipe["fit"])
-    if args.image_shape is not None:
-        # shifts of up to 2 pixels, fewer on images under 3 pixels a side
-        fit_kwargs.update(image_shape=args.image_shape,
-                          augment=fit_kwargs.get("augment", ["shift"]),
-                          max_shift=min(2, min(args.image_shape[:2]) - 1))
-    if args.augment is not None:
-        if args.augment and "image_shape" not in fit_kwargs:
-            raise CLIError("--augment needs --image-shape HxW (or HxWxC): the rows are "
-                           "images of which size?")
-        fit_kwargs["augment"] = args.augment or None
+    image_options(args, fit_kwargs)
     if args.label_smoothing is not None:
         fit_kwargs["label_smoothing"] = args.label_smoothing
     if budget is not None:

@@ -28,6 +28,25 @@ def test_an_image_shape_that_does_not_match_the_data_is_one_line(capsys):
     assert_one_line_error(code, err, "image_shape", "64 features")
 
 
+def test_an_image_one_pixel_high_cannot_be_shifted(capsys):
+    """The shift the CLI defaults to would move nothing (max_shift 0): refused,
+    as MLP.fit refuses it, instead of training unaugmented without a word."""
+    code, out, err = run(capsys, "train", "--data", "digits", "--image-shape", "1x64",
+                         "--epochs", "1")
+    assert_one_line_error(code, err, "--image-shape 1x64", "cannot be shifted")
+    code, out, err = run(capsys, "train", "--data", "digits", "--image-shape", "1x64",
+                         "--augment", "flip", "--epochs", "1")
+    assert code == 0, err
+
+
+def test_components_without_augmentation_take_no_image_shape(capsys):
+    """--image-shape with --augment none and --components: the model trains on
+    projections, so the shape is not held against their count."""
+    code, out, err = run(capsys, "train", "--data", "digits", "--image-shape", "8x8",
+                         "--augment", "none", "--components", "20", "--epochs", "1")
+    assert code == 0, err
+
+
 def test_the_planned_width_shrinks_with_the_budget_and_grows_with_the_machine():
     def hidden(seconds, gflops):
         return _recipes.plan_width(seconds, 60000, 784, 10, gflops)[0]
