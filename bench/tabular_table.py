@@ -1,0 +1,136 @@
+"""Whole fits of small tabular MLPs, the drop-ins' everyday use: seconds per
+fit of fastnn.MLPClassifier against scikit-learn's MLPClassifier and
+PyTorch on the same recipe (scikit-learn's defaults: ReLU, Adam 1e-3,
+batch min(200, rows), shuffled, a fixed number of epochs), on
+make_classification data of several shapes, interleaved rounds, medians:
+
+    python bench/tabular_table.py [--repeats 3] [--dtype float64|float32] [--threads 2]
+
+Before timing, each shape's fastnn and scikit-learn fits are checked to be
+the same fit: the drop-in follows scikit-learn's trajectory, so their loss
+curves must agree (float64: to 1e-9 relative; float32: to 1e-3, a few
+float32 roundings per step compounded over the epochs).  PyTorch trains its
+own initial weights (its Linear init), so only its time is compared.  The
+first line printed is the configuration (threads, kernel, CPU).
+"""
+import argparse
+import time
+import warnings
+
+import numpy as np
+
+import fastnn
+
+import _check
+
+# (rows, features, hidden sizes, epochs): scikit-learn's default (100,) on
+# small to mid-sized tables, then a wider net on a larger one
+SHAPES = ((1000, 20, (100,), 200), (5000, 20, (100,), 100), (20000, 50, (100,), 30),
+          (50000, 100, (256, 128), 10), (100000, 30, (100,), 10))
+CLASSES = 3
+
+
+def data(rows, features, dtype):
+    from sklearn.datasets import make_classification
+    X, y = make_classification(n_samples=rows, n_features=features, n_informative=10,
+                               n_redundant=0, n_classes=CLASSES, random_state=0)
+    return X.astype(dtype), y
+
+
+def estimator(cls, hidden, epochs, rows):
+    # tol=0 and n_iter_no_change=epochs: every fit runs all its epochs
+    return cls(hidden_layer_sizes=hidden, max_iter=epochs, tol=0.0, n_iter_no_change=epochs,
+               batch_size=min(200, rows), random_state=0)
+
+
+def fit(cls, X, y, hidden, epochs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the ConvergenceWarning at max_iter
+        return estimator(cls, hidden, epochs, len(X)).fit(X, y)
+
+
+def fit_fastnn(X, y, hidden, epochs):
+    return fit(fastnn.MLPClassifier, X, y, hidden, epochs)
+
+
+def fit_sklearn(X, y, hidden, epochs):
+    from sklearn.neural_network import MLPClassifier
+    return fit(MLPClassifier, X, y, hidden, epochs)
+
+
+def fit_torch(X, y, hidden, epochs):
+    import torch
+    torch.set_num_threads(fastnn.get_num_threads())
+    torch.manual_seed(0)
+    dtype = torch.float64 if X.dtype == np.float64 else torch.float32
+    sizes = [X.shape[1], *hidden, CLASSES]
+    layers = []
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
+    net = torch.nn.Sequential(*layers[:-1]).to(dtype)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
+    batch = min(200, len(X))
+    for _ in range(epochs):
+        order = torch.randperm(len(Xt))
+        for i in range(0, len(Xt), batch):
+            idx = order[i:i + batch]
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(net(Xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+    return loss.item()
+
+
+def check_same_fit(X, y, hidden, epochs, dtype):
+    """The drop-in and scikit-learn give the same loss curve (a fast wrong
+    fit is not a result); on at most 4 epochs, to keep the check short."""
+    ours = fit_fastnn(X, y, hidden, min(epochs, 4)).loss_curve_
+    theirs = fit_sklearn(X, y, hidden, min(epochs, 4)).loss_curve_
+    rtol = 1e-9 if dtype == np.float64 else 1e-3
+    np.testing.assert_allclose(ours, theirs, rtol=rtol,
+                               err_msg="loss curves differ on %s" % (X.shape,))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--dtype", default="float64", choices=("float64", "float32"))
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--pause", type=float, default=0.25,
+                    help="seconds before each fit (OpenBLAS's workers spin about 0.1 s)")
+    args = ap.parse_args()
+    _check.use_threads(args.threads)
+    _check.print_config()
+    dtype = np.dtype(args.dtype).type
+    trainers = [("fastnn", fit_fastnn), ("sklearn", fit_sklearn)]
+    try:
+        import torch  # noqa: F401
+        trainers.append(("torch", fit_torch))
+    except ImportError:
+        warnings.warn("left out torch: it is not installed")
+    names = [name for name, _ in trainers]
+    print("dtype %s; seconds per fit (median of %d interleaved rounds)"
+          % (args.dtype, args.repeats))
+    print("| rows x features | hidden | epochs | " + " | ".join(names) + " | "
+          + " | ".join("%s / fastnn" % n for n in names[1:]) + " | fastnn samples/s |")
+    print("|---|---|---:|" + "---:|" * (2 * len(names)))
+    for rows, features, hidden, epochs in SHAPES:
+        X, y = data(rows, features, dtype)
+        check_same_fit(X, y, hidden, epochs, dtype)
+        times = {name: [] for name in names}
+        for _ in range(args.repeats):
+            for name, fit in trainers:
+                time.sleep(args.pause)
+                start = time.perf_counter()
+                fit(X, y, hidden, epochs)
+                times[name].append(time.perf_counter() - start)
+        median = {name: float(np.median(t)) for name, t in times.items()}
+        print("| %d x %d | %s | %d | " % (rows, features, "-".join(map(str, hidden)), epochs)
+              + " | ".join("%.3f" % median[n] for n in names) + " | "
+              + " | ".join("%.1fx" % (median[n] / median["fastnn"]) for n in names[1:])
+              + " | %.0f |" % (rows * epochs / median["fastnn"]), flush=True)
+
+
+if __name__ == "__main__":
+    main()
