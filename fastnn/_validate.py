@@ -1,6 +1,7 @@
 """Argument checks shared by the public layers.  Every check runs before any C
 code, and every message names the argument and its shape or value."""
 import decimal
+import math
 import numbers
 
 import numpy as np
@@ -232,7 +233,10 @@ def _object_numbers(values):
         if v is None or type(v).__name__ == "NAType":
             out[i] = np.nan
         elif isinstance(v, (numbers.Real, decimal.Decimal)):
-            out[i] = float(v)
+            try:
+                out[i] = float(v)
+            except OverflowError:  # an int past float64 (a Decimal becomes inf)
+                out[i] = math.inf if v > 0 else -math.inf
         else:
             return v
     return out.reshape(values.shape)
@@ -268,7 +272,7 @@ def values_of(X, name="X"):
     if values.dtype == object and frame:
         try:  # vectorized, for mixed dtypes and nullable columns
             values = X.to_numpy(dtype=np.float64, na_value=np.nan)
-        except (TypeError, ValueError):  # a to_numpy without these arguments
+        except (TypeError, ValueError, OverflowError):  # no such arguments, an int past float64
             pass
     if values.dtype == object:
         converted = _object_numbers(values)

@@ -423,3 +423,9 @@ def test_numbers_stored_as_objects_train_as_numbers_and_text_is_named():
         mlp().fit(frame.assign(b=frame["b"].astype(str)), y)  # numbers as text: not parsed
     with pytest.raises(TypeError, match="got dtype object holding '1.5' .str."):
         mlp().fit(np.where(np.arange(4) == 1, "1.5", objects), y)
+    huge = objects.copy()
+    huge[5, 1] = 10 ** 400  # a Python int past float64: infinite, named, not an OverflowError
+    with pytest.raises(ValueError, match="X contains NaN or infinity"):
+        mlp().fit(huge, y)
+    with pytest.raises(ValueError, match=r"infinity in column\(s\) b"):
+        mlp().fit(pd.DataFrame(huge, columns=list("abcd")), y)
