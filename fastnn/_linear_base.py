@@ -248,51 +248,40 @@ def _loaded_classes_any_order(classes):
     return classes
 
 
-# The largest gradient, as for features scaled to [-1, 1], that lbfgs may leave
-# when it stops because the loss no longer falls: converged fits leave under
-# 1e-5 (float64) or 2e-3 (float32, whose loss stops resolving smaller steps);
-# stalled ones, on features of scale 1e8, 0.04 to 0.15.
+# The largest gradient (on the standardized features lbfgs fits) that lbfgs
+# may leave when it stops because the loss no longer falls: converged fits
+# leave under 1e-5 (float64) or 2e-3 (float32, whose loss stops resolving
+# smaller steps); stalled ones far more.
 STALLED_GRADIENT = {np.dtype(np.float64): 1e-3, np.dtype(np.float32): 1e-2}
 
 
-def standardized_gradient(res, weight_scale, n_copies=1):
-    """lbfgs's final gradient as for features scaled to [-1, 1]: res.x holds
-    n_copies times the weights, whose features have scales weight_scale
-    (n_copies=2: the l1 split, bounded below by 0), then intercepts."""
-    n_weights = len(weight_scale) * n_copies
+def final_gradient(res, n_weights, n_copies=1):
+    """lbfgs's final gradient: res.x holds n_copies times the n_weights
+    weights (n_copies=2: the l1 split, bounded below by 0), then the rest;
+    a positive gradient at the bound 0 is no reason to move, so it counts 0."""
     gradient = np.array(res.jac, dtype=np.float64)
-    gradient[:n_weights] /= np.tile(weight_scale, n_copies)
-    if n_copies == 2:  # at the bound 0, a positive gradient is no reason to move
-        gradient[:n_weights][(res.x[:n_weights] <= 0) & (gradient[:n_weights] > 0)] = 0
+    if n_copies == 2:
+        m = n_weights * 2
+        gradient[:m][(res.x[:m] <= 0) & (gradient[:m] > 0)] = 0
     return gradient
 
 
 def _warn_unless_converged(res, max_iter, gradient=None, dtype=np.float64):
-    """lbfgs's result: out of iterations, stopped by its line search (as on
-    features scaled far beyond 1, where the first step already fails), or
-    stalled: the loss stopped falling far from the optimum, which ``gradient``
-    (standardized_gradient) shows.  That happens on features of scale 1e8,
-    whose weights are 1e16 times more curved than the intercepts: float64
-    resolves no step that moves both."""
+    """lbfgs's result: out of iterations, or stopped by its line search or
+    because the loss stopped falling with a gradient (final_gradient) still
+    larger than STALLED_GRADIENT: at the dtype's resolution a stop is
+    convergence (float32's loss often ends its line search so)."""
     if res.status == 1:
         warn("lbfgs stopped after max_iter=%d iterations; increase max_iter" % max_iter,
              ConvergenceWarning)
-    elif not res.success:
-        warn("lbfgs stopped without converging after %d iterations (%s); features of very "
-             "different or very large scales are a common cause: standardize them"
-             % (res.nit, res.message), ConvergenceWarning)
-    elif gradient is not None and "REDUCTION" in str(res.message).upper():
-        # scipy stopped as the loss stopped falling, not on a small gradient
-        largest = float(np.max(np.abs(gradient)))
-        if not largest <= STALLED_GRADIENT[np.dtype(dtype)]:  # NaN too
-            warn("lbfgs stopped after %d iterations far from the optimum (the loss stopped "
-                 "falling with a gradient of %.2g); features of very different or very "
-                 "large scales are a common cause: standardize them" % (res.nit, largest),
-                 ConvergenceWarning)
-
-
-def feature_scale(X):
-    """The largest |value| of each column of X (1 for an all-zero column), as
-    float64: no copy of X, and no overflow as a sum of squares could have."""
-    scale = np.maximum(X.max(axis=0), -X.min(axis=0)).astype(np.float64)
-    return np.where(scale > 0, scale, 1.0)
+        return
+    if res.success and "REDUCTION" not in str(res.message).upper():
+        return  # stopped on its gradient tolerance
+    largest = np.inf if gradient is None else float(np.max(np.abs(gradient)))
+    if largest <= STALLED_GRADIENT[np.dtype(dtype)]:
+        return
+    warn("lbfgs stopped after %d iterations far from the optimum (%s, with a gradient of "
+         "%.2g): separable classes (weights that grow without bound: add l2) or a loss "
+         "flat at float32's resolution (dtype='float64') are common causes"
+         % (res.nit, str(res.message).strip() or "the loss stopped falling", largest),
+         ConvergenceWarning)

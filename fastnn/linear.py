@@ -17,9 +17,8 @@ import numpy as np
 from . import ops
 from ._forward import forward
 from ._linear_base import (SCIPY_HINT, ConvergenceWarning, _check_common,  # noqa: F401
-                           _check_y, _Estimator, _loaded_classes_any_order,
-                           _warn_unless_converged, feature_scale, import_minimize,
-                           standardized_gradient)
+                           _check_y, _Estimator, _loaded_classes_any_order, import_minimize)
+from ._linear_lbfgs import fit_logistic, fit_ordinal
 from ._parallel import effective_n_threads
 from .model import MLP
 from ._validate import finite_number, seed_from, store_params
@@ -51,7 +50,11 @@ class LogisticRegression(_Estimator):
         Iterations (lbfgs) or epochs.
     learning_rate, batch_size : float 0.1, int or None (the full batch)
         Of adam and sgd.
-    tol : float, default 1e-6 (stop when the loss changes less; else ConvergenceWarning)
+    tol : float, default 1e-6
+        lbfgs: scipy's gradient tolerance (gtol), on the standardized
+        features lbfgs fits (so it means the same on any data); adam, sgd:
+        stop when the epoch loss changes less.  A ConvergenceWarning says
+        when neither was met.
     dtype : {"float64", "float32"}
     random_state : int or None (the shuffles of adam and sgd)
 
@@ -107,7 +110,9 @@ class LogisticRegression(_Estimator):
                  "solver='adam'" % SCIPY_HINT, RuntimeWarning)
             solver = "adam"
         if solver == "lbfgs":
-            W, b, self.n_iter_ = self._fit_lbfgs(X, target, n_out, binary)
+            W, b, self.n_iter_ = fit_logistic(_import_minimize(), X, target, n_out, binary,
+                                              float(self.l1), float(self.l2), self.max_iter,
+                                              self.tol)
         else:
             W, b, self.n_iter_ = self._fit_engine(X, target, n_out, binary, solver)
         self.classes_ = classes
@@ -116,50 +121,6 @@ class LogisticRegression(_Estimator):
         self.coef_ = np.ascontiguousarray(W.T, dtype=dtype)    # (n_out, d) like sklearn
         self.intercept_ = np.asarray(b, dtype=dtype)           # (n_out,)
         return self
-
-    def _fit_lbfgs(self, X, target, n_out, binary):
-        minimize = _import_minimize()
-        d = X.shape[1]
-        l1, l2 = float(self.l1), float(self.l2)
-        n_w = d * n_out
-        loss_name = "binary_cross_entropy" if binary else "cross_entropy"
-
-        def unpack(theta):
-            # with l1 the weights are split W = W+ - W- (both >= 0) so the
-            # penalty l1 sum(W+ + W-) is smooth for L-BFGS-B
-            if l1 > 0:
-                W = theta[:n_w] - theta[n_w:2 * n_w]
-            else:
-                W = theta[:n_w]
-            return W.reshape(d, n_out).astype(X.dtype), theta[-n_out:].astype(X.dtype)
-
-        def objective(theta):
-            W, b = unpack(theta)
-            z = ops.linear(X, W, b)                       # (n, n_out) logits
-            value, G = ops.loss(loss_name, z, target)     # G = d mean-loss / dz
-            dW = ops.matmul(X, G, trans_a=True).astype(np.float64).ravel()   # (d, n_out)
-            db = ops.column_sums(G).astype(np.float64)
-            w64 = W.astype(np.float64).ravel()
-            value += 0.5 * l2 * float(w64 @ w64)
-            dW += l2 * w64
-            if l1 > 0:
-                value += l1 * float(theta[:2 * n_w].sum())
-                grad = np.concatenate([dW + l1, -dW + l1, db])
-            else:
-                grad = np.concatenate([dW, db])
-            return value, grad
-
-        n_theta = (2 * n_w if l1 > 0 else n_w) + n_out
-        bounds = [(0, None)] * (2 * n_w) + [(None, None)] * n_out if l1 > 0 else None
-        res = minimize(objective, np.zeros(n_theta), jac=True, method="L-BFGS-B",
-                       bounds=bounds,
-                       options={"maxiter": int(self.max_iter), "gtol": float(self.tol),
-                                "ftol": 64 * np.finfo(float).eps, "maxls": 50})
-        # the scale of each weight's feature, W (d, n_out) raveled by rows
-        gradient = standardized_gradient(res, np.repeat(feature_scale(X), n_out), 1 + (l1 > 0))
-        _warn_unless_converged(res, self.max_iter, gradient, X.dtype)
-        W, b = unpack(res.x)
-        return W, b, int(res.nit)
 
     def _fit_engine(self, X, target, n_out, binary, solver):
         net = MLP([X.shape[1], n_out], output="sigmoid" if binary else "softmax",
@@ -259,6 +220,7 @@ class OrdinalRegression(_Estimator):
     Parameters
     ----------
     l2, max_iter, tol : float 0.0, int 200, float 1e-8
+        tol: scipy's gradient tolerance, on standardized features.
     dtype : {"float64", "float32"}
 
     Notes
@@ -280,48 +242,6 @@ class OrdinalRegression(_Estimator):
         if K < 2 or np.any(np.diff(self.thresholds_) <= 0):
             raise ValueError("thresholds_ must be strictly increasing")
 
-    @staticmethod
-    def _unpack(params, d):
-        """(w, theta) from the unconstrained vector [w, theta_0, d_1..d_{K-2}]."""
-        w, t = params[:d], params[d:]
-        theta = np.cumsum(np.concatenate([t[:1], np.exp(t[1:])]))
-        return w, theta
-
-    @staticmethod
-    def _pack(w, theta):
-        return np.concatenate([w, theta[:1], np.log(np.diff(theta))])
-
-    def _objective(self, params, X, index, l2):
-        """(mean NLL + 0.5 l2 ||w||^2, gradient) at the unconstrained params."""
-        n, d = X.shape
-        w, theta = self._unpack(params, d)
-        eta = ops.matmul(X, w.reshape(-1, 1).astype(X.dtype)).ravel().astype(np.float64)
-        ext = np.concatenate([[-np.inf], theta, [np.inf]])
-        a = ext[index + 1] - eta          # upper cut:  P = F(a) - F(b)
-        b = ext[index] - eta              # lower cut
-        # a - b, the gap between the thresholds, from its parameter: via eta (or
-        # theta) it cancels to 0 where |eta| >> the gap, and 0 * inf gives NaN
-        gap = np.concatenate([[np.inf], np.exp(params[d + 1:]), [np.inf]])[index]
-        # log(F(a) - F(b)) = log F(a) + log(1 - F(b)) + log(1 - e^(b - a)), stable at +-inf
-        with np.errstate(divide="ignore", over="ignore"):
-            logp = -np.logaddexp(0, -a) - np.logaddexp(0, b) + np.log(-np.expm1(-gap))
-            r = 1.0 / np.expm1(gap)       # 0 when a or b is infinite, or the gap is huge
-        ga = 1.0 / (1.0 + np.exp(np.minimum(a, 700))) + r    # d logP / da = 1 - F(a) + r
-        gb = -1.0 / (1.0 + np.exp(-np.maximum(b, -700))) - r  # d logP / db = -F(b) - r
-        ga[np.isinf(a)] = 0.0
-        gb[np.isinf(b)] = 0.0
-        value = -logp.mean() + 0.5 * l2 * float(w @ w)
-        # d eta = -(d a) = -(d b): dNLL/dw = (1/n) X^T (ga + gb)
-        G = ((ga + gb) / n).reshape(-1, 1).astype(X.dtype)
-        gw = ops.matmul(X, G, trans_a=True).ravel().astype(np.float64) + l2 * w
-        K1 = theta.shape[0]
-        gtheta = -(np.bincount(index, ga, minlength=K1 + 1)[:K1]
-                   + np.bincount(index, gb, minlength=K1 + 1)[1:K1 + 1]) / n
-        # theta_j = t_0 + sum_{i<=j, i>=1} exp(d_i): chain rule by a reverse cumsum
-        tail = np.cumsum(gtheta[::-1])[::-1]
-        gt = np.concatenate([tail[:1], tail[1:] * np.exp(params[d + 1:])])
-        return value, np.concatenate([gw, gt])
-
     def _fit(self, X, y):
         dtype = _check_common(self.get_params())
         minimize = _import_minimize()
@@ -329,27 +249,14 @@ class OrdinalRegression(_Estimator):
             raise ImportError("OrdinalRegression needs scipy: %s" % SCIPY_HINT)
         X, names = self._fit_features(X, dtype)
         classes, index = _check_y(y, X.shape[0], category_order=True)
-        n, d = X.shape
-        K = len(classes)
-        # start at w = 0 with thresholds at the logits of the cumulative class
-        # frequencies (strictly increasing: every class occurs)
-        cum = np.cumsum(np.bincount(index, minlength=K))[:-1] / n
-        theta0 = np.log(cum) - np.log1p(-cum)
-        res = minimize(self._objective, self._pack(np.zeros(d), theta0),
-                       args=(X, index, float(self.l2)), jac=True, method="L-BFGS-B",
-                       options={"maxiter": int(self.max_iter), "gtol": float(self.tol),
-                                "ftol": 64 * np.finfo(float).eps, "maxls": 50})
-        gradient = standardized_gradient(res, feature_scale(X))
-        gradient[d + 1:] /= np.exp(res.x[d + 1:])  # per threshold, not per log of its gap
-        _warn_unless_converged(res, self.max_iter, gradient, X.dtype)
-        w, theta = self._unpack(res.x, d)
+        d = X.shape[1]
+        w, theta, self.n_iter_, self.loss_ = fit_ordinal(
+            minimize, X, index, len(classes), float(self.l2), self.max_iter, self.tol)
         self.classes_ = classes
         self.n_features_in_ = d
         self._set_feature_names(names)
-        self.n_iter_ = int(res.nit)
         self.coef_ = w.astype(dtype)
         self.thresholds_ = theta.astype(dtype)
-        self.loss_ = float(res.fun)
         return self
 
     def decision_function(self, X):

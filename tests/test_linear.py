@@ -8,6 +8,7 @@ import pytest
 
 import fastnn
 from fastnn import linear, ops
+from fastnn._linear_lbfgs import _unpack, ordinal_objective
 
 
 
@@ -232,12 +233,12 @@ def test_ordinal_gradient_matches_finite_differences():
     rng = np.random.default_rng(2)
     for l2 in (0.0, 0.3):
         p = rng.normal(size=X.shape[1] + len(THETA_TRUE))
-        value, grad = model._objective(p, X, y.astype(np.int64), l2)
-        w, theta = model._unpack(p, X.shape[1])
+        value, grad = ordinal_objective(p, X, y.astype(np.int64), l2)
+        w, theta = _unpack(p, X.shape[1])
         assert abs(value - plain_nll(w, theta, X, y) - 0.5 * l2 * w @ w) < 1e-12
         h = 1e-6
-        numeric = np.array([(model._objective(p + h * e, X, y, l2)[0]
-                             - model._objective(p - h * e, X, y, l2)[0]) / (2 * h)
+        numeric = np.array([(ordinal_objective(p + h * e, X, y, l2)[0]
+                             - ordinal_objective(p - h * e, X, y, l2)[0]) / (2 * h)
                             for e in np.eye(len(p))])
         np.testing.assert_allclose(grad, numeric, atol=1e-7)
 

@@ -9,6 +9,7 @@ import pytest
 
 import fastnn
 from fastnn import linear
+from fastnn._linear_lbfgs import ordinal_objective
 
 from test_linear import ordinal_sample, sigmoid
 
@@ -202,26 +203,71 @@ def test_no_features_or_no_rows_are_refused(cls):
 
 
 # ---------------------------------------------------------------- badly scaled features
-def scaled_fit(cls, scale, **params):
-    X, y = ordinal_sample(600, seed=16)
+def scaled_fit(cls, scale, X=None, **params):
+    X0, y = ordinal_sample(600, seed=16)
+    X = X0 * scale if X is None else X
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = cls(**params).fit(X * scale, y)
+        model = cls(**params).fit(X, y)
     return model, [w for w in caught if w.category is not linear.ConvergenceWarning], \
         [str(w.message) for w in caught if w.category is linear.ConvergenceWarning]
 
 
-@pytest.mark.parametrize("cls,params", [(fastnn.OrdinalRegression, {}),
-                                        (fastnn.LogisticRegression, {}),
-                                        (fastnn.LogisticRegression, {"l1": 1e-3})])
-@pytest.mark.parametrize("scale", [1e8, 1e20])
-def test_a_fit_stalled_by_feature_scale_warns(cls, params, scale):
-    """lbfgs stops as the loss no longer falls, far from the optimum: once
-    silently (at 1e20 with NumPy's "invalid value" warnings and zero weights)."""
-    _, others, messages = scaled_fit(cls, scale, **params)
-    assert not others, [str(w.message) for w in others]
-    assert len(messages) == 1 and "far from the optimum" in messages[0], messages
-    assert "standardize them" in messages[0]
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("scale,offset", [(1e8, 0.0), (1e20, 0.0), (1e-6, 0.0), (1.0, 1e4),
+                                          (1.0, 1e8), (1e-3, 5.0)])
+def test_unpenalized_fits_do_not_depend_on_feature_scale_or_offset(cls, scale, offset):
+    """lbfgs fits standardized features (the same optimum), so x * scale +
+    offset gives the same probabilities without a warning.  On raw features
+    an offset of 1e4 left the weight near 0 silently (lbfgs stopped on
+    "relative reduction"), a scale of 1e8 stalled with a warning, and 1e-6
+    "converged" on the intercepts alone.  Tolerance: x + offset rounds x by
+    eps * offset, a relative change of eps * offset / deviation."""
+    X, y = ordinal_sample(600, seed=16)
+    base = cls().fit(X, y).predict_proba(X)
+    model, others, messages = scaled_fit(cls, 1.0, X=X * scale + offset)
+    assert not others and not messages, messages
+    tol = 1e-12 + 10 * np.finfo(np.float64).eps * offset / X.std(axis=0).min()
+    np.testing.assert_allclose(model.predict_proba(X * scale + offset), base, rtol=0, atol=tol)
+
+
+@pytest.mark.parametrize("status,success,message,gradient,dtype,warns", [
+    (2, False, "ABNORMAL_TERMINATION_IN_LNSRCH", 5e-3, "float32", False),  # float32's floor
+    (2, False, "ABNORMAL_TERMINATION_IN_LNSRCH", 5e-2, "float32", True),
+    (2, False, "ABNORMAL_TERMINATION_IN_LNSRCH", 5e-3, "float64", True),
+    (0, True, "CONVERGENCE: RELATIVE REDUCTION OF F <= FACTR*EPSMCH", 0.1, "float64", True),
+    (0, True, "CONVERGENCE: RELATIVE REDUCTION OF F <= FACTR*EPSMCH", 1e-4, "float64", False),
+    (0, True, "CONVERGENCE: NORM OF PROJECTED GRADIENT <= PGTOL", 0.1, "float64", False),
+])
+def test_lbfgs_stops_warn_only_short_of_the_dtypes_resolution(status, success, message,
+                                                                gradient, dtype, warns):
+    """A line-search failure or a stalled loss is convergence when the final
+    gradient is within the dtype's resolution, else a ConvergenceWarning
+    naming the gradient; scipy's own gradient tolerance is always met."""
+    from types import SimpleNamespace
+    from fastnn._linear_base import _warn_unless_converged
+    res = SimpleNamespace(status=status, success=success, message=message, nit=7,
+                          jac=np.array([gradient, 0.0]))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _warn_unless_converged(res, 100, np.array([gradient, 0.0]), np.dtype(dtype))
+    messages = [str(w.message) for w in caught if w.category is linear.ConvergenceWarning]
+    assert len(messages) == warns, messages
+    if warns:
+        assert "far from the optimum" in messages[0] and "%.2g" % gradient in messages[0]
+
+
+@pytest.mark.parametrize("cls,params", [(fastnn.OrdinalRegression, {"l2": 0.1}),
+                                        (fastnn.LogisticRegression, {"l2": 0.1}),
+                                        (fastnn.LogisticRegression, {"l1": 1e-2})])
+def test_penalized_fits_do_not_depend_on_feature_offset(cls, params):
+    """The intercepts and thresholds are not penalized, so a shift of the
+    features changes neither the optimum's weights nor its probabilities."""
+    X, y = ordinal_sample(600, seed=16)
+    base = cls(**params).fit(X, y)
+    shifted = cls(**params).fit(X + 1e4, y)
+    np.testing.assert_allclose(shifted.coef_, base.coef_, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(shifted.predict_proba(X + 1e4), base.predict_proba(X), atol=1e-9)
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
@@ -244,10 +290,10 @@ def test_ordinal_objective_is_finite_where_eta_dwarfs_the_thresholds():
         params = np.array([1.0, t0, np.log(2.0)])  # thresholds t0, t0 + 2
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            value, grad = model._objective(params, X, index, 0.0)
+            value, grad = ordinal_objective(params, X, index, 0.0)
         assert np.isfinite(value) and np.isfinite(grad).all(), (value, grad)
     # at eta = 0 the middle class's log-probability is log(F(1) - F(-1))
-    value, _ = model._objective(np.array([0.0, -1.0, np.log(2.0)]), np.zeros((1, 1)),
+    value, _ = ordinal_objective(np.array([0.0, -1.0, np.log(2.0)]), np.zeros((1, 1)),
                                 np.array([1]), 0.0)
     assert abs(value + np.log(sigmoid(1.0) - sigmoid(-1.0))) < 1e-15
 

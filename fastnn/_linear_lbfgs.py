@@ -1,0 +1,152 @@
+"""The linear models' L-BFGS fits (fastnn/linear.py), on standardized features.
+
+scipy's L-BFGS-B minimizes the penalized mean loss over the weights of the
+features centred and scaled, x_s = (x - mean) / scale (scale: the
+deviation, or sqrt(variance + l2) with an l2 penalty: standardize()),
+then maps the optimum back: the weights w = w_s / scale with the intercepts
+b = b_s - mean . w (thresholds theta = theta_s + mean . w) give the same
+logits, and the penalties are written in w (0.5 l2 sum (w_s / scale)^2 and
+l1 sum |w_s| / scale), so the optimum is the same one.  What changes is the
+curvature lbfgs sees.  On raw features a feature of offset 1e4 and spread 1
+moves the logits through its weight 1e8 times more strongly than the
+intercept does, and lbfgs stops ("relative reduction") with that weight
+near 0; a feature of scale 1e-6 has a gradient under any tolerance at the
+start, so lbfgs "converges" to the intercepts alone.  Standardized, `tol`
+(scipy's gtol) means the same on any data.
+"""
+import numpy as np
+
+from . import ops
+from ._linear_base import _warn_unless_converged, final_gradient
+
+
+def standardize(X, l2=0.0):
+    """(X_s, mean, scale): X's columns centred and divided by
+    sqrt(variance + l2), in X's dtype (a copy), with the mean and scale
+    actually applied, as float64 (X's dtype's roundings of them).  Each
+    weight's curvature at the start, data (about the variance) plus
+    penalty (l2), is then about 1: unit deviation without a penalty, and
+    a tiny feature whose weight the penalty holds near 0 is not blown up
+    into a penalty 1e12 times more curved than the rest.  A constant
+    column without a penalty keeps scale 1."""
+    mean = X.mean(axis=0, dtype=np.float64).astype(X.dtype)
+    Xs = np.array(X, dtype=X.dtype, order="C", copy=True)
+    Xs -= mean  # exact where x is near its mean (within a factor 2)
+    sq = np.einsum("ij,ij->j", Xs, Xs, dtype=np.float64) / max(X.shape[0], 1)
+    scale = np.sqrt(sq + l2).astype(X.dtype)
+    scale[~(scale > 0) | ~np.isfinite(scale)] = 1
+    Xs /= scale
+    return Xs, mean.astype(np.float64), scale.astype(np.float64)
+
+
+def _minimize(minimize, objective, start, max_iter, tol, bounds=None, args=()):
+    return minimize(objective, start, args=args, jac=True, method="L-BFGS-B", bounds=bounds,
+                    options={"maxiter": int(max_iter), "gtol": float(tol),
+                             "ftol": 64 * np.finfo(float).eps, "maxls": 50})
+
+
+def fit_logistic(minimize, X, target, n_out, binary, l1, l2, max_iter, tol):
+    """(W (d, n_out), b (n_out,), iterations) of logistic regression on X:
+    mean (binary) cross-entropy + l1 ||W||_1 + 0.5 l2 ||W||^2."""
+    Xs, mean, scale = standardize(X, l2)
+    d = X.shape[1]
+    n_w = d * n_out
+    loss_name = "binary_cross_entropy" if binary else "cross_entropy"
+    per_weight = np.repeat(1.0 / scale, n_out)  # W (d, n_out) raveled by rows
+
+    def unpack(theta):
+        # with l1 the weights are split W = W+ - W- (both >= 0) so the
+        # penalty l1 sum(W+ + W-) is smooth for L-BFGS-B
+        W = theta[:n_w] - theta[n_w:2 * n_w] if l1 > 0 else theta[:n_w]
+        return W, theta[-n_out:]
+
+    def objective(theta):
+        W, b = unpack(theta)
+        z = ops.linear(Xs, W.reshape(d, n_out).astype(X.dtype), b.astype(X.dtype))
+        value, G = ops.loss(loss_name, z, target)     # G = d mean-loss / dz
+        dW = ops.matmul(Xs, G, trans_a=True).astype(np.float64).ravel()   # (d, n_out)
+        db = ops.column_sums(G).astype(np.float64)
+        w = W * per_weight                            # the weights of the raw features
+        value += 0.5 * l2 * float(w @ w)
+        dW += l2 * w * per_weight
+        if l1 > 0:
+            value += l1 * float(theta[:2 * n_w] @ np.tile(per_weight, 2))
+            return value, np.concatenate([dW + l1 * per_weight, -dW + l1 * per_weight, db])
+        return value, np.concatenate([dW, db])
+
+    n_theta = (2 * n_w if l1 > 0 else n_w) + n_out
+    bounds = [(0, None)] * (2 * n_w) + [(None, None)] * n_out if l1 > 0 else None
+    res = _minimize(minimize, objective, np.zeros(n_theta), max_iter, tol, bounds)
+    gradient = final_gradient(res, n_w, 1 + (l1 > 0))
+    _warn_unless_converged(res, max_iter, gradient, X.dtype)
+    W, b = unpack(res.x)
+    W = W.reshape(d, n_out) / scale[:, None]
+    return W, b - mean @ W, int(res.nit)
+
+
+def _unpack(params, d):
+    """(w, theta) from the unconstrained vector [w, theta_0, log d_1..log d_{K-2}]."""
+    w, t = params[:d], params[d:]
+    theta = np.cumsum(np.concatenate([t[:1], np.exp(t[1:])]))
+    return w, theta
+
+
+def _pack(w, theta):
+    return np.concatenate([w, theta[:1], np.log(np.diff(theta))])
+
+
+def ordinal_objective(params, X, index, l2, per_weight=None):
+    """(objective, gradient) of the proportional odds model P(y <= k | x) =
+    sigmoid(theta_k - w.x) at the unconstrained params: the mean negative
+    log-likelihood + 0.5 l2 ||w * per_weight||^2, per_weight (None: 1)
+    turning X's weights into those the penalty is written in (1 / scale
+    for standardized X)."""
+    n, d = X.shape
+    w, theta = _unpack(params, d)
+    eta = ops.matmul(X, w.reshape(-1, 1).astype(X.dtype)).ravel().astype(np.float64)
+    ext = np.concatenate([[-np.inf], theta, [np.inf]])
+    a = ext[index + 1] - eta          # upper cut:  P = F(a) - F(b)
+    b = ext[index] - eta              # lower cut
+    # a - b, the gap between the thresholds, from its parameter: via eta (or
+    # theta) it cancels to 0 where |eta| >> the gap, and 0 * inf gives NaN
+    gap = np.concatenate([[np.inf], np.exp(params[d + 1:]), [np.inf]])[index]
+    # log(F(a) - F(b)) = log F(a) + log(1 - F(b)) + log(1 - e^(b - a)), stable at +-inf
+    with np.errstate(divide="ignore", over="ignore"):
+        logp = -np.logaddexp(0, -a) - np.logaddexp(0, b) + np.log(-np.expm1(-gap))
+        r = 1.0 / np.expm1(gap)       # 0 when a or b is infinite, or the gap is huge
+    ga = 1.0 / (1.0 + np.exp(np.minimum(a, 700))) + r    # d logP / da = 1 - F(a) + r
+    gb = -1.0 / (1.0 + np.exp(-np.maximum(b, -700))) - r  # d logP / db = -F(b) - r
+    ga[np.isinf(a)] = 0.0
+    gb[np.isinf(b)] = 0.0
+    pw = 1.0 if per_weight is None else per_weight
+    raw = w * pw
+    value = -logp.mean() + 0.5 * l2 * float(raw @ raw)
+    # d eta = -(d a) = -(d b): dNLL/dw = (1/n) X^T (ga + gb)
+    G = ((ga + gb) / n).reshape(-1, 1).astype(X.dtype)
+    gw = ops.matmul(X, G, trans_a=True).ravel().astype(np.float64) + l2 * raw * pw
+    K1 = theta.shape[0]
+    gtheta = -(np.bincount(index, ga, minlength=K1 + 1)[:K1]
+               + np.bincount(index, gb, minlength=K1 + 1)[1:K1 + 1]) / n
+    # theta_j = t_0 + sum_{i<=j, i>=1} exp(d_i): chain rule by a reverse cumsum
+    tail = np.cumsum(gtheta[::-1])[::-1]
+    gt = np.concatenate([tail[:1], tail[1:] * np.exp(params[d + 1:])])
+    return value, np.concatenate([gw, gt])
+
+
+def fit_ordinal(minimize, X, index, n_classes, l2, max_iter, tol):
+    """(w (d,), theta (K-1,), iterations, final objective) of the
+    proportional odds model on X, from w = 0 with the thresholds at the
+    logits of the cumulative class frequencies (strictly increasing: every
+    class occurs)."""
+    Xs, mean, scale = standardize(X, l2)
+    n, d = X.shape
+    cum = np.cumsum(np.bincount(index, minlength=n_classes))[:-1] / n
+    theta0 = np.log(cum) - np.log1p(-cum)
+    res = _minimize(minimize, ordinal_objective, _pack(np.zeros(d), theta0), max_iter, tol,
+                    args=(Xs, index, float(l2), 1.0 / scale))
+    gradient = final_gradient(res, d)
+    gradient[d + 1:] /= np.exp(res.x[d + 1:])  # per threshold, not per log of its gap
+    _warn_unless_converged(res, max_iter, gradient, X.dtype)
+    w, theta = _unpack(res.x, d)
+    w = w / scale
+    return w, theta + mean @ w, int(res.nit), float(res.fun)
