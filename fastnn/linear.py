@@ -259,7 +259,7 @@ class OrdinalRegression(_Estimator):
         self.thresholds_ = theta.astype(dtype)
         return self
 
-    def decision_function(self, X):
+    def linear_predictor(self, X):
         """The linear predictor w.x, (n,): larger means higher classes.
 
         Parameters
@@ -267,7 +267,28 @@ class OrdinalRegression(_Estimator):
         X : array-like
         """
         X = self._predict_features(X)
-        return ops.matmul(X, self.coef_.reshape(-1, 1)).ravel()
+        return forward(X, [self.coef_.reshape(-1, 1)], [np.zeros(1, self.coef_.dtype)],
+                       activation="identity", output="identity",
+                       n_threads=effective_n_threads()).ravel()
+
+    def decision_function(self, X):
+        """Scores as scikit-learn's classifiers give them (calibration and
+        ranking metrics read them): for two classes, the logit of
+        classes_[1], (n,) (positive means classes_[1]); for more, the log
+        class probabilities, (n, n_classes) (the largest is predict's).
+
+        Parameters
+        ----------
+        X : array-like
+
+        Notes
+        -----
+        The latent score w.x is ``linear_predictor``.
+        """
+        if len(self.classes_) == 2:
+            return self.linear_predictor(X) - self.thresholds_[0]
+        with np.errstate(divide="ignore"):  # a probability of 0 (rounding) scores -inf
+            return np.log(self.predict_proba(X))
 
     def predict_cumulative_proba(self, X):
         """P(y <= classes_[k] | x) for k = 0..K-2, (n, K-1).
@@ -276,7 +297,7 @@ class OrdinalRegression(_Estimator):
         ----------
         X : array-like
         """
-        eta = self.decision_function(X)
+        eta = self.linear_predictor(X)
         z = np.ascontiguousarray(self.thresholds_[None, :] - eta[:, None])
         return ops.activation(z, "sigmoid")
 

@@ -354,3 +354,40 @@ def test_thread_count_invariance():
         results.append((lr.coef_, ad.coef_, od.coef_, od.thresholds_))
     for a, b in zip(*results):
         np.testing.assert_array_equal(a, b)     # bit-identical, as the kernels promise
+
+
+def test_ordinal_decision_function_keeps_scikit_learns_contract():
+    """Two classes: the logit of classes_[1] (positive means it); more: the
+    log class probabilities, one column per class, largest at predict's
+    class.  (It returned w.x, (n,), for any K: scikit-learn's calibration and
+    ranking metrics then read one column for K classes.)  w.x itself is
+    linear_predictor."""
+    X, y = ordinal_sample(400, seed=5)
+    model = fastnn.OrdinalRegression().fit(X, y)
+    np.testing.assert_allclose(model.linear_predictor(X), X @ model.coef_, rtol=1e-12)
+    scores = model.decision_function(X)
+    assert scores.shape == (400, 4)
+    np.testing.assert_allclose(np.exp(scores), model.predict_proba(X), rtol=1e-12)
+    np.testing.assert_array_equal(model.classes_[scores.argmax(axis=1)], model.predict(X))
+    binary = fastnn.OrdinalRegression().fit(X, (y > 1).astype(int))
+    z = binary.decision_function(X)
+    assert z.shape == (400,)
+    np.testing.assert_allclose(sigmoid(z), binary.predict_proba(X)[:, 1], rtol=1e-12)
+    np.testing.assert_array_equal((z > 0).astype(int), binary.predict(X))
+
+
+def test_ordinal_calibrates_through_scikit_learn():
+    calibration = pytest.importorskip("sklearn.calibration")
+    X, y = ordinal_sample(600, seed=6)
+    model = calibration.CalibratedClassifierCV(fastnn.OrdinalRegression(), cv=3).fit(X, y)
+    raw = fastnn.OrdinalRegression().fit(X, y)
+    proba = model.predict_proba(X)
+    assert proba.shape == (600, 4) and proba.min(axis=0).max() < 0.5  # not one class for all
+    assert model.score(X, y) > raw.score(X, y) - 0.05
+
+
+def test_ordinal_predictions_that_overflow_are_refused():
+    X, y = ordinal_sample(200, seed=7)
+    model = fastnn.OrdinalRegression().fit(X, y)
+    with pytest.raises(ValueError, match="outputs are not finite for 1 row"):
+        model.predict(np.vstack([X[:3], np.full((1, X.shape[1]), 1.7e308)]))
