@@ -353,3 +353,19 @@ def accuracy(pred, y):
     if y.shape[0] != pred.shape[0]:
         raise ValueError("X has %d samples but y has %d" % (pred.shape[0], y.shape[0]))
     return float(np.mean(pred == y))
+
+
+class _NotFittedError(ValueError, AttributeError):
+    """The model is not fitted yet: raised when scikit-learn, whose
+    NotFittedError is raised otherwise, is not installed."""
+
+
+def not_fitted(model, action="call fit first"):
+    """scikit-learn's NotFittedError (a ValueError and an AttributeError) for
+    an unfitted `model`, or the same kind of error without scikit-learn."""
+    # imported only here: `import fastnn` must not import scikit-learn
+    try:
+        from sklearn.exceptions import NotFittedError
+    except ImportError:
+        NotFittedError = _NotFittedError
+    return NotFittedError("this %s is not fitted yet; %s" % (type(model).__name__, action))

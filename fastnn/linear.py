@@ -285,6 +285,7 @@ class OrdinalRegression(_Estimator):
         -----
         The latent score w.x is ``linear_predictor``.
         """
+        self._check_fitted()
         if len(self.classes_) == 2:
             return self.linear_predictor(X) - self.thresholds_[0]
         with np.errstate(divide="ignore"):  # a probability of 0 (rounding) scores -inf

@@ -76,7 +76,7 @@ def test_a_categorical_with_missing_values_is_refused():
     labels = labels.copy()
     labels[3] = None
     for cls in (fastnn.OrdinalRegression, fastnn.LogisticRegression):
-        with pytest.raises(ValueError, match="y contains None or NaN"):
+        with pytest.raises(ValueError, match=r"y contains missing labels \(None, NaN, NA or NaT\)"):
             cls().fit(X, pd.Categorical(labels, categories=LEVELS, ordered=True))
 
 
@@ -317,5 +317,47 @@ def test_ordinal_follows_a_polars_enum():
     by_codes = fastnn.OrdinalRegression().fit(X, y)
     assert list(by_enum.classes_) == levels
     np.testing.assert_array_equal(by_enum.coef_, by_codes.coef_)
-    with pytest.raises(ValueError, match="None or NaN"):
+    with pytest.raises(ValueError, match="missing labels"):
         fastnn.OrdinalRegression().fit(X, enum.scatter(3, None))
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_a_continuous_target_and_missing_labels_are_refused(cls):
+    """Non-whole numbers are a regression target passed by mistake (it made
+    a class of every row, as scikit-learn's classifiers refuse); pandas' NA
+    and NaT are missing labels (NaT made duplicate classes)."""
+    pd = pytest.importorskip("pandas")
+    X, y = ordinal_sample(60, seed=3)
+    with pytest.raises(ValueError, match=r"not whole, such as %r: a continuous" % float(y[0] + 0.5)):
+        cls().fit(X, y + 0.5)
+    whole = cls().fit(X, y.astype(np.float64))  # whole numbers are labels
+    np.testing.assert_array_equal(whole.classes_, [0.0, 1.0, 2.0, 3.0])
+    dates = pd.to_datetime(["2020-01-01", "2021-01-01"])[y % 2]
+    for missing in (pd.Series(y, dtype=object).where(np.arange(60) != 4, pd.NA),
+                    np.where(np.arange(60) == 4, pd.NaT, dates.to_numpy(dtype=object)),
+                    dates.to_numpy().copy().astype("M8[ns]")):
+        if missing.dtype.kind == "M":
+            missing[4] = np.datetime64("NaT")
+        with pytest.raises(ValueError, match="missing labels"):
+            cls().fit(X, missing)
+
+
+def test_ordered_levels_that_are_not_whole_numbers_stay_labels():
+    pd = pytest.importorskip("pandas")
+    X, y = ordinal_sample(200, seed=4)
+    levels = np.array([0.5, 1.5, 2.5, 10.5])
+    by_levels = fastnn.OrdinalRegression().fit(
+        X, pd.Categorical(levels[y], categories=levels, ordered=True))
+    np.testing.assert_array_equal(by_levels.classes_, levels)
+    np.testing.assert_array_equal(by_levels.coef_, fastnn.OrdinalRegression().fit(X, y).coef_)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_an_unfitted_model_raises_not_fitted_error(cls):
+    exceptions = pytest.importorskip("sklearn.exceptions")
+    X, _ = ordinal_sample(5)
+    for method in ("predict", "predict_proba", "decision_function"):
+        with pytest.raises(exceptions.NotFittedError, match="is not fitted yet; call fit"):
+            getattr(cls(), method)(X)
+    assert cls().__sklearn_tags__().input_tags.sparse  # sparse X is read (made dense)
+
