@@ -112,6 +112,10 @@ class FastnnStateMixin:
         est.coefs_ = [np.asarray(arrays["coefs_%d" % l]) for l in range(meta["n_coefs"])]
         est.intercepts_ = [np.asarray(arrays["intercepts_%d" % l])
                            for l in range(meta["n_coefs"])]
+        for kind, group in (("coefs_", est.coefs_), ("intercepts_", est.intercepts_)):
+            for l, a in enumerate(group):
+                if not np.isfinite(a).all():  # refused as fastnn.MLP's files: predict would fail
+                    raise ValueError("%s%d contains NaN or infinity" % (kind, l))
         if "y_type_" not in meta and is_classifier(est):
             raise ValueError("a classifier's file must hold y_type_ and its classes")
         if "y_type_" in meta:

@@ -123,9 +123,11 @@ def save(model, path):
     """Write ``model`` to ``path`` (.safetensors), atomically.
 
     The file is written under a temporary name in the same directory and then
-    renamed, so ``path`` is either the old file or the complete new one.  It
+    renamed, so ``path`` is either the old file or the complete new one (a
+    symlink is written through: the file it points to is replaced).  It
     holds the weights and the architecture, never a pickle
-    (``pip install "fastnn[io]"``).
+    (``pip install "fastnn[io]"``); saving one model twice gives the same
+    bytes.
 
     Parameters
     ----------
@@ -138,7 +140,8 @@ def save(model, path):
     Raises
     ------
     ValueError
-        The model's class is not registered.
+        The model's class is not registered, or ``path`` is a directory, a
+        FIFO, a device or a socket.
     TypeError
         The model holds an array of a dtype a model file cannot hold.
     FileNotFoundError
@@ -165,24 +168,68 @@ def save(model, path):
     metadata = {"format": FORMAT, "format_version": str(FORMAT_VERSION), "class": name,
                 "meta": json.dumps(meta, default=_json_value)}
     path = os.fsdecode(path)  # str, bytes or a path-like
-    directory, base = os.path.split(os.path.abspath(path))
+    target = _target_file(path)
+    directory, base = os.path.split(os.path.abspath(target))
     if not os.path.isdir(directory):
         raise FileNotFoundError("cannot save to %s: no such directory %s" % (path, directory))
+    header, data = _sorted_metadata(st.numpy.save(tensors, metadata=metadata))
     tmp = os.path.join(directory, ".%s.%d.%s.tmp" % (base, os.getpid(), secrets.token_hex(4)))
     try:
-        # the mode open() would give (safetensors makes its files 0600), or
-        # that of the file it replaces
-        open(tmp, "xb").close()
-        mode = stat.S_IMODE(os.stat(path if os.path.isfile(path) else tmp).st_mode)
-        st.numpy.save_file(tensors, tmp, metadata=metadata)
-        os.chmod(tmp, mode)
-        with open(tmp, "rb+") as f:
+        # the mode open() would give, or that of the file it replaces
+        with open(tmp, "xb") as f:
+            f.write(header)
+            f.write(data)
+            f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        os.chmod(tmp, stat.S_IMODE(os.stat(target if os.path.isfile(target) else tmp).st_mode))
+        os.replace(tmp, target)
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.remove(tmp)
+        if isinstance(exc, OSError) and exc.errno is not None:  # name path, not tmp
+            raise OSError(exc.errno, "cannot save to %s: %s" % (path, exc.strerror)) from None
         raise
+
+
+def _sorted_metadata(data):
+    """(header, tensor data) of safetensors' bytes, with the __metadata__
+    keys sorted: its serializer writes them in a hash map's random order, so
+    two saves of one model would differ.  The JSON is the same, so the same
+    length (padded with spaces, as the format allows); the library's own
+    header if anything does not fit."""
+    view = memoryview(data)
+    n = 8 + int.from_bytes(data[:8], "little")
+    try:
+        header = json.loads(bytes(view[8:n]))
+        header["__metadata__"] = dict(sorted(header["__metadata__"].items()))
+        text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode()
+    except (ValueError, KeyError, AttributeError, TypeError):
+        return bytes(view[:n]), view[n:]
+    if len(text) > n - 8:
+        return bytes(view[:n]), view[n:]
+    return bytes(view[:8]) + text + b" " * (n - 8 - len(text)), view[n:]
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _target_file(path):
+    """The file a write to ``path`` replaces: the file a symlink points to
+    (written through, as open() would), a regular file or none yet.
+    ValueError for a directory, FIFO, device or socket, which renaming a
+    new file onto would replace or fail on rather than write."""
+    target = os.path.realpath(path) if os.path.islink(path) else path
+    try:
+        mode = os.stat(target).st_mode
+    except (FileNotFoundError, NotADirectoryError):  # the caller names a missing directory
+        return target
+    except OSError as exc:  # a symlink loop
+        raise OSError(exc.errno, "cannot write %s: %s" % (path, exc.strerror)) from None
+    for test, kind in _KINDS:
+        if test(mode):
+            raise ValueError("cannot write %s: it is %s, not a regular file" % (path, kind))
+    return target
 
 
 # safetensors dtype codes -> (numpy name, bytes per element)

@@ -130,3 +130,49 @@ def test_prefix_must_be_a_c_identifier(tmp_path):
         with pytest.raises(ValueError, match="prefix"):
             fastnn.export(FACTORIES["mlp-relu"](), tmp_path / "m.c", prefix=bad)
     assert os.listdir(tmp_path) == []
+
+
+def print_labels(tmp_path, stem, up, fmt):
+    """Compile a program printing UP_CLASSES (declared in stem.h) with the
+    printf format fmt; returns its lines."""
+    probe = tmp_path / "labels.c"
+    probe.write_text('#include <stdio.h>\n#include <inttypes.h>\n#include "%s.h"\n'
+                     "int main(void)\n{\n    for (int i = 0; i < %s_N_CLASSES; i++)\n"
+                     '        printf(%s "\\n", %s_CLASSES[i]);\n    return 0;\n}\n'
+                     % (stem, up, fmt, up))
+    exe = compile_program(tmp_path, [probe, tmp_path / ("%s.c" % stem)], "labels")
+    result = subprocess.run([exe], capture_output=True, text=True)
+    assert result.returncode == 0
+    return result.stdout.splitlines()
+
+
+def test_labels_and_file_names_are_never_renamed(tmp_path):
+    # the writer's PFX_/UPX_ tokens become the prefix; labels, the header's
+    # file name and a prefix holding such a token itself stay as they are
+    X, y = fresh_rows(90), np.array(["PFX_low", "UPX_mid", "high"])
+    model = fastnn.LogisticRegression().fit(X, y[np.digitize(X[:, 0], [-0.5, 0.5])])
+    fastnn.export(model, tmp_path / "PFX_model.c", prefix="PFX_m")
+    header = (tmp_path / "PFX_model.h").read_text()
+    assert "#define PFX_M_N_INPUTS 5\n" in header and "#ifndef PFX_M_MODEL_H\n" in header
+    assert "void PFX_m_predict(const float *x, size_t n_rows, float *out);" in header
+    assert '#include "PFX_model.h"\n' in (tmp_path / "PFX_model.c").read_text()
+    assert print_labels(tmp_path, "PFX_model", "PFX_M", '"%s"') == list(model.classes_)
+    np.testing.assert_allclose(run_c(tmp_path, model, X, prefix="PFX_m"), output_layer(model, X),
+                               rtol=RTOL, atol=ATOL)
+
+
+def test_int64_extreme_labels_compile_exactly(tmp_path):
+    # -2**63 has no C literal (its magnitude does not fit int64_t)
+    X = fresh_rows(60)
+    labels = np.array([-2 ** 63, 2 ** 63 - 1], dtype=np.int64)
+    model = fastnn.LogisticRegression().fit(X, labels[(X[:, 0] > 0).astype(int)])
+    fastnn.export(model, tmp_path / "m.c")
+    assert print_labels(tmp_path, "m", "FASTNN", '"%" PRId64') == [str(v) for v in labels]
+
+
+def test_multilabel_header_has_no_classes(tmp_path):
+    # column j is label j's probability: no PREFIX_CLASSES to look up
+    fastnn.export(FACTORIES["clf-multilabel"](), tmp_path / "m.c")
+    header = (tmp_path / "m.h").read_text()
+    assert "FASTNN_CLASSES" not in header and "FASTNN_N_CLASSES" not in header
+    assert "the probability of each label (column j: label j)" in header

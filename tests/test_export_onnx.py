@@ -98,7 +98,8 @@ def test_skl2onnx_converts_a_pipeline_with_fastnn_estimators():
     mlp = MLPClassifier((6,), activation="tanh", max_iter=20, random_state=0)
     for est, zipmap in ((mlp, False),
                         (fastnn.LogisticRegression(), True),
-                        (MLPRegressor(hidden_layer_sizes=(5,), max_iter=20, random_state=0), None)):
+                        (MLPRegressor(hidden_layer_sizes=(5,), max_iter=20, random_state=0),
+                         None)):
         pipe = Pipeline([("scale", StandardScaler()), ("model", est)])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ConvergenceWarning of the short fits
@@ -166,11 +167,30 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temp(tmp_path, monkeypatc
     export_module = importlib.import_module("fastnn.export")  # fastnn.export is the function
     real = export_module._write_temp
 
-    def fail_on_source(path, data):
+    def fail_on_source(path, target, data):
         if path.endswith(".c"):
             raise OSError(28, "cannot write %s: No space left on device" % path)
-        return real(path, data)
+        return real(path, target, data)
     monkeypatch.setattr(export_module, "_write_temp", fail_on_source)
     with pytest.raises(OSError, match="No space"):
         fastnn.export(FACTORIES["mlp-relu"](), tmp_path / "m.c")
     assert os.listdir(tmp_path) == ["m.c"] and (tmp_path / "m.c").read_bytes() == b"old"
+
+
+def test_scaled_model_preprocesses_in_double():
+    # features of 101325 +- 2 (pressures in Pa): offset and scale in float32
+    # would move every standardized input by about 1e-3, the probabilities by
+    # 2.5e-3; in double (as ScaledModel and the C) the inputs come out exactly
+    from fastnn.scaled import ScaledModel
+    rng = np.random.default_rng(0)
+    raw = (101325 + 2 * rng.standard_normal((300, 2))).astype(np.float32)
+    offset, scale = raw.mean(axis=0, dtype=np.float64), raw.std(axis=0, dtype=np.float64)
+    assert np.all(np.float32(offset) != offset)  # float32 cannot hold the offsets
+    mlp = fastnn.MLP([2, 8, 2], random_state=0)
+    model = ScaledModel(mlp, offset, scale, [0, 1])
+    mlp.fit(model.transform(raw), (raw[:, 0] > raw[:, 1]).astype(int), epochs=30,
+            learning_rate=0.05)
+    out = run_onnx(_to_bytes(model, zipmap=False), raw)
+    np.testing.assert_allclose(out["probabilities"], model.predict_proba(raw),
+                               rtol=RTOL, atol=ATOL)
+    np.testing.assert_array_equal(out["label"], model.predict(raw))

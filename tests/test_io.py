@@ -1,6 +1,8 @@
 """fastnn.save / fastnn.load: round trips, atomic writes, and every way a file can be bad."""
 import json
 import os
+import stat
+import warnings
 
 import numpy as np
 import pytest
@@ -103,20 +105,33 @@ def test_atomic_write_leaves_no_temp_files(tmp_path):
 
 
 def test_failed_write_keeps_old_file(tmp_path, monkeypatch):
+    # interrupted once the new file's bytes are written, before the rename
     path = tmp_path / "m.safetensors"
     fastnn.save(FakeModel([3, 2], seed=1), path)
 
-    def crash(tensors, filename, metadata=None):
-        with open(filename, "wb") as f:
-            f.write(b"partial")
+    def crash(fd):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(st, "save_file", crash)
+    monkeypatch.setattr(fio.os, "fsync", crash)
     with pytest.raises(KeyboardInterrupt):
         fastnn.save(FakeModel([3, 2], seed=2), path)
     monkeypatch.undo()
     assert os.listdir(tmp_path) == ["m.safetensors"]
     assert fastnn.load(path).steps[0] == 1
+
+
+def test_failed_write_names_the_path_not_the_temp(tmp_path, monkeypatch):
+    path = tmp_path / "m.safetensors"
+
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fio.os, "fsync", full)
+    with pytest.raises(OSError, match="cannot save to %s: No space" % path) as info:
+        fastnn.save(FakeModel([3, 2]), path)
+    assert info.value.errno == 28 and ".tmp" not in str(info.value)
+    monkeypatch.undo()
+    assert os.listdir(tmp_path) == []
 
 
 def test_save_unregistered_class(tmp_path):
@@ -297,3 +312,103 @@ def test_linear_models_round_trip(tmp_path, make):
     loaded = fastnn.load(path)
     assert type(loaded) is type(model)
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_save_writes_through_a_symlink(tmp_path):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "model.safetensors"
+    fastnn.save(FakeModel([3, 2], seed=1), target)
+    os.chmod(target, 0o640)
+    link = tmp_path / "m.safetensors"
+    os.symlink(os.path.join("real", "model.safetensors"), link)  # relative to the link
+    fastnn.save(FakeModel([3, 2], seed=2), link)
+    assert os.path.islink(link) and os.readlink(link) == os.path.join("real", "model.safetensors")
+    assert os.listdir(tmp_path / "real") == ["model.safetensors"]
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o640  # the replaced file's mode
+    assert fastnn.load(target).steps[0] == 2
+
+
+@pytest.mark.parametrize("kind", ["FIFO", "directory"])
+def test_save_refuses_what_is_not_a_regular_file(tmp_path, kind):
+    path = tmp_path / "m.safetensors"
+    os.mkfifo(path) if kind == "FIFO" else path.mkdir()
+    with pytest.raises(ValueError, match="m.safetensors: it is a %s, not a regular file" % kind):
+        fastnn.save(FakeModel([3, 2]), path)
+    assert os.listdir(tmp_path) == ["m.safetensors"]
+    assert (stat.S_ISFIFO if kind == "FIFO" else stat.S_ISDIR)(os.lstat(path).st_mode)
+
+
+@pytest.mark.parametrize("tensor", ["coefs_0", "intercepts_1"])
+def test_sklearn_estimator_file_with_non_finite_weights(tmp_path, tensor):
+    # as fastnn.MLP's files: a NaN weight would only surface at predict
+    pytest.importorskip("sklearn")
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    model = fastnn.MLPClassifier((4,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning of the short fit
+        model.fit(X, X[:, 0] > 0)
+    path = tmp_path / "clf.safetensors"
+    fastnn.save(model, path)
+    from safetensors import safe_open
+    with safe_open(str(path), framework="numpy") as f:
+        bad = f.get_tensor(tensor).copy()
+    bad.flat[0] = np.nan
+    rewrite(path, {tensor: bad})
+    with pytest.raises(ValueError, match="corrupt fastnn model file.*%s contains NaN" % tensor):
+        fastnn.load(path)
+
+
+REPRODUCIBLE = """
+import fastnn
+model = fastnn.MLP([6, 8, 3], activation="tanh", random_state=0)
+for path in %r:
+    fastnn.save(model, path)
+"""
+
+
+def _metadata_keys(raw):
+    n = int.from_bytes(raw[:8], "little")
+    return list(json.loads(raw[8:8 + n])["__metadata__"])
+
+
+def test_save_is_byte_reproducible(tmp_path):
+    # safetensors writes its metadata in a hash map's random order: the keys
+    # are sorted, so saving one model gives the same bytes every time
+    from conftest import run_python
+    model = fastnn.MLP([6, 8, 3], activation="tanh", random_state=0)
+    here = [tmp_path / ("here%d.safetensors" % i) for i in range(6)]
+    for path in here:
+        fastnn.save(model, path)
+    there = [tmp_path / ("there%d.safetensors" % i) for i in range(2)]
+    result = run_python(REPRODUCIBLE % [str(p) for p in there])
+    assert result.returncode == 0, result.stderr
+    raw = here[0].read_bytes()
+    assert _metadata_keys(raw) == ["class", "format", "format_version", "meta"]
+    for path in here[1:] + there:
+        assert path.read_bytes() == raw, path
+    loaded = fastnn.load(there[1])
+    for a, b in zip(loaded.coefs_ + loaded.intercepts_, model.coefs_ + model.intercepts_):
+        assert a.tobytes() == b.tobytes()
+
+
+def _safetensors_bytes(header):
+    return len(header).to_bytes(8, "little") + header + b"DATA"
+
+
+def test_sorted_header_keeps_its_length():
+    # shorter once rewritten (the escape of e-acute is 6 bytes, its UTF-8 2):
+    # padded with spaces, so the tensor data stays where it was
+    data = _safetensors_bytes(b'{"__metadata__":{"b":"\\u00e9","a":"x"},"t":1}')
+    header, rest = fio._sorted_metadata(data)
+    assert header == data[:8] + '{"__metadata__":{"a":"x","b":"\u00e9"},"t":1}    '.encode()
+    assert bytes(rest) == b"DATA"
+
+
+@pytest.mark.parametrize("text", [b'{"__metadata__":{"b":"x","a":"y"},"n":1E2}',  # 100.0
+                                  b'{"__metadata__":{"b":"x","a":"y"}',  # not JSON
+                                  b'{"t":{"dtype":"F32"}}'])  # no metadata
+def test_header_that_cannot_be_sorted_in_place_is_kept(text):
+    data = _safetensors_bytes(text)
+    header, rest = fio._sorted_metadata(data)
+    assert header == data[:-4] and bytes(rest) == b"DATA"

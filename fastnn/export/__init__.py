@@ -1,12 +1,16 @@
 """fastnn.export(model, path): a fitted model to ONNX (.onnx) or plain C (.c + .h).
 
 The format comes from the extension.  Every file is written to a temporary
-file in its own directory and renamed into place, so a failure never leaves a
-partial file behind.  See README.md ("Export") for what each format holds.
+file in its own directory and renamed into place only when all are written;
+if a rename fails, the files already renamed are put back as they were, so a
+failure never leaves a partial or a new file behind.  A symlink is written
+through (the file it points to is replaced).  See README.md ("Export") for
+what each format holds.
 """
 import os
 import secrets
 
+from ..io import _target_file
 from ._graph import describe
 
 __all__ = ["export"]
@@ -14,15 +18,40 @@ FORMATS = (".onnx", ".c")
 
 
 def export(model, path, *, prefix="fastnn", zipmap=True, opset=None):
-    """Write a fitted model as ONNX (path ends in .onnx) or as C99 (.c: also
-    writes the header next to it, same name with .h).
+    """Write a fitted model as ONNX or as C99.
 
-    prefix: the C function is PREFIX_predict and the macros PREFIX_N_INPUTS...
-    (upper-cased), so models with different prefixes link into one program.
-    zipmap (ONNX classifiers): False outputs the probabilities as a tensor
-    instead of skl2onnx's ZipMap of dictionaries.  opset: the ONNX opset
-    (default 17, DEFAULT_OPSET of fastnn/export/onnx.py).  Returns the path
-    written (.onnx) or the pair (.c, .h)."""
+    Parameters
+    ----------
+    model : object
+        A fitted MLP, MLPClassifier, MLPRegressor, LogisticRegression,
+        OrdinalRegression, or the CLI's saved model.
+    path : str, bytes or path-like
+        Ends in .onnx, or in .c: the header is written next to it, same name
+        with .h.
+    prefix : str
+        C only: the function is PREFIX_predict and the macros
+        PREFIX_N_INPUTS... (upper-cased), so models with different prefixes
+        link into one program.
+    zipmap : bool or "columns"
+        ONNX classifiers: False outputs the probabilities as a tensor instead
+        of skl2onnx's ZipMap of dictionaries.
+    opset : int, optional
+        The ONNX opset (default 17, DEFAULT_OPSET of fastnn/export/onnx.py).
+
+    Returns
+    -------
+    str or tuple of str
+        The path written (.onnx) or the pair (.c, .h).
+
+    Raises
+    ------
+    ValueError
+        An unknown extension, a prefix that is not a C identifier, a model
+        no exporter handles (or with non-finite parameters, or labels no
+        exported label can hold), or a target that is not a regular file.
+    OSError
+        A file cannot be written; nothing is left behind.
+    """
     path = os.fsdecode(path)  # str, bytes or a path-like
     ext = os.path.splitext(path)[1].lower()
     if ext not in FORMATS:
@@ -40,6 +69,9 @@ def export(model, path, *, prefix="fastnn", zipmap=True, opset=None):
         return path
     header_path = os.path.splitext(path)[0] + ".h"
     header_name = os.path.basename(header_path)
+    if any(ch in header_name for ch in '"\n\r'):  # #include "..." has no escapes
+        raise ValueError("the header of %r cannot be #included: its name %r holds a quote "
+                         "or a line break" % (path, header_name))
     guard = "%s_MODEL_H" % prefix.upper()
     _write_all({header_path: c.header(graph, prefix, guard).encode(),
                 path: c.source(graph, prefix, header_name).encode()})
@@ -47,33 +79,74 @@ def export(model, path, *, prefix="fastnn", zipmap=True, opset=None):
 
 
 def _write_all(contents):
-    """Write {path: bytes}: every file goes to a temporary file first, and
-    only when all are written are they renamed into place."""
-    temps = {}
+    """Write {path: bytes}: every file to a temporary file first, then each
+    renamed into place, keeping (as a hard link) the file it replaces until
+    all are in place; errors name the given paths."""
+    targets = {path: _target_file(path) for path in contents}  # ValueError: not a file
+    if len({os.path.realpath(t) for t in targets.values()}) < len(targets):
+        raise ValueError("cannot write %s: they are the same file" % " and ".join(targets))
+    temps, kept, placed = {}, {}, []
     try:
         for path, data in contents.items():
-            temps[path] = _write_temp(path, data)
+            temps[path] = _write_temp(path, targets[path], data)
+        for path, target in targets.items():
+            kept[path] = _keep(target)
         for path, temp in temps.items():
-            os.replace(temp, path)
-    finally:
-        for temp in temps.values():
-            if os.path.exists(temp):
-                os.unlink(temp)
-
-
-def _write_temp(path, data):
-    """A new hidden file next to path holding data (created as open() would,
-    so the final file gets the usual permissions)."""
-    directory, name = os.path.split(os.path.abspath(path))
-    temp = os.path.join(directory, ".%s.%s.tmp" % (name, secrets.token_hex(6)))
-    try:
-        f = open(temp, "xb")
-    except OSError as exc:
-        raise OSError(exc.errno, "cannot write %s: %s" % (path, exc.strerror or exc)) from None
-    try:
-        with f:
-            f.write(data)
+            try:
+                os.replace(temp, targets[path])
+            except OSError as exc:
+                raise OSError(exc.errno, "cannot write %s: %s" % (path, exc.strerror)) from None
+            placed.append(path)
     except BaseException:
-        os.unlink(temp)
+        for path in reversed(placed):  # put back what each replaced, or remove it
+            try:
+                if kept[path]:
+                    os.replace(kept[path], targets[path])
+                else:
+                    os.unlink(targets[path])
+            except OSError:
+                pass  # best effort: the error being raised is the one to report
+        raise
+    finally:
+        for name in list(temps.values()) + [k for k in kept.values() if k]:
+            if os.path.lexists(name):
+                os.unlink(name)
+
+
+def _hidden(target, suffix):
+    directory, name = os.path.split(os.path.abspath(target))
+    return os.path.join(directory, ".%s.%s.%s" % (name, secrets.token_hex(6), suffix))
+
+
+def _keep(target):
+    """A hard link to the file at target (to put back if a later rename
+    fails), or None: no file there, or no hard links on this file system."""
+    if not os.path.isfile(target):
+        return None
+    link = _hidden(target, "old")
+    try:
+        os.link(target, link)
+    except OSError:
+        return None
+    return link
+
+
+def _write_temp(path, target, data):
+    """A new hidden file next to target holding data (created as open()
+    would, so the final file gets the usual permissions); errors name path."""
+    temp = _hidden(target, "tmp")
+    try:
+        try:
+            f = open(temp, "xb")
+        except OSError:
+            temp = None
+            raise
+        with f:  # closing flushes: a full disk may only show there
+            f.write(data)
+    except BaseException as exc:
+        if temp is not None:
+            os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise OSError(exc.errno, "cannot write %s: %s" % (path, exc.strerror or exc)) from None
         raise
     return temp

@@ -14,7 +14,7 @@ both from elementary operators.
 """
 import numpy as np
 
-from ._graph import describe
+from ._graph import describe, integral_labels
 
 DEFAULT_OPSET = 17
 MIN_OPSET = 13
@@ -58,7 +58,9 @@ def _label_is_string(classes):
 
 
 def _check_classes(classes):
-    if classes.dtype.kind == "f" and not np.all(np.mod(classes, 1) == 0):
+    """The graph's labels (checked there: int64's range, str) as ONNX holds
+    them, int64 or strings: float labels must hold integers."""
+    if classes.dtype.kind == "f" and not integral_labels(classes):
         raise ValueError("ONNX labels must be integers or strings, got the float classes %s"
                          % (classes,))
 
@@ -77,6 +79,7 @@ class _Emitter:
             proto, flat = TensorProto.STRING, [str(v).encode("utf-8") for v in values.ravel()]
         else:
             proto = {np.dtype(np.float32): TensorProto.FLOAT,
+                     np.dtype(np.float64): TensorProto.DOUBLE,
                      np.dtype(np.int64): TensorProto.INT64}[values.dtype]
             flat = values.ravel().tolist()
         self.container.add_initializer(name, proto, list(values.shape), flat)
@@ -122,10 +125,15 @@ def _ordinal_head(e, eta, thresholds):
 
 def _forward(e, graph, x):
     from onnx import TensorProto
-    h = e.node("Cast", [x], to=TensorProto.FLOAT)
     if graph.offset is not None:
-        h = e.node("Sub", [h, e.const("offset", graph.offset)])
-        h = e.node("Div", [h, e.const("scale", graph.scale)])
+        # (x - offset) / scale in double, then float, as ScaledModel and the C:
+        # float32 constants would move an offset of 101325.08 by 1e-3
+        h = e.node("Cast", [x], to=TensorProto.DOUBLE)
+        h = e.node("Sub", [h, e.const("offset", graph.offset, np.float64)])
+        h = e.node("Div", [h, e.const("scale", graph.scale, np.float64)])
+        h = e.node("Cast", [h], to=TensorProto.FLOAT)
+    else:
+        h = e.node("Cast", [x], to=TensorProto.FLOAT)
     for l, layer in enumerate(graph.layers):
         h = e.node("MatMul", [h, e.const("coef%d" % l, layer.weight)])
         h = e.node("Add", [h, e.const("bias%d" % l, layer.bias)])
@@ -157,7 +165,10 @@ def convert(scope, operator, container):
         e.node("Cast", [e.node("Greater", [proba, e.const("half", 0.5)])], label,
                to=TensorProto.INT64)
         return
-    index = e.node("ArgMax", [proba], axis=1, keepdims=0)
+    # [1 - p, p] ties only at p = 0.5 exactly: the first column wins (p > 0.5,
+    # MLPClassifier) unless ScaledModel's p >= 0.5 asks for the last
+    last = {"select_last_index": 1} if graph.second_at_half else {}
+    index = e.node("ArgMax", [proba], axis=1, keepdims=0, **last)
     classes = graph.classes
     classes = classes.astype(object) if _label_is_string(classes) else classes.astype(np.int64)
     e.node("Gather", [e.const("classes", classes, classes.dtype), index], label, axis=0)
