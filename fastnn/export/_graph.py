@@ -12,24 +12,8 @@ from typing import List, Optional
 
 import numpy as np
 
-from .._validate import canonical_activation
+from .._validate import canonical_activation, not_fitted
 from ..model import MLP
-
-
-
-class _NotFittedError(ValueError, AttributeError):
-    """The model is not fitted yet: raised when scikit-learn, whose
-    NotFittedError is raised otherwise, is not installed."""
-
-
-def not_fitted(model):
-    # scikit-learn is imported only here: `import fastnn` must not import it
-    try:
-        from sklearn.exceptions import NotFittedError
-    except ImportError:
-        NotFittedError = _NotFittedError
-    return NotFittedError("this %s is not fitted yet; call fit before exporting"
-                          % type(model).__name__)
 
 HIDDEN_ACTIVATIONS = ("identity", "relu", "leaky_relu", "tanh", "sigmoid", "elu", "gelu",
                       "softplus")
@@ -170,7 +154,7 @@ def _from_mlp(model):
 
 def _from_sklearn_mlp(est, classifier):
     if not hasattr(est, "coefs_"):
-        raise not_fitted(est)
+        raise not_fitted(est, "call fit before exporting")
     out = {"logistic": "sigmoid"}.get(est.out_activation_, est.out_activation_)
     layers = _mlp_layers([np.asarray(w) for w in est.coefs_],
                          [np.asarray(b) for b in est.intercepts_], est.activation, out)
@@ -187,7 +171,7 @@ def _from_sklearn_mlp(est, classifier):
 
 def _from_logistic(est):
     if not hasattr(est, "classes_"):
-        raise not_fitted(est)
+        raise not_fitted(est, "call fit before exporting")
     binary = est.coef_.shape[0] == 1
     layer = _dense(np.asarray(est.coef_).T, est.intercept_, "sigmoid" if binary else "softmax")
     return Graph(n_inputs=layer.weight.shape[0], layers=[layer], is_classifier=True,
@@ -196,7 +180,7 @@ def _from_logistic(est):
 
 def _from_ordinal(est):
     if not hasattr(est, "classes_"):
-        raise not_fitted(est)
+        raise not_fitted(est, "call fit before exporting")
     w = np.asarray(est.coef_).reshape(-1, 1)
     layer = _dense(w, np.zeros(1), "identity")
     return Graph(n_inputs=w.shape[0], layers=[layer], is_classifier=True,
