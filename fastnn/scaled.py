@@ -204,8 +204,23 @@ def fit_preprocessing(X, pixel_max=None, standardize=False):
     offset = np.zeros(X.shape[1])
     scale = np.full(X.shape[1], float(pixel_max or 1))
     if standardize:
-        offset = X.mean(axis=0, dtype=np.float64)
-        std = column_std(X, offset)
+        with np.errstate(over="ignore"):  # a sum or a square past float64: redone below
+            offset = X.mean(axis=0, dtype=np.float64)
+            std = column_std(X, offset)
+        big = ~(np.isfinite(offset) & np.isfinite(std))
+        if big.any():  # features past 1e154: their moments, from x / max|x|
+            offset[big], std[big] = _scaled_moments(X[:, big])
         # a constant feature (std 0 up to rounding) is only centred
         scale = np.where(std > 1e-8 * (np.abs(offset) + 1), std, 1.0)
     return offset, scale
+
+
+def _scaled_moments(X):
+    """(mean, std) per column of X in float64 computed on x / max|x|, so
+    that neither the sum nor the squares overflow (NaN or inf in X stay
+    non-finite, for the caller's finiteness check to name)."""
+    top = np.max(np.abs(X), axis=0).astype(np.float64)
+    top = np.where((top > 0) & np.isfinite(top), top, 1.0)
+    unit = X / top
+    mean = unit.mean(axis=0, dtype=np.float64)
+    return mean * top, unit.std(axis=0, dtype=np.float64) * top

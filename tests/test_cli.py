@@ -462,3 +462,27 @@ def test_plot_needs_rows_left_to_train_on():
     from fastnn import _recipes
     with pytest.raises(ValueError, match="--plot: 1 training samples leave none"):
         _recipes.validation_rows(np.zeros((1, 3)), np.zeros(1), 0)
+
+
+def test_features_past_1e154_standardize_and_the_saved_model_loads(capsys, tmp_path):
+    """Their squares overflowed float64: the scale became inf, the feature
+    was zeroed, and the model saved could not be loaded."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(60)
+    with open(tmp_path / "big.csv", "w") as f:
+        for i in range(60):
+            f.write("%r,%r,%d\n" % (float(x[i] * 1e200 + 3e200), float(x[i]), int(x[i] > 0)))
+    code, out, err = run(capsys, "train", "--data", str(tmp_path / "big.csv"), "--epochs", "1",
+                         "--save", str(tmp_path / "m.safetensors"))
+    assert code == 0 and err == "", err
+    assert np.isfinite(fastnn.load(tmp_path / "m.safetensors").scale).all()
+    from fastnn.scaled import fit_preprocessing
+    X = np.stack([x * 1e200 + 3e200, x], axis=1)
+    offset, scale = fit_preprocessing(X, standardize=True)
+    np.testing.assert_allclose(offset[0], 1e200 * x.mean() + 3e200, rtol=1e-12)
+    np.testing.assert_allclose(scale[0], 1e200 * x.std(), rtol=1e-12)
+    with np.errstate(over="ignore"):  # the usual bits elsewhere: NumPy's mean and std
+        assert (offset[1], scale[1]) == (X.mean(axis=0)[1], X.std(axis=0)[1])
+    code, out, err = run(capsys, "evaluate", str(tmp_path / "m.safetensors"), "--data",
+                         str(tmp_path / "big.csv"))
+    assert code == 0, err
