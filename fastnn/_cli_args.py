@@ -5,6 +5,7 @@ the flag, exit status 2), CLIError (a user error, printed as one line, exit
 status 1) and the check of train's output paths."""
 import argparse
 import os
+import tempfile
 
 from . import _recipes
 from ._augment import AUGMENT_NAMES
@@ -27,6 +28,7 @@ def check_output_paths(args):
             raise CLIError("%s: cannot write %s: no such directory" % (flag, path))
         if os.path.abspath(path) == data:
             raise CLIError("%s %s would overwrite the training data" % (flag, path))
+        _check_writable(flag, path)
     if args.save and args.plot and os.path.abspath(args.save) == os.path.abspath(args.plot):
         raise CLIError("--save and --plot name the same file %s: the figure would overwrite "
                        "the model" % args.save)
@@ -38,6 +40,22 @@ def check_output_paths(args):
         if _recipes.plot_format(args.plot) not in Figure().canvas.get_supported_filetypes():
             raise CLIError("--plot: cannot tell an image format from %r (give .png, .pdf, "
                            ".svg, ...)" % args.plot)
+
+
+def _check_writable(flag, path):
+    """CLIError unless a file can be written where `path` is (a device, a
+    FIFO, a read-only or virtual directory such as /proc): found now, not
+    after the training it would cost."""
+    from .io import _target_file
+    try:
+        target = _target_file(path)
+        with tempfile.NamedTemporaryFile(dir=os.path.dirname(os.path.abspath(target)),
+                                         prefix=".fastnn-check-"):
+            pass
+    except ValueError as exc:  # not a regular file: the message names it
+        raise CLIError("%s: %s" % (flag, exc))
+    except OSError as exc:
+        raise CLIError("%s: cannot write %s: %s" % (flag, path, exc.strerror or exc))
 
 
 def int_list(text):

@@ -408,6 +408,9 @@ def test_values_beyond_float32_after_preprocessing_are_named(capsys, tmp_path):
     (["--plot", "{dir}"], "is not a file name"),
     (["--plot", "{dir}/c.xyz"], "cannot tell an image format"),
     (["--save", "{dir}/m.png", "--plot", "{dir}/./m.png"], "name the same file"),
+    (["--save", "/proc/m.safetensors"], "--save: cannot write /proc/m.safetensors"),
+    (["--plot", "/proc/c.png"], "--plot: cannot write /proc/c.png"),
+    (["--save", "/dev/null"], "--save: cannot write /dev/null: it is a device"),
 ])
 def test_output_paths_are_checked_before_training(capsys, tmp_path, flags, fragment):
     if "--plot" in flags:
