@@ -300,8 +300,9 @@ def build_parser():
                        description="Train an MLP classifier; unset options come from "
                                    "default_recipe(dataset).")
     p.add_argument("--data", required=True,
-                   help="fashion-mnist, mnist, digits, FILE.csv (last column is the label) "
-                        "or FILE.npz (X_train, y_train[, X_test, y_test] or X, y)")
+                   help="fashion-mnist, mnist, digits, FILE.csv (last column is the label), "
+                        "FILE.npz (X_train, y_train[, X_test, y_test] or X, y) or a "
+                        "directory of the four Fashion-MNIST or MNIST IDX files")
     p.add_argument("--hidden", type=int_list, help="hidden layer sizes, e.g. 1024,512")
     p.add_argument("--activation", type=name_list,
                    help="hidden activation: one name for all layers, or one per hidden layer, "

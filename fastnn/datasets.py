@@ -1,4 +1,6 @@
-"""Datasets: Fashion-MNIST and MNIST from IDX files, and a small bundled digits set.
+"""Datasets: Fashion-MNIST and MNIST from IDX files, a small bundled digits
+set, and load_data, the command line's --data (its CSV and NPZ files are
+read by fastnn/_data_files.py).
 
 The IDX loaders never download anything.  They look in ``path``, else in
 ``$FASTNN_DATA`` (its ``<name>`` subdirectory first, then the directory
@@ -7,18 +9,14 @@ itself), else in the Debian location ``/usr/share/datasets/<name>``.
 import gzip
 import math
 import os
-import warnings
 import zlib
 
 import numpy as np
 
-from ._warn import warn
+from . import _data_files
+from ._data_files import DataFileError  # noqa: F401 (raised by load_data, public here)
 
 BUILTIN_DATA = ("fashion-mnist", "mnist", "digits")
-
-
-class DataFileError(ValueError):
-    """A data file that cannot be used: what is wrong, in one line."""
 
 
 # IDX type codes (third byte of the magic number) -> big-endian NumPy dtype.
@@ -203,151 +201,15 @@ def load_digits():
                 f["X_test"], f["y_test"].astype(np.int64))
 
 
-# ---- data files of the command line (fastnn train/evaluate --data) ----
-
-# _read_csv and _read_npz give 2-d numeric X and 1-d y of one length per pair:
-# what is left to check is values
-
-def _labels(y, where):
-    if y.dtype.kind == "f":
-        if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
-            raise DataFileError("%s: labels must be integers" % where)
-    elif y.dtype.kind not in "iub":
-        raise DataFileError("%s: labels must be integers, got dtype %s" % (where, y.dtype))
-    # int64 holds them (1e20 or a uint64 past 2**63 would wrap)
-    if y.size and y.dtype.kind in "fu" and not (-2.0 ** 63 <= float(y.min())
-                                                and float(y.max()) < 2.0 ** 63):
-        raise DataFileError("%s: labels must fit int64, got range [%s, %s]"
-                            % (where, y.min(), y.max()))
-    return y.astype(np.int64)
-
-
-def _features(X, where):
-    X = X.reshape(X.shape[0], int(np.prod(X.shape[1:])))
-    if X.dtype.kind == "f" and not np.all(np.isfinite(X)):
-        raise DataFileError("%s: features hold NaN or infinity" % where)
-    return X
-
-
-def _is_number(cell):
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_default_header(cells):
-    """pandas' names for unnamed columns, "0,1,...,n-1": what
-    DataFrame(array).to_csv(index=False) writes above the data."""
-    return len(cells) > 1 and cells == [str(i) for i in range(len(cells))]
-
-
-def _header_lines(path):
-    """(lines to skip, whether the header is pandas' default names, whether
-    the first column is pandas' row index).  Skipped: through the first line
-    with content (not blank, not a # comment) if it is a header.  A header
-    names columns: one of its cells is text, or its cells are 0, 1, ..., n-1
-    in order; an empty first cell before names is the unnamed index that
-    DataFrame.to_csv writes by default.  Any other row of numbers and empty
-    cells is data, its empty cells missing values that loadtxt reports as it
-    does in any other row."""
-    with open(path, encoding="utf-8-sig") as f:  # Excel's byte-order mark is no text cell
-        for i, line in enumerate(f):
-            cells = [c.strip() for c in line.split("#")[0].split(",")]
-            if any(cells):
-                index = len(cells) > 2 and cells[0] == "" and all(cells[1:])
-                names = cells[1:] if index else cells
-                if _is_default_header(names):
-                    return i + 1, True, index
-                named = any(c and not _is_number(c) for c in names)
-                return (i + 1 if named else 0), False, index and named
-    return 0, False, False
-
-
-def _read_csv(path):
-    try:
-        skip, default_header, index = _header_lines(path)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "input contained no data": checked below
-            data = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2, dtype=np.float64,
-                              encoding="utf-8-sig")
-    except ValueError as exc:  # also UnicodeDecodeError
-        raise DataFileError("%s: not a numeric CSV (%s)" % (path, exc)) from None
-    if data.shape[0] == 0 or data.shape[1] < 2:
-        raise DataFileError("%s: need at least one row of features followed by a label column"
-                            % path)
-    if index:  # pandas' row numbers would be a feature
-        data = data[:, 1:]
-        warn("%s: dropped the first column, whose header cell is empty: the row index "
-             "DataFrame.to_csv writes (to_csv(index=False) leaves it out; name the column to "
-             "keep it as a feature)" % path)
-    if default_header:  # it could be a row of data: say what was done with it
-        warn("%s: skipped line %d, \"0,...,%d\", as a header (pandas' names for unnamed "
-             "columns); if it is data, add a header line above it"
-             % (path, skip, data.shape[1] - 1))
-    if data.shape[1] < 2:
-        raise DataFileError("%s: need at least one row of features followed by a label column"
-                            % path)
-    return {"X": data[:, :-1], "y": data[:, -1]}
-
-
-def _check_shapes(path, arrays, pairs):
-    """`arrays`, once each (X, y) pair of `pairs` in it is samples x features
-    (more dimensions, e.g. images, are flattened per sample later) and one
-    label per sample; a message names the array as the file does."""
-    features = {}
-    for x_name, y_name in pairs:
-        if x_name not in arrays:
-            continue
-        X, y = arrays[x_name], arrays[y_name]
-        if X.ndim < 2:
-            raise DataFileError("%s: %s must be a 2-d array, samples x features; got shape %s%s"
-                                % (path, x_name, X.shape, " (a single value)" if X.ndim == 0 else
-                                   " (one feature? save %s.reshape(-1, 1))" % x_name))
-        if X.dtype.kind not in "iuf":
-            raise DataFileError("%s: %s must hold numbers, got dtype %s" % (path, x_name, X.dtype))
-        features[x_name] = math.prod(X.shape[1:])
-        if features[x_name] == 0 or (len(X) == 0 and x_name != "X_test"):
-            raise DataFileError("%s: %s holds no %s (shape %s)" % (
-                path, x_name, "features" if features[x_name] == 0 else "samples", X.shape))
-        if y.ndim != 1:
-            raise DataFileError("%s: %s must be a 1-d array, one class label per sample; got "
-                                "shape %s" % (path, y_name, y.shape))
-        if len(X) != len(y):
-            raise DataFileError("%s: %s has %d samples but %s has %d"
-                                % (path, x_name, len(X), y_name, len(y)))
-    if len(set(features.values())) > 1:
-        raise DataFileError("%s: X_train has %d features but X_test has %d"
-                            % (path, features["X_train"], features["X_test"]))
-    return arrays
-
-
-def _read_npz(path):
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            arrays = {k: f[k] for k in f.files}
-    except (ValueError, OSError) as exc:
-        raise DataFileError("%s: not a readable .npz file (%s)" % (path, exc)) from None
-    keys = set(arrays)
-    if {"X_train", "y_train"} <= keys:
-        if ("X_test" in keys) != ("y_test" in keys):  # a lone y_test would go unused
-            raise DataFileError("%s: %s without %s" % ((path,) + (
-                ("X_test", "y_test") if "X_test" in keys else ("y_test", "X_test"))))
-        return _check_shapes(path, arrays, [("X_train", "y_train"), ("X_test", "y_test")])
-    if {"X", "y"} <= keys:
-        return _check_shapes(path, {"X": arrays["X"], "y": arrays["y"]}, [("X", "y")])
-    raise DataFileError("%s: expected arrays X_train, y_train[, X_test, y_test] or X, y; found %s"
-                   % (path, ", ".join(sorted(keys)) or "none"))
-
-
 def load_data(spec, seed=0, split=True):
     """(kind, X_train, y_train, X_test, y_test) for a ``--data`` argument of the CLI.
 
     Parameters
     ----------
     spec : str
-        fashion-mnist, mnist, digits, or a .csv (features then a label column;
+        fashion-mnist, mnist, digits, a directory of the four IDX files of
+        Fashion-MNIST (or of MNIST, when its name says mnist and not
+        fashion: the recipe follows), or a .csv (features then a label column;
         an optional header line) or .npz (X_train, y_train[, X_test, y_test],
         or X, y) file; each X is samples x features (more dimensions, e.g.
         images, are flattened per sample), each y one label per sample.
@@ -372,13 +234,21 @@ def load_data(spec, seed=0, split=True):
         loader = {"fashion-mnist": load_fashion_mnist, "mnist": load_mnist,
                   "digits": load_digits}[spec]
         return (spec,) + tuple(loader())
+    if os.path.isdir(spec):  # the four IDX files of Fashion-MNIST or MNIST, elsewhere
+        name = os.path.basename(os.path.normpath(spec)).lower()
+        kind = "mnist" if "mnist" in name and "fashion" not in name else "fashion-mnist"
+        try:
+            return (kind,) + tuple(_load_idx_set(kind, spec))
+        except (OSError, ValueError) as exc:
+            raise DataFileError("%s: %s" % (spec, exc)) from None
     ext = os.path.splitext(spec)[1].lower()
     if ext not in (".csv", ".npz"):
-        raise DataFileError("unknown dataset %r: use one of %s, or a .csv or .npz file"
-                       % (spec, ", ".join(BUILTIN_DATA)))
+        raise DataFileError("unknown dataset %r: use one of %s, a .csv or .npz file, or a "
+                            "directory of the four IDX files of Fashion-MNIST or MNIST"
+                            % (spec, ", ".join(BUILTIN_DATA)))
     if not os.path.isfile(spec):
         raise DataFileError("no such data file: %s" % spec)
-    arrays = _read_csv(spec) if ext == ".csv" else _read_npz(spec)
+    arrays = _data_files.read_csv(spec) if ext == ".csv" else _data_files.read_npz(spec)
     if "X_test" in arrays:
         parts = [arrays[k] for k in ("X_train", "y_train", "X_test", "y_test")]
     else:
@@ -390,6 +260,6 @@ def load_data(spec, seed=0, split=True):
             parts = [X[order[n_test:]], y[order[n_test:]], X[order[:n_test]], y[order[:n_test]]]
         else:
             parts = [X[:0], y[:0], X, y]
-    X_train, X_test = _features(parts[0], spec), _features(parts[2], spec)
-    y_train, y_test = _labels(parts[1], spec), _labels(parts[3], spec)
+    X_train, X_test = _data_files.features(parts[0], spec), _data_files.features(parts[2], spec)
+    y_train, y_test = _data_files.labels(parts[1], spec), _data_files.labels(parts[3], spec)
     return "file", X_train, y_train, X_test, y_test

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from fastnn import _bench, datasets
+from fastnn import _bench, _data_files, datasets
 from fastnn._cli_args import peer_list
 
 from test_cli import assert_one_line_error, run
@@ -23,7 +23,7 @@ def load_csv(tmp_path, text, mode="w"):
         path.write_bytes(text)
     else:
         path.write_text(text)
-    return path, datasets._read_csv(str(path))
+    return path, _data_files.read_csv(str(path))
 
 
 def missing_value_message(tmp_path, text):
@@ -83,7 +83,7 @@ def test_pandas_default_column_names_are_a_header_and_said_so(tmp_path):
     X, y = write_pandas_csv(tmp_path / "d.csv")
     assert (tmp_path / "d.csv").read_text().startswith("0,1,2,3\n")
     with pytest.warns(UserWarning, match=r"d\.csv: skipped line 1, \"0,\.\.\.,3\", as a header"):
-        arrays = datasets._read_csv(str(tmp_path / "d.csv"))
+        arrays = _data_files.read_csv(str(tmp_path / "d.csv"))
     np.testing.assert_array_equal(arrays["X"], X)  # no phantom first sample of class 3
     np.testing.assert_array_equal(arrays["y"], y)
 
@@ -99,7 +99,7 @@ def test_pandas_row_index_column_is_dropped_and_said_so(tmp_path, columns):
     pd.DataFrame(np.c_[X, y], columns=columns).to_csv(tmp_path / "d.csv")
     assert (tmp_path / "d.csv").read_text().startswith(",")
     with pytest.warns(UserWarning, match="dropped the first column, whose header cell is empty"):
-        arrays = datasets._read_csv(str(tmp_path / "d.csv"))
+        arrays = _data_files.read_csv(str(tmp_path / "d.csv"))
     np.testing.assert_array_equal(arrays["X"], X)
     np.testing.assert_array_equal(arrays["y"], y)
 
@@ -257,3 +257,60 @@ def test_npz_images_are_flattened_per_sample(tmp_path):
     assert X_train.shape == (0, 6) and y_train.shape == (0,)
     np.testing.assert_array_equal(X_test, X.reshape(4, 6))
     np.testing.assert_array_equal(y_test, Y4)
+
+
+def write_idx(path, array):
+    """An IDX file (uint8 data) as the MNIST files are written."""
+    with open(path, "wb") as f:
+        f.write(bytes([0, 0, 0x08, array.ndim]))
+        f.write(b"".join(int(n).to_bytes(4, "big") for n in array.shape))
+        f.write(np.ascontiguousarray(array, dtype=np.uint8).tobytes())
+
+
+@pytest.mark.parametrize("name", ["fashion", "my-mnist"])
+def test_data_as_a_directory_of_idx_files(capsys, tmp_path, name):
+    """README: Fashion-MNIST is read ... or --data with a path (it said
+    "unknown dataset"); a directory named for MNIST gets MNIST's recipe."""
+    rng = np.random.default_rng(0)
+    directory = tmp_path / name
+    directory.mkdir()
+    for stem, n in (("train", 60), ("t10k", 20)):
+        write_idx(directory / ("%s-images-idx3-ubyte" % stem),
+                  rng.integers(0, 256, (n, 28, 28)))
+        write_idx(directory / ("%s-labels-idx1-ubyte" % stem), np.arange(n) % 10)
+    kind, X, y, Xt, yt = datasets.load_data(str(directory))
+    assert kind == ("mnist" if name == "my-mnist" else "fashion-mnist")
+    assert X.shape == (60, 784) and Xt.shape == (20, 784)
+    code, out, err = run(capsys, "train", "--data", str(directory), "--hidden", "8",
+                         "--epochs", "1", "--threads", "1")
+    assert code == 0, err
+    (directory / "t10k-labels-idx1-ubyte").unlink()
+    code, out, err = run(capsys, "train", "--data", str(directory), "--epochs", "1")
+    assert_one_line_error(code, err, str(directory), "not found")
+
+
+@pytest.mark.parametrize("content,fragment", [
+    (b"", "not an .npz file"),
+    (b"a,b,label\n1,2,0\n", "not an .npz file"),   # a CSV named .npz: no pickle advice
+    (None, "not an .npz file"),                     # a .npy named .npz
+    ("truncated", "not an .npz file"),               # no zip directory at its end
+    ("corrupt", "not a readable .npz file"),         # a member's CRC fails
+])
+def test_npz_files_that_are_not_npz_are_one_line_errors(capsys, tmp_path, content, fragment):
+    path = tmp_path / "d.npz"
+    if content is None:
+        np.save(tmp_path / "d.npy", np.zeros((4, 3)))
+        (tmp_path / "d.npy").rename(path)
+    elif content in ("truncated", "corrupt"):
+        np.savez(path, X=np.zeros((40, 3)), y=np.arange(40) % 2)
+        data = bytearray(path.read_bytes())
+        if content == "truncated":
+            data = data[:len(data) // 2]
+        else:
+            data[200:260] = bytes(255 - b for b in data[200:260])
+        path.write_bytes(bytes(data))
+    else:
+        path.write_bytes(content)
+    code, out, err = run(capsys, "train", "--data", str(path), "--epochs", "1")
+    assert_one_line_error(code, err, fragment)
+    assert "allow_pickle" not in err
