@@ -8,7 +8,7 @@ import argparse
 import os
 
 import fastnn
-from ._cli_args import int_at_least
+from ._cli_args import CLIError, int_at_least
 from .export import FORMATS
 from .export.c import IDENTIFIER
 from .export.onnx import DEFAULT_OPSET, MIN_OPSET
@@ -46,6 +46,16 @@ def add_parser(sub):
 
 
 def cmd_export(args):
+    c = os.path.splitext(args.output)[1].lower() == ".c"
+    outputs = [args.output] + ([os.path.splitext(args.output)[0] + ".h"] if c else [])
+    if os.path.realpath(args.model) in {os.path.realpath(p) for p in outputs}:
+        raise CLIError("-o %s would overwrite the model %s" % (args.output, args.model))
+    unused = [flag for flag, given in (("--prefix", args.prefix != "fastnn" and not c),
+                                       ("--no-zipmap", args.no_zipmap and c),
+                                       ("--opset", args.opset is not None and c)) if given]
+    if unused:  # a flag of the other format: the user meant something else
+        raise CLIError("%s %s no effect on %s output" % (
+            " and ".join(unused), "has" if len(unused) == 1 else "have", "C" if c else "ONNX"))
     model = fastnn.load(args.model)
     written = fastnn.export(model, args.output, prefix=args.prefix,
                             zipmap=not args.no_zipmap, opset=args.opset)

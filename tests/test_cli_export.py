@@ -63,3 +63,24 @@ def test_failures_are_one_line(capsys, tmp_path, saved):
     code, _, err = run(capsys, "export", str(model), "-o", str(tmp_path / "no" / "m.c"))
     assert_one_line_error(code, err, "fastnn export: error:", "cannot write")
     assert code == 1 and os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("name,flags,fragment", [
+    ("self.onnx", ["-o", "self.onnx"], "would overwrite the model"),
+    ("m.h", ["-o", "m.c"], "would overwrite the model"),      # the header of m.c
+    ("m.safetensors", ["-o", "m.onnx", "--prefix", "digits"],
+     "--prefix has no effect on ONNX output"),
+    ("m.safetensors", ["-o", "m.c", "--opset", "15", "--no-zipmap"],
+     "--no-zipmap and --opset have no effect on C output"),
+])
+def test_export_refuses_its_own_input_and_the_other_formats_flags(capsys, tmp_path, monkeypatch,
+                                                                  saved, name, flags, fragment):
+    """A model file named as the output was replaced by it ("wrote self.onnx",
+    the model gone); a flag of the other format was silently ignored."""
+    model, _ = saved
+    monkeypatch.chdir(tmp_path)
+    before = open(model, "rb").read()
+    open(name, "wb").write(before)
+    code, out, err = run(capsys, "export", name, *flags)
+    assert_one_line_error(code, err, fragment)
+    assert open(name, "rb").read() == before and sorted(os.listdir()) == [name]

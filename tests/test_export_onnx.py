@@ -85,6 +85,11 @@ def test_opset_is_honoured_and_checked(tmp_path):
         assert {op.domain: op.version for op in proto.opset_import}[""] == opset
     with pytest.raises(ValueError, match="opset"):
         fastnn.export(model, tmp_path / "m.onnx", opset=9)
+    import skl2onnx  # past its newest opset it raised RuntimeError from deep inside
+    top = skl2onnx.__max_supported_opset__
+    _to_bytes(model, opset=top)
+    with pytest.raises(ValueError, match="opset must be an int from 13 to %d" % top):
+        fastnn.export(model, tmp_path / "m.onnx", opset=top + 1)
     assert os.listdir(tmp_path) == []
 
 

@@ -243,9 +243,13 @@ def to_onnx_bytes(graph, zipmap=True, opset=None):
     register()
     from skl2onnx import to_onnx
     from skl2onnx.common.data_types import FloatTensorType
+    import skl2onnx
     opset = DEFAULT_OPSET if opset is None else opset
-    if isinstance(opset, bool) or not isinstance(opset, (int, np.integer)) or opset < MIN_OPSET:
-        raise ValueError("opset must be an int >= %d, got %r" % (MIN_OPSET, opset))
+    top = int(getattr(skl2onnx, "__max_supported_opset__", DEFAULT_OPSET))  # the converters'
+    if isinstance(opset, bool) or not isinstance(opset, (int, np.integer)) or \
+            not MIN_OPSET <= opset <= top:
+        raise ValueError("opset must be an int from %d to %d (the newest the installed skl2onnx "
+                         "writes), got %r" % (MIN_OPSET, top, opset))
     if zipmap not in (True, False, "columns"):
         raise ValueError("zipmap must be True, False or 'columns', got %r" % (zipmap,))
     if graph.is_classifier:
