@@ -138,13 +138,15 @@ def peer_list(text):
 
 
 def seed(text):
-    """A random seed: an int >= 0 (NumPy's generators take no negative seed)."""
+    """A random seed: an int in [0, 2**64) (NumPy's generators take no
+    negative seed, fastnn's draws take 64 bits)."""
     try:
         value = int(text)
     except ValueError:
         value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError("expected an integer >= 0, got %r" % text)
+    if not 0 <= value < 2 ** 64:
+        raise argparse.ArgumentTypeError("expected an integer from 0 to 2**64 - 1, got %r"
+                                         % text)
     return value
 
 

@@ -181,9 +181,9 @@ def seed_from(random_state):
     if random_state is None:
         return int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
     if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
-        if random_state < 0:
-            raise ValueError("random_state must be >= 0, got %r" % random_state)
-        return int(random_state) % 2 ** 64
+        if not 0 <= random_state < 2 ** 64:  # the generator's seed is 64 bits: no wrap
+            raise ValueError("random_state must be in [0, 2**64), got %r" % random_state)
+        return int(random_state)
     if isinstance(random_state, np.random.RandomState):
         return int(random_state.randint(0, 2 ** 63 - 1, dtype=np.int64))
     if isinstance(random_state, np.random.Generator):

@@ -404,8 +404,11 @@ def test_cli_flag_typos_and_unusable_models_are_one_line_errors(capsys, tmp_path
     write_csv(csv)
     code, _, err = run(capsys, "train", "--data", str(csv), "--hidden", "8,,8")
     assert code == 2 and "--hidden" in err
-    code, _, err = run(capsys, "train", "--data", str(csv), "--seed", "-1")
-    assert code == 2 and "--seed" in err and ">= 0" in err
+    for bad in ("-1", str(2 ** 64)):  # 2**64 trained the model of seed 0
+        code, _, err = run(capsys, "train", "--data", str(csv), "--seed", bad)
+        assert code == 2 and "--seed" in err and "from 0 to 2**64 - 1" in err
+    with pytest.raises(ValueError, match=r"random_state must be in \[0, 2\*\*64\)"):
+        fastnn.MLP([3, 2], random_state=2 ** 64)
     code, _, err = run(capsys, "train", "--data", str(csv), "--hidden", "10000000,10000000")
     assert_one_line_error(code, err, "not enough memory", "--hidden")
     X, y = data(k=2)
