@@ -9,6 +9,7 @@ import tempfile
 
 from . import _recipes
 from ._augment import AUGMENT_NAMES
+from ._validate import ACTIVATION_ALIASES, ACTIVATIONS
 
 
 class CLIError(Exception):
@@ -70,10 +71,15 @@ def int_list(text):
 
 
 def name_list(text):
+    """Hidden activations: names (or aliases) the vocabulary knows."""
     names = [v.strip() for v in text.split(",")]
     if not all(names):
         raise argparse.ArgumentTypeError("expected comma-separated activation names like "
                                          "relu,tanh, got %r" % text)
+    unknown = [n for n in names if n not in ACTIVATIONS and n not in ACTIVATION_ALIASES]
+    if unknown:
+        raise argparse.ArgumentTypeError("unknown activation %r: use %s" % (
+            unknown[0], ", ".join(sorted(set(ACTIVATIONS) | set(ACTIVATION_ALIASES)))))
     return names
 
 
@@ -92,6 +98,26 @@ def int_at_least(low, what):
 
 
 positive_int = int_at_least(1, "a positive integer")
+
+
+def float_in(low, high, what, low_open=False, high_open=False):
+    """The type of a flag that takes a number in [low, high] (an open end
+    excluded; `what` names the range in the error)."""
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not (low < value if low_open else low <= value) or \
+                not (value < high if high_open else value <= high):
+            raise argparse.ArgumentTypeError("expected %s, got %r" % (what, text))
+        return value
+    return parse
+
+
+learning_rate = float_in(0, float("inf"), "a positive learning rate", True, True)
+drop_rate = float_in(0, 1, "a drop rate in [0, 1)", high_open=True)
+smoothing = float_in(0, 1, "a label smoothing in [0, 1]")
 
 
 def positive_float(text):

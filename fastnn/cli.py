@@ -15,9 +15,9 @@ import numpy as np
 
 import fastnn
 from . import _recipes, datasets, io
-from ._cli_args import (CLIError, augment_list, check_output_paths, image_options, image_shape,
-                        int_at_least, int_list, name_list, peer_list, positive_float,
-                        positive_int, seed)
+from ._cli_args import (CLIError, augment_list, check_output_paths, drop_rate, image_options,
+                        image_shape, int_at_least, int_list, learning_rate, name_list, peer_list,
+                        positive_float, positive_int, seed, smoothing)
 # old homes of these names: files saved with class ScaledModel, callers of cli.load_data
 from .datasets import BUILTIN_DATA, load_data  # noqa: F401
 from .projection import PrincipalProjection
@@ -230,7 +230,8 @@ def cmd_evaluate(args):
     if len(Xt) == 0:
         raise CLIError("%s: no test samples" % args.data)
     if len(X) == 0:
-        print("(evaluating on all %d samples: %s has no test split)" % (len(Xt), args.data))
+        print("(evaluating on all %d samples: %s has no test split; a model trained on it "
+              "trained on 5/6 of them)" % (len(Xt), args.data))
     pred = model.predict(Xt)
     labels = np.union1d(model.classes, yt)
     m = confusion_matrix(yt, pred, labels)
@@ -307,10 +308,10 @@ def build_parser():
     p.add_argument("--activation", type=name_list,
                    help="hidden activation: one name for all layers, or one per hidden layer, "
                         "e.g. relu,tanh (default relu)")
-    p.add_argument("--dropout", type=float)
+    p.add_argument("--dropout", type=drop_rate)
     p.add_argument("--epochs", type=positive_int)
     p.add_argument("--batch-size", type=positive_int)
-    p.add_argument("--lr", type=float, help="learning rate")
+    p.add_argument("--lr", type=learning_rate, help="learning rate")
     p.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None,
                    help="standardize each feature with training-set statistics")
     p.add_argument("--seed", type=seed, default=0)
@@ -332,7 +333,7 @@ def build_parser():
     p.add_argument("--augment", type=augment_list, metavar="shift,flip",
                    help="augmentations of image rows (shift, flip, erase, a list of them, "
                         "or none)")
-    p.add_argument("--label-smoothing", type=float)
+    p.add_argument("--label-smoothing", type=smoothing)
     p.add_argument("--components", type=int_at_least(0, "a count of 0 or more"), metavar="K",
                    help="train on the features' top K principal components, folded into the "
                         "first layer of the model saved (fewer products per epoch); default 0: "
@@ -342,7 +343,8 @@ def build_parser():
 
     p = sub.add_parser("evaluate", help="accuracy and confusion matrix of a saved model")
     p.add_argument("model", metavar="MODEL.safetensors")
-    p.add_argument("--data", required=True, help="as for train; uses the test split")
+    p.add_argument("--data", required=True,
+                   help="as for train; its test split, or all rows of a file without one")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("bench", help="time one training epoch against NumPy, PyTorch, sklearn")
@@ -351,7 +353,7 @@ def build_parser():
     p.add_argument("--batch-sizes", type=int_list, default=(32, 256))
     p.add_argument("--repeats", type=positive_int, help="runs per trainer (median reported)")
     p.add_argument("--threads", type=positive_int)
-    p.add_argument("--dropout", type=float, default=0.25, help="drop rate (default 0.25)")
+    p.add_argument("--dropout", type=drop_rate, default=0.25, help="drop rate (default 0.25)")
     p.add_argument("--peers", type=peer_list, help="trainers, e.g. fastnn,numpy,torch,jax,sklearn")
     p.add_argument("--activation", choices=tuple(fastnn._core.ACTIVATIONS), default="relu",
                    help="hidden activation (default relu); peers without it sit out")

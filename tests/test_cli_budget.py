@@ -16,7 +16,11 @@ def test_time_budget_and_image_shape_on_digits(capsys):
 
 @pytest.mark.parametrize("argv,fragment", [
     (("--time", "-3"), "--time"), (("--time", "soon"), "--time"),
-    (("--image-shape", "8by8"), "--image-shape"), (("--augment", "rotate"), "--augment")])
+    (("--image-shape", "8by8"), "--image-shape"), (("--augment", "rotate"), "--augment"),
+    # found before loading the data, named by the flag (they were exit 1, after it)
+    (("--lr", "0"), "--lr: expected a positive"), (("--dropout", "1"), "--dropout"),
+    (("--label-smoothing", "1.5"), "--label-smoothing"),
+    (("--activation", "relu,foo"), "unknown activation 'foo'")])
 def test_bad_flags_are_usage_errors(capsys, argv, fragment):
     code, out, err = run(capsys, "train", "--data", "digits", *argv)
     assert code == 2 and fragment in err

@@ -190,7 +190,7 @@ def test_cli_activation_per_layer(capsys, tmp_path):
 
 @pytest.mark.parametrize("names, fragment", [
     ("relu,tanh,gelu", "--activation: 3 names for 2 hidden layers"),
-    ("relu,swish", "activation must be one of"),
+    ("relu,swish", "unknown activation 'swish'"),
     ("relu,", "expected comma-separated activation names"),
 ])
 def test_cli_activation_errors(capsys, tmp_path, names, fragment):
