@@ -10,6 +10,11 @@ import numpy as np
 
 from ._warn import warn
 
+# a first column of these names is the label column of many published CSVs
+# (Kaggle's MNIST: label,pixel0,...): fastnn reads the last column as the label
+LABEL_NAMES = ("label", "labels", "target", "class", "y")
+
+
 class DataFileError(ValueError):
     """A data file that cannot be used: what is wrong, in one line."""
 
@@ -54,7 +59,7 @@ def _is_default_header(cells):
 
 def _header_lines(path):
     """(lines to skip, whether the header is pandas' default names, whether
-    the first column is pandas' row index).  Skipped: through the first line
+    the first column is pandas' row index, the header's names or None).  Skipped: through the first line
     with content (not blank, not a # comment) if it is a header.  A header
     names columns: one of its cells is text, or its cells are 0, 1, ..., n-1
     in order; an empty first cell before names is the unnamed index that
@@ -68,15 +73,15 @@ def _header_lines(path):
                 index = len(cells) > 2 and cells[0] == "" and all(cells[1:])
                 names = cells[1:] if index else cells
                 if _is_default_header(names):
-                    return i + 1, True, index
+                    return i + 1, True, index, None
                 named = any(c and not _is_number(c) for c in names)
-                return (i + 1 if named else 0), False, index and named
-    return 0, False, False
+                return (i + 1 if named else 0), False, index and named, names if named else None
+    return 0, False, False, None
 
 
 def read_csv(path):
     try:
-        skip, default_header, index = _header_lines(path)
+        skip, default_header, index, names = _header_lines(path)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "input contained no data": checked below
             data = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2, dtype=np.float64,
@@ -91,6 +96,9 @@ def read_csv(path):
         warn("%s: dropped the first column, whose header cell is empty: the row index "
              "DataFrame.to_csv writes (to_csv(index=False) leaves it out; name the column to "
              "keep it as a feature)" % path)
+    if names and names[0].lower() in LABEL_NAMES and names[-1].lower() not in LABEL_NAMES:
+        warn("%s: the first column is named %r, but the label is the last column (%r here); "
+             "move %r last if it holds the labels" % (path, names[0], names[-1], names[0]))
     if default_header:  # it could be a row of data: say what was done with it
         warn("%s: skipped line %d, \"0,...,%d\", as a header (pandas' names for unnamed "
              "columns); if it is data, add a header line above it"

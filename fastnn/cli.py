@@ -93,7 +93,7 @@ def cmd_info(args):
     fastnn.show_config()
     import importlib.util
     extras = [(name, module) for name, module in (("io", "safetensors"), ("progress", "tqdm"),
-              ("plot", "matplotlib"), ("sklearn", "sklearn"))]
+              ("plot", "matplotlib"), ("sklearn", "sklearn"), ("onnx", "skl2onnx"))]
     print("extras: " + ", ".join("%s (%s) %s" % (name, module, "yes" if
                                  importlib.util.find_spec(module) else "no")
                                  for name, module in extras))
@@ -286,7 +286,7 @@ def cmd_bench(args):
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="fastnn", description="Fast MLP training on the CPU: info, demo, train, evaluate, "
-                                   "bench.  FASTNN_DEBUG=1 shows tracebacks.")
+                                   "bench, export.  FASTNN_DEBUG=1 shows tracebacks.")
     parser.add_argument("--version", action="version", version="fastnn " + fastnn.__version__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

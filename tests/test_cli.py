@@ -489,3 +489,9 @@ def test_features_past_1e154_standardize_and_the_saved_model_loads(capsys, tmp_p
     code, out, err = run(capsys, "evaluate", str(tmp_path / "m.safetensors"), "--data",
                          str(tmp_path / "big.csv"))
     assert code == 0, err
+
+
+def test_python_dash_m_fastnn_runs_the_command():
+    result = run_python("import runpy, sys; sys.argv = ['fastnn', '--version']; "
+                        "runpy.run_module('fastnn', run_name='__main__')")
+    assert result.returncode == 0 and result.stdout.strip() == "fastnn " + fastnn.__version__

@@ -314,3 +314,19 @@ def test_npz_files_that_are_not_npz_are_one_line_errors(capsys, tmp_path, conten
     code, out, err = run(capsys, "train", "--data", str(path), "--epochs", "1")
     assert_one_line_error(code, err, fragment)
     assert "allow_pickle" not in err
+
+
+def test_a_csv_whose_first_column_is_named_label_warns(tmp_path):
+    """Kaggle's layout (label,pixel0,...) trained on the last pixel as the
+    label without a word; the README's rule stands, with a warning."""
+    with open(tmp_path / "k.csv", "w") as f:
+        f.write("label,p0,p1\n" + "".join("%d,%d,%d\n" % (i % 2, i, i % 3) for i in range(9)))
+    with pytest.warns(UserWarning, match="the first column is named 'label', but the label is "
+                                         "the last column \\('p1' here\\)"):
+        arrays = _data_files.read_csv(str(tmp_path / "k.csv"))
+    np.testing.assert_array_equal(arrays["y"], np.arange(9) % 3)
+    with open(tmp_path / "ok.csv", "w") as f:
+        f.write("p0,p1,label\n1,2,0\n3,4,1\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _data_files.read_csv(str(tmp_path / "ok.csv"))
