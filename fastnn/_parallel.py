@@ -39,7 +39,7 @@ def check_n_threads(n, name="n_threads"):
     if n < 1:
         raise ValueError("%s must be a positive int, got %r" % (name, n))
     if n > MAX_THREADS:
-        raise ValueError("%s must be at most %d (4 x the %d CPUs, or 1024), got %r"
+        raise ValueError("%s must be at most %d (1024, or 4 x the %d CPUs if more), got %r"
                          % (name, MAX_THREADS, os.cpu_count() or 1, n))
     return int(n)
 
