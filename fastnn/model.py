@@ -16,19 +16,20 @@ from ._fit_extras import STOP_REASONS, FitExtras
 from ._forward import PREDICT_CHUNK, forward  # noqa: F401 (PREDICT_CHUNK: its old home)
 from ._mlp_init import initial_weights, weights_digest
 from ._mlp_settings import MLPSettingsMixin
+from ._mlp_targets import MLPTargetsMixin
 from ._model_state import MLPStateMixin
 from ._parallel import call_threads, effective_n_threads
 from ._schedules import make_schedule
 from ._session import Session
 from ._stream import InMemory, open_stream
 from ._validate import (OPTIMIZERS, as_features, check_max_grad_norm, finite_number,
-                        probability_targets, split_rows, store_params, values_of, whole_number)
+                        split_rows, store_params, whole_number)
 from ._warn import warn
 
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
 
 
-class MLP(MLPSettingsMixin, MLPStateMixin):
+class MLP(MLPSettingsMixin, MLPStateMixin, MLPTargetsMixin):
     """A multi-layer perceptron: z = W x + b, a = g(z), layer by layer.
 
     layer_sizes: [n_inputs, hidden..., n_outputs].  activation: the hidden
@@ -130,47 +131,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin):
             warn("R^2 is not defined for fewer than two samples: the score is NaN")
         return self._score(P, Y, labels)
 
-    def _score(self, P, Y, labels):
-        if self.output == "softmax":
-            truth = labels if labels is not None else Y.argmax(axis=1)
-            return float((P.argmax(axis=1) == truth).mean())
-        if self.output == "sigmoid":
-            return float(((P >= 0.5) == (Y >= 0.5)).all(axis=1).mean())
-        # R^2 per output, then their mean (scikit-learn's r2_score): a pooled
-        # ratio would let a large output hide a badly fitted small one
-        if Y.shape[0] < 2:  # no variance to explain: scikit-learn's NaN
-            return float("nan")
-        resid = ((Y - P) ** 2).sum(axis=0)
-        total = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
-        r2 = np.where(total > 0, 1 - resid / np.where(total > 0, total, 1), resid == 0)
-        return float(r2.mean())
-
     # ---- training ----
-    def _targets(self, Y, n_rows):
-        """(Y 2-D in the model dtype, None) or (None, int64 labels)."""
-        n_out = self.layer_sizes[-1]
-        Y = values_of(Y, "Y")
-        if Y.ndim == 2 and Y.shape[1] == 1 < n_out and self.loss == "cross_entropy":
-            Y = Y[:, 0]  # a column of labels (a one-column DataFrame)
-        if Y.shape[:1] != (n_rows,):
-            raise ValueError("X has %d samples but Y has %s" % (n_rows, Y.shape[:1] or "none"))
-        if Y.ndim == 1 and self.loss == "cross_entropy":
-            if Y.dtype.kind == "f" and np.isnan(Y).any():
-                raise ValueError("Y has missing labels (NaN) in %d row(s)" % np.isnan(Y).sum())
-            whole = Y.dtype.kind in "iub" or (Y.dtype.kind == "f" and np.all(np.mod(Y, 1) == 0))
-            if not whole:
-                raise ValueError("1-D targets for cross_entropy must be integer class labels")
-            if Y.size and (Y.min() < 0 or Y.max() >= n_out):  # before a cast could wrap 1e20
-                raise ValueError("class labels must be in [0, %d), got range [%s, %s]"
-                                 % (n_out, Y.min(), Y.max()))
-            return None, np.ascontiguousarray(Y, dtype=np.int64)
-        if Y.ndim == 1 and n_out == 1:
-            Y = Y.reshape(-1, 1)
-        if Y.ndim != 2 or Y.shape[1] != n_out:
-            raise ValueError("Y must have shape (%d, %d), got %s" % (n_rows, n_out, Y.shape))
-        # numeric, in the dtype's range, finite: checked as X is
-        return probability_targets(as_features(Y, n_out, self._dtype, "Y"), self.loss), None
-
     def _validation(self, validation_data):
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise TypeError("validation_data must be a pair (X, Y), got %s"
