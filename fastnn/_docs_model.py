@@ -169,6 +169,12 @@ image_shape : tuple, optional
     last); needed by a string augment, checked against X whenever given.
 max_shift : int, default 2
     The largest shift of augment="shift", in pixels.
+sample_weight : array-like, optional
+    One weight >= 0 per row of X (in memory, not a stream): each batch's
+    loss is the weighted mean of its rows' (scikit-learn's rule), so
+    integer weights train as duplicated rows would in one batch; rows of
+    weight 0 are left out, as is their share of a validation split (the
+    validation loss is unweighted).  Not with augment or label_smoothing.
 
 Returns
 -------

@@ -27,17 +27,19 @@ PIECE_BYTES = 4 << 20         # memmap pages mapped at once while copying a chun
 
 
 class InMemory:
-    """Arrays already in memory: one compiled epoch over all rows."""
+    """Arrays already in memory (and a weight per row, or None): one
+    compiled epoch over all rows."""
 
-    def __init__(self, X, Y, labels):
-        self.X, self.Y, self.labels = X, Y, labels
+    def __init__(self, X, Y, labels, sample_weight=None):
+        self.X, self.Y, self.labels, self.sample_weight = X, Y, labels, sample_weight
         self.n_rows = X.shape[0]
 
     def batches(self, batch_size):
         return _batches(self.n_rows, batch_size)
 
     def epoch(self, session, **settings):
-        return session.epoch(self.X, self.Y, self.labels, **settings)
+        return session.epoch(self.X, self.Y, self.labels, sample_weight=self.sample_weight,
+                             **settings)
 
 
 def open_stream(model, X, Y, epochs):

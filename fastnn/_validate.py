@@ -331,6 +331,24 @@ def as_features(X, n_features, dtype, name="X", sparse=False):
     return X
 
 
+def row_weights(sample_weight, n_rows, dtype):
+    """fastnn.MLP.fit's sample_weight: n_rows finite weights >= 0 of `dtype`,
+    not all 0 (each batch's loss is their weighted mean; rows of weight 0
+    are left out, so no batch sums to 0)."""
+    w = np.asarray(values_of(sample_weight, "sample_weight"))
+    if w.ndim != 1 or w.shape[0] != n_rows:
+        raise ValueError("sample_weight must have shape (%d,), got %s" % (n_rows, w.shape))
+    if w.dtype.kind not in "fiub":
+        raise TypeError("sample_weight must be numeric, got dtype %s" % w.dtype)
+    with np.errstate(over="ignore"):
+        w = np.ascontiguousarray(w, dtype=dtype)
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError("sample_weight must be finite and >= 0 (in %s's range)" % w.dtype)
+    if not w.any():
+        raise ValueError("sample_weight is 0 for every row: nothing to train on")
+    return w
+
+
 def storable_seed(random_state):
     """random_state as a model file keeps it: an int (NumPy's too) or None (a
     Generator or RandomState object is training-only state)."""

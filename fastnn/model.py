@@ -23,7 +23,7 @@ from ._schedules import make_schedule
 from ._session import Session
 from ._stream import InMemory, open_stream
 from ._validate import (OPTIMIZERS, as_features, check_max_grad_norm, finite_number,
-                        split_rows, store_params, whole_number)
+                        row_weights, split_rows, store_params, whole_number)
 from ._warn import warn
 
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
@@ -170,7 +170,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin, MLPTargetsMixin):
             validation_split=0.0, early_stopping=False, patience=10, augment=None,
             callbacks=(), verbose=0, input_noise=0.0, schedule_options=None,
             max_grad_norm=None, max_time=None, label_smoothing=0.0, warmup_epochs=0,
-            image_shape=None, max_shift=2):
+            image_shape=None, max_shift=2, sample_weight=None):
         """Train; returns self.  See the README for every option.
 
         X, Y: arrays; or a NumPy memmap or array-like that slices, larger
@@ -202,7 +202,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin, MLPTargetsMixin):
              nesterov, betas, eps, l1, l2, weight_decay, lr_schedule, shuffle, validation_data,
              validation_split, early_stopping, patience, augment, callbacks, verbose,
              input_noise, schedule_options, max_grad_norm, max_time, label_smoothing,
-             warmup_epochs, image_shape, max_shift):
+             warmup_epochs, image_shape, max_shift, sample_weight):
         whole_number(epochs, "epochs")
         if (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
                 or batch_size < 1):
@@ -236,14 +236,24 @@ class MLP(MLPSettingsMixin, MLPStateMixin, MLPTargetsMixin):
 
         coefs, intercepts = self._checked_weights()
         names = self._fit_columns(X if Y is not None else None, validation_data)
+        if sample_weight is not None and (extras.augment[0] or extras.hook
+                                          or extras.label_smoothing):
+            raise ValueError("augment and label_smoothing are not supported with sample_weight")
         stream = open_stream(self, X, Y, epochs)  # None: arrays that fit in memory
         if stream is not None:
+            if sample_weight is not None:
+                raise ValueError("sample_weight needs X and Y in memory, not a stream of "
+                                 "batches or a large memmap")
             val = stream.validation(validation_data, validation_split, early_stopping)
         else:
             X = as_features(X, self.layer_sizes[0], self._dtype)
             Y, labels = self._targets(Y, X.shape[0])
             if X.shape[0] == 0:
                 raise ValueError("X has no samples")
+            rows = None  # the rows that train: those of weight > 0, less a validation split
+            if sample_weight is not None:
+                sample_weight = row_weights(sample_weight, X.shape[0], self._dtype)
+                rows = np.flatnonzero(sample_weight)
             if validation_data is not None:
                 val = self._validation(validation_data)
             elif validation_split > 0 or early_stopping:
@@ -251,11 +261,16 @@ class MLP(MLPSettingsMixin, MLPStateMixin, MLPTargetsMixin):
                 if len(tr) == 0:
                     raise ValueError("validation_split leaves no training samples")
                 val = (X[va],) + ((Y[va], None) if labels is None else (None, labels[va]))
-                X = X[tr]
-                Y, labels = (Y[tr], None) if labels is None else (None, labels[tr])
+                rows = tr if rows is None else np.intersect1d(tr, rows)
+                if len(rows) == 0:
+                    raise ValueError("validation_split leaves no training sample of weight > 0")
             else:
                 val = None
-            stream = InMemory(X, Y, labels)
+            if rows is not None and len(rows) < X.shape[0]:
+                X = X[rows]
+                Y, labels = (Y[rows], None) if labels is None else (None, labels[rows])
+                sample_weight = None if sample_weight is None else sample_weight[rows]
+            stream = InMemory(X, Y, labels, sample_weight)
 
         fit_number = self._fits + 1  # seeds this fit's draws; counted once it runs
         session = Session(
