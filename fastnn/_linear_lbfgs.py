@@ -17,7 +17,49 @@ start, so lbfgs "converges" to the intercepts alone.  Standardized, `tol`
 import numpy as np
 
 from . import ops
-from ._linear_base import _warn_unless_converged, final_gradient
+from ._linear_base import ConvergenceWarning
+from ._warn import warn
+from .scaled import column_moments
+
+
+# The largest gradient (on the standardized features lbfgs fits) that lbfgs
+# may leave when it stops because the loss no longer falls: converged fits
+# leave under 1e-5 (float64) or 2e-3 (float32, whose loss stops resolving
+# smaller steps); stalled ones far more.
+STALLED_GRADIENT = {np.dtype(np.float64): 1e-3, np.dtype(np.float32): 1e-2}
+
+
+def final_gradient(res, n_weights, n_copies=1):
+    """lbfgs's final gradient: res.x holds n_copies times the n_weights
+    weights (n_copies=2: the l1 split, bounded below by 0), then the rest;
+    a positive gradient at the bound 0 is no reason to move, so it counts 0."""
+    gradient = np.array(res.jac, dtype=np.float64)
+    if n_copies == 2:
+        m = n_weights * 2
+        gradient[:m][(res.x[:m] <= 0) & (gradient[:m] > 0)] = 0
+    return gradient
+
+
+def _warn_unless_converged(res, max_iter, gradient=None, dtype=np.float64):
+    """lbfgs's result: out of iterations, or stopped by its line search or
+    because the loss stopped falling with a gradient (final_gradient) still
+    larger than STALLED_GRADIENT: at the dtype's resolution a stop is
+    convergence (float32's loss often ends its line search so)."""
+    if res.status == 1:
+        warn("lbfgs stopped after max_iter=%d iterations; increase max_iter" % max_iter,
+             ConvergenceWarning)
+        return
+    if res.success and "REDUCTION" not in str(res.message).upper():
+        return  # stopped on its gradient tolerance
+    largest = np.inf if gradient is None else float(np.max(np.abs(gradient)))
+    if largest <= STALLED_GRADIENT[np.dtype(dtype)]:
+        return
+    flat = (" or a loss flat at float32's resolution (dtype='float64')"
+            if np.dtype(dtype) == np.float32 else "")
+    warn("lbfgs stopped after %d iterations far from the optimum (%s, with a gradient of "
+         "%.2g): separable classes (weights that grow without bound: add l2)%s are common "
+         "causes" % (res.nit, str(res.message).strip() or "the loss stopped falling", largest,
+                     flat), ConvergenceWarning)
 
 
 def standardize(X, l2=0.0):
@@ -28,13 +70,18 @@ def standardize(X, l2=0.0):
     penalty (l2), is then about 1: unit deviation without a penalty, and
     a tiny feature whose weight the penalty holds near 0 is not blown up
     into a penalty 1e12 times more curved than the rest.  A constant
-    column without a penalty keeps scale 1."""
-    mean = X.mean(axis=0, dtype=np.float64).astype(X.dtype)
+    column (its deviation at rounding level: the mean of 0.1s is not 0.1
+    exactly) becomes 0 with scale 1, not a copy of the intercept scaled by
+    1e15; features past 1e154 keep their moments (column_moments)."""
+    mean, std = column_moments(X)
+    eps = float(np.finfo(X.dtype).eps)
+    constant = (X.max(axis=0) == X.min(axis=0)) | (std <= X.shape[0] * eps * np.abs(mean))
+    mean = mean.astype(X.dtype)
     Xs = np.array(X, dtype=X.dtype, order="C", copy=True)
     Xs -= mean  # exact where x is near its mean (within a factor 2)
-    sq = np.einsum("ij,ij->j", Xs, Xs, dtype=np.float64) / max(X.shape[0], 1)
-    scale = np.sqrt(sq + l2).astype(X.dtype)
-    scale[~(scale > 0) | ~np.isfinite(scale)] = 1
+    scale = np.hypot(std, np.sqrt(l2)).astype(X.dtype)  # sqrt(var + l2), no overflow
+    scale[constant | ~(scale > 0) | ~np.isfinite(scale)] = 1
+    Xs[:, constant] = 0
     Xs /= scale
     return Xs, mean.astype(np.float64), scale.astype(np.float64)
 

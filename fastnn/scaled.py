@@ -204,15 +204,23 @@ def fit_preprocessing(X, pixel_max=None, standardize=False):
     offset = np.zeros(X.shape[1])
     scale = np.full(X.shape[1], float(pixel_max or 1))
     if standardize:
-        with np.errstate(over="ignore"):  # a sum or a square past float64: redone below
-            offset = X.mean(axis=0, dtype=np.float64)
-            std = column_std(X, offset)
-        big = ~(np.isfinite(offset) & np.isfinite(std))
-        if big.any():  # features past 1e154: their moments, from x / max|x|
-            offset[big], std[big] = _scaled_moments(X[:, big])
+        offset, std = column_moments(X)
         # a constant feature (std 0 up to rounding) is only centred
         scale = np.where(std > 1e-8 * (np.abs(offset) + 1), std, 1.0)
     return offset, scale
+
+
+def column_moments(X):
+    """(mean, std) of X's columns in float64: NumPy's bits (column_std), and
+    for a feature past 1e154, whose sum or squares overflow, those of
+    x / max|x| scaled back (NaN or inf in X stay non-finite)."""
+    with np.errstate(over="ignore"):  # a sum or a square past float64: redone below
+        mean = X.mean(axis=0, dtype=np.float64)
+        std = column_std(X, mean)
+    big = ~(np.isfinite(mean) & np.isfinite(std))
+    if big.any():
+        mean[big], std[big] = _scaled_moments(X[:, big])
+    return mean, std
 
 
 def _scaled_moments(X):

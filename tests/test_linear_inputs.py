@@ -214,21 +214,25 @@ def scaled_fit(cls, scale, X=None, **params):
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
-@pytest.mark.parametrize("scale,offset", [(1e8, 0.0), (1e20, 0.0), (1e-6, 0.0), (1.0, 1e4),
-                                          (1.0, 1e8), (1e-3, 5.0)])
+@pytest.mark.parametrize("scale,offset", [(1e8, 0.0), (1e20, 0.0), (1e200, 0.0), (1e-6, 0.0),
+                                          (1.0, 1e4), (1.0, 1e8), (1e-3, 5.0)])
 def test_unpenalized_fits_do_not_depend_on_feature_scale_or_offset(cls, scale, offset):
     """lbfgs fits standardized features (the same optimum), so x * scale +
     offset gives the same probabilities without a warning.  On raw features
     an offset of 1e4 left the weight near 0 silently (lbfgs stopped on
     "relative reduction"), a scale of 1e8 stalled with a warning, and 1e-6
-    "converged" on the intercepts alone.  Tolerance: x + offset rounds x by
-    eps * offset, a relative change of eps * offset / deviation."""
+    "converged" on the intercepts alone.  A constant column of 0.1 (whose
+    float64 mean is not 0.1) rides along: it must not become a copy of the
+    intercept with a weight of 1e13.  Tolerance: each fit stops with a
+    gradient under tol (1e-6) on the same standardized problem, whose
+    curvature is about 1, so the probabilities agree to about tol."""
     X, y = ordinal_sample(600, seed=16)
     base = cls().fit(X, y).predict_proba(X)
-    model, others, messages = scaled_fit(cls, 1.0, X=X * scale + offset)
+    shifted = np.c_[X * scale + offset, np.full(len(X), 0.1)]
+    model, others, messages = scaled_fit(cls, 1.0, X=shifted)
     assert not others and not messages, messages
-    tol = 1e-12 + 10 * np.finfo(np.float64).eps * offset / X.std(axis=0).min()
-    np.testing.assert_allclose(model.predict_proba(X * scale + offset), base, rtol=0, atol=tol)
+    np.testing.assert_allclose(model.predict_proba(shifted), base, rtol=0, atol=1e-6)
+    assert np.ravel(model.coef_)[-1] == 0  # the constant column
 
 
 @pytest.mark.parametrize("status,success,message,gradient,dtype,warns", [
@@ -245,7 +249,7 @@ def test_lbfgs_stops_warn_only_short_of_the_dtypes_resolution(status, success, m
     gradient is within the dtype's resolution, else a ConvergenceWarning
     naming the gradient; scipy's own gradient tolerance is always met."""
     from types import SimpleNamespace
-    from fastnn._linear_base import _warn_unless_converged
+    from fastnn._linear_lbfgs import _warn_unless_converged
     res = SimpleNamespace(status=status, success=success, message=message, nit=7,
                           jac=np.array([gradient, 0.0]))
     with warnings.catch_warnings(record=True) as caught:
@@ -255,6 +259,7 @@ def test_lbfgs_stops_warn_only_short_of_the_dtypes_resolution(status, success, m
     assert len(messages) == warns, messages
     if warns:
         assert "far from the optimum" in messages[0] and "%.2g" % gradient in messages[0]
+        assert ("dtype='float64'" in messages[0]) == (dtype == "float32")
 
 
 @pytest.mark.parametrize("cls,params", [(fastnn.OrdinalRegression, {"l2": 0.1}),
@@ -266,8 +271,9 @@ def test_penalized_fits_do_not_depend_on_feature_offset(cls, params):
     X, y = ordinal_sample(600, seed=16)
     base = cls(**params).fit(X, y)
     shifted = cls(**params).fit(X + 1e4, y)
-    np.testing.assert_allclose(shifted.coef_, base.coef_, rtol=0, atol=1e-9)
-    np.testing.assert_allclose(shifted.predict_proba(X + 1e4), base.predict_proba(X), atol=1e-9)
+    # both stop with a gradient under tol (1e-6) on one standardized problem
+    np.testing.assert_allclose(shifted.coef_, base.coef_, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(shifted.predict_proba(X + 1e4), base.predict_proba(X), atol=1e-6)
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
