@@ -1,6 +1,6 @@
 """What fastnn's linear models (fastnn/linear.py) share:
 input checks, get_params/set_params, the fit lock, scoring, persistence and
-lbfgs's convergence warnings."""
+their ConvergenceWarning (lbfgs's checks: fastnn/_linear_lbfgs.py)."""
 
 import numpy as np
 
