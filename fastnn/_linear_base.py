@@ -8,7 +8,7 @@ from ._feature_names import check_column_names, column_names, loaded_column_name
 from ._fitloop import exclusive_fit
 from ._parallel import call_threads
 from ._validate import (accuracy, as_features, check_loaded_classes, finite_number,
-                        not_fitted, storable_seed, whole_number)
+                        is_missing, not_fitted, storable_seed, whole_number)
 from ._warn import warn
 
 SCIPY_HINT = 'pip install "fastnn[sklearn]"'
@@ -77,16 +77,6 @@ def _in_category_order(categorical):
     return None
 
 
-def _missing(v):
-    """Whether a label in an object array is a missing value: None, NaN,
-    pandas' NA or NaT, NumPy's NaT."""
-    if v is None or type(v).__name__ in ("NAType", "NaTType"):
-        return True
-    if isinstance(v, (np.datetime64, np.timedelta64)):
-        return bool(np.isnat(v))
-    return isinstance(v, (float, np.floating)) and v != v
-
-
 def _check_y(y, n_samples, min_classes=2, category_order=False):
     """(classes_, class index per sample) from labels of any sortable type:
     sorted, or with category_order, in the order of an ordered Categorical."""
@@ -103,12 +93,12 @@ def _check_y(y, n_samples, min_classes=2, category_order=False):
     if y.dtype.kind == "f" and not np.isfinite(y).all():
         raise ValueError("y contains NaN or infinity")
     if (y.dtype.kind in "mM" and np.isnat(y).any()) or (y.dtype.kind == "O" and any(
-            _missing(v) for v in y)):
+            is_missing(v) for v in y)):
         raise ValueError("y contains missing labels (None, NaN, NA or NaT)")
     if categorical is None and y.dtype.kind == "f" and not (y == np.floor(y)).all():
         raise ValueError(
             "y holds numbers that are not whole, such as %r: a continuous target, not class "
-            "labels (as scikit-learn's classifiers, refused); to predict a number use "
+            "labels (scikit-learn's classifiers refuse it too); to predict a number use "
             "MLPRegressor or fastnn.MLP(output='identity'); ordered levels such as 1.5, 2.5 "
             "can be an ordered pandas Categorical" % (float(y[y != np.floor(y)][0]),))
     by_category = _in_category_order(categorical) if categorical is not None else None

@@ -230,16 +230,28 @@ def _object_numbers(values):
     flat = values.ravel()
     out = np.empty(flat.shape, dtype=np.float64)
     for i, v in enumerate(flat):
-        if v is None or type(v).__name__ == "NAType":
+        if is_missing(v):
             out[i] = np.nan
-        elif isinstance(v, (numbers.Real, decimal.Decimal)):
+        elif isinstance(v, (numbers.Real, decimal.Decimal, np.bool_)):
             try:
                 out[i] = float(v)
             except OverflowError:  # an int past float64 (a Decimal becomes inf)
                 out[i] = math.inf if v > 0 else -math.inf
+            except ValueError:  # a signalling NaN Decimal
+                out[i] = np.nan
         else:
             return v
     return out.reshape(values.shape)
+
+
+def is_missing(v):
+    """Whether one value of an object array is a missing value: None, NaN,
+    pandas' NA or NaT, NumPy's NaT."""
+    if v is None or type(v).__name__ in ("NAType", "NaTType"):
+        return True
+    if isinstance(v, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(v))
+    return isinstance(v, (float, np.floating)) and v != v
 
 
 def _numeric_column(X, column, dtype):

@@ -403,11 +403,13 @@ def test_numbers_stored_as_objects_train_as_numbers_and_text_is_named():
     from decimal import Decimal
     X, y = blobs(dtype=np.float64)
     X[2, 2] = int(X[2, 2] > 0)
+    X[3, 3] = 1.0
     expected = mlp(d=4, dtype="float64").fit(X, y, epochs=2, batch_size=16)
     objects = X.astype(object)
     objects[0, 0] = Decimal(float(X[0, 0]))  # the same number, as a Decimal
     objects[1, 1] = np.float64(X[1, 1])  # and as a NumPy scalar
     objects[2, 2] = int(X[2, 2])  # and as a Python int
+    objects[3, 3] = np.True_  # and a NumPy bool (not a numbers.Real)
     frame = pd.DataFrame(objects, columns=list("abcd"))
     assert (frame.dtypes == object).all()
     for given in (objects, frame):
@@ -425,6 +427,9 @@ def test_numbers_stored_as_objects_train_as_numbers_and_text_is_named():
         mlp().fit(np.where(np.arange(4) == 1, "1.5", objects), y)
     huge = objects.copy()
     huge[5, 1] = 10 ** 400  # a Python int past float64: infinite, named, not an OverflowError
+    with pytest.raises(ValueError, match="X contains NaN or infinity"):
+        mlp().fit(huge, y)
+    huge[5, 1] = Decimal("sNaN")  # float() of it raised a ValueError of its own words
     with pytest.raises(ValueError, match="X contains NaN or infinity"):
         mlp().fit(huge, y)
     with pytest.raises(ValueError, match=r"infinity in column\(s\) b"):

@@ -180,10 +180,17 @@ def test_fifo_targets_are_refused(tmp_path, name):
     assert os.listdir(tmp_path) == [name] and stat.S_ISFIFO(os.lstat(tmp_path / name).st_mode)
 
 
+@pytest.mark.parametrize("links", [True, False], ids=["hard-links", "no-hard-links"])
 @pytest.mark.parametrize("existing", [True, False], ids=["replacing", "new"])
-def test_failed_rename_puts_everything_back(tmp_path, monkeypatch, existing):
+def test_failed_rename_puts_everything_back(tmp_path, monkeypatch, existing, links):
     # the header is renamed into place first; when the source cannot be
-    # (a bind-mounted file: EBUSY), the header is put back (or removed)
+    # (a bind-mounted file: EBUSY), the header is put back (or removed); on a
+    # file system without hard links (FAT, some network mounts) the header
+    # was deleted, as if it had been new
+    if not links:
+        def no_link(*args, **kw):
+            raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+        monkeypatch.setattr(os, "link", no_link)
     if existing:
         (tmp_path / "m.c").write_bytes(b"old source")
         (tmp_path / "m.h").write_bytes(b"old header")

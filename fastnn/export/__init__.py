@@ -9,6 +9,7 @@ what each format holds.
 """
 import os
 import secrets
+import shutil
 
 from ..io import _target_file
 from ._graph import describe
@@ -119,16 +120,24 @@ def _hidden(target, suffix):
 
 
 def _keep(target):
-    """A hard link to the file at target (to put back if a later rename
-    fails), or None: no file there, or no hard links on this file system."""
+    """A hidden second name of the file at target, to put back if a later
+    rename fails (None: no file there): a hard link, or a copy on a file
+    system without them.  OSError if neither can be made: nothing is
+    replaced then, rather than a replaced file lost on a failure."""
     if not os.path.isfile(target):
         return None
-    link = _hidden(target, "old")
+    keep = _hidden(target, "old")
     try:
-        os.link(target, link)
+        os.link(target, keep)
     except OSError:
-        return None
-    return link
+        try:
+            shutil.copy2(target, keep)
+        except OSError as exc:
+            if os.path.lexists(keep):
+                os.unlink(keep)
+            raise OSError(exc.errno, "cannot keep a copy of %s to put back on a failure: %s"
+                          % (target, exc.strerror or exc)) from None
+    return keep
 
 
 def _write_temp(path, target, data):
