@@ -19,7 +19,7 @@ class CLIError(Exception):
 def check_output_paths(args):
     """--save and --plot name files in existing directories, not the data;
     --plot an image format matplotlib (installed) writes."""
-    data = os.path.abspath(args.data) if os.path.exists(args.data) else None
+    data = os.path.realpath(args.data) if os.path.exists(args.data) else None
     for flag, path in (("--save", args.save), ("--plot", args.plot)):
         if path is None:
             continue
@@ -27,10 +27,10 @@ def check_output_paths(args):
             raise CLIError("%s: %r is not a file name" % (flag, path))
         if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
             raise CLIError("%s: cannot write %s: no such directory" % (flag, path))
-        if os.path.abspath(path) == data:
+        if os.path.realpath(path) == data:  # a symlink to the data too
             raise CLIError("%s %s would overwrite the training data" % (flag, path))
         _check_writable(flag, path)
-    if args.save and args.plot and os.path.abspath(args.save) == os.path.abspath(args.plot):
+    if args.save and args.plot and os.path.realpath(args.save) == os.path.realpath(args.plot):
         raise CLIError("--save and --plot name the same file %s: the figure would overwrite "
                        "the model" % args.save)
     if args.plot:
@@ -55,8 +55,10 @@ def _check_writable(flag, path):
             pass
     except ValueError as exc:  # not a regular file: the message names it
         raise CLIError("%s: %s" % (flag, exc))
-    except OSError as exc:
-        raise CLIError("%s: cannot write %s: %s" % (flag, path, exc.strerror or exc))
+    except OSError as exc:  # _target_file's (a symlink loop) names the path already
+        named = (exc.strerror or "").startswith("cannot write")
+        raise CLIError("%s: %s" % (flag, exc.strerror if named
+                                   else "cannot write %s: %s" % (path, exc.strerror or exc)))
 
 
 def int_list(text):

@@ -173,8 +173,9 @@ sample_weight : array-like, optional
     One weight >= 0 per row of X (in memory, not a stream): each batch's
     loss is the weighted mean of its rows' (scikit-learn's rule), so
     integer weights train as duplicated rows would in one batch; rows of
-    weight 0 are left out, as is their share of a validation split (the
-    validation loss is unweighted).  Not with augment or label_smoothing.
+    weight 0 are left out of training.  A validation split is drawn from
+    all rows, those of weight 0 included, and its loss is unweighted.  Not
+    with augment or label_smoothing.
 
 Returns
 -------

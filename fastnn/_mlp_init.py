@@ -73,5 +73,5 @@ def weights_digest(coefs, intercepts):
     # fingerprint, not a security measure
     digest = hashlib.sha1(usedforsecurity=False)
     for w in list(coefs) + list(intercepts):
-        digest.update(memoryview(np.ascontiguousarray(w)).cast("B"))
+        digest.update(np.ascontiguousarray(w).reshape(-1).view(np.uint8))  # any dtype, 0 size
     return digest.hexdigest()

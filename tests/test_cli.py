@@ -1,5 +1,6 @@
 """The fastnn command line: exit codes, one-line errors, train/evaluate round trips."""
 import json
+import os
 import warnings
 
 import numpy as np
@@ -411,13 +412,18 @@ def test_values_beyond_float32_after_preprocessing_are_named(capsys, tmp_path):
     (["--save", "/proc/m.safetensors"], "--save: cannot write /proc/m.safetensors"),
     (["--plot", "/proc/c.png"], "--plot: cannot write /proc/c.png"),
     (["--save", "/dev/null"], "--save: cannot write /dev/null: it is a device"),
+    (["--save", "{dir}/data-link.csv"], "would overwrite the training data"),  # a symlink
+    (["--save", "{dir}/loop"], "--save: cannot write {dir}/loop: Too many levels"),
 ])
 def test_output_paths_are_checked_before_training(capsys, tmp_path, flags, fragment):
     if "--plot" in flags:
         pytest.importorskip("matplotlib")
     write_csv(tmp_path / "d.csv", n=40)
     data = str(tmp_path / "d.csv")
+    os.symlink("d.csv", tmp_path / "data-link.csv")
+    os.symlink("loop", tmp_path / "loop")
     flags = [f.format(data=data, dir=str(tmp_path)) for f in flags]
+    fragment = fragment.format(dir=str(tmp_path))
     code, out, err = run(capsys, "train", "--data", data, "--epochs", "1", *flags)
     assert_one_line_error(code, err, fragment)
     assert "training" not in out
