@@ -12,7 +12,7 @@ bit-identical.
 import numpy as np
 
 from . import ops
-from ._validate import dense
+from ._values import dense
 
 PREDICT_CHUNK = 8192  # rows per forward chunk: bounded memory, prompt Ctrl-C
 DENSE_CHUNK_BYTES = 64 << 20  # at most this much of sparse X made dense at once

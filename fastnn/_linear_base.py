@@ -8,7 +8,8 @@ from ._feature_names import check_column_names, column_names, loaded_column_name
 from ._fitloop import exclusive_fit
 from ._parallel import call_threads
 from ._validate import (accuracy, as_features, check_loaded_classes, finite_number,
-                        is_missing, not_fitted, storable_seed, whole_number)
+                        not_fitted, storable_seed, whole_number)
+from ._values import is_missing
 from ._warn import warn
 
 SCIPY_HINT = 'pip install "fastnn[sklearn]"'

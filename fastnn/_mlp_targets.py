@@ -3,7 +3,8 @@ for cross-entropy, probability or value columns otherwise (_targets), and
 accuracy or R^2 (_score).  A mixin of MLP, kept out of model.py."""
 import numpy as np
 
-from ._validate import as_features, probability_targets, values_of
+from ._validate import as_features, probability_targets
+from ._values import values_of
 
 
 class MLPTargetsMixin:

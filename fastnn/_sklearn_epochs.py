@@ -5,7 +5,8 @@ SGD's rate division)."""
 import numpy as np
 
 from ._forward import dense_chunk_rows
-from ._validate import as_features, is_sparse
+from ._validate import as_features
+from ._values import is_sparse
 
 # the fit loop's ValueError when the weights become non-finite (scikit-learn's words)
 NAN_MESSAGE = ("Solver produced non-finite parameter weights. The input data may contain "

@@ -19,7 +19,8 @@ import mmap
 import numpy as np
 
 from ._feature_names import check_column_names, column_names
-from ._validate import as_features, dense, is_sparse
+from ._validate import as_features
+from ._values import dense, is_sparse
 
 CHUNK_BYTES = 64 << 20        # one chunk: many batches, yet small next to any RAM
 STREAM_MIN_BYTES = 128 << 20  # a memmap or array-like larger than this streams

@@ -20,7 +20,7 @@ import copy
 import numpy as np
 
 from . import ops
-from ._validate import values_of
+from ._values import values_of
 
 # rows per block of the float64 products (each block 12.25 MiB for 784 columns)
 BLOCK_ROWS = 2048

@@ -5,7 +5,8 @@ fastnn.cli.ScaledModel, its home before."""
 import numpy as np
 
 from . import io
-from ._validate import accuracy, check_loaded_classes, values_of
+from ._validate import accuracy, check_loaded_classes
+from ._values import values_of
 
 TRANSFORM_BLOCK_ELEMENTS = 1 << 16  # float64 scratch of preprocess: 512 KiB, about an L2
 
