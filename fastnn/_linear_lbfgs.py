@@ -21,6 +21,8 @@ from ._linear_base import ConvergenceWarning
 from ._warn import warn
 from .scaled import column_moments
 
+EPS64 = float(np.finfo(np.float64).eps)
+
 
 # The largest gradient (on the standardized features lbfgs fits) that lbfgs
 # may leave when it stops because the loss no longer falls: converged fits
@@ -74,8 +76,9 @@ def standardize(X, l2=0.0):
     exactly) becomes 0 with scale 1, not a copy of the intercept scaled by
     1e15; features past 1e154 keep their moments (column_moments)."""
     mean, std = column_moments(X)
-    eps = float(np.finfo(X.dtype).eps)
-    constant = (X.max(axis=0) == X.min(axis=0)) | (std <= X.shape[0] * eps * np.abs(mean))
+    # the float64 mean of a constant column rounds by a few float64 ulps
+    # (pairwise sums); no other column's deviation is that small
+    constant = (X.max(axis=0) == X.min(axis=0)) | (std <= 64 * EPS64 * np.abs(mean))
     mean = mean.astype(X.dtype)
     Xs = np.array(X, dtype=X.dtype, order="C", copy=True)
     Xs -= mean  # exact where x is near its mean (within a factor 2)
@@ -113,9 +116,10 @@ def fit_logistic(minimize, X, target, n_out, binary, l1, l2, max_iter, tol):
         value, G = ops.loss(loss_name, z, target)     # G = d mean-loss / dz
         dW = ops.matmul(Xs, G, trans_a=True).astype(np.float64).ravel()   # (d, n_out)
         db = ops.column_sums(G).astype(np.float64)
-        w = W * per_weight                            # the weights of the raw features
-        value += 0.5 * l2 * float(w @ w)
-        dW += l2 * w * per_weight
+        if l2:  # the raw weights of a tiny feature's column can square past float64
+            w = W * per_weight                        # the weights of the raw features
+            value += 0.5 * l2 * float(w @ w)
+            dW += l2 * w * per_weight
         if l1 > 0:
             value += l1 * float(theta[:2 * n_w] @ np.tile(per_weight, 2))
             return value, np.concatenate([dW + l1 * per_weight, -dW + l1 * per_weight, db])
@@ -128,7 +132,10 @@ def fit_logistic(minimize, X, target, n_out, binary, l1, l2, max_iter, tol):
     _warn_unless_converged(res, max_iter, gradient, X.dtype)
     W, b = unpack(res.x)
     W = W.reshape(d, n_out) / scale[:, None]
-    return W, b - mean @ W, int(res.nit)
+    b = b - mean @ W
+    if n_out > 1:  # softmax's intercepts, reported centred (l1's W shifts their sum)
+        b -= b.mean()
+    return W, b, int(res.nit)
 
 
 def _unpack(params, d):
@@ -165,12 +172,15 @@ def ordinal_objective(params, X, index, l2, per_weight=None):
     gb = -1.0 / (1.0 + np.exp(-np.maximum(b, -700))) - r  # d logP / db = -F(b) - r
     ga[np.isinf(a)] = 0.0
     gb[np.isinf(b)] = 0.0
-    pw = 1.0 if per_weight is None else per_weight
-    raw = w * pw
-    value = -logp.mean() + 0.5 * l2 * float(raw @ raw)
+    value = -logp.mean()
     # d eta = -(d a) = -(d b): dNLL/dw = (1/n) X^T (ga + gb)
     G = ((ga + gb) / n).reshape(-1, 1).astype(X.dtype)
-    gw = ops.matmul(X, G, trans_a=True).ravel().astype(np.float64) + l2 * raw * pw
+    gw = ops.matmul(X, G, trans_a=True).ravel().astype(np.float64)
+    if l2:  # (skipped without: the raw weights of a tiny feature can square past float64)
+        pw = 1.0 if per_weight is None else per_weight
+        raw = w * pw
+        value += 0.5 * l2 * float(raw @ raw)
+        gw += l2 * raw * pw
     K1 = theta.shape[0]
     gtheta = -(np.bincount(index, ga, minlength=K1 + 1)[:K1]
                + np.bincount(index, gb, minlength=K1 + 1)[1:K1 + 1]) / n

@@ -213,14 +213,17 @@ def fit_preprocessing(X, pixel_max=None, standardize=False):
 
 def column_moments(X):
     """(mean, std) of X's columns in float64: NumPy's bits (column_std), and
-    for a feature past 1e154, whose sum or squares overflow, those of
-    x / max|x| scaled back (NaN or inf in X stay non-finite)."""
-    with np.errstate(over="ignore"):  # a sum or a square past float64: redone below
+    for a feature past 1e154 or with a spread under 1e-150, whose sum or
+    squares overflow or underflow, those of x / max|x| scaled back (NaN or
+    inf in X stay non-finite)."""
+    with np.errstate(over="ignore", under="ignore"):  # past float64: redone below
         mean = X.mean(axis=0, dtype=np.float64)
         std = column_std(X, mean)
-    big = ~(np.isfinite(mean) & np.isfinite(std))
-    if big.any():
-        mean[big], std[big] = _scaled_moments(X[:, big])
+    # squares past float64, or under its smallest (a spread of 1e-170 squares to 0)
+    redo = ~(np.isfinite(mean) & np.isfinite(std)) | ((std < 1e-150) & (std > 0)) | \
+        ((std == 0) & (X.max(axis=0) != X.min(axis=0)))
+    if redo.any():
+        mean[redo], std[redo] = _scaled_moments(X[:, redo])
     return mean, std
 
 

@@ -367,3 +367,37 @@ def test_an_unfitted_model_raises_not_fitted_error(cls):
             getattr(cls(), method)(X)
     assert cls().__sklearn_tags__().input_tags.sparse  # sparse X is read (made dense)
 
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_feature_of_small_relative_spread_is_not_taken_for_a_constant(cls, dtype):
+    """1000 + U(0, 1) over 20000 rows: a "constant" test that grew with the
+    row count (n * eps * |mean|, 2.4 in float32) zeroed it (accuracy 0.5)."""
+    rng = np.random.default_rng(0)
+    u = rng.uniform(size=20000)
+    X = (1000 + u)[:, None]
+    y = (u + 0.1 * rng.normal(size=20000) > 0.5).astype(int)
+    model = cls(dtype=dtype).fit(X, y)
+    assert np.ravel(model.coef_)[0] > 1 and model.score(X, y) > 0.85
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_a_feature_of_spread_1e_170_fits_as_a_unit_one(cls):
+    """Its squares underflowed to 0: taken for a constant, zeroed."""
+    rng = np.random.default_rng(1)
+    u = rng.uniform(size=600)
+    y = (u + 0.1 * rng.normal(size=600) > 0.5).astype(int)
+    unit = cls().fit(u[:, None], y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nor overflow warnings from squaring raw weights
+        tiny = cls().fit(u[:, None] * 1e-170, y)
+    np.testing.assert_allclose(tiny.predict_proba(u[:, None] * 1e-170),
+                               unit.predict_proba(u[:, None]), rtol=0, atol=1e-6)
+
+
+def test_multinomial_intercepts_are_centred_with_l1_too():
+    X, y = ordinal_sample(300, seed=2)
+    for params in ({}, {"l2": 0.01}, {"l1": 0.01}):
+        model = fastnn.LogisticRegression(**params).fit(X, y)
+        assert abs(model.intercept_.sum()) < 1e-12, params
