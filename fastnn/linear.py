@@ -288,8 +288,23 @@ class OrdinalRegression(_Estimator):
         self._check_fitted()
         if len(self.classes_) == 2:
             return self.linear_predictor(X) - self.thresholds_[0]
-        with np.errstate(divide="ignore"):  # a probability of 0 (rounding) scores -inf
-            return np.log(self.predict_proba(X))
+        return self.predict_log_proba(X)
+
+    def predict_log_proba(self, X):
+        """Log class probabilities, (n, n_classes), finite where predict_proba
+        rounds a probability to 0 (a difference of two sigmoids near 1).
+
+        Parameters
+        ----------
+        X : array-like
+        """
+        eta = self.linear_predictor(X).astype(np.float64)[:, None]
+        ext = np.concatenate([[-np.inf], self.thresholds_.astype(np.float64), [np.inf]])
+        a, b = ext[1:] - eta, ext[:-1] - eta   # each class's upper and lower cut
+        # log(F(a) - F(b)) = log F(a) + log(1 - F(b)) + log(1 - e^(b - a)), as the fit
+        logp = (-np.logaddexp(0, -a) - np.logaddexp(0, b)
+                + np.log(-np.expm1(-np.diff(ext))))
+        return logp.astype(self.coef_.dtype)
 
     def predict_cumulative_proba(self, X):
         """P(y <= classes_[k] | x) for k = 0..K-2, (n, K-1).

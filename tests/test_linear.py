@@ -376,6 +376,26 @@ def test_ordinal_decision_function_keeps_scikit_learns_contract():
     np.testing.assert_array_equal((z > 0).astype(int), binary.predict(X))
 
 
+def test_ordinal_log_probabilities_stay_finite_where_probabilities_round_to_0():
+    """A confident model's middle class: a difference of two sigmoids near 1
+    rounds to 0, and log gave -inf scores (isotonic calibration refused them,
+    sigmoid calibration gave NaN)."""
+    X, y = ordinal_sample(300, seed=8, w=np.array([20.0]), theta=np.array([-9.0, 9.0]))
+    model = fastnn.OrdinalRegression().fit(X, y)
+    far = np.array([[-3.0], [3.0]])
+    logp = model.predict_log_proba(far)
+    assert np.isfinite(logp).all() and (logp[:, 1] < -30).all()
+    # predict_proba subtracts sigmoids near 1: exact to a few float64 eps, absolute
+    np.testing.assert_allclose(np.exp(logp), model.predict_proba(far), rtol=1e-9,
+                               atol=4 * np.finfo(np.float64).eps)
+    np.testing.assert_array_equal(model.decision_function(far), logp)
+    calibration = pytest.importorskip("sklearn.calibration")
+    for method in ("sigmoid", "isotonic"):
+        calibrated = calibration.CalibratedClassifierCV(fastnn.OrdinalRegression(), cv=3,
+                                                        method=method).fit(X, y)
+        assert np.isfinite(calibrated.predict_proba(X)).all()
+
+
 def test_ordinal_calibrates_through_scikit_learn():
     calibration = pytest.importorskip("sklearn.calibration")
     X, y = ordinal_sample(600, seed=6)
