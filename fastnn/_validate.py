@@ -257,13 +257,15 @@ def row_weights(sample_weight, n_rows, dtype):
         raise ValueError("sample_weight must have shape (%d,), got %s" % (n_rows, w.shape))
     if w.dtype.kind not in "fiub":
         raise TypeError("sample_weight must be numeric, got dtype %s" % w.dtype)
-    with np.errstate(over="ignore"):
-        w = np.ascontiguousarray(w, dtype=dtype)
+    w = w.astype(np.float64)
     if not np.isfinite(w).all() or (w < 0).any():
-        raise ValueError("sample_weight must be finite and >= 0 (in %s's range)" % w.dtype)
+        raise ValueError("sample_weight must be finite and >= 0")
     if not w.any():
         raise ValueError("sample_weight is 0 for every row: nothing to train on")
-    return w
+    # a weighted mean does not see their scale: divided by the largest, they
+    # fit any dtype (1e39 or 1e-50 in float32); one under dtype's range
+    # relative to it rounds to 0 and its row is left out
+    return np.ascontiguousarray(w / w.max(), dtype=dtype)
 
 
 def storable_seed(random_state):

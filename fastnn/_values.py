@@ -31,9 +31,9 @@ def _numeric_dtype(dtype):
 
 
 def _object_numbers(values):
-    """An object array of real numbers (NumPy scalars, bools and Decimal
-    among them) and missing values (None, pd.NA) as float64, NaN for the
-    missing; else (text, dates, other objects) the first entry that is not."""
+    """(values as float64, None) for an object array of real numbers (NumPy
+    scalars, bools and Decimal among them) and missing values (None, pd.NA;
+    NaN), else (None, the first entry that is not: text, a date, an array)."""
     flat = values.ravel()
     out = np.empty(flat.shape, dtype=np.float64)
     for i, v in enumerate(flat):
@@ -47,8 +47,8 @@ def _object_numbers(values):
             except ValueError:  # a signalling NaN Decimal
                 out[i] = np.nan
         else:
-            return v
-    return out.reshape(values.shape)
+            return None, v
+    return out.reshape(values.shape), None
 
 
 def is_missing(v):
@@ -66,8 +66,8 @@ def _numeric_column(X, column, dtype):
     entries that _object_numbers converts (numbers stored as objects)."""
     if _numeric_dtype(dtype):
         return True
-    return getattr(dtype, "kind", None) == "O" and isinstance(
-        _object_numbers(np.asarray(X[column], dtype=object)), np.ndarray)
+    return getattr(dtype, "kind", None) == "O" and \
+        _object_numbers(np.asarray(X[column], dtype=object))[0] is not None
 
 
 def values_of(X, name="X"):
@@ -94,9 +94,10 @@ def values_of(X, name="X"):
         except (TypeError, ValueError, OverflowError):  # no such arguments, an int past float64
             pass
     if values.dtype == object:
-        converted = _object_numbers(values)
-        if not isinstance(converted, np.ndarray):
-            raise TypeError("%s must be numeric, got dtype object holding %.40r (%s): encode "
-                            "it as numbers first" % (name, converted, type(converted).__name__))
+        converted, bad = _object_numbers(values)
+        if converted is None:
+            raise TypeError("%s must be numeric, got dtype object holding %.40s (%s): encode "
+                            "it as numbers first" % (name, " ".join(repr(bad).split()),
+                                                     type(bad).__name__))
         values = converted
     return values

@@ -76,7 +76,7 @@ def test_bad_weights_are_refused_before_training(weights, err, message):
 
 def test_weights_need_rows_in_memory_and_no_augmentation():
     X, y = data()
-    with pytest.raises(ValueError, match="sample_weight needs X and Y in memory"):
+    with pytest.raises(ValueError, match="sample_weight needs X and Y as arrays in memory"):
         fastnn.MLP([5, 8, 2]).fit([(X, y)], sample_weight=np.ones(40))
     with pytest.raises(ValueError, match="not supported with sample_weight"):
         fastnn.MLP([5, 8, 2]).fit(X, y, sample_weight=np.ones(40), label_smoothing=0.1)
@@ -93,3 +93,23 @@ def test_cross_validation_routes_the_weights_to_fit():
         m = fastnn.MLP([5, 8, 2], dtype="float64", random_state=0)
         by_hand.append(m.fit(X[tr], y[tr], sample_weight=w[tr]).score(X[te], y[te]))
     np.testing.assert_array_equal(scores, by_hand)
+
+
+@pytest.mark.parametrize("factor", [2.0 ** -170, 2.0 ** 130])
+def test_the_weights_scale_does_not_matter_even_past_float32(factor):
+    """Weights are divided by the largest before they take the model's
+    dtype: 2**-170 of them underflowed float32 to 0 ("0 for every row"),
+    2**130 overflowed it; a power of two scales exactly, so the bits match."""
+    X, y = data()
+    w = np.random.default_rng(4).uniform(0.5, 2.0, len(y))
+    base = fastnn.MLP([5, 8, 2], random_state=0).fit(X, y, sample_weight=w, epochs=2)
+    scaled = fastnn.MLP([5, 8, 2], random_state=0).fit(X, y, sample_weight=w * factor, epochs=2)
+    np.testing.assert_array_equal(scaled.coefs_[0], base.coefs_[0])
+
+
+def test_an_array_inside_an_object_x_is_refused_not_read_as_x():
+    X = np.empty((4, 2), dtype=object)
+    X[:] = 1.0
+    X[0, 0] = np.zeros((4, 2))  # it used to be returned as X's values
+    with pytest.raises(TypeError, match=r"object holding array\(\[\[0\., 0\.\], \[0"):
+        fastnn.MLP([2, 3, 2]).fit(X, np.arange(4) % 2)
