@@ -172,7 +172,8 @@ max_shift : int, default 2
 sample_weight : array-like, optional
     One weight >= 0 per row of X (in memory, not a stream): each batch's
     loss is the weighted mean of its rows' (scikit-learn's rule), so
-    integer weights train as duplicated rows would in one batch; rows of
+    integer weights train as duplicated rows would in one batch (their
+    scale does not matter: they are divided by the largest first); rows of
     weight 0 are left out of training.  A validation split is drawn from
     all rows, those of weight 0 included, and its loss is unweighted.  Not
     with augment or label_smoothing.

@@ -117,6 +117,8 @@ def cmd_demo(args):
 def cmd_train(args):
     started = time.perf_counter()  # --time covers loading, training and evaluating
     check_output_paths(args)  # before training: a mistake found after it costs the run
+    if args.hidden and args.activation:  # before loading, where --hidden tells the count
+        _activations_for(args.activation, len(args.hidden))
     if args.save:
         io._safetensors()
     if args.threads:

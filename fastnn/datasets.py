@@ -235,8 +235,11 @@ def load_data(spec, seed=0, split=True):
                   "digits": load_digits}[spec]
         return (spec,) + tuple(loader())
     if os.path.isdir(spec):  # the four IDX files of Fashion-MNIST or MNIST, elsewhere
-        name = os.path.basename(os.path.normpath(spec)).lower()
-        kind = "mnist" if "mnist" in name and "fashion" not in name else "fashion-mnist"
+        path = os.path.abspath(spec).lower()  # MNIST's recipe where the path says so
+        kind = "mnist" if "mnist" in path and "fashion" not in path else "fashion-mnist"
+        stems = ", ".join(s + "[.gz]" for s in _FILES.values())
+        if not all(_find(spec, stem) for stem in _FILES.values()):
+            raise DataFileError("%s: expected the four IDX files %s" % (spec, stems))
         try:
             return (kind,) + tuple(_load_idx_set(kind, spec))
         except (OSError, ValueError) as exc:

@@ -267,26 +267,26 @@ def write_idx(path, array):
         f.write(np.ascontiguousarray(array, dtype=np.uint8).tobytes())
 
 
-@pytest.mark.parametrize("name", ["fashion", "my-mnist"])
+@pytest.mark.parametrize("name", ["fashion", "my-mnist", "MNIST/raw"])
 def test_data_as_a_directory_of_idx_files(capsys, tmp_path, name):
     """README: Fashion-MNIST is read ... or --data with a path (it said
     "unknown dataset"); a directory named for MNIST gets MNIST's recipe."""
     rng = np.random.default_rng(0)
     directory = tmp_path / name
-    directory.mkdir()
+    directory.mkdir(parents=True)
     for stem, n in (("train", 60), ("t10k", 20)):
         write_idx(directory / ("%s-images-idx3-ubyte" % stem),
                   rng.integers(0, 256, (n, 28, 28)))
         write_idx(directory / ("%s-labels-idx1-ubyte" % stem), np.arange(n) % 10)
     kind, X, y, Xt, yt = datasets.load_data(str(directory))
-    assert kind == ("mnist" if name == "my-mnist" else "fashion-mnist")
+    assert kind == ("fashion-mnist" if name == "fashion" else "mnist")  # torchvision's too
     assert X.shape == (60, 784) and Xt.shape == (20, 784)
     code, out, err = run(capsys, "train", "--data", str(directory), "--hidden", "8",
                          "--epochs", "1", "--threads", "1")
     assert code == 0, err
     (directory / "t10k-labels-idx1-ubyte").unlink()
     code, out, err = run(capsys, "train", "--data", str(directory), "--epochs", "1")
-    assert_one_line_error(code, err, str(directory), "not found")
+    assert_one_line_error(code, err, str(directory), "expected the four IDX files")
 
 
 @pytest.mark.parametrize("content,fragment", [
