@@ -86,6 +86,27 @@ class MLPSettingsMixin:
                 self._redraw()
         return self
 
+    def set_fit_request(self, *, sample_weight=None):
+        """Whether fit takes the sample_weight a meta-estimator routes
+        (scikit-learn's metadata routing, when enabled): True, False, None
+        (an error if one is passed) or an alias, as scikit-learn's estimators.
+        Kept in ``_metadata_request``, which sklearn.base.clone copies."""
+        from sklearn.utils.metadata_routing import MetadataRequest
+        request = self.__dict__.get("_metadata_request") or MetadataRequest(owner="MLP")
+        request.fit.add_request(param="sample_weight", alias=sample_weight)
+        self._metadata_request = request
+        return self
+
+    def get_metadata_routing(self):
+        """The request set_fit_request made (by default fit's sample_weight
+        unrequested, as scikit-learn's estimators)."""
+        from sklearn.utils.metadata_routing import MetadataRequest
+        request = self.__dict__.get("_metadata_request")
+        if request is None:
+            request = MetadataRequest(owner="MLP")
+            request.fit.add_request(param="sample_weight", alias=None)
+        return request
+
     def _json_params(self):
         """get_params as a model file's JSON holds them: lists of plain numbers."""
         params = self.get_params()

@@ -113,3 +113,24 @@ def test_an_array_inside_an_object_x_is_refused_not_read_as_x():
     X[0, 0] = np.zeros((4, 2))  # it used to be returned as X's values
     with pytest.raises(TypeError, match=r"object holding array\(\[\[0\., 0\.\], \[0"):
         fastnn.MLP([2, 3, 2]).fit(X, np.arange(4) % 2)
+
+
+def test_metadata_routing_routes_the_weights_once_requested():
+    sklearn = pytest.importorskip("sklearn")
+    model_selection = pytest.importorskip("sklearn.model_selection")
+    X, y = data(60)
+    w = np.random.default_rng(5).uniform(0.5, 2, 60)
+
+    def fitted(est, **params):  # the folds' trained first-layer weights
+        out = model_selection.cross_validate(est, X, y, cv=3, params=params,
+                                             return_estimator=True)
+        return [e.coefs_[0] for e in out["estimator"]]
+    est = fastnn.MLP([5, 8, 2], dtype="float64", random_state=0)
+    weighted, unweighted = fitted(est, sample_weight=w), fitted(est)
+    assert not np.array_equal(weighted[0], unweighted[0])
+    with sklearn.config_context(enable_metadata_routing=True):
+        with pytest.raises(Exception, match="sample_weight"):  # unrequested: refused
+            fitted(est, sample_weight=w)
+        routed = fitted(est.set_fit_request(sample_weight=True), sample_weight=w)
+    for a, b in zip(routed, weighted):
+        np.testing.assert_array_equal(a, b)
