@@ -174,7 +174,8 @@ sample_weight : array-like, optional
     loss is the weighted mean of its rows' (scikit-learn's rule), so
     integer weights train as duplicated rows would in one batch (their
     scale does not matter: they are divided by the largest first); rows of
-    weight 0 are left out of training.  A validation split is drawn from
+    weight 0, or too small beside the largest for the model's dtype, are
+    left out of training.  A validation split is drawn from
     all rows, those of weight 0 included, and its loss is unweighted.  Not
     with augment or label_smoothing.
 

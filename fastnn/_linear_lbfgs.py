@@ -77,7 +77,8 @@ def standardize(X, l2=0.0):
     1e15; features past 1e154 keep their moments (column_moments)."""
     mean, std = column_moments(X)
     # the float64 mean of a constant column rounds by a few float64 ulps
-    # (pairwise sums); no other column's deviation is that small
+    # (pairwise sums); a float32 column's deviation is never that small, a
+    # float64 one's only when it varies in its last bits (and is noise)
     constant = (X.max(axis=0) == X.min(axis=0)) | (std <= 64 * EPS64 * np.abs(mean))
     mean = mean.astype(X.dtype)
     Xs = np.array(X, dtype=X.dtype, order="C", copy=True)

@@ -86,14 +86,21 @@ class MLPSettingsMixin:
                 self._redraw()
         return self
 
-    def set_fit_request(self, *, sample_weight=None):
-        """Whether fit takes the sample_weight a meta-estimator routes
-        (scikit-learn's metadata routing, when enabled): True, False, None
-        (an error if one is passed) or an alias, as scikit-learn's estimators.
-        Kept in ``_metadata_request``, which sklearn.base.clone copies."""
-        from sklearn.utils.metadata_routing import MetadataRequest
-        request = self.__dict__.get("_metadata_request") or MetadataRequest(owner="MLP")
-        request.fit.add_request(param="sample_weight", alias=sample_weight)
+    def set_fit_request(self, *, sample_weight="$UNCHANGED$"):
+        """Whether fit takes the sample_weight a meta-estimator routes, as
+        scikit-learn's estimators: True, False, None (an error if one is
+        passed), an alias, or unchanged; only with metadata routing enabled
+        (sklearn.set_config(enable_metadata_routing=True)).  Kept in
+        ``_metadata_request``, which sklearn.base.clone copies."""
+        import copy
+        import sklearn
+        from sklearn.utils.metadata_routing import UNCHANGED
+        if not sklearn.get_config().get("enable_metadata_routing", False):
+            raise RuntimeError("set_fit_request is only available when metadata routing is "
+                               "enabled: sklearn.set_config(enable_metadata_routing=True)")
+        request = copy.deepcopy(self.get_metadata_routing())  # a copy of a model keeps its own
+        if sample_weight != UNCHANGED:
+            request.fit.add_request(param="sample_weight", alias=sample_weight)
         self._metadata_request = request
         return self
 

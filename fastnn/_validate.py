@@ -249,9 +249,10 @@ def as_features(X, n_features, dtype, name="X", sparse=False):
 
 
 def row_weights(sample_weight, n_rows, dtype):
-    """fastnn.MLP.fit's sample_weight: n_rows finite weights >= 0 of `dtype`,
-    not all 0 (each batch's loss is their weighted mean; rows of weight 0
-    are left out, so no batch sums to 0)."""
+    """fastnn.MLP.fit's sample_weight: n_rows finite weights >= 0, not all 0,
+    divided by the largest and then of `dtype` (each batch's loss is their
+    weighted mean; rows whose weight is or rounds to 0 are left out, so no
+    batch sums to 0)."""
     w = np.asarray(values_of(sample_weight, "sample_weight"))
     if w.ndim != 1 or w.shape[0] != n_rows:
         raise ValueError("sample_weight must have shape (%d,), got %s" % (n_rows, w.shape))

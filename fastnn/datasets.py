@@ -9,6 +9,7 @@ itself), else in the Debian location ``/usr/share/datasets/<name>``.
 import gzip
 import math
 import os
+import re
 import zlib
 
 import numpy as np
@@ -201,6 +202,16 @@ def load_digits():
                 f["X_test"], f["y_test"].astype(np.int64))
 
 
+def _idx_kind(directory):
+    """The recipe of a directory of IDX files: MNIST's where its name (or,
+    for torchvision's MNIST/raw, its parent's) has the word mnist and not
+    fashion, else Fashion-MNIST's."""
+    parts = os.path.normpath(os.path.abspath(directory)).split(os.sep)
+    name = parts[-2] if parts[-1].lower() == "raw" and len(parts) > 1 else parts[-1]
+    words = set(re.split(r"[^a-z0-9]+", name.lower()))
+    return "mnist" if "mnist" in words and "fashion" not in words else "fashion-mnist"
+
+
 def load_data(spec, seed=0, split=True):
     """(kind, X_train, y_train, X_test, y_test) for a ``--data`` argument of the CLI.
 
@@ -235,11 +246,11 @@ def load_data(spec, seed=0, split=True):
                   "digits": load_digits}[spec]
         return (spec,) + tuple(loader())
     if os.path.isdir(spec):  # the four IDX files of Fashion-MNIST or MNIST, elsewhere
-        path = os.path.abspath(spec).lower()  # MNIST's recipe where the path says so
-        kind = "mnist" if "mnist" in path and "fashion" not in path else "fashion-mnist"
-        stems = ", ".join(s + "[.gz]" for s in _FILES.values())
-        if not all(_find(spec, stem) for stem in _FILES.values()):
-            raise DataFileError("%s: expected the four IDX files %s" % (spec, stems))
+        kind = _idx_kind(spec)
+        missing = [s + "[.gz]" for s in _FILES.values() if not _find(spec, s)]
+        if missing:
+            raise DataFileError("%s: missing %s (a directory holds the four IDX files of "
+                                "Fashion-MNIST or MNIST)" % (spec, ", ".join(missing)))
         try:
             return (kind,) + tuple(_load_idx_set(kind, spec))
         except (OSError, ValueError) as exc:

@@ -299,11 +299,15 @@ class OrdinalRegression(_Estimator):
         X : array-like
         """
         eta = self.linear_predictor(X).astype(np.float64)[:, None]
-        ext = np.concatenate([[-np.inf], self.thresholds_.astype(np.float64), [np.inf]])
+        theta = self.thresholds_
+        ext = np.concatenate([[-np.inf], theta.astype(np.float64), [np.inf]])
         a, b = ext[1:] - eta, ext[:-1] - eta   # each class's upper and lower cut
+        # two thresholds equal in their dtype (float32 at 6e4 steps by 0.004):
+        # their class's gap is under one step, not 0 (log 0)
+        steps = np.spacing(np.maximum(np.abs(theta[:-1]), np.abs(theta[1:]))).astype(np.float64)
+        gap = np.concatenate([[np.inf], np.maximum(np.diff(ext)[1:-1], steps), [np.inf]])
         # log(F(a) - F(b)) = log F(a) + log(1 - F(b)) + log(1 - e^(b - a)), as the fit
-        logp = (-np.logaddexp(0, -a) - np.logaddexp(0, b)
-                + np.log(-np.expm1(-np.diff(ext))))
+        logp = -np.logaddexp(0, -a) - np.logaddexp(0, b) + np.log(-np.expm1(-gap))
         return logp.astype(self.coef_.dtype)
 
     def predict_cumulative_proba(self, X):

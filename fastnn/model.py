@@ -243,8 +243,8 @@ class MLP(MLPSettingsMixin, MLPStateMixin, MLPTargetsMixin):
         if stream is not None:
             if sample_weight is not None:
                 raise ValueError("sample_weight needs X and Y as arrays in memory: a stream "
-                                 "of batches, a large memmap or a sparse X past 128 MB dense "
-                                 "trains a chunk at a time, without weights")
+                                 "of batches, or a large memmap, array-like (h5py, zarr) or "
+                                 "sparse X, trains a chunk at a time, without weights")
             val = stream.validation(validation_data, validation_split, early_stopping)
         else:
             X = as_features(X, self.layer_sizes[0], self._dtype)

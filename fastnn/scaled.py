@@ -220,8 +220,10 @@ def column_moments(X):
         mean = X.mean(axis=0, dtype=np.float64)
         std = column_std(X, mean)
     # squares past float64, or under its smallest (a spread of 1e-170 squares to 0)
-    redo = ~(np.isfinite(mean) & np.isfinite(std)) | ((std < 1e-150) & (std > 0)) | \
-        ((std == 0) & (X.max(axis=0) != X.min(axis=0)))
+    redo = ~(np.isfinite(mean) & np.isfinite(std)) | ((std < 1e-150) & (std > 0))
+    zero = np.flatnonzero(std == 0)  # constant, or squares under the smallest float64
+    if len(zero):
+        redo[zero] = X[:, zero].max(axis=0) != X[:, zero].min(axis=0)
     if redo.any():
         mean[redo], std[redo] = _scaled_moments(X[:, redo])
     return mean, std

@@ -267,6 +267,15 @@ def write_idx(path, array):
         f.write(np.ascontiguousarray(array, dtype=np.uint8).tobytes())
 
 
+def test_the_recipe_of_an_idx_directory_follows_its_own_name():
+    """Not the path above it (a folder mnist-experiments/ made every IDX
+    directory inside it MNIST); torchvision's MNIST/raw is MNIST."""
+    kinds = {"/a/mnist-experiments/fmnist": "fashion-mnist", "/a/fashion/MNIST/raw": "mnist",
+             "/x/fashion-mnist": "fashion-mnist", "/x/kmnist": "fashion-mnist",
+             "/x/my-mnist": "mnist"}
+    assert {p: datasets._idx_kind(p) for p in kinds} == kinds
+
+
 @pytest.mark.parametrize("name", ["fashion", "my-mnist", "MNIST/raw"])
 def test_data_as_a_directory_of_idx_files(capsys, tmp_path, name):
     """README: Fashion-MNIST is read ... or --data with a path (it said
@@ -286,7 +295,7 @@ def test_data_as_a_directory_of_idx_files(capsys, tmp_path, name):
     assert code == 0, err
     (directory / "t10k-labels-idx1-ubyte").unlink()
     code, out, err = run(capsys, "train", "--data", str(directory), "--epochs", "1")
-    assert_one_line_error(code, err, str(directory), "expected the four IDX files")
+    assert_one_line_error(code, err, str(directory), "missing t10k-labels-idx1-ubyte[.gz]")
 
 
 @pytest.mark.parametrize("content,fragment", [

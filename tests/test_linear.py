@@ -396,6 +396,21 @@ def test_ordinal_log_probabilities_stay_finite_where_probabilities_round_to_0():
         assert np.isfinite(calibrated.predict_proba(X)).all()
 
 
+def test_ordinal_log_probabilities_of_thresholds_equal_in_float32_stay_finite():
+    """A middle class of one row, on a feature near 2000: its two thresholds
+    round to one float32 (6e4 +- 0.004): a gap of 0, log 0 = -inf."""
+    rng = np.random.default_rng(0)
+    u = rng.uniform(-1, 1, size=200000)
+    y = np.digitize(30 * u + rng.logistic(size=u.size), [0.0, 1e-9])
+    y[0] = 1
+    model = fastnn.OrdinalRegression(dtype="float32").fit((2000.0 + u)[:, None], y)
+    assert model.thresholds_[0] == model.thresholds_[1]  # the case itself
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        logp = model.predict_log_proba((2000.0 + u[:5])[:, None])
+    assert np.isfinite(logp).all()
+
+
 def test_ordinal_calibrates_through_scikit_learn():
     calibration = pytest.importorskip("sklearn.calibration")
     X, y = ordinal_sample(600, seed=6)

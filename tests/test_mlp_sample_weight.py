@@ -134,3 +134,18 @@ def test_metadata_routing_routes_the_weights_once_requested():
         routed = fitted(est.set_fit_request(sample_weight=True), sample_weight=w)
     for a, b in zip(routed, weighted):
         np.testing.assert_array_equal(a, b)
+
+
+def test_set_fit_request_keeps_scikit_learns_rules():
+    sklearn = pytest.importorskip("sklearn")
+    import copy
+    est = fastnn.MLP([5, 8, 2])
+    with pytest.raises(RuntimeError, match="only available when metadata routing is enabled"):
+        est.set_fit_request(sample_weight=True)
+    with sklearn.config_context(enable_metadata_routing=True):
+        est.set_fit_request(sample_weight=True).set_fit_request()  # no argument: unchanged
+        assert est.get_metadata_routing().fit.requests == {"sample_weight": True}
+        twin = copy.copy(est)
+        twin.set_fit_request(sample_weight=False)  # a copy's request is its own
+        assert est.get_metadata_routing().fit.requests == {"sample_weight": True}
+
