@@ -188,11 +188,6 @@ def test_cli_activation_per_layer(capsys, tmp_path):
     assert fastnn.load(model_path).model.activation == "gelu"
 
 
-@pytest.mark.parametrize("names, fragment", [
-    ("relu,tanh,gelu", "--activation: 3 names for 2 hidden layers"),
-    ("relu,swish", "unknown activation 'swish'"),
-    ("relu,", "expected comma-separated activation names"),
-])
 def test_cli_activation_count_is_checked_before_the_data_loads(capsys, tmp_path):
     code = cli.main(["train", "--data", str(tmp_path / "missing.csv"), "--hidden", "8,6",
                      "--activation", "relu,tanh,gelu"])
@@ -200,6 +195,11 @@ def test_cli_activation_count_is_checked_before_the_data_loads(capsys, tmp_path)
     assert code == 1 and "--activation: 3 names for 2 hidden layers" in err
 
 
+@pytest.mark.parametrize("names, fragment", [
+    ("relu,tanh,gelu", "--activation: 3 names for 2 hidden layers"),
+    ("relu,swish", "unknown activation 'swish'"),
+    ("relu,", "expected comma-separated activation names"),
+])
 def test_cli_activation_errors(capsys, tmp_path, names, fragment):
     code = cli.main(["train", "--data", _write_data(tmp_path), "--hidden", "8,6",
                      "--activation", names, "--epochs", "1"])
