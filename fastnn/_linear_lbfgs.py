@@ -93,7 +93,7 @@ def standardize(X, l2=0.0):
 def _minimize(minimize, objective, start, max_iter, tol, bounds=None, args=()):
     return minimize(objective, start, args=args, jac=True, method="L-BFGS-B", bounds=bounds,
                     options={"maxiter": int(max_iter), "gtol": float(tol),
-                             "ftol": 64 * np.finfo(float).eps, "maxls": 50})
+                             "ftol": 64 * EPS64, "maxls": 50})
 
 
 def fit_logistic(minimize, X, target, n_out, binary, l1, l2, max_iter, tol):
