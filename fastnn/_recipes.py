@@ -167,10 +167,15 @@ def fit_budget(command_seconds, started, clock=time.perf_counter, plot=False):
     ValueError when nothing is left."""
     fixed, share = EVAL_RESERVE
     fixed += PLOT_RESERVE if plot else 0.0
-    left = command_seconds - (clock() - started) - fixed - share * command_seconds
+    loaded = clock() - started
+    left = command_seconds - loaded - fixed - share * command_seconds
     if left <= 0:
-        raise ValueError("--time %g s leaves no time to train after loading the data (%.1f s)"
-                         % (command_seconds, clock() - started))
+        # the smallest budget that leaves a tenth of a second to train
+        least = (loaded + fixed + 0.1) / (1 - share)
+        raise ValueError("--time %g s leaves no time to train: loading took %.1f s and "
+                         "%.1f s are kept for evaluating%s; give --time %.1f or more"
+                         % (command_seconds, loaded, fixed + share * command_seconds,
+                            " and the --plot figure" if plot else "", least))
     return left
 
 

@@ -138,6 +138,18 @@ def test_the_fit_budget_leaves_room_to_load_and_evaluate():
         _recipes.fit_budget(2.0, 0.0, clock=lambda: now[0])
 
 
+def test_a_budget_too_small_says_what_took_the_time_and_what_would_do():
+    now = [0.0]  # loading took no time: the message must not blame it alone
+    with pytest.raises(ValueError) as caught:
+        _recipes.fit_budget(0.05, 0.0, clock=lambda: now[0], plot=True)
+    message = str(caught.value)
+    assert "loading took 0.0 s" in message and "--plot figure" in message
+    least = float(message.split("give --time ")[1].split()[0])
+    assert _recipes.fit_budget(least, 0.0, clock=lambda: now[0], plot=True) > 0
+    with pytest.raises(ValueError, match="no time to train"):
+        _recipes.fit_budget(least - 0.2, 0.0, clock=lambda: now[0], plot=True)
+
+
 def recipe_dtype_seen(capsys, monkeypatch, faster, *argv, data="fashion-mnist"):
     """(the MLP's dtype, the CLI's output) of `fastnn train` on a fake data set
     whose CPU is or is not one where bfloat16 is faster."""
