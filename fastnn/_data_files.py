@@ -13,6 +13,8 @@ from ._warn import warn
 # a first column of these names is the label column of many published CSVs
 # (Kaggle's MNIST: label,pixel0,...): fastnn reads the last column as the label
 LABEL_NAMES = ("label", "labels", "target", "class", "y")
+# how spreadsheets, R and pandas write a missing value in a CSV ("nan" is read as NaN)
+MISSING = ("na", "n/a", "null", "none", "?", "-", "--")
 
 
 class DataFileError(ValueError):
@@ -51,6 +53,12 @@ def _is_number(cell):
     return True
 
 
+def _unquoted(cell):
+    """A cell as loadtxt reads it (quotechar '"'): '"4"' is the number 4."""
+    cell = cell.strip()
+    return cell[1:-1].strip() if len(cell) > 1 and cell[0] == cell[-1] == '"' else cell
+
+
 def _is_default_header(cells):
     """pandas' names for unnamed columns, "0,1,...,n-1": what
     DataFrame(array).to_csv(index=False) writes above the data."""
@@ -68,7 +76,7 @@ def _header_lines(path):
     does in any other row."""
     with open(path, encoding="utf-8-sig") as f:  # Excel's byte-order mark is no text cell
         for i, line in enumerate(f):
-            cells = [c.strip() for c in line.split("#")[0].split(",")]
+            cells = [_unquoted(c) for c in line.split("#")[0].split(",")]
             if any(cells):
                 index = len(cells) > 2 and cells[0] == "" and all(cells[1:])
                 names = cells[1:] if index else cells
@@ -79,15 +87,46 @@ def _header_lines(path):
     return 0, False, False, None
 
 
+def _first_bad_line(path, skip, names):
+    """Where and why loadtxt refused the file, in the file's own terms (its
+    line and column numbers, from 1, and the column's name), or None."""
+    width = None
+    with open(path, encoding="utf-8-sig") as f:
+        for number, line in enumerate(f, 1):
+            text = line.split("#")[0].strip()
+            if ";" in text and "," not in text:
+                return "line %d: cells separated by ';', not ','" % number
+            if number <= skip or not text:
+                continue
+            cells = [_unquoted(c) for c in text.split(",")]
+            if width is not None and len(cells) != width:
+                return "line %d has %d cells, the lines above %d" % (number, len(cells), width)
+            width = len(cells)
+            for column, cell in enumerate(cells):
+                if not _is_number(cell):
+                    name = " (%r)" % names[column] if names and column < len(names) else ""
+                    missing = "a missing value; fastnn does not fill them in, so drop or " \
+                              "impute such rows first"
+                    what = ("is empty: " + missing if not cell
+                            else "holds %r: %s" % (cell, missing) if cell.lower() in MISSING
+                            else "holds %r, not a number" % cell)
+                    return "line %d, column %d%s %s" % (number, column + 1, name, what)
+    return None
+
+
 def read_csv(path):
+    skip, names = 0, None
     try:
         skip, default_header, index, names = _header_lines(path)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "input contained no data": checked below
             data = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2, dtype=np.float64,
-                              encoding="utf-8-sig")
+                              encoding="utf-8-sig", quotechar='"')
     except ValueError as exc:  # also UnicodeDecodeError
-        raise DataFileError("%s: not a numeric CSV (%s)" % (path, exc)) from None
+        where = None
+        if not isinstance(exc, UnicodeDecodeError):
+            where = _first_bad_line(path, skip, names)
+        raise DataFileError("%s: not a numeric CSV (%s)" % (path, where or exc)) from None
     if data.shape[0] == 0 or data.shape[1] < 2:
         raise DataFileError("%s: need at least one row of features followed by a label column"
                             % path)
