@@ -40,7 +40,7 @@ def run_cli(extra, seed, threads):
     if out.returncode != 0:
         raise RuntimeError("%s failed: %s" % (" ".join(cmd), out.stderr.strip()))
     accuracy = float(re.findall(r"test accuracy: ([0-9.]+)", out.stdout)[-1])
-    epochs = re.findall(r"trained (\d+) epochs", out.stdout)
+    epochs = re.findall(r"trained (\d+) epochs?", out.stdout)
     network = re.findall(r"training (\S+) MLP", out.stdout)
     return accuracy, seconds, int(epochs[-1]) if epochs else None, network[-1]
 

@@ -192,8 +192,8 @@ def cmd_train(args):
     done = len(mlp.history_["loss"])
     if components:  # the model saved and scored takes the features, not the components
         wrapped.model = projection.fold(mlp)
-    print("trained %d epochs in %.1f s (%.0f samples/s; stopped: %s)"
-          % (done, seconds, len(Xs) * done / max(seconds, 1e-9), mlp.stop_reason_))
+    print("trained %d epoch%s in %.1f s (%.0f samples/s; stopped: %s)"
+          % (done, "" if done == 1 else "s", seconds, len(Xs) * done / max(seconds, 1e-9), mlp.stop_reason_))
     if args.save:
         fastnn.save(wrapped, args.save)
         print("saved %s" % args.save)
