@@ -7,6 +7,7 @@ import numpy as np
 from ._feature_names import check_column_names, column_names, loaded_column_names
 from ._fitloop import exclusive_fit
 from ._parallel import call_threads
+from ._label_files import labels_for_file, labels_from_file
 from ._validate import (accuracy, as_features, check_loaded_classes, finite_number,
                         not_fitted, storable_seed, whole_number)
 from ._values import is_missing
@@ -218,8 +219,11 @@ class _Estimator:
         params = self.get_params()
         if "random_state" in params:  # OrdinalRegression has none
             params["random_state"] = storable_seed(params["random_state"])
-        meta = {"params": params, "classes": self.classes_.tolist(),
-                "n_features_in": int(self.n_features_in_), "n_iter": int(self.n_iter_)}
+        meta = {"params": params, "n_features_in": int(self.n_features_in_),
+                "n_iter": int(self.n_iter_)}
+        meta["classes"], dtype = labels_for_file(self.classes_)
+        if dtype:
+            meta["classes_dtype"] = dtype
         if hasattr(self, "feature_names_in_"):
             meta["feature_names_in"] = [str(name) for name in self.feature_names_in_]
         return meta, {name: np.array(getattr(self, name)) for name in self._array_names}
@@ -232,7 +236,8 @@ class _Estimator:
     def _from_fastnn_state(cls, meta, arrays):
         model = cls(**meta["params"])
         dtype = _check_common(model.get_params())
-        model.classes_ = cls._loaded_classes(meta["classes"])
+        model.classes_ = cls._loaded_classes(labels_from_file(meta["classes"],
+                                                              meta.get("classes_dtype")))
         model.n_features_in_ = int(meta["n_features_in"])
         model._set_feature_names(loaded_column_names(meta.get("feature_names_in"),
                                                      model.n_features_in_))

@@ -10,6 +10,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._sklearn_epochs import OPTIMIZER_SETTINGS, optimizer_setting
+from ._label_files import label_dtype, labels_for_file
 from ._validate import check_loaded_classes, dropout_rates, storable_seed
 
 FITTED_SCALARS = ("n_features_in_", "n_iter_", "n_layers_", "n_outputs_", "out_activation_",
@@ -90,7 +91,9 @@ class FastnnStateMixin:
                 arrays["classes_"] = classes.view(np.int64)
                 meta["classes_dtype"] = classes.dtype.name
             else:
-                meta["classes_"] = [str(c) for c in self.classes_]
+                meta["classes_"], dtype = labels_for_file(classes)
+                if dtype:
+                    meta["classes_dtype"] = dtype
             meta["y_type_"] = self._label_binarizer.y_type_
         _save_training_state(self, meta, arrays)
         return meta, arrays
@@ -121,7 +124,7 @@ class FastnnStateMixin:
         if "y_type_" in meta:
             classes = arrays["classes_"] if "classes_" in arrays else np.array(meta["classes_"])
             if "classes_dtype" in meta:
-                classes = classes.astype(_label_dtype(meta["classes_dtype"]))
+                classes = classes.astype(label_dtype(meta["classes_dtype"]))
             _check_classes(meta["y_type_"], classes, est.coefs_)
             lb = LabelBinarizer()
             lb.fit(classes if meta["y_type_"] != "multilabel-indicator"
@@ -309,19 +312,6 @@ def _check_fitted(est):
     if getattr(est, "out_activation_", None) not in ("identity", "exp", "logistic", "softmax"):
         raise ValueError("out_activation_ must be identity, exp, logistic or softmax, got %.50r"
                          % (getattr(est, "out_activation_", None),))
-
-
-def _label_dtype(name):
-    """The numeric, date or duration dtype a file names for its labels
-    (nothing else: a file must not make NumPy build objects)."""
-    try:
-        dtype = np.dtype(str(name))
-    except TypeError:
-        dtype = None
-    if dtype is None or dtype.kind not in "iufbMm":
-        raise ValueError("classes_dtype must name a numeric, date or duration dtype, got %.50r"
-                         % (name,))
-    return dtype
 
 
 def _check_classes(y_type, classes, coefs):
