@@ -79,7 +79,12 @@ def standardize(X, l2=0.0):
     # the float64 mean of a constant column rounds by a few float64 ulps
     # (pairwise sums); a float32 column's deviation is never that small, a
     # float64 one's only when it varies in its last bits (and is noise)
-    constant = (X.max(axis=0) == X.min(axis=0)) | (std <= 64 * EPS64 * np.abs(mean))
+    constant = std <= 64 * EPS64 * np.abs(mean)
+    # a constant column's rounding-level deviation grows with the rows (pairwise
+    # sums: log n ulps); only columns that small are read again for max == min
+    maybe = np.flatnonzero(~constant & (std <= max(len(X), 64) * EPS64 * np.abs(mean)))
+    if len(maybe):
+        constant[maybe] = X[:, maybe].max(axis=0) == X[:, maybe].min(axis=0)
     mean = mean.astype(X.dtype)
     Xs = np.array(X, dtype=X.dtype, order="C", copy=True)
     Xs -= mean  # exact where x is near its mean (within a factor 2)
