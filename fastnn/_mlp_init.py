@@ -52,6 +52,7 @@ def initial_weights(rng, sizes, hidden_acts, output, dtype):
     zero biases.  The draws are in layer order, so a single activation name
     gives the same weights as before per-layer activations existed."""
     coefs, intercepts = [], []
+    sizes = [int(s) for s in sizes]  # NumPy uints: uint8 rows * width would wrap
     n_layers = len(sizes) - 1
     for l, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         act = hidden_acts[l] if l < n_layers - 1 else output

@@ -5,8 +5,10 @@ import numpy as np
 
 
 def _log_softmax(z):
-    s = z - z.max(axis=1, keepdims=True)
-    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+    """reference.log_softmax."""
+    s = z - z.max(axis=1, keepdims=True, initial=-np.inf)
+    with np.errstate(divide="ignore"):  # (m, 0): log 0 beside no entries
+        return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
 
 
 def _sigmoid(z):
@@ -22,7 +24,7 @@ def _clipped(nll, clip):
 
 def loss(name, logits, target, *, label_smoothing=0.0, probability_clip=0.0):
     """Twin of fastnn.ops.loss."""
-    m = logits.shape[0]
+    m = max(logits.shape[0], 1)  # no rows: a loss of 0 and an empty gradient
     target = np.asarray(target)
     eps = logits.dtype.type(label_smoothing)
     clip = float(probability_clip)

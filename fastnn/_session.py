@@ -61,7 +61,7 @@ class Session:
                  l2_per_batch=False, data_loss_scale=1.0, input_noise=0.0, seed=0, max_batch=32,
                  compute=None, runner=None, n_threads=None, max_grad_norm=None,
                  label_smoothing=0.0, warmup_steps=0, augment=None, probability_clip=0.0):
-        self.sizes = list(sizes)
+        self.sizes = [int(s) for s in sizes]  # NumPy uints would wrap, or overflow below
         self.dtype = np.dtype(dtype)
         self.w_off, self.b_off, n_params = param_layout(self.sizes)
         self.optimizer = optimizer

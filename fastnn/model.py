@@ -207,6 +207,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin, MLPTargetsMixin):
         if (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
                 or batch_size < 1):
             raise ValueError("batch_size must be a positive int, got %r" % (batch_size,))
+        batch_size = int(batch_size)  # a NumPy uint would make -rows // batch_size overflow
         if optimizer not in OPTIMIZER_NAMES:
             raise ValueError("optimizer must be one of %s, got %r" % (OPTIMIZER_NAMES, optimizer))
         learning_rate = finite_number(learning_rate, "learning_rate", low=0, low_open=True)
@@ -216,7 +217,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin, MLPTargetsMixin):
         beta1, beta2 = (finite_number(b, "betas", low=0) for b in betas)
         if beta1 >= 1 or beta2 >= 1:
             raise ValueError("betas must be in [0, 1), got %r" % (betas,))
-        eps = finite_number(eps, "eps", low=0)
+        eps = finite_number(eps, "eps", low=0, low_open=True)
         l1, l2, weight_decay, input_noise = (
             finite_number(v, name, low=0) for v, name in
             ((l1, "l1"), (l2, "l2"), (weight_decay, "weight_decay"), (input_noise, "input_noise")))
@@ -321,7 +322,8 @@ class MLP(MLPSettingsMixin, MLPStateMixin, MLPTargetsMixin):
             return logs
 
         def nan_message(epoch):
-            return ("the training loss became NaN or infinite in epoch %d (learning_rate %g); "
+            return ("the training loss or the weights became NaN or infinite in epoch %d "
+                    "(learning_rate %g); "
                     "try a smaller learning_rate. The model keeps the weights it had before "
                     "this fit." % (epoch + 1, lr[0]))
 

@@ -304,6 +304,14 @@ def _param_buffers(params, grad, names_and_buffers):
         if not buf.flags.c_contiguous or not buf.flags.writeable:
             raise ValueError("%s must be a writeable C-contiguous array (updated in place)"
                              % name)
+    # every buffer is read and written element by element: one array given
+    # twice (m = v = np.zeros_like(p)) would mix two states into garbage
+    named = [("params", params), ("grad", grad)] + list(names_and_buffers)
+    for i, (name, buf) in enumerate(named):
+        for other, obuf in named[:i]:
+            if np.may_share_memory(buf, obuf):  # exact: all are contiguous
+                raise ValueError("%s and %s share memory: each needs its own array"
+                                 % (other, name))
     return params, grad
 
 

@@ -110,14 +110,13 @@ def column_sums(x, *, n_threads=None):
 
 def softmax(z, *, n_threads=None):
     """Twin of fastnn.ops.softmax."""
-    e = np.exp(z - z.max(axis=1, keepdims=True))
+    e = np.exp(z - z.max(axis=1, keepdims=True, initial=-np.inf))  # (m, 0): empty
     return e / e.sum(axis=1, keepdims=True)
 
 
 def log_softmax(z, *, n_threads=None):
     """Twin of fastnn.ops.log_softmax."""
-    s = z - z.max(axis=1, keepdims=True)
-    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+    return _log_softmax(z)
 
 
 def softmax_grad(a, da, *, n_threads=None):
@@ -140,7 +139,7 @@ def linear_backward(x, w, z, a, da, activation="identity", *, n_threads=None):
 
 
 # ---- the losses, the counter-based generator, dropout, augmentation and the optimizers ----
-from ._reference_loss import _weighted_loss, loss  # noqa: E402,F401
+from ._reference_loss import _log_softmax, _weighted_loss, loss  # noqa: E402,F401
 from ._reference_augment import augment_images  # noqa: E402,F401
 from ._reference_optim import adam_step, sgd_step  # noqa: E402,F401
 from ._reference_random import (dropout, dropout_backward, dropout_keep,  # noqa: E402,F401
@@ -329,4 +328,6 @@ class EpochRunner:
             step += 1
             total += value * B
         self.last_step = step
+        if not np.isfinite(params).all():  # the last update, as the C epoch checks it
+            raise FloatingPointError(step)
         return (total / n if n else 0.0), step

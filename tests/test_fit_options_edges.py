@@ -255,3 +255,22 @@ def test_a_huge_epoch_count_keeps_the_step_schedule():
         rates.append(m.history_["learning_rate"])
     assert rates[0] == [1e-3, 1e-3, 1e-4]
     assert rates[1][0] == 1e-3 and rates[1] == sorted(rates[1], reverse=True)
+
+
+@pytest.mark.parametrize("uint", [np.uint8, np.uint32, np.uint64])
+def test_unsigned_numpy_sizes_train_as_their_values(uint):
+    """A batch size or layer width held in a NumPy unsigned int made
+    -rows // batch_size (and the parameter layout) raise OverflowError."""
+    X = np.random.default_rng(0).standard_normal((40, 16))
+    y = np.arange(40) % 2
+    a = fastnn.MLP([16, uint(4), 2], random_state=0).fit(X, y, epochs=2, batch_size=uint(8))
+    b = fastnn.MLP([16, 4, 2], random_state=0).fit(X, y, epochs=2, batch_size=8)
+    for wa, wb in zip(weights(a), weights(b)):
+        np.testing.assert_array_equal(wa, wb)
+    pytest.importorskip("sklearn")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # two epochs do not converge
+        c = fastnn.MLPClassifier((uint(4),), batch_size=uint(8), max_iter=2,
+                                 random_state=0).fit(X, y)
+        d = fastnn.MLPClassifier((4,), batch_size=8, max_iter=2, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(c.coefs_[0], d.coefs_[0])

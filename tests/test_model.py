@@ -1,12 +1,13 @@
 """fastnn.MLP: the course notes' worked examples, logic gates, fit options,
 failures that must leave the model as it was, and Ctrl-C."""
+import functools
 import pickle
 
 import numpy as np
 import pytest
 
 import fastnn
-from fastnn import ops
+from fastnn import ops, reference
 from conftest import interrupt_after_ready
 
 
@@ -184,6 +185,28 @@ def test_failed_fit_keeps_previous_weights(failure):
     for w, b in zip(m.coefs_, before):
         np.testing.assert_array_equal(w, b)
     assert m.history_["loss"] == history
+
+
+@pytest.mark.parametrize("runner", ["compiled", "twin"])
+def test_a_last_update_past_the_float_range_fails_the_fit_and_keeps_the_weights(
+        runner, monkeypatch):
+    """Each batch's loss is checked before its update: a fit of one batch whose
+    update overflowed returned normally with infinite weights (as did a
+    zero-eps Adam on a zero gradient, now refused)."""
+    X, y = blobs(n=64)
+    m = fastnn.MLP([10, 8, 3], random_state=0, dtype="float32").fit(X, y, epochs=1)
+    before = [w.copy() for w in m.coefs_]
+    if runner == "twin":
+        monkeypatch.setattr(fastnn.model, "Session", functools.partial(
+            fastnn.model.Session, runner=reference.EpochRunner))
+    with pytest.raises(ValueError, match="weights became NaN or infinite in epoch 1"), \
+            np.errstate(all="ignore"):
+        m.fit(X * 1e18, y, epochs=1, batch_size=len(X), learning_rate=1e37, optimizer="sgd",
+              momentum=0.0)
+    for w, b in zip(m.coefs_, before):
+        np.testing.assert_array_equal(w, b)
+    with pytest.raises(ValueError, match="eps must be > 0"):
+        m.fit(X, y, epochs=1, eps=0.0)
 
 
 def test_classic_dropout_scales_at_inference():

@@ -178,6 +178,8 @@ def test_softmax_zero_columns(kernel, dtype):
     z = np.zeros((4, 0), dtype)
     assert ops.softmax(z).shape == (4, 0) and ops.log_softmax(z).shape == (4, 0)
     assert ops.softmax_grad(z, z).shape == (4, 0)
+    # and the twin: its max over no columns once raised
+    assert ref.softmax(z).shape == (4, 0) and ref.log_softmax(z).shape == (4, 0)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -383,6 +385,9 @@ def test_loss_empty(kernel, name, target_kind, shape, dtype):
     value, grad = ops.loss(name, logits, target)
     # documented convention of the kernel: nothing to average -> 0
     assert value == 0.0 and grad.shape == shape and grad.dtype == dtype
+    with np.errstate(all="raise"):  # the twin divided 0 by 0 rows
+        twin_value, twin_grad = ref.loss(name, logits, target)
+    assert twin_value == 0.0 and twin_grad.shape == shape and twin_grad.dtype == dtype
 
 
 def test_loss_target_layouts(kernel):

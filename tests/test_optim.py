@@ -118,7 +118,7 @@ def test_adam_moves_params_by_about_lr(kernel):
     # step 1 of Adam moves every parameter by ~lr against the sign of its gradient
     p = np.zeros(1000)
     g = randn(1000, seed=3)
-    ops.adam_step(p, g, np.zeros(1000), np.zeros(1000), t=1, lr=0.01, eps=0)
+    ops.adam_step(p, g, np.zeros(1000), np.zeros(1000), t=1, lr=0.01, eps=1e-300)
     np.testing.assert_allclose(p, -0.01 * np.sign(g), rtol=1e-12)
 
 
@@ -281,3 +281,19 @@ def test_a_subnormal_gradient_still_counts(kernel):
     p, vel = np.zeros(3, np.float32), np.zeros(3, np.float32)
     ops.sgd_step(p, g, vel, lr=1e34, momentum=0.9)
     assert_close(vel, want, np.abs(want), np.float32, what="velocity from a subnormal gradient")
+
+
+@pytest.mark.parametrize("step", ["adam", "sgd"])
+def test_state_buffers_given_twice_are_refused(step):
+    """m = v = np.zeros_like(p) once gave NaN weights, differently from the twin."""
+    p, g = randn(10), randn(10, seed=1)
+    m = np.zeros(10)
+    before = p.copy()
+    with pytest.raises(ValueError, match="share memory: each needs its own array"):
+        if step == "adam":
+            ops.adam_step(p, g, m, m, t=1, lr=0.1)
+        else:
+            ops.sgd_step(p, g, p, lr=0.1, momentum=0.9)
+    with pytest.raises(ValueError, match="params and grad share memory"):
+        ops.sgd_step(p, p, lr=0.1)
+    assert bits_equal(p, before)
