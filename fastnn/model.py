@@ -187,7 +187,9 @@ class MLP(MLPSettingsMixin, MLPStateMixin, MLPTargetsMixin):
         to max_shift pixels.  label_smoothing: PyTorch's.  warmup_epochs: the
         learning rate rises linearly from 0, per batch, over these epochs.
 
-        Continues from the current weights (call reset() to start over).
+        Continues from the current weights (call reset() to start over), with a
+        fresh optimizer: Adam's moments, the step count, the schedule and the
+        warm-up start again each fit.
         Ctrl-C stops within a batch and leaves the model at its last completed
         step; a non-finite loss, or an exception from augment or a callback,
         restores the weights the model had before this fit."""
