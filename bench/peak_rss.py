@@ -8,6 +8,7 @@ fastnn's training is first checked against NumPy in this process (bench/
 _check.py); the first line printed is the configuration.  Each child runs
 with fastnn's default thread count.
 """
+import argparse
 import importlib.util
 import subprocess
 import sys
@@ -53,6 +54,8 @@ def peak_mb(code):
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__,
+                            formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     _check.print_config()
     for dtype in ("float32", "bfloat16"):
         _check.check_training(dtype)
