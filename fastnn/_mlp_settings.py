@@ -86,10 +86,17 @@ class MLPSettingsMixin:
                 self._redraw()
         return self
 
-    def set_fit_request(self, *, sample_weight="$UNCHANGED$"):
-        """Whether fit takes the sample_weight a meta-estimator routes, as
-        scikit-learn's estimators: True, False, None (an error if one is
-        passed), an alias, or unchanged; only with metadata routing enabled
+    def _fit_keywords(self):
+        """fit's keyword arguments, each one a meta-estimator may route."""
+        import inspect
+        return [name for name, p in inspect.signature(self.fit).parameters.items()
+                if p.kind == p.KEYWORD_ONLY]
+
+    def set_fit_request(self, **requests):
+        """Whether fit takes each keyword a meta-estimator routes to it
+        (sample_weight, epochs, batch_size, ...), as scikit-learn's
+        estimators: True, False, None (an error if one is passed), an
+        alias, or unchanged; only with metadata routing enabled
         (sklearn.set_config(enable_metadata_routing=True)).  Kept in
         ``_metadata_request``, which sklearn.base.clone copies."""
         import copy
@@ -98,20 +105,27 @@ class MLPSettingsMixin:
         if not sklearn.get_config().get("enable_metadata_routing", False):
             raise RuntimeError("set_fit_request is only available when metadata routing is "
                                "enabled: sklearn.set_config(enable_metadata_routing=True)")
+        known = self._fit_keywords()
+        unknown = sorted(set(requests) - set(known))
+        if unknown:
+            raise TypeError("set_fit_request: fit takes no %s; it takes %s"
+                            % (", ".join(unknown), ", ".join(known)))
         request = copy.deepcopy(self.get_metadata_routing())  # a copy of a model keeps its own
-        if sample_weight != UNCHANGED:
-            request.fit.add_request(param="sample_weight", alias=sample_weight)
+        for name, alias in requests.items():
+            if alias != UNCHANGED:
+                request.fit.add_request(param=name, alias=alias)
         self._metadata_request = request
         return self
 
     def get_metadata_routing(self):
-        """The request set_fit_request made (by default fit's sample_weight
-        unrequested, as scikit-learn's estimators)."""
+        """The request set_fit_request made (by default every fit keyword
+        unrequested, as scikit-learn's estimators do with sample_weight)."""
         from sklearn.utils.metadata_routing import MetadataRequest
         request = self.__dict__.get("_metadata_request")
         if request is None:
             request = MetadataRequest(owner="MLP")
-            request.fit.add_request(param="sample_weight", alias=None)
+            for name in self._fit_keywords():
+                request.fit.add_request(param=name, alias=None)
         return request
 
     def _json_params(self):

@@ -144,8 +144,28 @@ def test_set_fit_request_keeps_scikit_learns_rules():
         est.set_fit_request(sample_weight=True)
     with sklearn.config_context(enable_metadata_routing=True):
         est.set_fit_request(sample_weight=True).set_fit_request()  # no argument: unchanged
-        assert est.get_metadata_routing().fit.requests == {"sample_weight": True}
+        requests = est.get_metadata_routing().fit.requests
+        assert requests["sample_weight"] is True and requests["epochs"] is None
         twin = copy.copy(est)
         twin.set_fit_request(sample_weight=False)  # a copy's request is its own
-        assert est.get_metadata_routing().fit.requests == {"sample_weight": True}
+        assert est.get_metadata_routing().fit.requests["sample_weight"] is True
+        with pytest.raises(TypeError, match="fit takes no epoch; it takes epochs, batch_size"):
+            est.set_fit_request(epoch=True)
+
+
+def test_routed_fit_keywords_reach_fit():
+    """With routing on, only sample_weight could be requested: the README's
+    cross_val_score(..., params={"epochs": 20}) could not run."""
+    sklearn = pytest.importorskip("sklearn")
+    model_selection = pytest.importorskip("sklearn.model_selection")
+    X, y = data(60)
+    plain = model_selection.cross_validate(fastnn.MLP([5, 8, 2], random_state=0), X, y, cv=3,
+                                           params={"epochs": 2}, return_estimator=True)
+    with sklearn.config_context(enable_metadata_routing=True):
+        est = fastnn.MLP([5, 8, 2], random_state=0).set_fit_request(epochs=True)
+        routed = model_selection.cross_validate(est, X, y, cv=3, params={"epochs": 2},
+                                                return_estimator=True)
+    for a, b in zip(plain["estimator"], routed["estimator"]):
+        assert len(b.history_["loss"]) == 2
+        np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
 
