@@ -23,12 +23,12 @@ from ._session import Session
 from ._sklearn_backprop import SESSION_OUTPUT, probability_clip
 from ._sklearn_callbacks import CallbackSupport, callback_scope, fit_tasks
 from ._sklearn_epochs import (NAN_MESSAGE, OPTIMIZER_SETTINGS, NoImprovement, epoch_runner,
-                              fit_features, optimizer_setting)
+                              fit_features, optimizer_setting, session_seed)
 from ._sklearn_lbfgs import fit_lbfgs
 from ._sklearn_state import FastnnStateMixin
 from ._sklearn_validation import (check_validation_set, class_row_weights,
                                   start_stopping_state, validation_loss, validation_score)
-from ._validate import canonical_activation, dropout_rates, seed_from
+from ._validate import canonical_activation, dropout_rates
 
 
 
@@ -62,7 +62,6 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
         "l1": [Interval(Real, 0, None, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "n_threads": [None, Interval(Integral, 1, None, closed="left")],
-        # issue 16 (checked again, with the data, by fastnn/_fit_extras.py)
         "max_time": [None, Interval(Real, 0, None, closed="neither")],
         "augment": [None, str, list, tuple],
         "image_shape": [None, "array-like"],
@@ -218,10 +217,10 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
                 self.best_validation_score_ = None
 
     def _new_session(self, layer_units, rates, dtype, max_batch, n_threads=None, options=None,
-                     solver=None):  # solver: a pickle's, when edited since its fit
+                     solver=None, seed=None):  # solver: a pickle's, when edited since its fit
         output, loss = SESSION_OUTPUT[self.out_activation_]
-        seed = seed_from(self._random_state if any(rates) and not isinstance(
-            self.random_state, (int, np.integer)) else self.random_state)
+        seed = session_seed(self, rates, options) if seed is None else seed
+        self._session_seed = seed  # a pickle's session takes it again, not a fresh draw
         solver = solver or self.solver
         momentum, nesterov, beta_1, beta_2, epsilon = (optimizer_setting(self, k) for k in (
             "momentum", "nesterovs_momentum", "beta_1", "beta_2", "epsilon"))
@@ -374,7 +373,7 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
         if check_input:
             X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
         dtype = np.result_type(X.dtype, self.coefs_[0].dtype, np.float32)
-        # sparse X stays CSR: forward makes it dense a chunk of rows at a time
+        # sparse X stays CSR: forward reads its nonzeros, or dense chunks of rows
         X = X.tocsr().astype(dtype) if sp.issparse(X) else np.ascontiguousarray(X, dtype=dtype)
         coefs = [np.ascontiguousarray(w, dtype=dtype) for w in self.coefs_]
         intercepts = [np.ascontiguousarray(b, dtype=dtype) for b in self.intercepts_]

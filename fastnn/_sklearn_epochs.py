@@ -5,7 +5,7 @@ SGD's rate division)."""
 import numpy as np
 
 from ._forward import dense_chunk_rows
-from ._validate import as_features
+from ._validate import as_features, seed_from
 from ._values import is_sparse
 
 # the fit loop's ValueError when the weights become non-finite (scikit-learn's words)
@@ -24,6 +24,16 @@ def optimizer_setting(est, name):
     """The optimizer's `name` (OPTIMIZER_SETTINGS): the value its fit started
     with, or the estimator's (no optimizer yet, or a pickle from before)."""
     return getattr(est, "_optimizer_settings", {}).get(name, getattr(est, name))
+
+
+def session_seed(est, rates, options):
+    """The compiled session's seed: drawn only for its only users, dropout
+    and augmentation (a draw from a RandomState instance scikit-learn does
+    not take would move every shuffle after it); an int random_state itself."""
+    if not (any(rates) or (options or {}).get("augment")):
+        return 0
+    state = est.random_state
+    return seed_from(state if isinstance(state, (int, np.integer)) else est._random_state)
 
 
 def fit_features(X, dtype, stochastic):

@@ -278,7 +278,7 @@ def _attach_session(est, m, v, step, solver=None, strict=False):
     units = [w.shape[0] for w in est.coefs_] + [est.coefs_[-1].shape[1]]
     rates = dropout_rates(est.dropout, len(units) - 2)
     session = est._new_session(units, rates, est.coefs_[0].dtype, _max_batch(est),
-                               solver=solver)
+                               solver=solver, seed=getattr(est, "_session_seed", None))
     session.step = step
     session.load(est.coefs_, est.intercepts_)
     for name, dst, src in (("m", session.opt_m, m), ("v", session.opt_v, v)):

@@ -142,7 +142,12 @@ def start_stopping_state(est, validates, early_stopping):
     value the stopping rule compares with (the validation score under early
     stopping, else the training loss), where a warm start switched early
     stopping or validation data on since the fit that made them
-    (scikit-learn then fails adding tol to None)."""
+    (scikit-learn then fails adding tol to None), or continued an lbfgs fit
+    with a stochastic solver (scikit-learn then fails on loss_curve_)."""
+    if getattr(est, "loss_curve_", None) is None:
+        est.loss_curve_ = []
+    if not hasattr(est, "_no_improvement_count"):
+        est._no_improvement_count = 0
     if validates:
         for name in ("validation_scores_", "validation_loss_curve_"):
             if getattr(est, name, None) is None:

@@ -207,3 +207,41 @@ def test_negative_sample_weights_match(solver, kind, shuffle):
     sk, ours = _fit_both(*_pair(kind, solver=solver, shuffle=shuffle, learning_rate_init=0.01),
                          X, y, sample_weight=sw)
     _assert_same(sk, ours, RTOL64)
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+def test_a_random_state_instance_is_drawn_from_as_scikit_learn_draws(solver):
+    """Without dropout nothing may take a draw scikit-learn does not: one
+    taken for the (unused) dropout seed moved every shuffle after it."""
+    X, y = _data("multiclass")
+    sk, _ = _pair("multiclass", solver=solver, random_state=np.random.RandomState(3))
+    _, ours = _pair("multiclass", solver=solver, random_state=np.random.RandomState(3))
+    _fit_both(sk, ours, X, y)
+    _assert_same(sk, ours, 1e-9)
+    assert ours.random_state.randint(1000) == sk.random_state.randint(1000)
+
+
+def test_a_pickled_estimator_continues_as_the_live_one_with_a_random_state_instance():
+    import pickle
+    X, y = _data("multiclass")
+    _, live = _pair("multiclass", random_state=np.random.RandomState(3), warm_start=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        live.fit(X, y)
+        copy = pickle.loads(pickle.dumps(live))
+        live.fit(X, y)
+        copy.fit(X, y)
+    assert _rel(copy.coefs_ + copy.intercepts_, live.coefs_ + live.intercepts_) == 0
+
+
+def test_a_warm_start_from_lbfgs_continues_with_a_stochastic_solver():
+    X, y = _data("multiclass")
+    _, ours = _pair("multiclass", solver="lbfgs")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours.fit(X, y)
+        start = [w.copy() for w in ours.coefs_]
+        ours.set_params(solver="adam", warm_start=True)
+        ours.fit(X, y)  # raised AttributeError: no loss_curve_ (as scikit-learn does)
+    assert len(ours.loss_curve_) == ours.n_iter_ == 5
+    assert not np.array_equal(ours.coefs_[0], start[0])
