@@ -12,7 +12,7 @@ bit-identical.
 import numpy as np
 
 from . import ops
-from ._values import dense
+from ._values import dense, sparse_pays
 
 PREDICT_CHUNK = 8192  # rows per forward chunk: bounded memory, prompt Ctrl-C
 DENSE_CHUNK_BYTES = 64 << 20  # at most this much of sparse X made dense at once
@@ -45,7 +45,8 @@ def raise_overflow(X, finite, start):
         "the network's outputs are not finite for %d row(s) (first: row %d, whose largest "
         "|input| as the network receives it is %.3g): %s overflowed inside the network. "
         "Inputs far outside the range of the training data, or weights that diverged, cause "
-        "this." % (len(bad), start + bad[0], float(np.max(np.abs(X[bad[0]]), initial=0)),
+        "this." % (len(bad), start + bad[0],
+                   float(np.max(np.abs(dense(X[bad[0]:bad[0] + 1])), initial=0)),
                    X.dtype.name))
 
 
@@ -70,11 +71,13 @@ def forward(X, coefs, intercepts, *, activation, output, n_threads, hidden_scale
     outputs = np.empty((X.shape[0], n_out), dtype=X.dtype)
     logits = np.empty_like(outputs) if with_logits else None
     chunk_rows = PREDICT_CHUNK
-    if not isinstance(X, np.ndarray):  # sparse: a chunk of wide rows made dense is large
+    # a sparse X: the first layer reads its nonzeros, or (denser) its rows made dense
+    sparse_rows = not isinstance(X, np.ndarray) and sparse_pays(X)
+    if not isinstance(X, np.ndarray) and not sparse_rows:  # a chunk of wide rows is large
         chunk_rows = min(chunk_rows, dense_chunk_rows(X.shape[1], X.dtype))
     for start in range(0, X.shape[0], chunk_rows):
         rows = slice(start, start + chunk_rows)
-        h = chunk = dense(X[rows])
+        h = chunk = X[rows] if sparse_rows else dense(X[rows])
         for l in range(n_layers - 1):
             h = ops.linear(h, coefs[l], intercepts[l], acts[l], n_threads=n_threads)
             if hidden_scale is not None and hidden_scale[l] not in (None, 1):

@@ -146,8 +146,10 @@ class Session:
         sample_weight: one weight per row (session dtype, any sign), with
         scikit-learn's normalisation; a batch whose weights sum to zero is a
         ValueError and leaves the session unchanged.  part: X is a piece of an
-        epoch whose weights' total the caller checked (a piece's may be 0)."""
-        n = X.shape[0]
+        epoch whose weights' total the caller checked (a piece's may be 0).
+        X may be _values.csr_parts(...) of a sparse X: the first layer then reads its
+        nonzeros (no augmentation, input noise or bfloat16 compute)."""
+        n = len(X[0]) - 1 if isinstance(X, tuple) else X.shape[0]
         if sample_weight is not None:
             sample_weight = self.check_sample_weight(sample_weight, n, nonzero_total=not part)
         if order is not None:
@@ -174,6 +176,14 @@ class Session:
             self.runner.hook = None
             self.runner.progress = None
         return loss
+
+    @property
+    def reads_sparse(self):
+        """Whether epoch() may take a sparse X's csr_parts: not with what
+        rewrites the gathered rows (augmentation, input noise) or bfloat16
+        products."""
+        c = self.config
+        return not (c.get("augment") or c["input_noise"] > 0 or c.get("compute_bf16"))
 
     def check_sample_weight(self, sample_weight, n, nonzero_total=True):
         """sample_weight as the epoch reads it: n finite weights of the session

@@ -6,7 +6,7 @@ import numpy as np
 
 from ._forward import dense_chunk_rows
 from ._validate import as_features, seed_from
-from ._values import is_sparse
+from ._values import csr_parts, is_sparse, sparse_pays
 
 # the fit loop's ValueError when the weights become non-finite (scikit-learn's words)
 NAN_MESSAGE = ("Solver produced non-finite parameter weights. The input data may contain "
@@ -38,12 +38,13 @@ def session_seed(est, rates, options):
 
 def fit_features(X, dtype, stochastic):
     """X as a fit reads it: C-contiguous, of `dtype` (None: its own), a
-    sparse X made dense, except one of more rows than a dense chunk holds
-    that a stochastic solver trains on (a CSR matrix of dtype: epoch_runner
+    sparse X made dense, except where a stochastic solver trains on it
+    sparse (a CSR matrix of dtype): one sparse enough that its products
+    read its nonzeros, or of more rows than a dense chunk holds (epoch_runner
     makes it dense a piece of the epoch at a time)."""
     if is_sparse(X):
         dtype = X.dtype if dtype is None else dtype
-        if stochastic and X.shape[0] > dense_chunk_rows(X.shape[1], dtype):
+        if stochastic and (sparse_pays(X) or X.shape[0] > dense_chunk_rows(X.shape[1], dtype)):
             return as_features(X, X.shape[1], dtype, sparse=True)
         X = X.toarray()
     return np.ascontiguousarray(X) if dtype is None else as_features(X, X.shape[1], dtype)
@@ -58,9 +59,10 @@ def epoch_runner(est, session, X, y, sample_weight, batch_size, n_threads):
         Y, labels = None, np.ascontiguousarray(np.argmax(y, axis=1), np.int64)
     else:
         Y, labels = np.ascontiguousarray(y, dtype=X.dtype), None
-    if is_sparse(X):
+    if is_sparse(X) and not (sparse_pays(X) and session.reads_sparse):
         return _pieces_runner(est, session, X, Y, labels, sample_weight, batch_size)
-    X = np.ascontiguousarray(X)
+    # a sparse X's nonzeros, read by the first layer's products in the epoch
+    X = csr_parts(X, X.dtype) if is_sparse(X) else np.ascontiguousarray(X)
     return lambda order, lr, progress=None: session.epoch(
         X, Y, labels, batch_size=batch_size, learning_rate=lr, shuffle=False, epoch=est.t_,
         order=order, sample_weight=sample_weight, progress=progress)

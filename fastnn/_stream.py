@@ -20,7 +20,7 @@ import numpy as np
 
 from ._feature_names import check_column_names, column_names
 from ._validate import as_features
-from ._values import dense, is_sparse
+from ._values import csr_parts, dense, is_sparse, sparse_pays
 
 CHUNK_BYTES = 64 << 20        # one chunk: many batches, yet small next to any RAM
 STREAM_MIN_BYTES = 128 << 20  # a memmap or array-like larger than this streams
@@ -34,12 +34,19 @@ class InMemory:
     def __init__(self, X, Y, labels, sample_weight=None):
         self.X, self.Y, self.labels, self.sample_weight = X, Y, labels, sample_weight
         self.n_rows = X.shape[0]
+        self._as_read = None  # a sparse X as the epochs read it, made once
 
     def batches(self, batch_size):
         return _batches(self.n_rows, batch_size)
 
     def epoch(self, session, **settings):
-        return session.epoch(self.X, self.Y, self.labels, sample_weight=self.sample_weight,
+        X = self.X
+        if is_sparse(X):  # its nonzeros, or its rows made dense for what rewrites them
+            if self._as_read is None:
+                self._as_read = (csr_parts(X, X.dtype) if session.reads_sparse
+                                 and settings.get("augment") is None else X.toarray())
+            X = self._as_read
+        return session.epoch(X, self.Y, self.labels, sample_weight=self.sample_weight,
                              **settings)
 
 
@@ -60,6 +67,8 @@ def open_stream(model, X, Y, epochs):
         return None
     itemsize = np.dtype(getattr(X, "dtype", model._dtype)).itemsize
     if shape[0] * shape[1] * itemsize <= STREAM_MIN_BYTES:
+        return None
+    if is_sparse(X) and sparse_pays(X):  # its nonzeros are in memory: trained whole
         return None
     # any sparse format slices as CSR (COO and BSR do not slice rows)
     return ArrayStream(model, X.tocsr() if is_sparse(X) else X, Y)

@@ -24,6 +24,7 @@ from ._session import Session
 from ._stream import InMemory, open_stream
 from ._validate import (OPTIMIZERS, as_features, check_max_grad_norm, finite_number,
                         row_weights, split_rows, store_params, whole_number)
+from ._values import is_sparse, sparse_pays
 from ._warn import warn
 
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
@@ -249,8 +250,9 @@ class MLP(MLPSettingsMixin, MLPStateMixin, MLPTargetsMixin):
                                  "of batches, or a large memmap, array-like (h5py, zarr) or "
                                  "sparse X, trains a chunk at a time, without weights")
             val = stream.validation(validation_data, validation_split, early_stopping)
-        else:
-            X = as_features(X, self.layer_sizes[0], self._dtype)
+        else:  # a sparse X whose products read its nonzeros stays sparse
+            X = as_features(X, self.layer_sizes[0], self._dtype,
+                            sparse=is_sparse(X) and sparse_pays(X))
             Y, labels = self._targets(Y, X.shape[0])
             if X.shape[0] == 0:
                 raise ValueError("X has no samples")

@@ -17,6 +17,7 @@ import numpy as np
 from . import _config, _core
 from ._augment import augment_settings
 from ._parallel import op_n_threads
+from ._values import csr_parts, is_sparse
 from ._validate import (ADAM_EPS_STYLES, DROPOUT_MODES, LOSSES, activation_code, check_compute,
                         check_rate, choice, contiguous_float, finite_number, float_array,
                         probability_targets, row_major_view, same_shape, whole_number)
@@ -87,9 +88,13 @@ def matmul(a, b, *, trans_a=False, trans_b=False, out=None, compute=None, n_thre
 
 
 def linear(x, w, b=None, activation="identity", *, n_threads=None):
-    """g(x @ w + b): a fused dense layer.  x (m, k), w (k, n), b (n,) or None."""
+    """g(x @ w + b): a fused dense layer.  x (m, k), w (k, n), b (n,) or None.
+    x may be a SciPy sparse matrix: its nonzeros are read, its rows never
+    made dense (each output row sums its entries in column order)."""
     nt = op_n_threads(n_threads)
     act = activation_code(activation)
+    if is_sparse(x):
+        return _sparse_linear(x, w, b, act, nt)
     x = contiguous_float(x, "x", ndim=2)
     w = contiguous_float(w, "w", ndim=2, dtype=x.dtype)
     if w.shape[0] != x.shape[1]:
@@ -99,6 +104,23 @@ def linear(x, w, b=None, activation="identity", *, n_threads=None):
         b = same_shape(contiguous_float(b, "b", ndim=1, dtype=x.dtype), "b", (w.shape[1],))
     out = np.empty((x.shape[0], w.shape[1]), dtype=x.dtype)
     _core.dense_fwd(out, None, x, w, b, act, nt)
+    return out
+
+
+def _sparse_linear(x, w, b, act, nt):
+    if x.dtype not in (np.float32, np.float64):
+        raise TypeError("linear: a sparse x must hold float32 or float64, got %s" % x.dtype)
+    w = contiguous_float(w, "w", ndim=2, dtype=x.dtype)
+    if x.ndim != 2 or w.shape[0] != x.shape[1]:
+        raise ValueError("linear: x is %s but w is %s; w must have %d rows"
+                         % (x.shape, w.shape, x.shape[1]))
+    if b is not None:
+        b = same_shape(contiguous_float(b, "b", ndim=1, dtype=x.dtype), "b", (w.shape[1],))
+    parts = csr_parts(x, x.dtype)
+    if not np.isfinite(parts[2]).all():
+        raise ValueError("linear: x holds NaN or infinity")
+    out = np.empty((x.shape[0], w.shape[1]), dtype=x.dtype)
+    _core.csr_dense_fwd(out, parts, w, b, act, nt)
     return out
 
 

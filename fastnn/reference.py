@@ -251,6 +251,11 @@ class EpochRunner:
     def run(self, params, grads, opt_m, opt_v, x, y, labels, order, shuffle, epoch,
             batch_size, lr, step, sample_weight=None):
         c = self.c
+        if isinstance(x, tuple):  # CSR rows (indptr, indices, data, cols): the rows, dense
+            indptr, indices, data, cols = x
+            x = np.zeros((len(indptr) - 1, cols), data.dtype)
+            for r in range(len(indptr) - 1):
+                np.add.at(x[r], indices[indptr[r]:indptr[r + 1]], data[indptr[r]:indptr[r + 1]])
         n = x.shape[0]
         if shuffle:
             order[...] = shuffled_order(c["seed"], epoch, n)

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "../vocab.h"
+#include "../gemm/gemm.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -40,6 +41,21 @@ typedef enum { FNN_AUGMENTS(FNN_AUGMENT_ENUM_ROW) } fnn_augment_flag;
 #define FNN_ADAM_EPS_ENUM_ROW(ID, name, code) FNN_ADAM_EPS_##ID = code,
 typedef enum { FNN_ADAM_EPS_STYLES(FNN_ADAM_EPS_ENUM_ROW) } fnn_adam_eps_style;
 #undef FNN_ADAM_EPS_ENUM_ROW
+
+/* A sparse matrix in CSR form (scipy's layout, 64-bit indices), its values
+ * of the kernel's dtype.  The kernels that take one check the entries of the
+ * rows they read (fnn_csr_check) before reading them. */
+typedef struct {
+    const int64_t *indptr;  /* rows + 1 offsets into indices and data */
+    const int64_t *indices; /* nnz column indices */
+    const void *data;       /* nnz values */
+    int64_t rows, cols, nnz;
+} fnn_csr_view;
+
+/* FNN_OK when rows idx[r] (r < m; r itself when idx is NULL) of xs are rows
+ * of it, their offsets ordered within [0, nnz] and their columns in
+ * [0, cols); FNN_EINVAL otherwise.  Time: m plus those rows' entries. */
+int fnn_csr_check(const fnn_csr_view *xs, const int64_t *idx, int64_t m);
 
 #define FNN_DECLARE_OPS(T, SFX)                                                              \
     /* a = g(z), elementwise over size elements */                                           \
@@ -99,6 +115,19 @@ typedef enum { FNN_ADAM_EPS_STYLES(FNN_ADAM_EPS_ENUM_ROW) } fnn_adam_eps_style;
     int fnn_dense_bwd_##SFX(T *dx, T *dw, T *db, T *dz, const T *da, const T *x,             \
                             const T *w, const T *z, const T *a,                              \
                             int64_t m, int64_t n, int64_t k, int act, int n_threads);        \
+    /* out (m x n, row stride ldo) = rows idx[r] of the CSR xs (cols x: k) times w (k x n),   \
+     * each row summing its entries in order (the same bits on any thread count); epi    \
+     * (NULL: none) runs on each finished block of rows, as a GEMM's epilogue. */        \
+    int fnn_csr_gemm_##SFX(T *out, int64_t ldo, const fnn_csr_view *xs, const int64_t *idx, \
+                           int64_t m, const T *w, int64_t n, const fnn_epilogue *epi,     \
+                           int n_threads);                                                \
+    /* The dense layer on sparse rows: a = g(xs w + b) (fnn_dense_fwd's rules), xs m rows. */ \
+    int fnn_csr_dense_fwd_##SFX(T *a, const fnn_csr_view *xs, const T *w, const T *b,       \
+                                int64_t m, int64_t n, int act, int n_threads);              \
+    /* g (k x n) = (rows idx[r], r < m, of xs)^T d (m x n, row stride ldd): every        \
+     * element summed over the rows in order, whatever the thread count. */               \
+    int fnn_csr_t_gemm_##SFX(T *g, const fnn_csr_view *xs, const int64_t *idx, int64_t m,  \
+                             const T *d, int64_t ldd, int64_t n, int n_threads);         \
     /* Dropout: element i is kept iff fnn_rng_bits(seed, offset + i) >> 40 >=               \
      * ceil(rate * 2^24) (see rng.h).  inverted: y = x * mask / (1 - rate);                 \
      * classic: y = x * mask.  mask (uint8, size) may be NULL. */                            \

@@ -24,6 +24,7 @@
 
 #include <stdint.h>
 #include "../vocab.h"
+#include "../ops/ops.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -119,10 +120,14 @@ void fnn_trainer_free(fnn_trainer *tr);
  * filled with a fresh permutation when shuffle).  step: the number of
  * updates so far (in/out; Adam's t and the dropout counters).  loss: the
  * mean over rows of the batch losses, each including the L1/L2 penalty at
- * the weights it started from. */
+ * the weights it started from.  xs: X as CSR rows (x NULL), read by the
+ * first layer at the cost of its nonzeros (its weight gradient is dense, the
+ * update of every weight as with x); not with augmentation, input noise, a
+ * batch hook or bfloat16 compute (FNN_EINVAL). */
 #define FNN_DECLARE_TRAIN(T, SFX)                                                          \
     int fnn_train_epoch_##SFX(fnn_trainer *tr, T *params, T *grads, T *opt_m, T *opt_v,    \
-                              const T *x, const T *y, const int64_t *labels,               \
+                              const T *x, const fnn_csr_view *xs, const T *y,              \
+                              const int64_t *labels,                                      \
                               const T *weights, int64_t n,                                 \
                               int64_t *order, int shuffle, int64_t epoch,                  \
                               int64_t batch_size, double lr, int64_t *step, double *loss,  \

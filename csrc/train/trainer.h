@@ -28,5 +28,9 @@ struct fnn_trainer {
     const fnn_bf16_entry *image_engine;
     uint32_t *image[2][FNN_MAX_LAYERS];
     int use_images;                   /* this epoch: the engine is still image_engine */
+    /* a sparse X (fnn_train_epoch's xs, NULL: dense): the first layer reads the
+     * batch's rows (csr_rows, B of them) from it in place of xb */
+    const fnn_csr_view *csr;
+    const int64_t *csr_rows;
 };
 #endif

@@ -1,0 +1,195 @@
+"""Sparse X read at the cost of its nonzeros: ops.linear on SciPy sparse
+rows, the compiled epoch's first layer on CSR rows (csrc/ops/sparse.inc),
+and the fits and predictions that use them, each against the NumPy twin
+and the dense path."""
+import functools
+import warnings
+
+import numpy as np
+import pytest
+
+import fastnn
+from fastnn import _core, ops, reference
+from fastnn._session import Session
+from fastnn._values import csr_parts
+
+sp = pytest.importorskip("scipy.sparse")
+
+# float32: a row of k terms rounds by about k ulps either way
+TOL = {np.float64: dict(rtol=1e-12, atol=1e-12), np.float32: dict(rtol=2e-5, atol=2e-5)}
+
+
+def sparse_rows(m, k, density=0.02, dtype=np.float64, seed=0):
+    X = sp.random(m, k, density=density, format="csr", random_state=seed, dtype=dtype)
+    X.data = (X.data * 4 - 2).astype(dtype)  # signed values
+    return X
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
+@pytest.mark.parametrize("act", ["identity", "relu", "tanh"])
+def test_linear_on_sparse_rows_matches_the_twin(kernel, dtype, fmt, act):
+    X = sparse_rows(70, 300, dtype=dtype).asformat(fmt)
+    rng = np.random.default_rng(1)
+    w = rng.standard_normal((300, 19)).astype(dtype)
+    b = rng.standard_normal(19).astype(dtype)
+    got = ops.linear(X, w, b, act)
+    assert got.dtype == dtype and got.shape == (70, 19)
+    np.testing.assert_allclose(got, reference.linear(X, w, b, act), **TOL[dtype])
+    np.testing.assert_allclose(got, ops.linear(X.toarray(), w, b, act), **TOL[dtype])
+
+
+def test_duplicate_entries_empty_rows_and_explicit_zeros_are_their_dense_matrix():
+    rows, cols = [0, 0, 2, 2, 2, 3], [1, 1, 0, 4, 4, 2]  # (0, 1) and (2, 4) twice
+    X = sp.csr_matrix((np.array([1.0, 2.0, -1.0, 0.5, 0.25, 0.0]), (rows, cols)), shape=(5, 6))
+    X.sum_duplicates = lambda: None  # keep the duplicates as given
+    X = sp.csr_matrix((X.data, X.indices, X.indptr), shape=X.shape)
+    w = np.arange(6 * 3, dtype=np.float64).reshape(6, 3)
+    np.testing.assert_array_equal(ops.linear(X, w), X.toarray() @ w)
+
+
+def csr_call(indptr, indices, data, cols=4, n=3):
+    w = np.ones((cols, n))
+    out = np.empty((len(indptr) - 1, n))
+    parts = (np.asarray(indptr, np.int64), np.asarray(indices, np.int64),
+             np.asarray(data, np.float64), cols)
+    _core.csr_dense_fwd(out, parts, w, None, 0, 1)
+    return out
+
+
+@pytest.mark.parametrize("indptr, indices", [
+    ([0, 2, 1], [0, 1]),       # offsets decreasing
+    ([0, 1, 3], [0, 1]),       # past the entries
+    ([1, 1, 2], [0, 1]),       # from 1: a row before the first entry is fine, -1 is not
+    ([0, 1, 2], [0, 4]),       # a column past the width
+    ([0, 1, 2], [-1, 0]),      # a negative column
+])
+def test_the_kernel_checks_every_row_before_reading_it(indptr, indices):
+    if indptr[0] == 1:
+        indptr = [-1, 1, 2]
+    with pytest.raises(ValueError):
+        csr_call(indptr, indices, [1.0, 2.0])
+    np.testing.assert_array_equal(csr_call([0, 1, 2], [0, 3], [1.0, 2.0]), [[1] * 3, [2] * 3])
+
+
+def test_wrong_index_dtypes_are_type_errors_not_reads():
+    w, out = np.ones((4, 3)), np.empty((2, 3))
+    with pytest.raises(TypeError, match="indices must be a C-contiguous 1-D int64"):
+        _core.csr_dense_fwd(out, (np.array([0, 1, 2]), np.array([0, 1], np.int32),
+                                  np.ones(2), 4), w, None, 0, 1)
+
+
+def session(dtype, runner=None, **kw):
+    return Session([300, 16, 8, 3], activation="relu", output="softmax", loss="cross_entropy",
+                   dropout=[0.2, 0.0], dropout_mode="inverted", dtype=dtype, max_batch=32,
+                   seed=7, runner=runner, **kw)
+
+
+def train(s, X, labels, epochs=3, **kw):
+    s.params[:] = np.random.default_rng(3).standard_normal(len(s.params)).astype(s.dtype) * 0.1
+    losses = [s.epoch(X, None, labels, batch_size=32, learning_rate=0.01, shuffle=True,
+                      epoch=e, **kw) for e in range(epochs)]
+    return s.params.copy(), losses
+
+
+CASES = [dict(), dict(optimizer="sgd", momentum=0.9, nesterov=True),
+         dict(l1=1e-4, l2=1e-3, weight_decay=0.01), dict(max_grad_norm=0.5)]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", CASES, ids=["adam", "nesterov", "penalties", "clip"])
+def test_an_epoch_on_csr_rows_matches_the_twin_and_the_dense_epoch(kernel, dtype, case):
+    X = sparse_rows(200, 300, dtype=dtype)
+    labels = np.random.default_rng(2).integers(0, 3, 200)
+    weights = np.linspace(0.5, 2, 200).astype(dtype)
+    got = train(session(dtype, **case), csr_parts(X, dtype), labels, sample_weight=weights)
+    twin = train(session(dtype, runner=reference.EpochRunner, **case), csr_parts(X, dtype),
+                 labels, sample_weight=weights)
+    dense = train(session(dtype, **case), X.toarray(), labels, sample_weight=weights)
+    tol = TOL[dtype] if dtype == np.float64 else dict(rtol=1e-3, atol=1e-4)  # 3 epochs of Adam
+    for other in (twin, dense):
+        np.testing.assert_allclose(got[0], other[0], **tol)
+        np.testing.assert_allclose(got[1], other[1], **tol)
+
+
+def test_csr_epochs_give_the_same_bits_on_one_and_two_threads(kernel):
+    X = sparse_rows(300, 2000, density=0.01, dtype=np.float32)
+    labels = np.random.default_rng(2).integers(0, 3, 300)
+    runs, before = [], fastnn._config._thread_setting()
+    try:
+        for threads in (1, 2):
+            fastnn.set_num_threads(threads)
+            s = Session([2000, 64, 3], activation="relu", output="softmax",
+                        loss="cross_entropy", dropout=[0.3], dropout_mode="inverted",
+                        dtype=np.float32, max_batch=64, seed=1, n_threads=threads)
+            runs.append(train(s, csr_parts(X, np.float32), labels, epochs=2))
+    finally:
+        fastnn.set_num_threads(before)
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    assert runs[0][1] == runs[1][1]
+
+
+@pytest.fixture
+def rows_made_dense(monkeypatch):
+    """The row count of every CSR matrix made dense while the test runs."""
+    counts = []
+    real = sp.csr_matrix.toarray
+
+    def toarray(self, *args, **kwargs):
+        counts.append(self.shape[0])
+        return real(self, *args, **kwargs)
+    monkeypatch.setattr(sp.csr_matrix, "toarray", toarray)
+    return counts
+
+
+def text_like(n=400, k=3000, seed=0):
+    """Rows of a few nonzero counts among many columns, classes from a few of them."""
+    X = sp.random(n, k, density=0.005, format="csr", random_state=seed, dtype=np.float64)
+    X.data = np.ceil(X.data * 3)
+    y = np.asarray(X[:, :40].sum(axis=1) > X[:, 40:80].sum(axis=1)).ravel().astype(int)
+    return X, y
+
+
+@pytest.mark.parametrize("estimator", ["MLPClassifier", "MLPRegressor"])
+def test_drop_ins_train_and_predict_on_sparse_rows_as_on_their_dense_matrix(
+        estimator, rows_made_dense):
+    X, y = text_like()
+    make = functools.partial(getattr(fastnn, estimator), hidden_layer_sizes=(32,), max_iter=5,
+                             batch_size=50, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 5 epochs do not converge
+        dense = make().fit(X.toarray(), y)
+        rows_made_dense.clear()
+        sparse = make().fit(X, y)
+        sparse_early = make(early_stopping=True, validation_fraction=0.2).fit(X, y)
+        predicted = sparse.predict(X)
+    assert rows_made_dense == []  # never a dense copy of the rows
+    for a, b in zip(dense.coefs_ + dense.intercepts_, sparse.coefs_ + sparse.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(sparse.loss_curve_, dense.loss_curve_, rtol=1e-10)
+    if estimator == "MLPClassifier":
+        np.testing.assert_array_equal(predicted, dense.predict(X.toarray()))
+    else:
+        np.testing.assert_allclose(predicted, dense.predict(X.toarray()), rtol=1e-10)
+    assert sparse_early.n_iter_ >= 1 and np.isfinite(sparse_early.best_validation_score_)
+
+
+def test_mlp_fit_reads_sparse_rows_and_falls_back_to_dense_ones_for_augmentation(
+        rows_made_dense):
+    X, y = text_like(k=784)
+    def model():
+        return fastnn.MLP([784, 16, 2], random_state=0, dtype="float64")
+    dense = model().fit(X.toarray(), y, epochs=3, batch_size=40, validation_split=0.2)
+    rows_made_dense.clear()
+    sparse = model().fit(X, y, epochs=3, batch_size=40, validation_split=0.2)
+    assert rows_made_dense == []
+    for a, b in zip(dense.coefs_, sparse.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(sparse.history_["val_loss"], dense.history_["val_loss"],
+                               rtol=1e-10)
+    # augmentation rewrites the gathered rows: those are made dense, the result the same
+    shifted = [m.fit(data, y, epochs=1, batch_size=40, augment="shift",
+                     image_shape=(28, 28)).coefs_[0] for m, data in
+               ((model(), X.toarray()), (model(), X))]
+    assert rows_made_dense
+    np.testing.assert_array_equal(shifted[0], shifted[1])
