@@ -73,7 +73,7 @@ def per_row_loss(z, out, Y, out_activation, n_threads, clip=0.0):
                     + (1 - Y) * _clipped_nll(np.maximum(z, 0) + soft, clip)).sum(axis=1)
         return (np.maximum(z, 0) - Y * z + soft).sum(axis=1)
     if out_activation == "exp":
-        return (xlogy(Y, Y / out) - Y + out).sum(axis=1)
+        return (xlogy(Y, Y) - Y * z - Y + out).sum(axis=1)  # Y log(Y / e^z): no underflow
     return 0.5 * ((out - Y) ** 2).mean(axis=1)
 
 

@@ -670,3 +670,22 @@ def test_property_loss_vs_twin(case, m, n, seed, scale, dtype):
     vs, gs = loss_scales(name, z64, dense_target(name, target, (m, n)))
     assert_close(value, wv, vs, dtype, what="value")
     assert_close(grad, wg, gs, dtype, what="grad")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_poisson_loss_stays_finite_where_the_rate_underflows(kernel, dtype):
+    """t log(t / e^z) was computed through e^z, which underflows to 0 below
+    z = -88 in float32 (-745 in float64): an infinite loss for a finite
+    deviance, t (log t - z) - t."""
+    z = np.array([[-1000.0, -100.0, -3.0, 0.0, 2.5]], dtype)
+    t = np.array([[2.0, 1.0, 0.0, 4.0, 3.0]], dtype)
+    value, grad = ops.loss("poisson", z, t)
+    z64, t64 = z.astype(np.float64), t.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        want = np.where(t64 == 0, 0, t64 * (np.log(t64) - z64)) - t64 + np.exp(z64)
+    assert np.isfinite(value)
+    np.testing.assert_allclose(value, want.sum(), rtol=10 * np.finfo(dtype).eps)
+    np.testing.assert_allclose(grad, np.exp(z64) - t64, rtol=10 * np.finfo(dtype).eps)
+    twin_value, twin_grad = ref.loss("poisson", z, t)
+    np.testing.assert_allclose(twin_value, value, rtol=10 * np.finfo(dtype).eps)
+    np.testing.assert_allclose(twin_grad, grad, rtol=10 * np.finfo(dtype).eps)
