@@ -32,8 +32,13 @@ size_t fnn_gemm_bf16_work_bytes(int64_t m, int64_t n, int64_t k, int n_threads)
     if (m <= 0 || n <= 0 || k <= 0) return 0;
     size_t s = fnn_gemm_work_bytes_bf16_generic(m, n, k, n_threads);
 #if FNN_HAVE_BF16_SIMD
-    size_t s2 = fnn_gemm_work_bytes_bf16_avx512(m, n, k, n_threads);
-    if (s2 > s) s = s2;
+    /* compiled for AVX512-BF16, it may execute their instructions: called only
+     * where the CPU has them (elsewhere its engine never runs); the -O1
+     * sanitizer build's prologue did, a SIGILL on an AVX2-only Zen 3 */
+    if (fnn_bf16_engine_named("avx512bf16", NULL)) {
+        size_t s2 = fnn_gemm_work_bytes_bf16_avx512(m, n, k, n_threads);
+        if (s2 > s) s = s2;
+    }
 #endif
     /* the AMX drivers (real and emulated) share one table */
     size_t s3 = fnn_gemm_work_bytes_bf16_amx_emu(m, n, k, n_threads);
