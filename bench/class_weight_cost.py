@@ -1,4 +1,4 @@
-"""What class_weight and max_grad_norm cost (issue 17), 2 threads, float32:
+"""What class_weight and max_grad_norm cost, 2 threads, float32:
 
 - MLPClassifier fits (784-256-10, Adam, batch 200) without class_weight, with
   class_weight="balanced", and with the equivalent sample_weight, interleaved;

@@ -1,5 +1,5 @@
-"""The fit options of issue 16, checked once for fastnn.MLP.fit and the
-scikit-learn drop-ins: a time budget (max_time), label smoothing, a linear
+"""The fit options checked once for fastnn.MLP.fit and the scikit-learn
+drop-ins: a time budget (max_time), label smoothing, a linear
 warm-up (MLP only) and image augmentation inside the compiled epoch
 (augment="shift" | "flip" | "erase" | a list, image_shape, max_shift)."""
 import math

@@ -349,7 +349,7 @@ def build_parser():
                    help="as for train; its test split, or all rows of a file without one")
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("bench", help="time one training epoch against NumPy, PyTorch, sklearn")
+    p = sub.add_parser("bench", help="time one training epoch against NumPy, PyTorch, JAX, sklearn")
     p.add_argument("--quick", action="store_true", help="a tiny network and data set")
     p.add_argument("--samples", type=positive_int)
     p.add_argument("--batch-sizes", type=int_list, default=(32, 256))

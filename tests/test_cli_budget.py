@@ -1,4 +1,4 @@
-"""fastnn train's time budget, image augmentation flags and recipes (issue 16)."""
+"""fastnn train's time budget, image augmentation flags and recipes."""
 import numpy as np
 import pytest
 

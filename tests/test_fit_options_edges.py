@@ -1,4 +1,4 @@
-"""Edges of the fit options of issue 16 (max_time, augment, image_shape,
+"""Edges of the time and image fit options (max_time, augment, image_shape,
 label_smoothing, warmup_epochs) met by messy inputs: values past the float
 range, augmentation functions returning odd arrays, unordered shapes, and the
 time the history reports against the time the budget decides by."""

@@ -75,7 +75,7 @@ typedef struct {
                                            many threads; the GEMM scratch is sized for it */
     double max_grad_norm;               /* > 0: clip the global gradient norm to it (PyTorch's
                                            clip_grad_norm_, train/clip.inc); 0: no clipping */
-    /* issue 16: label smoothing, warm-up, image augmentation (0: off, bit-identical) */
+    /* label smoothing, warm-up, image augmentation (0: off, bit-identical) */
     double label_smoothing;             /* eps of fnn_loss_smoothed (cross-entropies only) */
     double probability_clip;            /* clip of fnn_loss_clipped in [0, 1/2): the reported
                                            cross-entropy as scikit-learn's log_loss, the

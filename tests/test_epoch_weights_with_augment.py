@@ -1,5 +1,5 @@
-"""The compiled epoch with main's sample weights and gradient clipping and
-issue 16's augmentation, label smoothing and warm-up all at once, against its
+"""The compiled epoch with sample weights and gradient clipping and with
+augmentation, label smoothing and warm-up all at once, against its
 twin (reference.EpochRunner): the gather fills weight and image rows together,
 the loss row takes both a weight and smoothing, and the warm-up rate reaches
 the clipped update."""
