@@ -28,6 +28,20 @@ def n_threads(request):
     fastnn.set_num_threads(old)
 
 
+@pytest.fixture
+def rows_made_dense(monkeypatch):
+    """The row count of every CSR matrix made dense while the test runs."""
+    sp = pytest.importorskip("scipy.sparse")
+    counts = []
+    real = sp.csr_matrix.toarray
+
+    def toarray(self, *args, **kwargs):
+        counts.append(self.shape[0])
+        return real(self, *args, **kwargs)
+    monkeypatch.setattr(sp.csr_matrix, "toarray", toarray)
+    return counts
+
+
 def run_python(code, env=None, timeout=60, **kwargs):
     """Run `code` in a fresh interpreter that imports the same fastnn as this
     test process: its cwd is the directory holding the fastnn package, so an

@@ -215,20 +215,6 @@ def test_scipy_sparse_inputs_elsewhere_are_their_dense_arrays():
     np.testing.assert_array_equal(fitted.predict_proba(S), fitted.predict_proba(X))
 
 
-@pytest.fixture
-def rows_made_dense(monkeypatch):
-    """The row count of every CSR matrix made dense while the test runs."""
-    sp = pytest.importorskip("scipy.sparse")
-    counts = []
-    real = sp.csr_matrix.toarray
-
-    def toarray(self, *args, **kwargs):
-        counts.append(self.shape[0])
-        return real(self, *args, **kwargs)
-    monkeypatch.setattr(sp.csr_matrix, "toarray", toarray)
-    return counts
-
-
 def test_predicting_on_sparse_rows_makes_one_chunk_dense_at_a_time(monkeypatch, rows_made_dense):
     sp = pytest.importorskip("scipy.sparse")
     from fastnn import _forward

@@ -129,19 +129,6 @@ def test_csr_epochs_give_the_same_bits_on_one_and_two_threads(kernel):
     assert runs[0][1] == runs[1][1]
 
 
-@pytest.fixture
-def rows_made_dense(monkeypatch):
-    """The row count of every CSR matrix made dense while the test runs."""
-    counts = []
-    real = sp.csr_matrix.toarray
-
-    def toarray(self, *args, **kwargs):
-        counts.append(self.shape[0])
-        return real(self, *args, **kwargs)
-    monkeypatch.setattr(sp.csr_matrix, "toarray", toarray)
-    return counts
-
-
 def text_like(n=400, k=3000, seed=0):
     """Rows of a few nonzero counts among many columns, classes from a few of them."""
     X = sp.random(n, k, density=0.005, format="csr", random_state=seed, dtype=np.float64)
