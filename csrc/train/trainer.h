@@ -10,8 +10,9 @@
 struct fnn_trainer {
     fnn_train_config cfg;
     int elem_size;
-    int64_t max_width;                /* widest layer, inputs included */
-    void *xb, *yb;                    /* the gathered batch: (B, n_in), (B, n_out) */
+    int64_t max_width;                /* widest layer, inputs excluded */
+    void *xb, *yb;                    /* the gathered batch: (B, n_in) (NULL until an epoch
+                                         on dense rows makes it), (B, n_out) */
     int64_t *labels_b;                /* (B) */
     void *wb;                         /* the batch's sample weights (B) */
     void *z[FNN_MAX_LAYERS];          /* pre-activations (B, n_l+1) */

@@ -95,11 +95,13 @@ fnn_trainer *fnn_trainer_new(const fnn_train_config *cfg, int elem_size, int *st
     tr->elem_size = elem_size;
     const int L = cfg->n_layers;
     const int64_t B = cfg->max_batch;
+    /* the backward scratch holds dL/dz of layers 1..L, never the inputs' width
+     * (a sparse X of a million columns would make it gigabytes); xb, the
+     * gathered dense rows, is made by the first epoch that gathers them */
     int64_t widest = 0;
-    for (int l = 0; l <= L; l++) widest = cfg->sizes[l] > widest ? cfg->sizes[l] : widest;
+    for (int l = 1; l <= L; l++) widest = cfg->sizes[l] > widest ? cfg->sizes[l] : widest;
     tr->max_width = widest;
-    int ok = (tr->xb = fnn_aligned_alloc((size_t)(B * cfg->sizes[0]) * elem_size)) &&
-             (tr->yb = fnn_aligned_alloc((size_t)(B * cfg->sizes[L]) * elem_size)) &&
+    int ok = (tr->yb = fnn_aligned_alloc((size_t)(B * cfg->sizes[L]) * elem_size)) &&
              (tr->labels_b = fnn_aligned_alloc((size_t)B * sizeof(int64_t))) &&
              (tr->wb = fnn_aligned_alloc((size_t)B * elem_size)) &&
              (tr->dz = fnn_aligned_alloc((size_t)(B * widest) * elem_size)) &&
