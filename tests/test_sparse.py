@@ -186,7 +186,8 @@ def test_mlp_fit_reads_sparse_rows_and_falls_back_to_dense_ones_for_augmentation
     np.testing.assert_array_equal(shifted[0], shifted[1])
 
 
-@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="Linux's VmPeak")
+@pytest.mark.skipif(not os.path.exists("/proc/self/status") or "asan" in os.environ.get(
+    "LD_PRELOAD", ""), reason="Linux's VmPeak, without AddressSanitizer's own reservations")
 def test_a_million_sparse_columns_cost_their_weights_not_dense_rows():
     """The trainer made a dense (batch x inputs) gather buffer and three
     backward scratches of the inputs' width: 3.2 GB at 200 x 10**6 of
