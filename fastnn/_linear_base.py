@@ -6,11 +6,11 @@ import numpy as np
 
 from ._feature_names import check_column_names, column_names, loaded_column_names
 from ._fitloop import exclusive_fit
-from ._parallel import call_threads
 from ._label_files import labels_for_file, labels_from_file
+from ._parallel import call_threads
 from ._validate import (accuracy, as_features, check_loaded_classes, finite_number,
                         not_fitted, storable_seed, whole_number)
-from ._values import is_missing
+from ._values import is_missing, is_sparse, sparse_pays
 from ._warn import warn
 
 SCIPY_HINT = 'pip install "fastnn[sklearn]"'
@@ -37,7 +37,9 @@ def _check_X(X, dtype, n_features=None):
     for axis, what in enumerate(("samples", "features")):
         if shape[axis] == 0:
             raise ValueError("X has 0 %s (shape %s); at least 1 is needed" % (what, shape))
-    return as_features(X, shape[1] if n_features is None else n_features, dtype)
+    # a sparse X whose products read its nonzeros stays sparse (fits and predictions)
+    return as_features(X, shape[1] if n_features is None else n_features, dtype,
+                       sparse=is_sparse(X) and sparse_pays(X))
 
 
 def _category_order(y):

@@ -13,12 +13,18 @@ intercept does, and lbfgs stops ("relative reduction") with that weight
 near 0; a feature of scale 1e-6 has a gradient under any tolerance at the
 start, so lbfgs "converges" to the intercepts alone.  Standardized, `tol`
 (scipy's gtol) means the same on any data.
+
+A sparse X is scaled, not centred (centring would fill it in): its columns
+divided by their scale, the mean left to the intercepts, as scikit-learn's
+StandardScaler(with_mean=False); the optimum is the same one.
 """
 import numpy as np
 
 from . import ops
 from ._linear_base import ConvergenceWarning
+from ._parallel import single_threaded_blas
 from ._warn import warn
+from ._values import is_sparse
 from .scaled import column_moments
 
 EPS64 = float(np.finfo(np.float64).eps)
@@ -64,6 +70,40 @@ def _warn_unless_converged(res, max_iter, gradient=None, dtype=np.float64):
                      flat), ConvergenceWarning)
 
 
+def _sparse_moments(X):
+    """(mean, std, constant) of a CSR X's columns in float64, implicit zeros
+    counted, from x / max|x| per column (no square overflows)."""
+    n, d = X.shape
+    top = np.asarray(abs(X).max(axis=0).toarray(), dtype=np.float64).ravel()
+    top[~(top > 0)] = 1.0
+    unit = X.data.astype(np.float64) / top[X.indices]
+    mean = np.bincount(X.indices, unit, minlength=d) / n
+    stored = np.bincount(X.indices, minlength=d)
+    dev = unit - mean[X.indices]
+    var = (np.bincount(X.indices, dev * dev, minlength=d) + (n - stored) * mean * mean) / n
+    high = np.asarray(X.max(axis=0).toarray(), dtype=np.float64).ravel()
+    low = np.asarray(X.min(axis=0).toarray(), dtype=np.float64).ravel()
+    return mean * top, np.sqrt(var) * top, high == low
+
+
+def _standardize_sparse(X, l2):
+    """standardize for a CSR X: scaled, not centred (the mean stays 0)."""
+    mean, std, constant = _sparse_moments(X)
+    scale = np.hypot(std, np.sqrt(l2)).astype(X.dtype)
+    scale[constant | ~(scale > 0) | ~np.isfinite(scale)] = 1
+    inv = np.where(constant, 0, 1 / scale).astype(X.dtype)
+    Xs = X.copy()
+    Xs.data = Xs.data * inv[Xs.indices]
+    return Xs, np.zeros(X.shape[1]), scale.astype(np.float64)
+
+
+def transposed_product(X, G):
+    """X^T G (d, k) for a dense or sparse X and a dense G (n, k)."""
+    if is_sparse(X):
+        return np.asarray(X.T @ G, dtype=G.dtype)
+    return ops.matmul(X, G, trans_a=True)
+
+
 def standardize(X, l2=0.0):
     """(X_s, mean, scale): X's columns centred and divided by
     sqrt(variance + l2), in X's dtype (a copy), with the mean and scale
@@ -74,7 +114,10 @@ def standardize(X, l2=0.0):
     into a penalty 1e12 times more curved than the rest.  A constant
     column (its deviation at rounding level: the mean of 0.1s is not 0.1
     exactly) becomes 0 with scale 1, not a copy of the intercept scaled by
-    1e15; features past 1e154 keep their moments (column_moments)."""
+    1e15; features past 1e154 keep their moments (column_moments).  A
+    sparse X stays sparse, scaled but not centred (mean 0)."""
+    if is_sparse(X):
+        return _standardize_sparse(X.tocsr(), l2)
     mean, std = column_moments(X)
     # the float64 mean of a constant column rounds by a few float64 ulps
     # (pairwise sums); a float32 column's deviation is never that small, a
@@ -96,9 +139,10 @@ def standardize(X, l2=0.0):
 
 
 def _minimize(minimize, objective, start, max_iter, tol, bounds=None, args=()):
-    return minimize(objective, start, args=args, jac=True, method="L-BFGS-B", bounds=bounds,
-                    options={"maxiter": int(max_iter), "gtol": float(tol),
-                             "ftol": 64 * EPS64, "maxls": 50})
+    with single_threaded_blas():
+        return minimize(objective, start, args=args, jac=True, method="L-BFGS-B",
+                        bounds=bounds, options={"maxiter": int(max_iter), "gtol": float(tol),
+                                                "ftol": 64 * EPS64, "maxls": 50})
 
 
 def fit_logistic(minimize, X, target, n_out, binary, l1, l2, max_iter, tol):
@@ -120,7 +164,7 @@ def fit_logistic(minimize, X, target, n_out, binary, l1, l2, max_iter, tol):
         W, b = unpack(theta)
         z = ops.linear(Xs, W.reshape(d, n_out).astype(X.dtype), b.astype(X.dtype))
         value, G = ops.loss(loss_name, z, target)     # G = d mean-loss / dz
-        dW = ops.matmul(Xs, G, trans_a=True).astype(np.float64).ravel()   # (d, n_out)
+        dW = transposed_product(Xs, G).astype(np.float64).ravel()   # (d, n_out)
         db = ops.column_sums(G).astype(np.float64)
         if l2:  # the raw weights of a tiny feature's column can square past float64
             w = W * per_weight                        # the weights of the raw features
@@ -163,7 +207,7 @@ def ordinal_objective(params, X, index, l2, per_weight=None):
     for standardized X)."""
     n, d = X.shape
     w, theta = _unpack(params, d)
-    eta = ops.matmul(X, w.reshape(-1, 1).astype(X.dtype)).ravel().astype(np.float64)
+    eta = ops.linear(X, w.reshape(-1, 1).astype(X.dtype)).ravel().astype(np.float64)
     ext = np.concatenate([[-np.inf], theta, [np.inf]])
     a = ext[index + 1] - eta          # upper cut:  P = F(a) - F(b)
     b = ext[index] - eta              # lower cut
@@ -181,7 +225,7 @@ def ordinal_objective(params, X, index, l2, per_weight=None):
     value = -logp.mean()
     # d eta = -(d a) = -(d b): dNLL/dw = (1/n) X^T (ga + gb)
     G = ((ga + gb) / n).reshape(-1, 1).astype(X.dtype)
-    gw = ops.matmul(X, G, trans_a=True).ravel().astype(np.float64)
+    gw = transposed_product(X, G).ravel().astype(np.float64)
     if l2:  # (skipped without: the raw weights of a tiny feature can square past float64)
         pw = 1.0 if per_weight is None else per_weight
         raw = w * pw

@@ -6,6 +6,7 @@ import scipy.optimize
 from sklearn.utils.optimize import _check_optimize_result
 
 from . import _sklearn_backprop as bp
+from ._parallel import single_threaded_blas
 from ._sklearn_callbacks import LbfgsBridge
 
 
@@ -42,8 +43,9 @@ def fit_lbfgs(est, X, y, sample_weight, layer_units, n_threads, tasks=None):
     except ImportError:
         pass
     bridge = None if tasks is None else LbfgsBridge(tasks, unpack, packed)
-    res = scipy.optimize.minimize(loss_grad, packed.astype(np.float64), method="L-BFGS-B",
-                                  jac=True, options=options, callback=bridge)
+    with single_threaded_blas():  # the solver's vector BLAS calls (fastnn/_parallel.py)
+        res = scipy.optimize.minimize(loss_grad, packed.astype(np.float64), method="L-BFGS-B",
+                                      jac=True, options=options, callback=bridge)
     if bridge is not None and bridge.stopped:  # a callback's stop: no convergence warning
         est.n_iter_ = int(res.nit)
         est.stop_reason_ = "callback"

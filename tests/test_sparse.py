@@ -219,3 +219,47 @@ def test_a_million_sparse_columns_cost_their_weights_not_dense_rows():
     assert res.returncode == 0, res.stderr
     grown = json.loads(res.stdout.strip().splitlines()[-1])
     assert grown < 700, grown  # weights 16 MB a copy (threads' stacks too); the old 3.2 GB
+
+
+@pytest.mark.parametrize("estimator", ["LogisticRegression", "OrdinalRegression"])
+def test_linear_models_fit_sparse_rows_scaled_not_centred_to_the_dense_optimum(
+        estimator, rows_made_dense):
+    X, y = text_like(k=2000)
+    X = sp.hstack([X, sp.csr_matrix(np.full((X.shape[0], 1), 3.0))]).tolil()  # a constant
+    X[:, 5] = 0          # a column of zeros
+    X[:7, 9] = 1e200     # a feature whose squares overflow
+    X = X.tocsr()
+    y = y + (np.asarray(X[:, 40:60].sum(axis=1)).ravel() > 1)  # three ordered classes
+    make = functools.partial(getattr(fastnn, estimator), l2=1e-2, tol=1e-9, max_iter=2000)
+    rows_made_dense.clear()
+    sparse = make().fit(X, y)
+    assert rows_made_dense == []  # neither fit nor predict made the rows dense
+    proba = sparse.predict_proba(X)
+    assert rows_made_dense == []
+    dense = make().fit(X.toarray(), y)
+    coef = np.ravel(sparse.coef_)
+    assert np.isfinite(coef).all() and coef.reshape(-1, X.shape[1])[:, [5, -1]].tolist() == [
+        [0.0, 0.0]] * (coef.size // X.shape[1])
+    # both stop where lbfgs's loss no longer falls by 64 eps (relative): a loss
+    # within 1e-14 of the optimum, of curvature at least l2, leaves the
+    # weights within sqrt(2e-14 / 1e-2) = 1.4e-6 of it
+    np.testing.assert_allclose(coef, np.ravel(dense.coef_), rtol=0, atol=2e-6)
+    np.testing.assert_allclose(proba, dense.predict_proba(X.toarray()), rtol=0, atol=2e-6)
+
+
+def test_lbfgs_runs_with_single_threaded_blas(monkeypatch):
+    """SciPy's L-BFGS-B solver makes vector BLAS calls that a threaded
+    OpenBLAS slowed 10-50x on 2 cores (scipy issue 22438)."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from scipy.optimize import minimize
+    from fastnn import linear
+    seen = []
+
+    def spy(*args, **kwargs):
+        seen.append({i["num_threads"] for i in threadpoolctl.threadpool_info()
+                     if i["user_api"] == "blas"})
+        return minimize(*args, **kwargs)
+    monkeypatch.setattr(linear, "_import_minimize", lambda: spy)
+    X, y = text_like(n=100, k=50)
+    fastnn.LogisticRegression().fit(X.toarray(), y)
+    assert seen == [{1}]
