@@ -53,9 +53,8 @@ def check_validation_set(est, X_val, y_val, sample_weight_val, dtype):
     if est.solver == "lbfgs":
         raise ValueError("X_val and y_val need solver='sgd' or 'adam' (lbfgs has no epochs)")
     X_val = validate_data(est, X_val, accept_sparse=["csr", "csc"], dtype=dtype, reset=False)
-    if hasattr(X_val, "toarray"):
-        X_val = X_val.toarray()
-    X_val = np.ascontiguousarray(X_val)
+    # a sparse X_val stays sparse: the forward path reads it (fastnn/_forward.py)
+    X_val = X_val.tocsr() if hasattr(X_val, "tocsr") else np.ascontiguousarray(X_val)
     if hasattr(est, "_label_binarizer"):
         y_val = check_array(y_val, ensure_2d=False, dtype=None)
         if y_val.ndim == 2 and y_val.shape[1] == 1:

@@ -20,7 +20,7 @@ import numpy as np
 
 from ._feature_names import check_column_names, column_names
 from ._validate import as_features
-from ._values import csr_parts, dense, is_sparse, sparse_pays
+from ._values import csr_parts, dense, is_sparse
 
 CHUNK_BYTES = 64 << 20        # one chunk: many batches, yet small next to any RAM
 STREAM_MIN_BYTES = 128 << 20  # a memmap or array-like larger than this streams
@@ -41,18 +41,18 @@ class InMemory:
 
     def epoch(self, session, **settings):
         X = self.X
-        if is_sparse(X):  # its nonzeros, or its rows made dense for what rewrites them
+        if is_sparse(X):  # its nonzeros (fit made X dense where the epoch cannot read them)
             if self._as_read is None:
-                self._as_read = (csr_parts(X, X.dtype) if session.reads_sparse
-                                 and settings.get("augment") is None else X.toarray())
+                self._as_read = csr_parts(X, X.dtype)
             X = self._as_read
         return session.epoch(X, self.Y, self.labels, sample_weight=self.sample_weight,
                              **settings)
 
 
-def open_stream(model, X, Y, epochs):
+def open_stream(model, X, Y, epochs, sparse_rows=False):
     """A stream over X (and Y) for model.fit, or None when X is an in-memory
-    array (or a small memmap) that fit converts whole as before."""
+    array (or a small memmap) that fit converts whole, or a sparse X the
+    epoch reads as CSR rows (sparse_rows)."""
     if Y is None:
         if hasattr(X, "shape"):
             raise ValueError("Y is required when X is an array; pass an iterable of (X, y) "
@@ -68,7 +68,7 @@ def open_stream(model, X, Y, epochs):
     itemsize = np.dtype(getattr(X, "dtype", model._dtype)).itemsize
     if shape[0] * shape[1] * itemsize <= STREAM_MIN_BYTES:
         return None
-    if is_sparse(X) and sparse_pays(X):  # its nonzeros are in memory: trained whole
+    if sparse_rows:  # its nonzeros are in memory: trained whole
         return None
     # any sparse format slices as CSR (COO and BSR do not slice rows)
     return ArrayStream(model, X.tocsr() if is_sparse(X) else X, Y)

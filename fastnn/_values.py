@@ -117,8 +117,14 @@ def sparse_pays(X):
 
 def csr_parts(X, dtype):
     """(indptr, indices, data, cols): a SciPy sparse X as the compiled
-    kernels read it, CSR with 64-bit indices and values of dtype."""
+    kernels read it, CSR with 64-bit indices and values of dtype; a matrix
+    whose arrays were edited into an invalid one is a ValueError saying why
+    (the kernels would refuse it with a vaguer one)."""
     X = X.tocsr()
+    try:
+        X.check_format(full_check=True)
+    except (ValueError, IndexError) as exc:
+        raise ValueError("X is not a valid sparse matrix: %s" % exc) from None
     return (np.ascontiguousarray(X.indptr, dtype=np.int64),
             np.ascontiguousarray(X.indices, dtype=np.int64),
             np.ascontiguousarray(X.data, dtype=dtype), int(X.shape[1]))

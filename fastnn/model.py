@@ -243,7 +243,11 @@ class MLP(MLPSettingsMixin, MLPStateMixin, MLPTargetsMixin):
         if sample_weight is not None and (extras.augment[0] or extras.hook
                                           or extras.label_smoothing):
             raise ValueError("augment and label_smoothing are not supported with sample_weight")
-        stream = open_stream(self, X, Y, epochs)  # None: arrays that fit in memory
+        # a sparse X read by the compiled epoch as CSR rows stays whole in memory;
+        # what rewrites the gathered rows reads a large one a dense chunk at a time
+        sparse_rows = is_sparse(X) and sparse_pays(X) and not (
+            extras.augment[0] or extras.hook or input_noise > 0 or self._compute)
+        stream = open_stream(self, X, Y, epochs, sparse_rows)  # None: arrays in memory
         if stream is not None:
             if sample_weight is not None:
                 raise ValueError("sample_weight needs X and Y as arrays in memory: a stream "
@@ -251,8 +255,7 @@ class MLP(MLPSettingsMixin, MLPStateMixin, MLPTargetsMixin):
                                  "sparse X, trains a chunk at a time, without weights")
             val = stream.validation(validation_data, validation_split, early_stopping)
         else:  # a sparse X whose products read its nonzeros stays sparse
-            X = as_features(X, self.layer_sizes[0], self._dtype,
-                            sparse=is_sparse(X) and sparse_pays(X))
+            X = as_features(X, self.layer_sizes[0], self._dtype, sparse=sparse_rows)
             Y, labels = self._targets(Y, X.shape[0])
             if X.shape[0] == 0:
                 raise ValueError("X has no samples")

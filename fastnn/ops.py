@@ -108,6 +108,8 @@ def linear(x, w, b=None, activation="identity", *, n_threads=None):
 
 
 def _sparse_linear(x, w, b, act, nt):
+    if len(x.shape) != 2:
+        raise ValueError("linear: a sparse x must be 2-D, got shape %s" % (x.shape,))
     if x.dtype not in (np.float32, np.float64):
         raise TypeError("linear: a sparse x must hold float32 or float64, got %s" % x.dtype)
     w = contiguous_float(w, "w", ndim=2, dtype=x.dtype)

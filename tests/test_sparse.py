@@ -263,3 +263,37 @@ def test_lbfgs_runs_with_single_threaded_blas(monkeypatch):
     X, y = text_like(n=100, k=50)
     fastnn.LogisticRegression().fit(X.toarray(), y)
     assert seen == [{1}]
+
+
+def test_a_fit_that_rewrites_rows_streams_a_large_sparse_x_in_dense_chunks(
+        monkeypatch, rows_made_dense):
+    """With input noise (or augmentation, or bfloat16) the epoch cannot read
+    CSR rows: a large sparse X must stream a chunk at a time, as before,
+    not be made dense whole (a 10**5 x 10**6 X asked for 373 GiB)."""
+    from fastnn import _stream
+    X, y = text_like(n=400, k=784)
+    monkeypatch.setattr(_stream, "STREAM_MIN_BYTES", 1 << 16)  # X counts as large
+    monkeypatch.setattr(_stream, "CHUNK_BYTES", 1 << 16)
+    fastnn.MLP([784, 8, 2], random_state=0).fit(X, y, epochs=1, batch_size=20,
+                                                  input_noise=0.1)
+    assert rows_made_dense and max(rows_made_dense) < X.shape[0]
+
+
+def test_a_sparse_validation_set_is_read_sparse(rows_made_dense):
+    X, y = text_like()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = fastnn.MLPClassifier((8,), max_iter=2, early_stopping=True, random_state=0)
+        est.fit(X, y, X_val=X[:100], y_val=y[:100])
+    assert rows_made_dense == [] and len(est.validation_scores_) == 2
+
+
+def test_an_edited_invalid_csr_matrix_is_named_before_any_kernel():
+    X, y = text_like(n=50, k=30)
+    X.indices[3] = 100  # past the 30 columns
+    for fit in (lambda: fastnn.MLP([30, 4, 2]).fit(X, y, epochs=1),
+                lambda: ops.linear(X, np.ones((30, 2)))):
+        with pytest.raises(ValueError, match="X is not a valid sparse matrix: indices"):
+            fit()
+    with pytest.raises(ValueError, match="a sparse x must be 2-D, got shape"):
+        ops.linear(sp.coo_array(np.ones(3)), np.ones((3, 2)))
