@@ -5,6 +5,12 @@ batch min(200, rows), shuffled, a fixed number of epochs), on
 make_classification data of several shapes, interleaved rounds, medians:
 
     python bench/tabular_table.py [--repeats 3] [--dtype float64|float32] [--threads 2]
+                                  [--sparse]
+
+--sparse: text-like SciPy CSR tables instead (a few nonzero counts per row
+among thousands of columns, the class from a random linear rule), which
+fastnn and scikit-learn read at the cost of their nonzeros; PyTorch gets
+each batch as a torch sparse CSR tensor (torch.sparse.mm in the first layer).
 
 Before timing, each shape's fastnn and scikit-learn fits (their first 4
 epochs) are checked to be the same fit: the drop-in follows scikit-learn's
@@ -30,6 +36,9 @@ import _check
 # small to mid-sized tables, then a wider net on a larger one
 SHAPES = ((1000, 20, (100,), 200), (5000, 20, (100,), 100), (20000, 50, (100,), 30),
           (50000, 100, (256, 128), 10), (100000, 30, (100,), 10))
+# (rows, features, share of nonzeros, hidden sizes, epochs)
+SPARSE_SHAPES = ((10000, 20000, 0.005, (100,), 5), (50000, 5000, 0.01, (100,), 5),
+                 (20000, 100000, 0.001, (100,), 3), (20000, 2000, 0.05, (100,), 5))
 CLASSES = 3
 
 
@@ -38,6 +47,15 @@ def data(rows, features, dtype):
     X, y = make_classification(n_samples=rows, n_features=features, n_informative=10,
                                n_redundant=0, n_classes=CLASSES, random_state=0)
     return X.astype(dtype), y
+
+
+def sparse_data(rows, features, density, dtype):
+    """Counts 1-4 at random positions; the class: argmax of a random linear map."""
+    import scipy.sparse as sp
+    X = sp.random(rows, features, density=density, format="csr", random_state=0, dtype=dtype)
+    X.data = np.ceil(X.data * 4).astype(dtype)
+    rule = np.random.default_rng(1).standard_normal((features, CLASSES))
+    return X, np.asarray(np.argmax(X @ rule, axis=1)).ravel()
 
 
 def estimator(cls, hidden, epochs, rows):
@@ -49,7 +67,7 @@ def estimator(cls, hidden, epochs, rows):
 def fit(cls, X, y, hidden, epochs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the ConvergenceWarning at max_iter
-        return estimator(cls, hidden, epochs, len(X)).fit(X, y)
+        return estimator(cls, hidden, epochs, X.shape[0]).fit(X, y)
 
 
 def fit_fastnn(X, y, hidden, epochs):
@@ -72,14 +90,23 @@ def fit_torch(X, y, hidden, epochs):
         layers += [torch.nn.Linear(a, b), torch.nn.ReLU()]
     net = torch.nn.Sequential(*layers[:-1]).to(dtype)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
-    batch = min(200, len(X))
+    yt = torch.from_numpy(y.astype(np.int64))
+    batch = min(200, X.shape[0])
+    first, rest = net[0], net[1:]
     for _ in range(epochs):
-        order = torch.randperm(len(Xt))
-        for i in range(0, len(Xt), batch):
+        order = torch.randperm(X.shape[0])
+        for i in range(0, X.shape[0], batch):
             idx = order[i:i + batch]
+            if isinstance(X, np.ndarray):
+                out = net(torch.from_numpy(X[idx.numpy()]))
+            else:  # CSR rows as a torch sparse tensor: the product reads the nonzeros
+                rows = X[idx.numpy()]
+                xb = torch.sparse_csr_tensor(torch.from_numpy(rows.indptr.astype(np.int64)),
+                                             torch.from_numpy(rows.indices.astype(np.int64)),
+                                             torch.from_numpy(rows.data), size=rows.shape)
+                out = rest(torch.sparse.mm(xb, first.weight.t()) + first.bias)
             opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(net(Xt[idx]), yt[idx])
+            loss = torch.nn.functional.cross_entropy(out, yt[idx])
             loss.backward()
             opt.step()
     return loss.item()
@@ -100,6 +127,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--dtype", default="float64", choices=("float64", "float32"))
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--sparse", action="store_true", help="text-like CSR tables instead")
     ap.add_argument("--pause", type=float, default=0.25,
                     help="seconds before each fit (OpenBLAS's workers spin about 0.1 s)")
     args = ap.parse_args()
@@ -113,13 +141,16 @@ def main():
     except ImportError:
         warnings.warn("left out torch: it is not installed")
     names = [name for name, _ in trainers]
-    print("dtype %s; seconds per fit (median of %d interleaved rounds)"
-          % (args.dtype, args.repeats))
-    print("| rows x features | hidden | epochs | " + " | ".join(names) + " | "
+    print("dtype %s%s; seconds per fit (median of %d interleaved rounds)"
+          % (args.dtype, ", sparse CSR X" if args.sparse else "", args.repeats))
+    print("| rows x features%s | hidden | epochs | " % (" (nonzeros)" if args.sparse else "")
+          + " | ".join(names) + " | "
           + " | ".join("%s / fastnn" % n for n in names[1:]) + " | fastnn samples/s |")
     print("|---|---|---:|" + "---:|" * (2 * len(names)))
-    for rows, features, hidden, epochs in SHAPES:
-        X, y = data(rows, features, dtype)
+    shapes = SPARSE_SHAPES if args.sparse else [(r, f, None, h, e) for r, f, h, e in SHAPES]
+    for rows, features, density, hidden, epochs in shapes:
+        X, y = (sparse_data(rows, features, density, dtype) if density
+                else data(rows, features, dtype))
         check_same_fit(X, y, hidden, epochs, dtype)
         times = {name: [] for name in names}
         for _ in range(args.repeats):
@@ -129,7 +160,8 @@ def main():
                 fit(X, y, hidden, epochs)
                 times[name].append(time.perf_counter() - start)
         median = {name: float(np.median(t)) for name, t in times.items()}
-        print("| %d x %d | %s | %d | " % (rows, features, "-".join(map(str, hidden)), epochs)
+        shape = "%d x %d" % (rows, features) + (" (%g)" % density if density else "")
+        print("| %s | %s | %d | " % (shape, "-".join(map(str, hidden)), epochs)
               + " | ".join("%.3f" % median[n] for n in names) + " | "
               + " | ".join("%.1fx" % (median[n] / median["fastnn"]) for n in names[1:])
               + " | %.0f |" % (rows * epochs / median["fastnn"]), flush=True)
