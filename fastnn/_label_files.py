@@ -32,6 +32,9 @@ def labels_for_file(classes):
         return classes.tolist(), classes.dtype.name
     if kind == "O" and all(isinstance(c, str) for c in classes):
         return list(classes), "object"
+    if kind == "O" and all(isinstance(c, (bool, int, float, np.number, np.bool_))
+                           for c in classes):  # numbers held as objects stay numbers
+        return [c.item() if isinstance(c, np.generic) else c for c in classes], "object"
     return [str(c) for c in classes], None
 
 
@@ -44,8 +47,10 @@ def labels_from_file(values, dtype_name):
         return np.array(values)
     dtype = label_dtype(dtype_name)
     if dtype.kind == "O":
-        if not all(isinstance(v, str) for v in values):
-            raise ValueError("classes of dtype object must be strings, got %.80r" % (values,))
+        if not (all(isinstance(v, str) for v in values)
+                or all(isinstance(v, (bool, int, float)) for v in values)):
+            raise ValueError("classes of dtype object must be strings or numbers, got %.80r"
+                             % (values,))
         out = np.empty(len(values), dtype=object)
         out[:] = values
         return out

@@ -23,7 +23,7 @@ from ._session import Session
 from ._sklearn_backprop import SESSION_OUTPUT, probability_clip
 from ._sklearn_callbacks import CallbackSupport, callback_scope, fit_tasks
 from ._sklearn_epochs import (NAN_MESSAGE, OPTIMIZER_SETTINGS, NoImprovement, epoch_runner,
-                              fit_features, optimizer_setting, session_seed)
+                              continued_seed, fit_features, optimizer_setting, session_seed)
 from ._sklearn_lbfgs import fit_lbfgs
 from ._sklearn_state import FastnnStateMixin
 from ._sklearn_validation import (check_validation_set, class_row_weights,
@@ -308,7 +308,7 @@ class _BaseMLP(CallbackSupport, FastnnStateMixin, BaseEstimator):
         if session is None or session.config["max_batch"] < batch_size \
                 or session.dtype != X.dtype or session.baked != baked:
             fresh = self._new_session(layer_units, rates, X.dtype, batch_size, n_threads,
-                                      options)
+                                      options, seed=continued_seed(session))
             fresh.baked = baked
             if session is not None:  # grow the batch buffers, keep the optimizer state
                 fresh.take_state(session)

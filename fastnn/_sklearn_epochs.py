@@ -36,6 +36,14 @@ def session_seed(est, rates, options):
     return seed_from(state if isinstance(state, (int, np.integer)) else est._random_state)
 
 
+def continued_seed(session):
+    """The seed a rebuilt session continues with: the one its predecessor drew
+    (a pickle's session takes it again), else None (draw one if needed)."""
+    if session is None or not (any(session.config["dropout"]) or session.config.get("augment")):
+        return None
+    return session.config["seed"]
+
+
 def fit_features(X, dtype, stochastic):
     """X as a fit reads it: C-contiguous, of `dtype` (None: its own), a
     sparse X made dense, except where a stochastic solver trains on it

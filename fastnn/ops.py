@@ -90,7 +90,7 @@ def matmul(a, b, *, trans_a=False, trans_b=False, out=None, compute=None, n_thre
 def linear(x, w, b=None, activation="identity", *, n_threads=None):
     """g(x @ w + b): a fused dense layer.  x (m, k), w (k, n), b (n,) or None.
     x may be a SciPy sparse matrix: its nonzeros are read, its rows never
-    made dense (each output row sums its entries in column order)."""
+    made dense (each output row sums its stored entries in their order)."""
     nt = op_n_threads(n_threads)
     act = activation_code(activation)
     if is_sparse(x):

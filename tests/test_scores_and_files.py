@@ -91,7 +91,7 @@ def test_numpy_scalars_among_the_settings_save_and_load(tmp_path):
 
 @pytest.mark.parametrize("dtype", ["uint8", "int16", "int32", "bool", "float32", "float16",
                                    "uint64", "int64", "datetime64[D]", "datetime64[ns]",
-                                   "timedelta64[s]", "object"])
+                                   "timedelta64[s]", "object", "object numbers"])
 @pytest.mark.parametrize("suffix", [".safetensors", ".npz"])
 @pytest.mark.parametrize("estimator", ["MLPClassifier", "LogisticRegression",
                                        "OrdinalRegression"])
@@ -103,11 +103,15 @@ def test_labels_of_any_dtype_save_and_come_back_as_they_were(tmp_path, dtype, su
         pytest.importorskip("safetensors")
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((60, 4)), rng.integers(0, 3, 60)
-    labels = (y > 0) if dtype == "bool" else y.astype(dtype)  # dates: days from 1970
+    labels = (y > 0) if dtype == "bool" else y.astype(dtype.split()[0])  # dates: days from 1970
     if dtype == "uint64":
         labels = labels + np.uint64(2 ** 63)  # past int64: kept as JSON numbers
     if dtype == "object":
         labels = np.array(["cat", "dog", "emu"], dtype=object)[y]
+    if dtype == "object numbers":  # came back as the strings '0', '1', '2'
+        if estimator == "MLPClassifier":
+            pytest.skip("scikit-learn's type_of_target refuses numbers held as objects")
+        labels = np.array([0, 1, 2], dtype=object)[y]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # two epochs do not converge
         est = getattr(fastnn, estimator)(max_iter=2).fit(X, labels)

@@ -221,16 +221,22 @@ def test_a_random_state_instance_is_drawn_from_as_scikit_learn_draws(solver):
     assert ours.random_state.randint(1000) == sk.random_state.randint(1000)
 
 
-def test_a_pickled_estimator_continues_as_the_live_one_with_a_random_state_instance():
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+@pytest.mark.parametrize("more", ["warm_start", "partial_fit"])
+def test_a_pickled_estimator_continues_as_the_live_one_with_a_random_state_instance(
+        dropout, more):
+    """A pickle's session drew a fresh dropout seed (from the copy's
+    generator) where the live one kept its own."""
     import pickle
     X, y = _data("multiclass")
     _, live = _pair("multiclass", random_state=np.random.RandomState(3), warm_start=True)
+    live.set_params(dropout=dropout)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         live.fit(X, y)
         copy = pickle.loads(pickle.dumps(live))
-        live.fit(X, y)
-        copy.fit(X, y)
+        for est in (live, copy):
+            est.fit(X, y) if more == "warm_start" else est.partial_fit(X, y)
     assert _rel(copy.coefs_ + copy.intercepts_, live.coefs_ + live.intercepts_) == 0
 
 
