@@ -101,6 +101,7 @@ def fit_torch(X, y, hidden, epochs):
                 out = net(torch.from_numpy(X[idx.numpy()]))
             else:  # CSR rows as a torch sparse tensor: the product reads the nonzeros
                 rows = X[idx.numpy()]
+                warnings.filterwarnings("ignore", message="Sparse (CSR tensor|invariant)")
                 xb = torch.sparse_csr_tensor(torch.from_numpy(rows.indptr.astype(np.int64)),
                                              torch.from_numpy(rows.indices.astype(np.int64)),
                                              torch.from_numpy(rows.data), size=rows.shape)

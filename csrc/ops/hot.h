@@ -92,9 +92,9 @@ enum { FNN_VMATH_EXP, FNN_VMATH_EXPM1, FNN_VMATH_TANH, FNN_VMATH_LOG1P_UNIT, FNN
         /* rows r0..r1 of out (stride ldo) = CSR rows rows[r] (NULL: r) times w (K x n) */   \
         void (*csr_rows)(T *out, int64_t ldo, const fnn_csr_view *xs, const int64_t *rows,   \
                          int64_t r0, int64_t r1, const T *w, int64_t n);                     \
-        /* columns j0..j1 of g (K x n) += (CSR rows rows[r], r < B)^T d (stride ldd) */     \
+        /* rows k0..k1 of g (K x n) = (CSR rows rows[r], r < B)^T d (stride ldd) */         \
         void (*csr_t_rows)(T *g, const fnn_csr_view *xs, const int64_t *rows, int64_t B,     \
-                           const T *d, int64_t ldd, int64_t n, int64_t j0, int64_t j1);      \
+                           const T *d, int64_t ldd, int64_t n, int64_t k0, int64_t k1);      \
     } fnn_hot_##SFX;                                                                         \
     const fnn_hot_##SFX *fnn_hot_table_##SFX(void);
 

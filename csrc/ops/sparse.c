@@ -24,8 +24,8 @@ int fnn_csr_check(const fnn_csr_view *xs, const int64_t *idx, int64_t m)
 
 /* Blocks of work per thread: enough for a slowed thread to take fewer. */
 #define CSR_TASKS_PER_THREAD 4
-/* Column blocks of the weight gradient are whole cache lines (16 floats). */
-#define CSR_COL_UNIT 16
+/* Fewer elements of the weight gradient than this are one task. */
+#define CSR_MIN_PARALLEL (1 << 15)
 
 #define FNN_TEMPLATE "sparse.inc"
 #include "each_dtype.h"
