@@ -103,8 +103,9 @@ def values_of(X, name="X"):
     return values
 
 
-# Above this share of nonzeros a sparse X's products are faster dense
-# (bench/sparse_table.py: even at 0.1 on a 784-256 and a 5000-100 layer).
+# Above this share of nonzeros a sparse X's products are made dense: the
+# sparse ones still won 1.2x at 0.2 and lost at 0.4 on a 784-256 and a
+# 5000-100 layer (docs/performance.md, Zen 3); a margin for wider layers.
 SPARSE_MAX_DENSITY = 0.1
 
 
