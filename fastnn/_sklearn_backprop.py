@@ -25,6 +25,7 @@ from scipy.special import xlogy
 from . import ops
 from ._forward import apply_output
 from ._validate import canonical_activation
+from ._values import is_sparse
 
 # estimator out_activation_ -> the compiled epoch's (output, loss)
 SESSION_OUTPUT = {"softmax": ("softmax", "cross_entropy"),
@@ -106,7 +107,12 @@ def loss_grad(X, Y, sw, coefs, intercepts, activation, out_activation, alpha, l1
     value += 0.5 * alpha * sq / sw_sum + l1 * sum(float(np.abs(w).sum()) for w in coefs)
     coef_grads, intercept_grads = [None] * len(coefs), [None] * len(coefs)
     for l in range(len(coefs) - 1, -1, -1):
-        if l == len(coefs) - 1:
+        if l == 0 and is_sparse(X):  # sparse rows: X^T dz at the cost of their nonzeros
+            if len(coefs) > 1:
+                dz = ops.activation_grad(act, zs[0], hs[1], dz, n_threads=n_threads)
+            dx, dw = None, np.asarray(X.T @ dz, dtype=dz.dtype)
+            db = ops.column_sums(dz, n_threads=n_threads)
+        elif l == len(coefs) - 1:
             dx, dw, db = ops.linear_backward(hs[l], coefs[l], dz, dz, dz,
                                              n_threads=n_threads)
         else:

@@ -46,13 +46,13 @@ def continued_seed(session):
 
 def fit_features(X, dtype, stochastic):
     """X as a fit reads it: C-contiguous, of `dtype` (None: its own), a
-    sparse X made dense, except where a stochastic solver trains on it
-    sparse (a CSR matrix of dtype): one sparse enough that its products
-    read its nonzeros, or of more rows than a dense chunk holds (epoch_runner
-    makes it dense a piece of the epoch at a time)."""
+    sparse X made dense, except where a fit trains on it sparse (a CSR
+    matrix of dtype): one sparse enough that its products read its nonzeros
+    (any solver), or, for a stochastic solver, one of more rows than a dense
+    chunk holds (epoch_runner makes it dense a piece of the epoch at a time)."""
     if is_sparse(X):
         dtype = X.dtype if dtype is None else dtype
-        if stochastic and (sparse_pays(X) or X.shape[0] > dense_chunk_rows(X.shape[1], dtype)):
+        if sparse_pays(X) or (stochastic and X.shape[0] > dense_chunk_rows(X.shape[1], dtype)):
             return as_features(X, X.shape[1], dtype, sparse=True)
         X = X.toarray()
     return np.ascontiguousarray(X) if dtype is None else as_features(X, X.shape[1], dtype)

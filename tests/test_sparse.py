@@ -322,3 +322,19 @@ def test_a_sparse_column_far_from_zero_is_centred_as_a_dense_one(estimator):
                                atol=1e-10)
     np.testing.assert_allclose(sparse.predict_proba(X), dense.predict_proba(X.toarray()),
                                atol=1e-10)
+
+
+@pytest.mark.parametrize("hidden", [(16,), ()])
+def test_the_drop_ins_lbfgs_reads_sparse_rows_as_scikit_learn_does(hidden, rows_made_dense):
+    """lbfgs made a sparse X dense whole (scikit-learn's reads it sparse)."""
+    from sklearn.neural_network import MLPClassifier as SkClassifier
+    X, y = text_like()
+    settings = dict(hidden_layer_sizes=hidden, solver="lbfgs", max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 5 iterations do not converge
+        ours = fastnn.MLPClassifier(**settings).fit(X, y)
+        assert rows_made_dense == []
+        theirs = SkClassifier(**settings).fit(X, y)
+    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-10)
