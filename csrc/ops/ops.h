@@ -125,9 +125,11 @@ int fnn_csr_check(const fnn_csr_view *xs, const int64_t *idx, int64_t m);
     int fnn_csr_dense_fwd_##SFX(T *a, const fnn_csr_view *xs, const T *w, const T *b,       \
                                 int64_t m, int64_t n, int act, int n_threads);              \
     /* g (k x n) = (rows idx[r], r < m, of xs)^T d (m x n, row stride ldd): every        \
-     * element summed over the rows in order, whatever the thread count. */               \
+     * element summed over the rows in order, whatever the thread count; epi (NULL:     \
+     * none) runs on each finished block of g's rows while it is in cache. */            \
     int fnn_csr_t_gemm_##SFX(T *g, const fnn_csr_view *xs, const int64_t *idx, int64_t m,  \
-                             const T *d, int64_t ldd, int64_t n, int n_threads);         \
+                             const T *d, int64_t ldd, int64_t n, const fnn_epilogue *epi, \
+                             int n_threads);                                              \
     /* Dropout: element i is kept iff fnn_rng_bits(seed, offset + i) >> 40 >=               \
      * ceil(rate * 2^24) (see rng.h).  inverted: y = x * mask / (1 - rate);                 \
      * classic: y = x * mask.  mask (uint8, size) may be NULL. */                            \
