@@ -10,7 +10,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._sklearn_epochs import OPTIMIZER_SETTINGS, optimizer_setting
-from ._label_files import label_dtype, labels_for_file
+from ._label_files import label_dtype, labels_for_file, labels_from_file
 from ._validate import check_loaded_classes, dropout_rates, storable_seed
 
 FITTED_SCALARS = ("n_features_in_", "n_iter_", "n_layers_", "n_outputs_", "out_activation_",
@@ -74,26 +74,9 @@ class FastnnStateMixin:
         for l, (w, b) in enumerate(zip(self.coefs_, self.intercepts_)):
             arrays["coefs_%d" % l], arrays["intercepts_%d" % l] = np.array(w), np.array(b)
         if hasattr(self, "classes_"):
-            classes = np.asarray(self.classes_)
-            if classes.dtype.kind in "iufb":
-                # a file holds int64 and float64 arrays: narrower labels (uint8,
-                # bool, float32) widen exactly and come back as they were;
-                # uint64 labels past int64 go as JSON numbers
-                wide = classes.astype(np.float64 if classes.dtype.kind == "f" else np.int64)
-                if np.array_equal(wide.astype(classes.dtype), classes) and not (
-                        classes.dtype.kind == "u" and classes.max(initial=0) >= 2 ** 63):
-                    arrays["classes_"] = wide
-                else:
-                    meta["classes_"] = classes.tolist()
-                if wide.dtype != classes.dtype:
-                    meta["classes_dtype"] = classes.dtype.name
-            elif classes.dtype.kind in "Mm":  # dates and durations: their int64 counts
-                arrays["classes_"] = classes.view(np.int64)
-                meta["classes_dtype"] = classes.dtype.name
-            else:
-                meta["classes_"], dtype = labels_for_file(classes)
-                if dtype:
-                    meta["classes_dtype"] = dtype
+            meta["classes_"], dtype = labels_for_file(self.classes_)
+            if dtype:
+                meta["classes_dtype"] = dtype
             meta["y_type_"] = self._label_binarizer.y_type_
         _save_training_state(self, meta, arrays)
         return meta, arrays
@@ -122,9 +105,12 @@ class FastnnStateMixin:
         if "y_type_" not in meta and is_classifier(est):
             raise ValueError("a classifier's file must hold y_type_ and its classes")
         if "y_type_" in meta:
-            classes = arrays["classes_"] if "classes_" in arrays else np.array(meta["classes_"])
-            if "classes_dtype" in meta:
-                classes = classes.astype(label_dtype(meta["classes_dtype"]))
+            if "classes_" in arrays:  # files written before the labels went to the settings
+                classes = arrays["classes_"]
+                if "classes_dtype" in meta:
+                    classes = classes.astype(label_dtype(meta["classes_dtype"]))
+            else:
+                classes = labels_from_file(meta["classes_"], meta.get("classes_dtype"))
             _check_classes(meta["y_type_"], classes, est.coefs_)
             lb = LabelBinarizer()
             lb.fit(classes if meta["y_type_"] != "multilabel-indicator"

@@ -187,3 +187,19 @@ def test_a_scaled_one_sigmoid_model_predicts_its_two_classes(tmp_path):
     assert np.array_equal(wrapped.predict(X), want) and len(set(want)) == 2
     fastnn.save(wrapped, tmp_path / "s.safetensors")  # one output, two classes: accepted
     assert np.array_equal(fastnn.load(tmp_path / "s.safetensors").predict(X), want)
+
+
+def test_a_drop_ins_file_with_labels_as_an_array_still_loads():
+    """Files written before the labels moved to the settings hold numeric and
+    date labels as an int64/float64 array beside their dtype's name."""
+    pytest.importorskip("sklearn")
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((60, 4)), rng.integers(0, 3, 60).astype(np.uint8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = fastnn.MLPClassifier((5,), max_iter=2, random_state=0).fit(X, y)
+    meta, arrays = est._fastnn_state()
+    old_meta = {k: v for k, v in meta.items() if k != "classes_"}
+    old_arrays = dict(arrays, classes_=est.classes_.astype(np.int64))
+    back = type(est)._from_fastnn_state(old_meta, old_arrays)
+    assert back.classes_.dtype == np.uint8 and np.array_equal(back.predict(X), est.predict(X))
